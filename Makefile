@@ -1,0 +1,430 @@
+# Makefile -- builds, tests and installs libsparsecode (GNU make).
+#
+#   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
+#   make check                unit tests (Check), C++ test, install test
+#   make sanitize             unit tests under ASan + UBSan
+#   make valgrind             unit tests under valgrind
+#   make BLAS=reference ...   any of the above against the reference BLAS
+#   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
+#   make examples | demo | bench | docs | abi-check | abi-baseline | clean
+#   make test-unit | test-exports | test-cxx | test-install   (parts of check,
+#                             without the package check; CK_RUN_SUITE etc. work)
+#
+# Every configuration (BLAS x sanitizers) builds in its own directory,
+# build/<config>/, so switching BLAS never reuses stale objects.  The
+# default configuration's library goes to lib/ and its test runner to
+# tests/run_tests; the others keep theirs in build/<config>/lib/ and
+# build/<config>/run_tests.  `make help` lists every target.
+
+SHELL := /bin/bash
+, := ,
+# Checks (and, as root, installs) the Debian packages a target needs.
+DEPS := sh scripts/ensure-deps.sh
+.DEFAULT_GOAL := lib
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+# ---------------------------------------------------------------------------
+# Version, read from the public header (the only place it is written).
+# (The sed patterns use '.' for '#', which GNU make versions quote differently.)
+HEADER := include/sparsecode.h
+version_of = $(shell sed -n 's/^.define SC_VERSION_$(1)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1/p' $(HEADER))
+MAJOR   := $(call version_of,MAJOR)
+MINOR   := $(call version_of,MINOR)
+RELEASE := $(call version_of,RELEASE)
+ifneq ($(words $(MAJOR) $(MINOR) $(RELEASE)),3)
+$(error cannot read SC_VERSION_MAJOR/MINOR/RELEASE from $(HEADER))
+endif
+VERSION := $(MAJOR).$(MINOR).$(RELEASE)
+
+# ---------------------------------------------------------------------------
+# BLAS: openblas (default when pkg-config knows it) or reference (Debian's
+# libblas-dev, which carries the cblas_* symbols).  The reference library is
+# linked from its own directory; since /usr/lib/<triplet>/libblas.so.3 is an
+# alternatives link that points to OpenBLAS when both are installed, the
+# test programs get that directory as rpath and first in LD_LIBRARY_PATH.
+PKG_CONFIG ?= pkg-config
+BLAS_DEFAULT := $(shell $(PKG_CONFIG) --exists openblas 2>/dev/null && echo openblas || echo reference)
+BLAS ?= $(BLAS_DEFAULT)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+REF_BLAS_DIR ?= /usr/lib/$(if $(MULTIARCH),$(MULTIARCH)/)blas
+
+ifeq ($(BLAS),openblas)
+  BLAS_CPPFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null) -DSC_BLAS_OPENBLAS
+  BLAS_LIBS     := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+  BLAS_RUNDIR   :=
+  BLAS_RPATH    :=
+  PC_REQUIRES_PRIVATE := openblas
+  PC_LIBS_PRIVATE     := -lm
+else ifeq ($(BLAS),reference)
+  BLAS_CPPFLAGS :=
+  BLAS_LIBS     := -L$(REF_BLAS_DIR) -lblas
+  BLAS_RUNDIR   := $(REF_BLAS_DIR)
+  BLAS_RPATH    := -Wl,-rpath,$(REF_BLAS_DIR)
+  PC_REQUIRES_PRIVATE :=
+  PC_LIBS_PRIVATE     := -lblas -lm
+else
+  $(error BLAS must be openblas or reference, not '$(BLAS)')
+endif
+
+# ---------------------------------------------------------------------------
+# Configuration and output directories.
+SANITIZE ?=
+CONFIG   := $(BLAS)$(if $(SANITIZE),-sanitize)
+BUILDDIR := build/$(CONFIG)
+ifeq ($(CONFIG),$(BLAS_DEFAULT))
+  OUT         := lib
+  TEST_RUNNER := tests/run_tests
+else
+  OUT         := $(BUILDDIR)/lib
+  TEST_RUNNER := $(BUILDDIR)/run_tests
+endif
+
+# ---------------------------------------------------------------------------
+# Compiler flags.  CFLAGS/CXXFLAGS hold what a user may change (optimisation,
+# debug info: -g is needed by abidw); the rest is always applied.
+CC       ?= cc
+CXX      ?= g++
+AR       ?= ar
+CFLAGS   ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wpedantic -Werror
+ifneq ($(SANITIZE),)
+  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+DEPFLAGS      := -MMD -MP
+LIB_CFLAGS    := -std=c11 $(WARNINGS) $(CFLAGS) -fPIC -fvisibility=hidden $(SAN_FLAGS)
+LIB_CPPFLAGS  := -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CPPFLAGS)
+CHECK_CFLAGS  := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS    := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+TEST_CFLAGS   := -std=c11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS)
+TEST_CPPFLAGS := -Itests -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CHECK_CFLAGS) $(CPPFLAGS)
+CXX_FLAGS     := -std=c++11 $(WARNINGS) $(CXXFLAGS)
+
+# Environment to run programs linked to the in-tree library (and, for the
+# reference build, to the reference BLAS rather than the alternatives link).
+RUN_LIBPATH := $(CURDIR)/$(OUT)$(if $(BLAS_RUNDIR),:$(BLAS_RUNDIR))
+RUN_ENV     := LD_LIBRARY_PATH=$(RUN_LIBPATH)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}
+
+# A stamp file per directory whose content is every flag that shapes the
+# build; it is rewritten only when that content changes, so changing BLAS,
+# CFLAGS or the compiler rebuilds everything that depends on it.
+FLAGS_SIG := $(BLAS) | $(CC) $(LIB_CPPFLAGS) $(LIB_CFLAGS) | $(LDFLAGS) $(BLAS_LIBS) $(LIBS) | $(TEST_CPPFLAGS)
+$(BUILDDIR)/.flags $(OUT)/.flags: FORCE
+	@mkdir -p $(@D)
+	@if [ $(BLAS) = openblas ] && ! $(PKG_CONFIG) --exists openblas; then \
+	    echo "BLAS=openblas but pkg-config does not know openblas (install libopenblas-dev, or use BLAS=reference)" >&2; \
+	    exit 1; fi
+	@echo '$(FLAGS_SIG)' | cmp -s - $@ || echo '$(FLAGS_SIG)' > $@
+
+# ---------------------------------------------------------------------------
+# The library: every src/*.c, a static archive and a versioned shared
+# object whose exports are limited by the linker version script.
+SRCS   := $(wildcard src/*.c)
+OBJS   := $(patsubst src/%.c,$(BUILDDIR)/obj/%.o,$(SRCS))
+MAP    := src/libsparsecode.map
+SONAME := libsparsecode.so.$(MAJOR)
+STATIC_LIB  := $(OUT)/libsparsecode.a
+SHARED_REAL := $(OUT)/libsparsecode.so.$(VERSION)
+SHARED_LIBS := $(SHARED_REAL) $(OUT)/$(SONAME) $(OUT)/libsparsecode.so
+PC_FILE     := $(OUT)/pkgconfig/libsparsecode.pc
+PC_UNINST   := $(OUT)/pkgconfig/libsparsecode-uninstalled.pc
+
+.PHONY: lib
+lib: $(STATIC_LIB) $(SHARED_LIBS) $(PC_FILE) $(PC_UNINST)
+
+$(BUILDDIR)/obj/%.o: src/%.c $(BUILDDIR)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CPPFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(STATIC_LIB): $(OBJS) $(OUT)/.flags
+	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
+	@rm -f $@
+	$(AR) rcs $@ $(OBJS)
+
+$(SHARED_REAL): $(OBJS) $(MAP) $(OUT)/.flags
+	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
+	$(CC) -shared $(LIB_CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
+	    -Wl,--version-script,$(MAP) -Wl,-z,defs -o $@ $(OBJS) $(BLAS_LIBS) $(LIBS) -lm
+
+$(OUT)/$(SONAME): $(SHARED_REAL)
+	ln -sf $(notdir $<) $@
+$(OUT)/libsparsecode.so: $(OUT)/$(SONAME)
+	ln -sf $(notdir $<) $@
+
+# ---------------------------------------------------------------------------
+# pkg-config files from pkgconfig/libsparsecode.pc.in, in lib/pkgconfig/:
+# libsparsecode.pc for PREFIX/LIBDIR/INCLUDEDIR (remade when they change;
+# `make install` writes the installed copy afresh from the template, so an
+# install elsewhere does not touch this one), and
+# libsparsecode-uninstalled.pc whose prefix is this tree: with lib/pkgconfig
+# in PKG_CONFIG_PATH, `pkg-config libsparsecode` finds the in-tree library.
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PC_IN := pkgconfig/libsparsecode.pc.in
+
+# $(call under_prefix,DIR): DIR written relative to ${prefix} when below it.
+under_prefix = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+# $(call make_pc,PREFIX,LIBDIR,INCLUDEDIR,FILE): the template filled in.
+make_pc = sed -e 's|@PREFIX@|$(1)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(3)|g' \
+    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
+    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' -e '/^Requires.private: *$$/d' \
+    $(PC_IN) > $(4).tmp && mv $(4).tmp $(4)
+PC_LIBDIR     = $(call under_prefix,$(LIBDIR))
+PC_INCLUDEDIR = $(call under_prefix,$(INCLUDEDIR))
+
+INSTALL_SIG := $(PREFIX) | $(LIBDIR) | $(INCLUDEDIR)
+$(OUT)/.installdirs: FORCE
+	@mkdir -p $(@D)
+	@echo '$(INSTALL_SIG)' | cmp -s - $@ || echo '$(INSTALL_SIG)' > $@
+
+$(PC_FILE): $(PC_IN) $(HEADER) $(OUT)/.flags $(OUT)/.installdirs
+	@mkdir -p $(@D)
+	$(call make_pc,$(PREFIX),$(PC_LIBDIR),$(PC_INCLUDEDIR),$@)
+
+$(PC_UNINST): $(PC_IN) $(HEADER) $(OUT)/.flags
+	@mkdir -p $(@D)
+	$(call make_pc,$(CURDIR),$${prefix}/$(OUT),$${prefix}/include,$@)
+
+# ---------------------------------------------------------------------------
+# Tests.  The Check runner is every tests/*.c (the suites check_<module>.c,
+# the runner check_main.c, shared helpers such as testutil.c) linked to the
+# STATIC library, so tests may call internal functions.
+# The C++ test links the SHARED library.  run-tests.sh prints each run's
+# counts; the last line of `make check` is "check: N passed, M failed".
+# Each part's "passed failed" counts are kept in build/<config>/results/
+# (.ci/run adds them up).
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(patsubst tests/%.c,$(BUILDDIR)/tests/%.o,$(TEST_SRCS))
+CXX_TEST  := $(BUILDDIR)/cxx_test
+RESULTS   := $(BUILDDIR)/results
+RUN_TESTS := bash scripts/run-tests.sh
+# tests/check_alloc.c counts the allocations the library makes, through
+# the linker's --wrap of malloc, calloc and realloc.
+TEST_LDFLAGS := $(if $(wildcard tests/check_alloc.c),-Wl$(,)--wrap=malloc$(,)--wrap=calloc$(,)--wrap=realloc)
+
+$(BUILDDIR)/tests/%.o: tests/%.c $(BUILDDIR)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CPPFLAGS) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(TEST_RUNNER): $(TEST_OBJS) $(STATIC_LIB) $(OUT)/.flags
+	@test -n "$(filter %/check_main.o,$(TEST_OBJS))" || { echo "no test runner: tests/check_main.c is missing" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) \
+	    $(CHECK_LIBS) $(BLAS_LIBS) $(BLAS_RPATH) $(LIBS) -lm
+
+$(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode $(LDFLAGS)
+
+# make check: dependencies, then everything under test-all in a sub-make
+# (which sees the packages the first step may have installed).
+.PHONY: check test-all test-unit test-exports test-cxx test-install
+check:
+	@$(DEPS) check
+	@$(MAKE) --no-print-directory test-all
+
+CHECK_PARTS := unit exports cxx install
+test-all: $(TEST_RUNNER) $(CXX_TEST) lib
+	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
+	@echo "== unit tests (Check, BLAS=$(BLAS))"
+	@echo "BLAS at run time: $$(env $(RUN_ENV) ldd $(TEST_RUNNER) | grep -Eo '(libopenblas|libblas)[^ ]* => [^ ]*' | head -n 1)"
+	@$(RUN_TESTS) unit $(RESULTS)/unit env $(RUN_ENV) $(TEST_RUNNER)
+	@echo "== exported symbols"
+	@sh scripts/check-exports.sh $(SHARED_REAL) $(HEADER) && echo "1 0" > $(RESULTS)/exports
+	@echo "== C++ test"
+	@env $(RUN_ENV) $(CXX_TEST) && echo "1 0" > $(RESULTS)/cxx
+	@echo "== install test"
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
+	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
+
+# Pieces of test-all, to run one at a time.
+test-unit: $(TEST_RUNNER)
+	@$(RUN_TESTS) unit "" env $(RUN_ENV) $(TEST_RUNNER)
+test-exports: lib
+	@sh scripts/check-exports.sh $(SHARED_REAL) $(HEADER)
+test-cxx: $(CXX_TEST)
+	@env $(RUN_ENV) $(CXX_TEST)
+test-install: lib
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	    bash tests/install_test.sh
+
+# make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
+# LeakSanitizer runs at the exit of each forked test, so a leak fails the
+# test that leaked it.  Timeouts are scaled for the slower code.
+.PHONY: sanitize sanitize-run
+sanitize:
+	@$(DEPS) sanitize
+	@$(MAKE) --no-print-directory SANITIZE=1 sanitize-run
+
+sanitize-run: $(TEST_RUNNER)
+	@mkdir -p $(RESULTS)
+	@echo "== unit tests under ASan + UBSan (BLAS=$(BLAS))"
+	@CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
+	    ASAN_OPTIONS=detect_leaks=1:halt_on_error=1$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS} \
+	    $(RUN_TESTS) sanitize $(RESULTS)/sanitize env $(RUN_ENV) $(TEST_RUNNER)
+
+# make valgrind: the unit tests in one process (CK_FORK=no) under memcheck.
+# Only definite and indirect leaks count (OpenBLAS keeps "possibly lost"
+# thread buffers), OpenBLAS runs one thread, and OPENBLAS_CORETYPE is
+# removed so OpenBLAS picks a kernel valgrind can run (it has no AVX-512).
+VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect --error-exitcode=1 --num-callers=30
+.PHONY: valgrind valgrind-run
+valgrind:
+	@$(DEPS) valgrind
+	@$(MAKE) --no-print-directory valgrind-run
+
+valgrind-run: $(TEST_RUNNER)
+	@mkdir -p $(RESULTS)
+	@echo "== unit tests under valgrind (BLAS=$(BLAS))"
+	@CK_FORK=no CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-100} OPENBLAS_NUM_THREADS=1 \
+	    $(RUN_TESTS) valgrind $(RESULTS)/valgrind env -u OPENBLAS_CORETYPE $(RUN_ENV) \
+	    valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER)
+
+# ---------------------------------------------------------------------------
+# install / uninstall: the header, both libraries with their links, the .pc.
+.PHONY: install uninstall
+install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/sparsecode.h
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libsparsecode.a
+	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION)
+	ln -sf libsparsecode.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsparsecode.so
+	$(call make_pc,$(PREFIX),$(PC_LIBDIR),$(PC_INCLUDEDIR),$(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc)
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/sparsecode.h \
+	    $(DESTDIR)$(LIBDIR)/libsparsecode.a \
+	    $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libsparsecode.so \
+	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+
+# ---------------------------------------------------------------------------
+# Examples: examples/NAME.c -> examples/NAME, built the way a user outside
+# the tree would (pkg-config, here with the uninstalled .pc), with an rpath
+# to the in-tree library.  Every example may use libpng and zlib, and the
+# shared helpers in examples/support/*.c are compiled into each.
+EXAMPLE_SRCS   := $(wildcard examples/*.c)
+EXAMPLE_SUPPORT := $(wildcard examples/support/*.c)
+EXAMPLES       := $(EXAMPLE_SRCS:.c=)
+EXAMPLE_PKGS   := libsparsecode libpng zlib
+EXAMPLE_CFLAGS := -std=c11 $(WARNINGS) $(CFLAGS)
+EXAMPLE_PKGCONFIG := PKG_CONFIG_PATH=$(CURDIR)/$(OUT)/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH} $(PKG_CONFIG)
+
+.PHONY: examples examples-build
+examples:
+	@$(DEPS) examples
+	@$(MAKE) --no-print-directory examples-build
+
+examples-build: $(EXAMPLES)
+	@$(if $(EXAMPLES),echo "examples built: $(EXAMPLES)",echo "no examples yet (examples/*.c)")
+
+examples/%: examples/%.c $(EXAMPLE_SUPPORT) $(wildcard examples/support/*.h) $(HEADER) \
+        $(SHARED_LIBS) $(PC_UNINST)
+	flags=$$($(EXAMPLE_PKGCONFIG) --cflags --libs $(EXAMPLE_PKGS)) && \
+	$(CC) $(EXAMPLE_CFLAGS) $< $(EXAMPLE_SUPPORT) -o $@ \
+	    $$flags -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
+
+# make demo: the DrSAE example on Fashion-MNIST, drawing its filters.
+DEMO_ARGS := --data /usr/share/datasets/fashion-mnist --epochs-pre 2 --epochs 10 --filters filters.png
+.PHONY: demo
+demo:
+ifeq ($(wildcard examples/drsae.c),)
+	@echo "the DrSAE demo is not there yet (issue #3)"
+else
+	@$(DEPS) demo
+	@$(MAKE) --no-print-directory examples-build
+	./examples/drsae $(DEMO_ARGS)
+endif
+
+# ---------------------------------------------------------------------------
+# Benchmarks: benchmarks/NAME.c -> build/<config>/benchmarks/NAME, linked to
+# the static library (so they may time internal functions and call CBLAS
+# directly, e.g. to measure the sgemm rate), then run one after another.
+BENCH_SRCS := $(wildcard benchmarks/*.c)
+BENCHES    := $(patsubst benchmarks/%.c,$(BUILDDIR)/benchmarks/%,$(BENCH_SRCS))
+
+.PHONY: bench bench-run
+bench:
+	@$(DEPS) build
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCHES)
+	@$(if $(BENCHES),,echo "no benchmarks yet (benchmarks/*.c)")
+	@for b in $(BENCHES); do echo "== $$b"; env $(RUN_ENV) $$b || exit 1; done
+
+$(BUILDDIR)/benchmarks/%: benchmarks/%.c $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CPPFLAGS) $(TEST_CFLAGS) -pthread \
+	    -MMD -MP -MF $@.d $< -o $@ $(LDFLAGS) $(STATIC_LIB) $(BLAS_LIBS) $(BLAS_RPATH) $(LIBS) -lm
+
+# ---------------------------------------------------------------------------
+# ABI: the built shared library against the committed baseline.  abidiff's
+# exit status is a bit set: 8 = incompatible change (e.g. a removed
+# function): fail.  4 = some ABI change: accepted only when it is nothing
+# but added functions (abidiff --no-added-syms then reports no change);
+# any change to an existing interface fails, so that it gets reviewed.  An
+# intended compatible change (e.g. a field added to the size-versioned
+# sc_step_stats) is recorded with `make abi-baseline`, or suppressed in
+# abi/libsparsecode.suppr.  `make abi-baseline` is run at each release.
+ABI_BASELINE := abi/libsparsecode.abi
+ABI_CURRENT  := $(BUILDDIR)/libsparsecode.abi
+ABI_SUPPR    := $(wildcard abi/libsparsecode.suppr)
+ABIDW_FLAGS  := --headers-dir include --drop-private-types --drop-undefined-syms \
+    --no-elf-needed --no-corpus-path --no-comp-dir-path --type-id-style hash
+ABIDIFF_FLAGS := --headers-dir1 include --headers-dir2 include $(if $(ABI_SUPPR),--suppressions $(ABI_SUPPR))
+
+.PHONY: abi-check abi-check-run abi-baseline abi-baseline-run
+abi-check:
+	@$(DEPS) abi
+	@$(MAKE) --no-print-directory abi-check-run
+
+abi-check-run: $(SHARED_LIBS)
+	@test -f $(ABI_BASELINE) || { echo "abi-check: no baseline $(ABI_BASELINE); create it with make abi-baseline" >&2; exit 1; }
+	abidw $(ABIDW_FLAGS) --out-file $(ABI_CURRENT) $(SHARED_REAL)
+	@s=0; abidiff $(ABIDIFF_FLAGS) $(ABI_BASELINE) $(ABI_CURRENT) || s=$$?; \
+	if [ $$((s & 8)) != 0 ]; then echo "abi-check: INCOMPATIBLE ABI change (abidiff exit $$s)"; exit 1; \
+	elif [ $$((s & 3)) != 0 ]; then echo "abi-check: abidiff failed (exit $$s)"; exit 1; \
+	elif [ $$((s & 4)) != 0 ]; then \
+	    t=0; abidiff $(ABIDIFF_FLAGS) --no-added-syms $(ABI_BASELINE) $(ABI_CURRENT) >/dev/null || t=$$?; \
+	    if [ $$t = 0 ]; then echo "abi-check: compatible: only additions (new functions need a new node in $(MAP))"; \
+	    else echo "abi-check: existing interfaces changed (abidiff exit $$s): review; if compatible, make abi-baseline"; exit 1; fi; \
+	else echo "abi-check: no ABI change against $(ABI_BASELINE)"; fi
+
+abi-baseline:
+	@$(DEPS) abi
+	@$(MAKE) --no-print-directory abi-baseline-run
+
+abi-baseline-run: $(SHARED_LIBS)
+	@mkdir -p $(dir $(ABI_BASELINE))
+	abidw $(ABIDW_FLAGS) --out-file $(ABI_BASELINE) $(SHARED_REAL)
+	@echo "wrote $(ABI_BASELINE) for $(SONAME) $(VERSION): commit it"
+
+# ---------------------------------------------------------------------------
+# API documentation from the public header (docs/Doxyfile -> docs/api/).
+.PHONY: docs
+docs:
+	@$(DEPS) docs
+	doxygen docs/Doxyfile
+	@echo "docs: open docs/api/html/index.html"
+
+# ---------------------------------------------------------------------------
+.PHONY: clean help FORCE
+clean:
+	rm -rf build lib docs/api $(TEST_RUNNER) tests/run_tests $(EXAMPLES) filters.png
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+FORCE:
+
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(wildcard $(BUILDDIR)/benchmarks/*.d)

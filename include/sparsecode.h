@@ -1,0 +1,462 @@
+/*
+ * sparsecode.h -- the public interface of libsparsecode.
+ *
+ * libsparsecode is a C11 library for sparse coding and sparse auto-encoders:
+ * the LISTA-style recurrent encoder, the discriminative recurrent sparse
+ * auto-encoder (DrSAE) and its losses.  The mathematics is described in
+ * docs/ (and in the project's DESIGN.md); this header is the contract.
+ *
+ * Conventions, which hold for every function below:
+ *
+ *  - Every function that can fail returns an sc_status.  SC_OK is 0; every
+ *    other value names the kind of failure (see sc_status_str()).
+ *  - A failed call changes nothing: the model, the output arguments that
+ *    are documented as "written on success" and any file on disk keep what
+ *    they had.  The library never aborts, exits or prints.
+ *  - What exactly was wrong is a human-readable message: sc_last_message()
+ *    returns the message of the last failed call made on the calling thread,
+ *    and sc_model_message() that of the last failed exclusive call on a
+ *    model.
+ *  - Matrices and batches are row-major arrays of float.  A batch of B
+ *    inputs is a B x n array: sample i starts at x + i*n.
+ *  - Thread rules are written next to each function.  In short: calls that
+ *    take a `const sc_model *` are reentrant and may run concurrently on
+ *    one model from many threads; calls that take a `sc_model *` need the
+ *    model to themselves.
+ */
+#ifndef SPARSECODE_H
+#define SPARSECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Export and attribute macros
+ * ------------------------------------------------------------------------ */
+
+/* SC_API marks every public declaration.  The library is built with
+ * -fvisibility=hidden, so only what carries SC_API is exported. */
+#ifndef SC_API
+#  if defined(_WIN32) && defined(SC_BUILDING_DLL)
+#    define SC_API __declspec(dllexport)
+#  elif defined(_WIN32) && defined(SC_USING_DLL)
+#    define SC_API __declspec(dllimport)
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define SC_API __attribute__((visibility("default")))
+#  else
+#    define SC_API
+#  endif
+#endif
+
+/* SC_NODISCARD: ignoring the returned status is a bug. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#  define SC_NODISCARD __attribute__((warn_unused_result))
+#else
+#  define SC_NODISCARD
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Version
+ *
+ * Written once, here; the Makefile reads the three macros below.  The
+ * library's soname is libsparsecode.so.SC_VERSION_MAJOR.
+ * ------------------------------------------------------------------------ */
+
+#define SC_VERSION_MAJOR   0
+#define SC_VERSION_MINOR   1
+#define SC_VERSION_RELEASE 0
+
+/* MAJOR*10000 + MINOR*100 + RELEASE, e.g. 0.1.0 -> 100. */
+#define SC_VERSION_NUMBER \
+    (SC_VERSION_MAJOR * 10000 + SC_VERSION_MINOR * 100 + SC_VERSION_RELEASE)
+
+#define SC_VERSION_STRINGIFY_(x) #x
+#define SC_VERSION_STRINGIFY(x) SC_VERSION_STRINGIFY_(x)
+#define SC_VERSION_STRING                        \
+    SC_VERSION_STRINGIFY(SC_VERSION_MAJOR) "."   \
+    SC_VERSION_STRINGIFY(SC_VERSION_MINOR) "."   \
+    SC_VERSION_STRINGIFY(SC_VERSION_RELEASE)
+
+/* sc_version: SC_VERSION_NUMBER of the library actually linked at run time.
+ * Compare it with the macro to detect a header/library mismatch.
+ * Thread rules: reentrant. */
+SC_API unsigned sc_version(void);
+
+/* sc_version_string: SC_VERSION_STRING of the linked library ("0.1.0").
+ * The string is static.  Thread rules: reentrant. */
+SC_API const char *sc_version_string(void);
+
+/* sc_blas_name: the BLAS the library was built with and, for OpenBLAS, the
+ * kernel it chose at run time, e.g. "OpenBLAS (SkylakeX kernel)" or
+ * "reference CBLAS".  Speed depends on it: see docs on
+ * OPENBLAS_CORETYPE.  The string lives in per-thread storage until the
+ * next call on the same thread.  Thread rules: reentrant. */
+SC_API const char *sc_blas_name(void);
+
+/* ---------------------------------------------------------------------------
+ * Status codes and messages
+ * ------------------------------------------------------------------------ */
+
+typedef enum {
+    SC_OK            = 0,  /* success */
+    SC_ERR_NULL      = 1,  /* a required pointer argument was NULL */
+    SC_ERR_SIZE      = 2,  /* a size is zero, too large, inconsistent, or
+                              the product of sizes overflows */
+    SC_ERR_PARAM     = 3,  /* unknown parameter identifier */
+    SC_ERR_RANGE     = 4,  /* a value is outside its documented bounds
+                              (a parameter, a label, a non-integer count) */
+    SC_ERR_STATE     = 5,  /* the call is not allowed in the handle's
+                              current state (e.g. encode before init, a
+                              structural parameter set after init) */
+    SC_ERR_NOMEM     = 6,  /* memory allocation failed */
+    SC_ERR_NONFINITE = 7,  /* input holds NaN or Inf, or a training step
+                              produced NaN or Inf (the step was undone) */
+    SC_ERR_IO        = 8,  /* a file could not be opened, read, written,
+                              synced or renamed */
+    SC_ERR_FORMAT    = 9,  /* a file is not a model file, or is truncated,
+                              corrupt (CRC mismatch) or inconsistent */
+    SC_ERR_VERSION   = 10  /* a model file's format version is not one this
+                              library reads */
+} sc_status;
+
+/* sc_status_str: a short constant name for a status, e.g. "SC_ERR_NULL:
+ * required pointer is NULL".  Unknown values give "unknown status".
+ * Never returns NULL.  Thread rules: reentrant. */
+SC_API const char *sc_status_str(sc_status status);
+
+/* sc_last_message: the message of the last failed call made on the calling
+ * thread, saying what exactly was wrong (e.g. "sc_model_create: n_inputs
+ * is 0").  An empty string if no call has failed on this thread yet.  The
+ * message is never cleared by a successful call.  The returned pointer is
+ * valid until the next library call on the same thread.
+ * Thread rules: each thread has its own message. */
+SC_API const char *sc_last_message(void);
+
+/* ---------------------------------------------------------------------------
+ * Model handle
+ *
+ * An sc_model holds one recurrent sparse auto-encoder:
+ *
+ *     a_t = W_e x + S z_{t-1}        (the S term absent at t = 1)
+ *     z_t = h(a_t; theta)            t = 1..T, output z = z_T
+ *     xhat = W_d z
+ *
+ * with W_e (k x n), S (k x k), per-unit thresholds theta (k), decoder W_d
+ * (n x k, columns of norm <= 1) and an optional classifier C (classes x k),
+ * c (classes).  h is relu (z = max(a - theta, 0), the DrSAE form) or the
+ * signed soft threshold (z = sign(a) max(|a| - theta, 0), the LISTA form).
+ *
+ * Life cycle:
+ *     sc_model_create -> sc_model_set (structural and training parameters)
+ *     -> sc_model_init_* -> sc_model_step (many) / sc_model_encode ...
+ *     -> sc_model_free.
+ *
+ * Thread rules for the type: a model is used by one thread at a time for
+ * the calls that take `sc_model *`; the calls that take `const sc_model *`
+ * (encode, decode, predict, get, save, weights) may run concurrently from
+ * any number of threads as long as no exclusive call runs at the same time.
+ * ------------------------------------------------------------------------ */
+
+typedef struct sc_model_s sc_model;
+
+/* Shrink functions, values of SC_PARAM_SHRINK. */
+typedef enum {
+    SC_SHRINK_RELU = 0,   /* z = max(a - theta, 0): non-negative codes */
+    SC_SHRINK_SOFT = 1    /* z = sign(a) max(|a| - theta, 0), theta >= 0 */
+} sc_shrink;
+
+/* Group layouts, values of SC_PARAM_GROUP_LAYOUT. */
+typedef enum {
+    SC_GROUPS_NONE        = 0,  /* no group term */
+    SC_GROUPS_CONTIGUOUS  = 1,  /* blocks of SC_PARAM_GROUP_SIZE units */
+    SC_GROUPS_TOPOGRAPHIC = 2   /* units on a TORUS_ROWS x TORUS_COLS torus,
+                                   pools of POOL_SIZE x POOL_SIZE at
+                                   POOL_STRIDE; pools overlap when the stride
+                                   is smaller than the pool */
+} sc_group_layout;
+
+/* Optimisers, values of SC_PARAM_OPTIMIZER. */
+typedef enum {
+    SC_OPTIMIZER_SGD  = 0,  /* SGD with (heavy-ball) momentum */
+    SC_OPTIMIZER_ADAM = 1   /* Adam with bias correction */
+} sc_optimizer;
+
+/* Parameters.  Every parameter has a default, bounds (sc_param_bounds) and
+ * a current value (sc_model_get).  Values are passed as double; integer
+ * parameters must be given integral values.
+ *
+ * Structural parameters fix the model's shape and may only be set before
+ * init (SC_ERR_STATE after).  Training parameters may be set at any time,
+ * e.g. SC_PARAM_CLASS_WEIGHT from 0 to 1 between the two DrSAE phases.
+ * The numeric values are part of the ABI and never change. */
+typedef enum {
+    /* structural */
+    SC_PARAM_ITERATIONS    = 1,   /* T, unrolled steps; [1, 1000]; def. 11 */
+    SC_PARAM_SHRINK        = 2,   /* sc_shrink; default SC_SHRINK_RELU */
+    SC_PARAM_CLASSES       = 3,   /* classifier outputs, 0 = none (default);
+                                     [0, 100000], or >= 2 */
+    SC_PARAM_GROUP_LAYOUT  = 4,   /* sc_group_layout; default NONE */
+    SC_PARAM_GROUP_SIZE    = 5,   /* contiguous block size; [1, 1e6]; def. 4;
+                                     must divide the unit count */
+    SC_PARAM_TORUS_ROWS    = 6,   /* topographic grid; rows*cols must equal
+                                     the unit count; [0, 1e6]; default 0 =
+                                     square grid of side sqrt(k) (both 0) */
+    SC_PARAM_TORUS_COLS    = 7,
+    SC_PARAM_POOL_SIZE     = 8,   /* topographic pool side; [1, 1000]; def. 3 */
+    SC_PARAM_POOL_STRIDE   = 9,   /* topographic stride; [1, 1000]; def. 1 */
+    SC_PARAM_POOL_SIGMA    = 10,  /* Gaussian pool weights' width in grid
+                                     cells; 0 = uniform weights (default) */
+    SC_PARAM_GROUP_EPSILON = 11,  /* eps in sqrt(sum w z^2 + eps); [0, 1];
+                                     default 1e-8 */
+
+    /* loss weights; 0 switches a term off and costs nothing */
+    SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */
+    SC_PARAM_L1_WEIGHT         = 21,  /* lambda sum |z_i|; default 0.1 */
+    SC_PARAM_GROUP_WEIGHT      = 22,  /* lambda_g sum_p sqrt(...); def. 0 */
+    SC_PARAM_CLASS_WEIGHT      = 23,  /* -log softmax(C zhat + c)_y; def. 0 */
+    SC_PARAM_REGRESSION_WEIGHT = 24,  /* 1/2 |z - z*|^2; default 0 */
+    SC_PARAM_NORMALIZE_CODE    = 25,  /* 1: classify zhat = z/|z| (default),
+                                         0: classify z itself */
+
+    /* optimisation; all training parameters */
+    SC_PARAM_OPTIMIZER            = 40,  /* sc_optimizer; default SGD */
+    SC_PARAM_LEARNING_RATE        = 41,  /* (0, 1e3]; default 0.05 */
+    SC_PARAM_MOMENTUM             = 42,  /* [0, 1); default 0.9 */
+    SC_PARAM_ADAM_BETA1           = 43,  /* [0, 1); default 0.9 */
+    SC_PARAM_ADAM_BETA2           = 44,  /* [0, 1); default 0.999 */
+    SC_PARAM_ADAM_EPSILON         = 45,  /* (0, 1]; default 1e-8 */
+    SC_PARAM_DECODER_MAX_NORM     = 46,  /* column bound of W_d; default 1 */
+    SC_PARAM_CLASSIFIER_MAX_NORM  = 47   /* row bound of C; default 5 */
+} sc_param;
+
+/* sc_param_bounds: the inclusive range [*lo, *hi] of a parameter.
+ * Errors: SC_ERR_NULL (lo or hi NULL), SC_ERR_PARAM (unknown id).
+ * Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_param_bounds(sc_param param, double *lo,
+                                              double *hi);
+
+/* sc_model_create: a new model mapping n_inputs-dimensional inputs to
+ * n_units-dimensional codes, with every parameter at its default and no
+ * weights yet (it must be initialised before use).
+ *   out       receives the handle on success; untouched on failure.
+ *   n_inputs  n, the input dimension, >= 1.
+ *   n_units   k, the code dimension, >= 1.
+ * Errors: SC_ERR_NULL (out), SC_ERR_SIZE (a size is 0, larger than
+ * 2^24, or n*k, k*k overflow the addressable size), SC_ERR_NOMEM.
+ * Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_model_create(sc_model **out,
+                                              size_t n_inputs,
+                                              size_t n_units);
+
+/* sc_model_free: releases a model and everything it owns.  NULL is a no-op.
+ * Thread rules: exclusive. */
+SC_API void sc_model_free(sc_model *model);
+
+/* sc_model_message: the message of the last failed exclusive call on this
+ * model (create/set/init/step/load), or "" if none failed.  Calls on a
+ * const model report through sc_last_message() only.  The pointer stays
+ * valid until the next exclusive call on the model.  NULL gives "".
+ * Thread rules: like a const call. */
+SC_API const char *sc_model_message(const sc_model *model);
+
+/* sc_model_set: sets a parameter after checking its bounds, its
+ * integrality and the model's state.
+ * Errors: SC_ERR_NULL (model), SC_ERR_PARAM (unknown id), SC_ERR_RANGE
+ * (out of bounds, not integral, NaN), SC_ERR_STATE (structural parameter
+ * after init).  Thread rules: exclusive. */
+SC_API SC_NODISCARD sc_status sc_model_set(sc_model *model, sc_param param,
+                                           double value);
+
+/* sc_model_get: the current value of a parameter, written to *value.
+ * Errors: SC_ERR_NULL (model or value), SC_ERR_PARAM.
+ * Thread rules: const (concurrent with other const calls). */
+SC_API SC_NODISCARD sc_status sc_model_get(const sc_model *model,
+                                           sc_param param, double *value);
+
+/* sc_model_inputs / sc_model_units: n and k.  0 for NULL.
+ * Thread rules: const. */
+SC_API size_t sc_model_inputs(const sc_model *model);
+SC_API size_t sc_model_units(const sc_model *model);
+
+/* sc_model_is_initialized: 1 once an init succeeded (or the model was
+ * loaded), else 0.  0 for NULL.  Thread rules: const. */
+SC_API int sc_model_is_initialized(const sc_model *model);
+
+/* ---------------------------------------------------------------------------
+ * Initialisation.  Each init checks the structural parameters together
+ * (e.g. a group size that does not divide k), builds the group pools,
+ * allocates the weights, and resets the optimiser state and step count.
+ * An init may be repeated; on failure the model keeps its previous state.
+ * ------------------------------------------------------------------------ */
+
+/* sc_model_init_random: a random decoder W_d from `seed`, its columns
+ * scaled to norm SC_PARAM_DECODER_MAX_NORM (1 by default), then
+ * the encoder from it by the ISTA relation (see sc_model_init_dictionary);
+ * classifier weights 0.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE / SC_ERR_RANGE (inconsistent structural
+ * parameters, with the message naming them), SC_ERR_NOMEM.
+ * Thread rules: exclusive. */
+SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
+                                                   uint64_t seed);
+
+/* sc_model_init_dictionary: W_d = D with columns scaled to norm <= the
+ * decoder bound, and the encoder by the ISTA relation
+ *     W_e = W_d^T / L,  S = I - W_d^T W_d / L,  theta = lambda / L,
+ * where L >= lambda_max(W_d^T W_d) is found by power iteration and lambda is
+ * SC_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
+ * the codes of T ISTA iterations from z_0 = 0 (relu: non-negative ISTA).
+ *   dictionary  n x k row-major, finite.
+ * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
+ * zero dictionary), structural errors as above, SC_ERR_NOMEM.
+ * Thread rules: exclusive; `dictionary` is only read. */
+SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
+                                                       const float *dictionary);
+
+/* sc_model_init_data: the data-dependent init of the DrSAE authors' code:
+ * the decoder's columns are randomly chosen samples of `x` (chosen by
+ * `seed`, normalised to the decoder bound), and the encoder follows by the
+ * ISTA relation.
+ *   x      count x n row-major samples, finite; count >= 1.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
+ * SC_ERR_RANGE (all chosen samples are zero), structural errors, NOMEM.
+ * Thread rules: exclusive. */
+SC_API SC_NODISCARD sc_status sc_model_init_data(sc_model *model,
+                                                 const float *x, size_t count,
+                                                 uint64_t seed);
+
+/* ---------------------------------------------------------------------------
+ * Training
+ * ------------------------------------------------------------------------ */
+
+/* Statistics of one training step, all averaged over the batch and taken
+ * before the update.  A term that is off (weight 0) reports 0, except l1
+ * and active_fraction, which are always measured.  A struct versioned by its leading size field: set
+ * `size = sizeof(sc_step_stats)` before passing it; a library that knows
+ * more fields than the caller's struct fills only those that fit. */
+typedef struct {
+    size_t size;            /* set by the caller to sizeof(sc_step_stats) */
+    double loss;            /* the weighted sum of all active terms */
+    double recon;           /* 1/2 |x - W_d z|^2 (unweighted) */
+    double l1;              /* sum |z_i| (unweighted) */
+    double group;           /* sum_p sqrt(sum w z^2 + eps) (unweighted) */
+    double classification;  /* -log p_y, 0 when the term is off */
+    double regression;      /* 1/2 |z - z*|^2, 0 when off */
+    double active_fraction; /* fraction of code units that are non-zero */
+    double class_error;     /* fraction misclassified, 0 when off */
+} sc_step_stats;
+
+/* sc_model_step: one minibatch of exact back-propagation through time and
+ * one optimiser update of every weight, each matrix's step divided by the
+ * number of times it repeats in the unrolled net (W_e, theta by T; S by
+ * T-1), followed by the norm constraints (W_d columns, C rows; theta >= 0
+ * for the soft shrink).
+ *   x        batch x n inputs.
+ *   labels   batch class labels in [0, classes); needed when the class
+ *            weight is > 0, else may be NULL.
+ *   targets  batch x k target codes z*; needed when the regression weight
+ *            is > 0, else may be NULL.
+ *   stats    may be NULL; filled on success.
+ * Errors: SC_ERR_NULL (model, x, or a needed labels/targets), SC_ERR_SIZE
+ * (batch 0 or stats->size too small), SC_ERR_STATE (not initialised, or
+ * the class weight > 0 with no classifier), SC_ERR_RANGE (a label out of
+ * range), SC_ERR_NONFINITE (NaN/Inf in x/targets, or produced by the step;
+ * the model is then exactly as before), SC_ERR_NOMEM.
+ * Once warm (a step at this batch size or larger has run) a step does not
+ * allocate.  Thread rules: exclusive; the inputs are only read. */
+SC_API SC_NODISCARD sc_status sc_model_step(sc_model *model, const float *x,
+                                            const int32_t *labels,
+                                            const float *targets,
+                                            size_t batch,
+                                            sc_step_stats *stats);
+
+/* sc_model_steps_taken: the number of successful steps since init. */
+SC_API uint64_t sc_model_steps_taken(const sc_model *model);
+
+/* ---------------------------------------------------------------------------
+ * Inference.  All reentrant on a const model: scratch memory is allocated
+ * per call.  Any batch size >= 1.
+ * ------------------------------------------------------------------------ */
+
+/* sc_model_encode: z = z_T for each input.
+ *   x      batch x n inputs.      codes  batch x k, written on success.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0 or batch*k overflows),
+ * SC_ERR_STATE (not initialised), SC_ERR_NONFINITE (NaN/Inf in x),
+ * SC_ERR_NOMEM.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_encode(const sc_model *model,
+                                              const float *x, size_t batch,
+                                              float *codes);
+
+/* sc_model_decode: xhat = W_d z for each code.
+ *   codes  batch x k.      x  batch x n, written on success.
+ * Errors: as sc_model_encode.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_decode(const sc_model *model,
+                                              const float *codes, size_t batch,
+                                              float *x);
+
+/* sc_model_predict: class labels and/or class probabilities of inputs.
+ *   labels  batch entries (argmax), or NULL.
+ *   probs   batch x classes softmax probabilities, or NULL.
+ * At least one of labels and probs must be given.
+ * Errors: as sc_model_encode, plus SC_ERR_STATE when the model has no
+ * classifier.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_predict(const sc_model *model,
+                                               const float *x, size_t batch,
+                                               int32_t *labels, float *probs);
+
+/* ---------------------------------------------------------------------------
+ * Read-only weights, for pictures and analysis.
+ * ------------------------------------------------------------------------ */
+
+typedef enum {
+    SC_WEIGHT_ENCODER    = 1,  /* W_e, k x n */
+    SC_WEIGHT_LATERAL    = 2,  /* S, k x k */
+    SC_WEIGHT_THRESHOLD  = 3,  /* theta, k x 1 */
+    SC_WEIGHT_DECODER    = 4,  /* W_d, n x k */
+    SC_WEIGHT_CLASSIFIER = 5,  /* C, classes x k */
+    SC_WEIGHT_CLASS_BIAS = 6   /* c, classes x 1 */
+} sc_weight;
+
+/* sc_model_weights: a pointer to one weight array, row-major, and its
+ * shape.  The pointer is owned by the model and valid until the next
+ * exclusive call on it.
+ * Errors: SC_ERR_NULL (any pointer), SC_ERR_PARAM (unknown weight),
+ * SC_ERR_STATE (not initialised, or a classifier weight with no
+ * classifier).  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
+                                               sc_weight which,
+                                               const float **data,
+                                               size_t *rows, size_t *cols);
+
+/* ---------------------------------------------------------------------------
+ * Files.  Little-endian, with a magic, a format version, the sizes, every
+ * parameter, the weights, the optimiser state and a CRC-32, so that a
+ * loaded model resumes training bit for bit.
+ * ------------------------------------------------------------------------ */
+
+/* sc_model_save: writes an initialised model to `path` atomically: to a
+ * temporary file in the same directory, synced, then renamed over `path`.
+ * An existing file at `path` is either replaced whole or left untouched.
+ * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised), SC_ERR_IO,
+ * SC_ERR_NOMEM.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
+                                            const char *path);
+
+/* sc_model_load: reads a model written by sc_model_save.  Every field is
+ * checked; a file that is truncated, corrupt, inconsistent or hostile is
+ * rejected with a status, never a crash.
+ *   out  receives a new model on success; untouched on failure.
+ * Errors: SC_ERR_NULL, SC_ERR_IO (cannot open/read), SC_ERR_FORMAT (not a
+ * model file, truncated, CRC mismatch, bad sizes or values),
+ * SC_ERR_VERSION (unknown format version), SC_ERR_NOMEM.
+ * Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SPARSECODE_H */

@@ -1,0 +1,10 @@
+/* crc32.h -- CRC-32 (IEEE 802.3, the polynomial of zlib and PNG). */
+#ifndef SC_CRC32_H
+#define SC_CRC32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint32_t sc_crc32(const unsigned char *data, size_t size);
+
+#endif

@@ -1,0 +1,116 @@
+/* encoder.c -- the unrolled recurrence z_t = h(W_e x + S z_{t-1}; theta)
+ * and its exact gradient.  Each sum over t is one sgemm over the stacked
+ * steps (the slabs are contiguous), not T small ones. */
+#include <math.h>
+#include <string.h>
+
+#include "encoder.h"
+#include "sparsecode.h"
+
+/* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
+static inline float shrink_relu(float v, float theta)
+{
+    return fmaxf(v - theta, 0.0f);
+}
+
+static inline float shrink_soft(float v, float theta)
+{
+    return copysignf(fmaxf(fabsf(v) - theta, 0.0f), v);
+}
+
+/* (E1, E2) for one step, in one pass over memory: a = u + a (a holds
+ * z_{t-1} S^T on entry, or is ignored at t = 1, first_step), then
+ * z = h(a; theta).  a keeps the pre-activation a_t.  The loops have no
+ * branches, so that they vectorise. */
+static void step_shrink(int kind, size_t batch, size_t k, const float *theta,
+                        const float *u, float *a, int first_step, float *z)
+{
+    for (size_t b = 0; b < batch; b++) {
+        const float *restrict ub = u + b * k;
+        float *restrict ab = a + b * k;
+        float *restrict zb = z + b * k;
+        if (first_step)
+            memcpy(ab, ub, k * sizeof(float));
+        else
+            for (size_t i = 0; i < k; i++)
+                ab[i] += ub[i];
+        if (kind == SC_SHRINK_RELU)
+            for (size_t i = 0; i < k; i++)
+                zb[i] = shrink_relu(ab[i], theta[i]);
+        else
+            for (size_t i = 0; i < k; i++)
+                zb[i] = shrink_soft(ab[i], theta[i]);
+    }
+}
+
+const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
+                                const float *u, float *a, float *z,
+                                int keep_history)
+{
+    size_t k = s->lateral.rows, slab = run.batch * k;
+    float *z_prev = NULL;
+    for (size_t t = 1; t <= run.steps; t++) {
+        float *a_t = keep_history ? a + (t - 1) * slab : a;
+        float *z_t = keep_history ? z + (t - 1) * slab : z + (t % 2) * slab;
+        if (z_prev != NULL)
+            sc_operator_forward(&s->lateral, run.batch, z_prev, 0.0f, a_t);
+        step_shrink(run.shrink, run.batch, k, s->threshold, u, a_t,
+                    z_prev == NULL, z_t);
+        z_prev = z_t;
+    }
+    return z_prev;
+}
+
+void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
+                         const float *z, float *grad_z, float *delta,
+                         float *grad_u)
+{
+    size_t k = s->lateral.rows, slab = run.batch * k, T = run.steps;
+    float *grad_theta = s->tensor[SC_TENSOR_THRESHOLD].grad;
+
+    /* (B1) delta_t = g_t * h'(a_t), where h' is 1 exactly where z_t != 0;
+     * (B2) g_{t-1} = S^T delta_t; and du = sum_t delta_t on the way (B4). */
+    for (size_t t = T; t >= 1; t--) {
+        const float *restrict z_t = z + (t - 1) * slab;
+        float *restrict d_t = delta + (t - 1) * slab;
+        const float *restrict g = grad_z;
+        float *restrict du = grad_u;
+        if (t == T)
+            for (size_t i = 0; i < slab; i++)
+                du[i] = d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
+        else
+            for (size_t i = 0; i < slab; i++)
+                du[i] += d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
+        if (t >= 2)
+            sc_operator_transpose(&s->lateral, run.batch, d_t, 0.0f, grad_z);
+    }
+
+    /* (B3) dS = sum_{t>=2} delta_t z_{t-1}^T: one sgemm over T-1 slabs. */
+    if (T >= 2)
+        sc_operator_accumulate_gradient(&s->lateral, (T - 1) * run.batch,
+                                        delta + slab, z, 1.0f, 0.0f,
+                                        s->tensor[SC_TENSOR_LATERAL].grad);
+    else
+        memset(s->tensor[SC_TENSOR_LATERAL].grad, 0,
+               s->lateral.weight_count * sizeof(float));
+
+    /* (B4) dW_e = du^T x; dtheta = -sum_t delta_t * (1 for relu,
+     * sign(a_t) = sign(z_t) for soft). */
+    sc_operator_accumulate_gradient(&s->encoder, run.batch, grad_u, x, 1.0f,
+                                    0.0f, s->tensor[SC_TENSOR_ENCODER].grad);
+
+    memset(grad_theta, 0, k * sizeof(float));
+    if (run.shrink == SC_SHRINK_RELU) {
+        for (size_t b = 0; b < run.batch; b++)
+            for (size_t i = 0; i < k; i++)
+                grad_theta[i] -= grad_u[b * k + i];
+    } else {
+        for (size_t t = 0; t < T * run.batch; t++)
+            for (size_t i = 0; i < k; i++) {
+                float zi = z[t * k + i];
+                if (zi != 0.0f)
+                    grad_theta[i] -= zi > 0.0f ? delta[t * k + i]
+                                               : -delta[t * k + i];
+            }
+    }
+}

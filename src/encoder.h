@@ -1,0 +1,35 @@
+/* encoder.h -- the recurrent encoder's forward pass and its back-propagation
+ * through time (E1, E2, B1-B4 in docs/math.md). */
+#ifndef SC_ENCODER_H
+#define SC_ENCODER_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* The shape of one encoder run: batch samples, T steps, the shrink. */
+typedef struct {
+    size_t batch;
+    size_t steps;      /* T */
+    int shrink;        /* sc_shrink */
+} sc_unroll;
+
+/* Forward recurrence (E1) from u = W_e x (batch x k, already computed):
+ *     a_1 = u,  a_t = u + z_{t-1} S^T,  z_t = h(a_t; theta)
+ * With keep_history, a and z hold T slabs of batch x k (slab t-1 holds
+ * step t), as back-propagation needs.  Without, a is one slab and z two
+ * (used alternately).  Returns the slab holding z_T. */
+const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
+                                const float *u, float *a, float *z,
+                                int keep_history);
+
+/* Back-propagation through time (B1-B4).  grad_z holds dL/dz_T on entry
+ * and is used as g_t (overwritten).  a and z are the T-slab histories of
+ * the forward pass, delta receives T slabs, grad_u the sum of the deltas.
+ * Writes (does not accumulate) the gradients of W_e, S and theta into
+ * their tensors.  x is the batch x n input. */
+void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
+                         const float *z, float *grad_z, float *delta,
+                         float *grad_u);
+
+#endif

@@ -1,0 +1,199 @@
+/* init.c -- the three initialisations.  Each fills a fresh decoder W_d and
+ * derives the encoder from it by the ISTA relation (I1 in docs/math.md):
+ *
+ *     W_e = W_d^T / L,   S = I - W_d^T W_d / L,   theta = lambda / L,
+ *
+ * with L >= lambda_max(W_d^T W_d) from power iteration.  The fresh state
+ * replaces the model's only when everything succeeded.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "model.h"
+#include "rng.h"
+
+#define POWER_ITERATIONS 300
+#define LIPSCHITZ_MARGIN 1.01
+
+/* Largest eigenvalue of the symmetric PSD k x k matrix g by power
+ * iteration from a fixed pseudo-random start; -1 if out of memory. */
+static double largest_eigenvalue(const float *g, size_t k)
+{
+    double *v = malloc(2 * k * sizeof *v);
+    if (v == NULL)
+        return -1.0;
+    double *w = v + k;
+    sc_rng rng;
+    sc_rng_seed(&rng, 0x5eed);
+    for (size_t i = 0; i < k; i++)
+        v[i] = 0.5 + sc_rng_uniform(&rng);
+    double lambda = 0.0;
+    for (int it = 0; it < POWER_ITERATIONS; it++) {
+        double norm = 0.0, rayleigh = 0.0;
+        for (size_t i = 0; i < k; i++) {
+            double s = 0.0;
+            for (size_t j = 0; j < k; j++)
+                s += (double)g[i * k + j] * v[j];
+            w[i] = s;
+            norm += s * s;
+            rayleigh += s * v[i];
+        }
+        double vnorm = 0.0;
+        for (size_t i = 0; i < k; i++)
+            vnorm += v[i] * v[i];
+        lambda = rayleigh / vnorm;
+        norm = sqrt(norm);
+        if (norm == 0.0)
+            break;
+        for (size_t i = 0; i < k; i++)
+            v[i] = w[i] / norm;
+    }
+    free(v);
+    return lambda;
+}
+
+/* Derives the encoder of `s` from its decoder by the ISTA relation. */
+static sc_status apply_ista_relation(sc_model *m, sc_state *s,
+                                     const char *caller)
+{
+    size_t n = m->n, k = m->k;
+    float *gram = s->lateral.weights;
+    /* G = W_d^T W_d, written straight into S's storage. */
+    sc_gemm(1, 0, k, k, n, 1.0f, s->decoder.weights, k, s->decoder.weights,
+            k, 0.0f, gram, k);
+    double lambda_max = largest_eigenvalue(gram, k);
+    if (lambda_max < 0)
+        return sc_fail(m->message, SC_ERR_NOMEM, "%s: out of memory",
+                       caller);
+    if (!(lambda_max > 0) || !isfinite(lambda_max))
+        return sc_fail(m->message, SC_ERR_RANGE,
+                       "%s: the dictionary is zero (W_d^T W_d has no "
+                       "positive eigenvalue)", caller);
+    double lipschitz = LIPSCHITZ_MARGIN * lambda_max;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            gram[i * k + j] = (float)((i == j) - gram[i * k + j] / lipschitz);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < n; j++)
+            s->encoder.weights[i * n + j] =
+                (float)(s->decoder.weights[j * k + i] / lipschitz);
+    float theta = (float)(sc_model_value(m, SC_PARAM_L1_WEIGHT) / lipschitz);
+    for (size_t i = 0; i < k; i++)
+        s->threshold[i] = theta;
+    return SC_OK;
+}
+
+/* Scales column j of the n x k matrix d to the given norm; returns 0 for
+ * a zero column (left as it is). */
+static int set_column_norm(float *d, size_t n, size_t k, size_t j,
+                           double norm)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)d[i * k + j] * d[i * k + j];
+    if (s == 0.0)
+        return 0;
+    float scale = (float)(norm / sqrt(s));
+    for (size_t i = 0; i < n; i++)
+        d[i * k + j] *= scale;
+    return 1;
+}
+
+/* Common tail of every init: ISTA relation, then adopt or discard. */
+static sc_status finish_init(sc_model *m, sc_state *fresh,
+                             const char *caller)
+{
+    sc_status status = apply_ista_relation(m, fresh, caller);
+    if (status != SC_OK) {
+        sc_state_release(fresh);
+        return status;
+    }
+    sc_model_adopt_state(m, fresh);
+    return SC_OK;
+}
+
+sc_status sc_model_init_random(sc_model *model, uint64_t seed)
+{
+    static const char caller[] = "sc_model_init_random";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    sc_state fresh;
+    sc_status status = sc_state_create(model, &fresh, caller);
+    if (status != SC_OK)
+        return status;
+    size_t n = model->n, k = model->k;
+    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    sc_rng rng;
+    sc_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n * k; i++)
+        fresh.decoder.weights[i] = (float)sc_rng_normal(&rng);
+    for (size_t j = 0; j < k; j++)
+        set_column_norm(fresh.decoder.weights, n, k, j, bound);
+    return finish_init(model, &fresh, caller);
+}
+
+sc_status sc_model_init_dictionary(sc_model *model, const float *dictionary)
+{
+    static const char caller[] = "sc_model_init_dictionary";
+    if (model == NULL || dictionary == NULL)
+        return sc_fail(model ? model->message : NULL, SC_ERR_NULL,
+                       "%s: %s is NULL", caller,
+                       model == NULL ? "model" : "dictionary");
+    size_t n = model->n, k = model->k;
+    if (!sc_all_finite(dictionary, n * k))
+        return sc_fail(model->message, SC_ERR_NONFINITE,
+                       "%s: the dictionary holds NaN or Inf", caller);
+    sc_state fresh;
+    sc_status status = sc_state_create(model, &fresh, caller);
+    if (status != SC_OK)
+        return status;
+    memcpy(fresh.decoder.weights, dictionary, n * k * sizeof(float));
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++)
+            s += (double)dictionary[i * k + j] * dictionary[i * k + j];
+        double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+        if (s > bound * bound)
+            set_column_norm(fresh.decoder.weights, n, k, j, bound);
+    }
+    return finish_init(model, &fresh, caller);
+}
+
+sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
+                             uint64_t seed)
+{
+    static const char caller[] = "sc_model_init_data";
+    if (model == NULL || x == NULL)
+        return sc_fail(model ? model->message : NULL, SC_ERR_NULL,
+                       "%s: %s is NULL", caller,
+                       model == NULL ? "model" : "x");
+    size_t n = model->n, k = model->k;
+    if (count == 0 || count > SIZE_MAX / n / sizeof(float))
+        return sc_fail(model->message, SC_ERR_SIZE,
+                       "%s: count %zu is %s", caller, count,
+                       count == 0 ? "0" : "too large");
+    if (!sc_all_finite(x, count * n))
+        return sc_fail(model->message, SC_ERR_NONFINITE,
+                       "%s: x holds NaN or Inf", caller);
+    sc_state fresh;
+    sc_status status = sc_state_create(model, &fresh, caller);
+    if (status != SC_OK)
+        return status;
+    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    sc_rng rng;
+    sc_rng_seed(&rng, seed);
+    float *d = fresh.decoder.weights;
+    for (size_t j = 0; j < k; j++) {
+        /* A random sample, normalised; a few retries skip zero samples. */
+        int placed = 0;
+        for (int attempt = 0; attempt < 16 && !placed; attempt++) {
+            const float *sample = x + sc_rng_below(&rng, count) * n;
+            for (size_t i = 0; i < n; i++)
+                d[i * k + j] = sample[i];
+            placed = set_column_norm(d, n, k, j, bound);
+        }
+    }
+    return finish_init(model, &fresh, caller);
+}

@@ -1,0 +1,240 @@
+/* losses.c -- the loss terms and their gradients with respect to z.
+ * Values are means over the batch, so every gradient carries 1/batch. */
+#include <math.h>
+#include <string.h>
+
+#include "losses.h"
+
+/* eps in r = sqrt(|z|^2 + eps): keeps zhat finite for an all-zero code. */
+#define SC_CODE_NORM_EPSILON 1e-8
+
+sc_loss_weights sc_loss_weights_of(const sc_model *m)
+{
+    sc_loss_weights w;
+    w.recon = sc_model_value(m, SC_PARAM_RECON_WEIGHT);
+    w.l1 = sc_model_value(m, SC_PARAM_L1_WEIGHT);
+    w.group = sc_model_value(m, SC_PARAM_GROUP_WEIGHT);
+    w.classification = m->state.classes > 0
+                           ? sc_model_value(m, SC_PARAM_CLASS_WEIGHT) : 0.0;
+    w.regression = sc_model_value(m, SC_PARAM_REGRESSION_WEIGHT);
+    w.normalize_code = sc_model_value(m, SC_PARAM_NORMALIZE_CODE) != 0.0;
+    w.group_epsilon = sc_model_value(m, SC_PARAM_GROUP_EPSILON);
+    if (m->state.pools.count == 0)
+        w.group = 0.0;
+    return w;
+}
+
+/* (L1) 1/2 |W_d z - x|^2; adds its gradient to grad_z (which it
+ * initialises) and writes dW_d. */
+static double reconstruction(sc_state *s, double weight, size_t batch,
+                             const float *x, const float *z, float *residual,
+                             float *grad_z)
+{
+    size_t n = s->decoder.rows;
+    sc_operator_forward(&s->decoder, batch, z, 0.0f, residual);
+    double sum = 0.0;
+    for (size_t i = 0; i < batch * n; i++) {
+        residual[i] -= x[i];
+        sum += (double)residual[i] * residual[i];
+    }
+    /* d/dz = W_d^T r and dW_d = r z^T, both scaled by weight / batch. */
+    float scale = (float)(weight / (double)batch);
+    for (size_t i = 0; i < batch * n; i++)
+        residual[i] *= scale;
+    sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z);
+    sc_operator_accumulate_gradient(&s->decoder, batch, residual, z, 1.0f,
+                                    0.0f, s->tensor[SC_TENSOR_DECODER].grad);
+    return 0.5 * sum;
+}
+
+/* (L2) lambda sum |z_i|: gradient lambda sign(z). Also counts actives. */
+static double l1(double weight, size_t count, const float *z, float *grad_z,
+                 size_t *active, float scale)
+{
+    double sum = 0.0;
+    size_t nonzero = 0;
+    float g = (float)weight * scale;
+    for (size_t i = 0; i < count; i++) {
+        float v = z[i];
+        sum += fabsf(v);
+        nonzero += v != 0.0f;
+        if (weight > 0 && v != 0.0f)
+            grad_z[i] += v > 0.0f ? g : -g;
+    }
+    *active = nonzero;
+    return sum;
+}
+
+/* (L3) lambda_g sum_p sqrt(sum_{i in p} w_i z_i^2 + eps); gradient
+ * lambda_g w_i z_i / sqrt(...). */
+static double group(const sc_pools *pools, double weight, double eps,
+                    size_t batch, size_t k, const float *z, float *grad_z,
+                    float scale)
+{
+    double sum = 0.0;
+    for (size_t b = 0; b < batch; b++) {
+        const float *zb = z + b * k;
+        float *gb = grad_z + b * k;
+        for (size_t p = 0; p < pools->count; p++) {
+            double energy = eps;
+            for (size_t m = pools->start[p]; m < pools->start[p + 1]; m++) {
+                double v = zb[pools->units[m]];
+                energy += pools->weights[m] * v * v;
+            }
+            double norm = sqrt(energy);
+            sum += norm;
+            if (norm == 0.0)
+                continue;
+            double g = weight * scale / norm;
+            for (size_t m = pools->start[p]; m < pools->start[p + 1]; m++) {
+                uint32_t u = pools->units[m];
+                gb[u] += (float)(g * pools->weights[m] * zb[u]);
+            }
+        }
+    }
+    return sum;
+}
+
+/* (L5) 1/2 |z - z*|^2: gradient z - z*. */
+static double regression(double weight, size_t count, const float *z,
+                         const float *targets, float *grad_z, float scale)
+{
+    double sum = 0.0;
+    float g = (float)weight * scale;
+    for (size_t i = 0; i < count; i++) {
+        float d = z[i] - targets[i];
+        sum += (double)d * d;
+        grad_z[i] += g * d;
+    }
+    return 0.5 * sum;
+}
+
+void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
+                           int normalize, float *zhat, float *norms,
+                           float *probs)
+{
+    size_t k = s->classifier.cols, classes = s->classes;
+    for (size_t b = 0; b < batch; b++) {
+        const float *zb = z + b * k;
+        double r = 1.0;
+        if (normalize) {
+            double sq = SC_CODE_NORM_EPSILON;
+            for (size_t i = 0; i < k; i++)
+                sq += (double)zb[i] * zb[i];
+            r = sqrt(sq);
+        }
+        norms[b] = (float)r;
+        for (size_t i = 0; i < k; i++)
+            zhat[b * k + i] = (float)(zb[i] / r);
+    }
+    sc_operator_forward(&s->classifier, batch, zhat, 0.0f, probs);
+    for (size_t b = 0; b < batch; b++) {
+        float *row = probs + b * classes;
+        float top = -INFINITY;
+        for (size_t c = 0; c < classes; c++) {
+            row[c] += s->class_bias[c];
+            if (row[c] > top)
+                top = row[c];
+        }
+        double total = 0.0;
+        for (size_t c = 0; c < classes; c++) {
+            row[c] = expf(row[c] - top);
+            total += row[c];
+        }
+        for (size_t c = 0; c < classes; c++)
+            row[c] = (float)(row[c] / total);
+    }
+}
+
+/* (L4) -log softmax(C zhat + c)_y.  With g = C^T (p - onehot(y)), the
+ * gradient is (g - zhat (zhat . g)) / r when normalised, g otherwise. */
+static double classification(sc_state *s, const sc_loss_weights *w,
+                             size_t batch, const float *z,
+                             const int32_t *labels, sc_train_buffers *buf,
+                             float *grad_z, double *errors)
+{
+    size_t k = s->classifier.cols, classes = s->classes;
+    float *p = buf->logits;
+    sc_classifier_forward(s, batch, z, w->normalize_code, buf->zhat,
+                          buf->norms, p);
+    double loss = 0.0;
+    size_t wrong = 0;
+    float scale = (float)(w->classification / (double)batch);
+    for (size_t b = 0; b < batch; b++) {
+        float *row = p + b * classes;
+        size_t y = (size_t)labels[b], best = 0;
+        for (size_t c = 1; c < classes; c++)
+            if (row[c] > row[best])
+                best = c;
+        wrong += best != y;
+        loss -= log(row[y] > 1e-30f ? (double)row[y] : 1e-30);
+        row[y] -= 1.0f;                 /* p - onehot(y) */
+        for (size_t c = 0; c < classes; c++)
+            row[c] *= scale;
+    }
+    float *grad_bias = s->tensor[SC_TENSOR_CLASS_BIAS].grad;
+    memset(grad_bias, 0, classes * sizeof(float));
+    for (size_t b = 0; b < batch; b++)
+        for (size_t c = 0; c < classes; c++)
+            grad_bias[c] += p[b * classes + c];
+    sc_operator_accumulate_gradient(&s->classifier, batch, p, buf->zhat,
+                                    1.0f, 0.0f,
+                                    s->tensor[SC_TENSOR_CLASSIFIER].grad);
+    sc_operator_transpose(&s->classifier, batch, p, 0.0f, buf->grad_zhat);
+    for (size_t b = 0; b < batch; b++) {
+        const float *zh = buf->zhat + b * k, *g = buf->grad_zhat + b * k;
+        float *gz = grad_z + b * k;
+        if (!w->normalize_code) {
+            for (size_t i = 0; i < k; i++)
+                gz[i] += g[i];
+            continue;
+        }
+        double dot = 0.0;
+        for (size_t i = 0; i < k; i++)
+            dot += (double)zh[i] * g[i];
+        double inv_r = 1.0 / buf->norms[b];
+        for (size_t i = 0; i < k; i++)
+            gz[i] += (float)((g[i] - zh[i] * dot) * inv_r);
+    }
+    *errors = (double)wrong;
+    return loss;
+}
+
+void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
+                        const float *x, const float *z,
+                        const int32_t *labels, const float *targets,
+                        sc_train_buffers *buf, sc_loss_values *out)
+{
+    size_t k = s->lateral.rows;
+    float *grad_z = buf->grad_z;
+    float scale = (float)(1.0 / (double)batch);
+    double inv_batch = 1.0 / (double)batch;
+    memset(out, 0, sizeof *out);
+
+    if (w->recon > 0)
+        out->recon = reconstruction(s, w->recon, batch, x, z, buf->residual,
+                                    grad_z) * inv_batch;
+    else
+        memset(grad_z, 0, batch * k * sizeof(float));
+
+    size_t active;
+    out->l1 = l1(w->l1, batch * k, z, grad_z, &active, scale) * inv_batch;
+    out->active_fraction = (double)active / (double)(batch * k);
+
+    if (w->group > 0)
+        out->group = group(&s->pools, w->group, w->group_epsilon, batch, k,
+                           z, grad_z, scale) * inv_batch;
+    if (w->regression > 0)
+        out->regression = regression(w->regression, batch * k, z, targets,
+                                     grad_z, scale) * inv_batch;
+    if (w->classification > 0) {
+        double errors;
+        out->classification = classification(s, w, batch, z, labels, buf,
+                                             grad_z, &errors) * inv_batch;
+        out->class_error = errors * inv_batch;
+    }
+    out->loss = w->recon * out->recon + w->l1 * out->l1 +
+                w->group * out->group +
+                w->classification * out->classification +
+                w->regression * out->regression;
+}

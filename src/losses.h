@@ -1,0 +1,43 @@
+/* losses.h -- the loss terms on the code z = z_T (L1-L5 in docs/math.md),
+ * their values and their gradients. */
+#ifndef SC_LOSSES_H
+#define SC_LOSSES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* The weights of the terms; a weight of 0 switches a term off. */
+typedef struct {
+    double recon, l1, group, classification, regression;
+    int normalize_code;     /* classify z / |z| instead of z */
+    double group_epsilon;
+} sc_loss_weights;
+
+/* Per-sample means of the unweighted terms, and their weighted sum. */
+typedef struct {
+    double loss, recon, l1, group, classification, regression;
+    double active_fraction, class_error;
+} sc_loss_values;
+
+/* Reads the loss weights out of the model's parameters. */
+sc_loss_weights sc_loss_weights_of(const sc_model *m);
+
+/* Evaluates every active term on the batch x k codes z, averaged over the
+ * batch.  Writes dL/dz into buf->grad_z and the gradients of W_d, C and c
+ * into their tensors (only for the active terms that use them).  labels
+ * and targets are read only when their terms are on. */
+void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
+                        const float *x, const float *z,
+                        const int32_t *labels, const float *targets,
+                        sc_train_buffers *buf, sc_loss_values *out);
+
+/* The classifier's forward pass (L4): zhat = z / r with
+ * r = sqrt(|z|^2 + eps) when normalize, else zhat = z (r = 1), then
+ * probs = softmax(zhat C^T + c), batch x classes.  norms receives r. */
+void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
+                           int normalize, float *zhat, float *norms,
+                           float *probs);
+
+#endif

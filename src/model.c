@@ -1,0 +1,305 @@
+/* model.c -- the model handle: create, free, parameters, accessors, and
+ * the state that init and load replace as a whole. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/* Largest n or k, and largest element count of one weight matrix. */
+#define SC_MAX_DIMENSION ((size_t)1 << 24)
+#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
+
+double sc_model_value(const sc_model *m, sc_param id)
+{
+    return m->values[sc_param_index(id)];
+}
+
+int sc_all_finite(const float *x, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}
+
+sc_status sc_model_create(sc_model **out, size_t n_inputs, size_t n_units)
+{
+    static const char caller[] = "sc_model_create";
+    if (out == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: out is NULL", caller);
+    if (n_inputs == 0 || n_units == 0)
+        return sc_fail(NULL, SC_ERR_SIZE, "%s: %s is 0", caller,
+                       n_inputs == 0 ? "n_inputs" : "n_units");
+    if (n_inputs > SC_MAX_DIMENSION || n_units > SC_MAX_DIMENSION ||
+        n_inputs * n_units > SC_MAX_ELEMENTS ||
+        n_units * n_units > SC_MAX_ELEMENTS)
+        return sc_fail(NULL, SC_ERR_SIZE,
+                       "%s: %zu inputs x %zu units is too large (at most "
+                       "2^24 each and 2^31 weights per matrix)",
+                       caller, n_inputs, n_units);
+    sc_model *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    m->n = n_inputs;
+    m->k = n_units;
+    sc_param_defaults(m->values);
+    *out = m;
+    return SC_OK;
+}
+
+static void train_buffers_release(sc_train_buffers *b)
+{
+    float **slabs[] = {&b->u, &b->a, &b->z, &b->delta, &b->grad_z,
+                       &b->grad_u, &b->residual, &b->zhat, &b->grad_zhat,
+                       &b->norms, &b->logits};
+    for (size_t i = 0; i < sizeof slabs / sizeof slabs[0]; i++) {
+        free(*slabs[i]);
+        *slabs[i] = NULL;
+    }
+    free(b->columns);
+    b->columns = NULL;
+    b->batch = 0;
+}
+
+void sc_model_free(sc_model *model)
+{
+    if (model == NULL)
+        return;
+    sc_state_release(&model->state);
+    train_buffers_release(&model->train);
+    free(model);
+}
+
+const char *sc_model_message(const sc_model *model)
+{
+    return model == NULL ? "" : model->message;
+}
+
+sc_status sc_model_set(sc_model *model, sc_param param, double value)
+{
+    static const char caller[] = "sc_model_set";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    const sc_param_info *info = sc_param_lookup(param);
+    if (info == NULL)
+        return sc_fail(model->message, SC_ERR_PARAM,
+                       "%s: unknown parameter %d", caller, (int)param);
+    if (info->structural && model->initialized)
+        return sc_fail(model->message, SC_ERR_STATE,
+                       "%s: %s fixes the model's structure and cannot change "
+                       "after init", caller, info->name);
+    sc_status s = sc_param_check(info, value, model->message, caller);
+    if (s != SC_OK)
+        return s;
+    model->values[sc_param_index(param)] = value;
+    return SC_OK;
+}
+
+sc_status sc_model_get(const sc_model *model, sc_param param, double *value)
+{
+    static const char caller[] = "sc_model_get";
+    if (model == NULL || value == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       model == NULL ? "model" : "value");
+    int i = sc_param_index(param);
+    if (i < 0)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown parameter %d",
+                       caller, (int)param);
+    *value = model->values[i];
+    return SC_OK;
+}
+
+size_t sc_model_inputs(const sc_model *model)
+{
+    return model == NULL ? 0 : model->n;
+}
+
+size_t sc_model_units(const sc_model *model)
+{
+    return model == NULL ? 0 : model->k;
+}
+
+int sc_model_is_initialized(const sc_model *model)
+{
+    return model != NULL && model->initialized;
+}
+
+uint64_t sc_model_steps_taken(const sc_model *model)
+{
+    return model == NULL ? 0 : model->state.steps;
+}
+
+sc_status sc_model_weights(const sc_model *model, sc_weight which,
+                           const float **data, size_t *rows, size_t *cols)
+{
+    static const char caller[] = "sc_model_weights";
+    if (model == NULL || data == NULL || rows == NULL || cols == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: a pointer argument is NULL",
+                       caller);
+    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
+                       (int)which);
+    if (!model->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    const sc_state *s = &model->state;
+    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
+        s->classes == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
+                       "(SC_PARAM_CLASSES is 0)", caller);
+    size_t r, c;
+    switch (which) {
+    case SC_WEIGHT_ENCODER:    r = model->k;   c = model->n; break;
+    case SC_WEIGHT_LATERAL:    r = model->k;   c = model->k; break;
+    case SC_WEIGHT_DECODER:    r = model->n;   c = model->k; break;
+    case SC_WEIGHT_CLASSIFIER: r = s->classes; c = model->k; break;
+    case SC_WEIGHT_THRESHOLD:  r = model->k;   c = 1;        break;
+    default:                   r = s->classes; c = 1;        break;
+    }
+    *data = s->tensor[which - SC_WEIGHT_ENCODER].w;
+    *rows = r;
+    *cols = c;
+    return SC_OK;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+void sc_state_release(sc_state *s)
+{
+    sc_operator_release(&s->encoder);
+    sc_operator_release(&s->lateral);
+    sc_operator_release(&s->decoder);
+    sc_operator_release(&s->classifier);
+    free(s->threshold);
+    free(s->class_bias);
+    for (int t = 0; t < SC_TENSOR_COUNT; t++) {
+        free(s->tensor[t].grad);
+        free(s->tensor[t].m1);
+        free(s->tensor[t].m2);
+    }
+    sc_pools_release(&s->pools);
+    memset(s, 0, sizeof *s);
+}
+
+static int tensor_attach(sc_tensor *t, float *w, size_t count)
+{
+    t->w = w;
+    t->count = count;
+    if (count == 0)
+        return 0;
+    t->grad = calloc(count, sizeof(float));
+    t->m1 = calloc(count, sizeof(float));
+    t->m2 = calloc(count, sizeof(float));
+    return t->grad != NULL && t->m1 != NULL && t->m2 != NULL ? 0 : -1;
+}
+
+sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
+{
+    size_t n = m->n, k = m->k;
+    size_t classes = (size_t)sc_model_value(m, SC_PARAM_CLASSES);
+    memset(s, 0, sizeof *s);
+    if (classes * k > SC_MAX_ELEMENTS)
+        return sc_fail(m->message, SC_ERR_SIZE,
+                       "%s: %zu classes x %zu units is too large", caller,
+                       classes, k);
+    sc_status status = sc_pools_build(&s->pools, k, m->values, m->message,
+                                      caller);
+    if (status != SC_OK)
+        return status;
+    s->classes = classes;
+    int failed = 0;
+    failed |= sc_operator_init_dense(&s->encoder, k, n);
+    failed |= sc_operator_init_dense(&s->lateral, k, k);
+    failed |= sc_operator_init_dense(&s->decoder, n, k);
+    failed |= sc_operator_init_dense(&s->classifier, classes, k);
+    s->threshold = calloc(k, sizeof(float));
+    s->class_bias = calloc(classes > 0 ? classes : 1, sizeof(float));
+    failed |= s->threshold == NULL || s->class_bias == NULL;
+    if (!failed) {
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_ENCODER],
+                                s->encoder.weights, s->encoder.weight_count);
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_LATERAL],
+                                s->lateral.weights, s->lateral.weight_count);
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_THRESHOLD],
+                                s->threshold, k);
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_DECODER],
+                                s->decoder.weights, s->decoder.weight_count);
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_CLASSIFIER],
+                                s->classifier.weights,
+                                s->classifier.weight_count);
+        failed |= tensor_attach(&s->tensor[SC_TENSOR_CLASS_BIAS],
+                                s->class_bias, classes);
+    }
+    if (failed) {
+        sc_state_release(s);
+        return sc_fail(m->message, SC_ERR_NOMEM,
+                       "%s: out of memory for a %zu x %zu model", caller, n,
+                       k);
+    }
+    return SC_OK;
+}
+
+void sc_model_adopt_state(sc_model *m, sc_state *fresh)
+{
+    sc_state_release(&m->state);
+    m->state = *fresh;
+    memset(fresh, 0, sizeof *fresh);
+    m->initialized = 1;
+    /* The training buffers depend on the class count: start afresh. */
+    train_buffers_release(&m->train);
+}
+
+sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
+                         char *message, const char *caller)
+{
+    size_t t = (size_t)sc_model_value(m, SC_PARAM_ITERATIONS);
+    size_t widest = m->n > m->k ? m->n : m->k;
+    if (m->state.classes > widest)
+        widest = m->state.classes;
+    if (batch == 0)
+        return sc_fail(message, SC_ERR_SIZE, "%s: batch is 0", caller);
+    /* Inference works in chunks, so only the caller's arrays must be
+     * addressable; a training step stacks T steps in one sgemm, whose
+     * sizes are ints. */
+    if (batch > SIZE_MAX / widest / sizeof(float) ||
+        (training && (batch > (size_t)INT_MAX / t ||
+                      batch > SIZE_MAX / t / widest / sizeof(float))))
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: batch %zu is too large%s", caller, batch,
+                       training ? " for one training step" : "");
+    return SC_OK;
+}
+
+sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
+{
+    sc_train_buffers *b = &m->train;
+    if (batch <= b->batch)
+        return SC_OK;
+    size_t n = m->n, k = m->k, classes = m->state.classes;
+    size_t t = (size_t)sc_model_value(m, SC_PARAM_ITERATIONS);
+    sc_train_buffers fresh = {0};
+    fresh.batch = batch;
+    fresh.u = malloc(batch * k * sizeof(float));
+    fresh.a = malloc(t * batch * k * sizeof(float));
+    fresh.z = malloc(t * batch * k * sizeof(float));
+    fresh.delta = malloc(t * batch * k * sizeof(float));
+    fresh.grad_z = malloc(batch * k * sizeof(float));
+    fresh.grad_u = malloc(batch * k * sizeof(float));
+    fresh.residual = malloc(batch * n * sizeof(float));
+    fresh.zhat = malloc(batch * k * sizeof(float));
+    fresh.grad_zhat = malloc(batch * k * sizeof(float));
+    fresh.norms = malloc(batch * sizeof(float));
+    fresh.logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
+    fresh.columns = malloc(k * sizeof(double));
+    if (!fresh.u || !fresh.a || !fresh.z || !fresh.delta || !fresh.grad_z ||
+        !fresh.grad_u || !fresh.residual || !fresh.zhat || !fresh.grad_zhat ||
+        !fresh.norms || !fresh.logits || !fresh.columns) {
+        train_buffers_release(&fresh);
+        return SC_ERR_NOMEM;
+    }
+    train_buffers_release(b);
+    *b = fresh;
+    return SC_OK;
+}

@@ -1,0 +1,98 @@
+/* model.h -- the model handle's layout, private to the library. */
+#ifndef SC_MODEL_H
+#define SC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "operator.h"
+#include "params.h"
+#include "pools.h"
+#include "status.h"
+
+/* The trainable arrays, in sc_weight order (SC_WEIGHT_ENCODER - 1 ...). */
+enum {
+    SC_TENSOR_ENCODER,
+    SC_TENSOR_LATERAL,
+    SC_TENSOR_THRESHOLD,
+    SC_TENSOR_DECODER,
+    SC_TENSOR_CLASSIFIER,
+    SC_TENSOR_CLASS_BIAS,
+    SC_TENSOR_COUNT
+};
+
+/* One trainable array with its gradient and optimiser moments (m1: SGD
+ * velocity or Adam's first moment; m2: Adam's second moment). */
+typedef struct {
+    float *w;          /* owned by an operator or by sc_state */
+    size_t count;      /* 0 for an absent classifier */
+    float *grad, *m1, *m2;
+} sc_tensor;
+
+/* Everything an init creates and a load restores: replaced as a whole, so
+ * that a failed init leaves the previous state in place. */
+typedef struct {
+    sc_operator encoder;     /* W_e: k x n */
+    sc_operator lateral;     /* S:   k x k */
+    sc_operator decoder;     /* W_d: n x k */
+    sc_operator classifier;  /* C:   classes x k (absent: 0 x k) */
+    float *threshold;        /* theta: k */
+    float *class_bias;       /* c: classes */
+    sc_tensor tensor[SC_TENSOR_COUNT];
+    sc_pools pools;
+    size_t classes;
+    uint64_t steps;
+} sc_state;
+
+/* Scratch of the training step, grown to the largest batch seen, so a
+ * warm step does not allocate.  Slabs are batch x k unless noted. */
+typedef struct {
+    size_t batch;            /* capacity in samples */
+    float *u;                /* W_e x */
+    float *a, *z, *delta;    /* T slabs each: pre-activations, codes, deltas */
+    float *grad_z;           /* dL/dz, then g_t during back-propagation */
+    float *grad_u;           /* sum_t delta_t */
+    float *residual;         /* batch x n: W_d z - x */
+    float *zhat, *grad_zhat; /* normalised codes and their gradient */
+    float *norms;            /* batch: r = sqrt(|z|^2 + eps) */
+    float *logits;           /* batch x classes: logits, then dL/dlogits */
+    double *columns;         /* k doubles for the column projection */
+} sc_train_buffers;
+
+struct sc_model_s {
+    size_t n, k;
+    double values[SC_PARAM_COUNT];
+    int initialized;
+    sc_state state;
+    sc_train_buffers train;
+    char message[SC_MESSAGE_SIZE];
+};
+
+/* The current value of a parameter (id must be valid). */
+double sc_model_value(const sc_model *m, sc_param id);
+
+/* Allocates a zeroed state for the model's sizes and structural parameters
+ * (pools included).  SC_OK, SC_ERR_SIZE / SC_ERR_NOMEM with the message set
+ * on the model; *state is zeroed on failure. */
+sc_status sc_state_create(sc_model *m, sc_state *state, const char *caller);
+
+void sc_state_release(sc_state *state);
+
+/* Replaces the model's state with `fresh` (taking ownership) and marks
+ * the model initialised. */
+void sc_model_adopt_state(sc_model *m, sc_state *fresh);
+
+/* Grows the training buffers to hold `batch` samples.  SC_OK or
+ * SC_ERR_NOMEM (the old buffers are kept). */
+sc_status sc_train_buffers_reserve(sc_model *m, size_t batch);
+
+/* Checks a batch size: non-zero, its arrays addressable, and for a
+ * training step (training != 0) the T-slab products within BLAS's int
+ * sizes.  SC_OK or SC_ERR_SIZE with the message set. */
+sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
+                         char *message, const char *caller);
+
+/* 1 if all count values are finite. */
+int sc_all_finite(const float *x, size_t count);
+
+#endif

@@ -1,0 +1,100 @@
+/* params.c -- the parameter table.  Adding a parameter is one row here and
+ * one enum value in sparsecode.h; the ABI does not change. */
+#include <math.h>
+#include <stddef.h>
+
+#include "params.h"
+#include "status.h"
+
+#define ROW(id, lo, hi, def, integral, structural) \
+    { id, #id, lo, hi, def, integral, structural }
+
+static const sc_param_info param_table[] = {
+    /*   id                            lo      hi      default  int  struct */
+    ROW(SC_PARAM_ITERATIONS,           1,      1000,   11,      1,   1),
+    ROW(SC_PARAM_SHRINK,               0,      1,      0,       1,   1),
+    ROW(SC_PARAM_CLASSES,              0,      100000, 0,       1,   1),
+    ROW(SC_PARAM_GROUP_LAYOUT,         0,      2,      0,       1,   1),
+    ROW(SC_PARAM_GROUP_SIZE,           1,      1e6,    4,       1,   1),
+    ROW(SC_PARAM_TORUS_ROWS,           0,      1e6,    0,       1,   1),
+    ROW(SC_PARAM_TORUS_COLS,           0,      1e6,    0,       1,   1),
+    ROW(SC_PARAM_POOL_SIZE,            1,      1000,   3,       1,   1),
+    ROW(SC_PARAM_POOL_STRIDE,          1,      1000,   1,       1,   1),
+    ROW(SC_PARAM_POOL_SIGMA,           0,      1000,   0,       0,   1),
+    ROW(SC_PARAM_GROUP_EPSILON,        0,      1,      1e-8,    0,   1),
+    ROW(SC_PARAM_RECON_WEIGHT,         0,      1e6,    1,       0,   0),
+    ROW(SC_PARAM_L1_WEIGHT,            0,      1e6,    0.1,     0,   0),
+    ROW(SC_PARAM_GROUP_WEIGHT,         0,      1e6,    0,       0,   0),
+    ROW(SC_PARAM_CLASS_WEIGHT,         0,      1e6,    0,       0,   0),
+    ROW(SC_PARAM_REGRESSION_WEIGHT,    0,      1e6,    0,       0,   0),
+    ROW(SC_PARAM_NORMALIZE_CODE,       0,      1,      1,       1,   0),
+    ROW(SC_PARAM_OPTIMIZER,            0,      1,      0,       1,   0),
+    ROW(SC_PARAM_LEARNING_RATE,        1e-12,  1e3,    0.05,    0,   0),
+    ROW(SC_PARAM_MOMENTUM,             0,      0.9999, 0.9,     0,   0),
+    ROW(SC_PARAM_ADAM_BETA1,           0,      0.9999, 0.9,     0,   0),
+    ROW(SC_PARAM_ADAM_BETA2,           0,      0.999999, 0.999, 0,   0),
+    ROW(SC_PARAM_ADAM_EPSILON,         1e-12,  1,      1e-8,    0,   0),
+    ROW(SC_PARAM_DECODER_MAX_NORM,     1e-6,   1e6,    1,       0,   0),
+    ROW(SC_PARAM_CLASSIFIER_MAX_NORM,  1e-6,   1e6,    5,       0,   0),
+};
+
+#define TABLE_ROWS ((int)(sizeof param_table / sizeof param_table[0]))
+_Static_assert(sizeof param_table / sizeof param_table[0] == SC_PARAM_COUNT,
+               "SC_PARAM_COUNT must match the table");
+
+int sc_param_index(sc_param id)
+{
+    for (int i = 0; i < TABLE_ROWS; i++)
+        if (param_table[i].id == id)
+            return i;
+    return -1;
+}
+
+const sc_param_info *sc_param_lookup(sc_param id)
+{
+    int i = sc_param_index(id);
+    return i < 0 ? NULL : &param_table[i];
+}
+
+const sc_param_info *sc_param_at(int i)
+{
+    return i >= 0 && i < TABLE_ROWS ? &param_table[i] : NULL;
+}
+
+void sc_param_defaults(double *values)
+{
+    for (int i = 0; i < SC_PARAM_COUNT; i++)
+        values[i] = param_table[i].initial;
+}
+
+sc_status sc_param_check(const sc_param_info *info, double value,
+                         char *message, const char *caller)
+{
+    if (isnan(value) || value < info->lo || value > info->hi)
+        return sc_fail(message, SC_ERR_RANGE,
+                       "%s: %s = %g is outside [%g, %g]", caller, info->name,
+                       value, info->lo, info->hi);
+    if (info->integral && value != floor(value))
+        return sc_fail(message, SC_ERR_RANGE,
+                       "%s: %s = %g is not an integer", caller, info->name,
+                       value);
+    if (info->id == SC_PARAM_CLASSES && value == 1)
+        return sc_fail(message, SC_ERR_RANGE,
+                       "%s: SC_PARAM_CLASSES = 1; use 0 (no classifier) or "
+                       ">= 2 classes", caller);
+    return SC_OK;
+}
+
+sc_status sc_param_bounds(sc_param param, double *lo, double *hi)
+{
+    const sc_param_info *info = sc_param_lookup(param);
+    if (lo == NULL || hi == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "sc_param_bounds: %s is NULL",
+                       lo == NULL ? "lo" : "hi");
+    if (info == NULL)
+        return sc_fail(NULL, SC_ERR_PARAM,
+                       "sc_param_bounds: unknown parameter %d", (int)param);
+    *lo = info->lo;
+    *hi = info->hi;
+    return SC_OK;
+}

@@ -1,0 +1,135 @@
+/* pools.c -- building group pools.
+ *
+ * Contiguous: units [g*p, g*(p+1)).  Topographic: unit u sits at
+ * (u / cols, u % cols) of a rows x cols torus; pool (i, j) is the
+ * size x size window whose top-left cell is (i*stride, j*stride), wrapping
+ * around both edges, for i < ceil(rows/stride), j < ceil(cols/stride).
+ * With sigma > 0 a member at offset (di, dj) from the window's centre has
+ * weight exp(-(di^2 + dj^2) / (2 sigma^2)); otherwise every weight is 1.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "pools.h"
+#include "status.h"
+
+static double value_of(const double *values, sc_param id)
+{
+    return values[sc_param_index(id)];
+}
+
+static sc_status allocate(sc_pools *pools, size_t count, size_t members)
+{
+    pools->count = count;
+    pools->start = malloc((count + 1) * sizeof *pools->start);
+    pools->units = malloc(members * sizeof *pools->units);
+    pools->weights = malloc(members * sizeof *pools->weights);
+    if (pools->start == NULL || pools->units == NULL ||
+        pools->weights == NULL) {
+        sc_pools_release(pools);
+        return SC_ERR_NOMEM;
+    }
+    return SC_OK;
+}
+
+static sc_status build_contiguous(sc_pools *pools, size_t k, size_t g,
+                                  char *message, const char *caller)
+{
+    if (g > k || k % g != 0)
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: SC_PARAM_GROUP_SIZE = %zu does not divide the "
+                       "%zu units", caller, g, k);
+    if (allocate(pools, k / g, k) != SC_OK)
+        return sc_fail(message, SC_ERR_NOMEM, "%s: out of memory for pools",
+                       caller);
+    for (size_t p = 0; p <= pools->count; p++)
+        pools->start[p] = p * g;
+    for (size_t u = 0; u < k; u++) {
+        pools->units[u] = (uint32_t)u;
+        pools->weights[u] = 1.0f;
+    }
+    return SC_OK;
+}
+
+static sc_status build_topographic(sc_pools *pools, size_t k,
+                                   const double *values, char *message,
+                                   const char *caller)
+{
+    size_t rows = (size_t)value_of(values, SC_PARAM_TORUS_ROWS);
+    size_t cols = (size_t)value_of(values, SC_PARAM_TORUS_COLS);
+    size_t size = (size_t)value_of(values, SC_PARAM_POOL_SIZE);
+    size_t stride = (size_t)value_of(values, SC_PARAM_POOL_STRIDE);
+    double sigma = value_of(values, SC_PARAM_POOL_SIGMA);
+
+    if (rows == 0 && cols == 0) {
+        rows = (size_t)llround(sqrt((double)k));
+        cols = rows;
+    }
+    if (rows == 0 || cols == 0 || rows * cols != k)
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: torus %zu x %zu does not hold the %zu units "
+                       "(set SC_PARAM_TORUS_ROWS and _COLS)",
+                       caller, rows, cols, k);
+    if (size > rows || size > cols)
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: SC_PARAM_POOL_SIZE = %zu exceeds the %zu x %zu "
+                       "torus", caller, size, rows, cols);
+    if (stride > rows || stride > cols)
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: SC_PARAM_POOL_STRIDE = %zu exceeds the %zu x %zu "
+                       "torus", caller, stride, rows, cols);
+
+    size_t pool_rows = (rows + stride - 1) / stride;
+    size_t pool_cols = (cols + stride - 1) / stride;
+    size_t count = pool_rows * pool_cols;
+    if (allocate(pools, count, count * size * size) != SC_OK)
+        return sc_fail(message, SC_ERR_NOMEM, "%s: out of memory for pools",
+                       caller);
+
+    double centre = 0.5 * (double)(size - 1);
+    size_t m = 0;
+    for (size_t pi = 0; pi < pool_rows; pi++)
+        for (size_t pj = 0; pj < pool_cols; pj++) {
+            pools->start[pi * pool_cols + pj] = m;
+            for (size_t di = 0; di < size; di++)
+                for (size_t dj = 0; dj < size; dj++) {
+                    size_t r = (pi * stride + di) % rows;
+                    size_t c = (pj * stride + dj) % cols;
+                    double d2 = (di - centre) * (di - centre) +
+                                (dj - centre) * (dj - centre);
+                    pools->units[m] = (uint32_t)(r * cols + c);
+                    pools->weights[m] =
+                        sigma > 0 ? (float)exp(-d2 / (2 * sigma * sigma))
+                                  : 1.0f;
+                    m++;
+                }
+        }
+    pools->start[count] = m;
+    return SC_OK;
+}
+
+sc_status sc_pools_build(sc_pools *pools, size_t k, const double *values,
+                         char *message, const char *caller)
+{
+    memset(pools, 0, sizeof *pools);
+    switch ((int)value_of(values, SC_PARAM_GROUP_LAYOUT)) {
+    case SC_GROUPS_CONTIGUOUS:
+        return build_contiguous(pools, k,
+                                (size_t)value_of(values, SC_PARAM_GROUP_SIZE),
+                                message, caller);
+    case SC_GROUPS_TOPOGRAPHIC:
+        return build_topographic(pools, k, values, message, caller);
+    default:
+        return SC_OK;
+    }
+}
+
+void sc_pools_release(sc_pools *pools)
+{
+    free(pools->start);
+    free(pools->units);
+    free(pools->weights);
+    memset(pools, 0, sizeof *pools);
+}

@@ -1,0 +1,159 @@
+/* step.c -- one training step: forward, losses, back-propagation through
+ * time, a checked update, the constraints.  The model changes only after
+ * every new value has been computed and found finite. */
+#include <math.h>
+#include <string.h>
+
+#include "encoder.h"
+#include "losses.h"
+#include "model.h"
+#include "optimizer.h"
+#include "step.h"
+
+/* Checks everything a step reads before it touches the model. */
+static sc_status check_step_input(sc_model *m, const float *x,
+                                  const int32_t *labels, const float *targets,
+                                  size_t batch, const sc_step_stats *stats,
+                                  const sc_loss_weights *w, const char *caller)
+{
+    char *msg = m->message;
+    if (x == NULL)
+        return sc_fail(msg, SC_ERR_NULL, "%s: x is NULL", caller);
+    if (!m->initialized)
+        return sc_fail(msg, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    if (sc_model_value(m, SC_PARAM_CLASS_WEIGHT) > 0 && m->state.classes == 0)
+        return sc_fail(msg, SC_ERR_STATE,
+                       "%s: SC_PARAM_CLASS_WEIGHT > 0 but the model has no "
+                       "classifier (SC_PARAM_CLASSES is 0)", caller);
+    if (w->classification > 0 && labels == NULL)
+        return sc_fail(msg, SC_ERR_NULL,
+                       "%s: labels is NULL but the class weight is > 0",
+                       caller);
+    if (w->regression > 0 && targets == NULL)
+        return sc_fail(msg, SC_ERR_NULL,
+                       "%s: targets is NULL but the regression weight is > 0",
+                       caller);
+    sc_status status = sc_check_batch(m, batch, 1, msg, caller);
+    if (status != SC_OK)
+        return status;
+    if (stats != NULL && stats->size < sizeof(size_t) + sizeof(double))
+        return sc_fail(msg, SC_ERR_SIZE,
+                       "%s: stats->size = %zu; set it to sizeof(sc_step_stats)",
+                       caller, stats->size);
+    if (w->classification > 0)
+        for (size_t b = 0; b < batch; b++)
+            if (labels[b] < 0 || (size_t)labels[b] >= m->state.classes)
+                return sc_fail(msg, SC_ERR_RANGE,
+                               "%s: labels[%zu] = %d is outside [0, %zu)",
+                               caller, b, (int)labels[b], m->state.classes);
+    if (!sc_all_finite(x, batch * m->n))
+        return sc_fail(msg, SC_ERR_NONFINITE, "%s: x holds NaN or Inf",
+                       caller);
+    if (w->regression > 0 && !sc_all_finite(targets, batch * m->k))
+        return sc_fail(msg, SC_ERR_NONFINITE,
+                       "%s: targets hold NaN or Inf", caller);
+    return SC_OK;
+}
+
+void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
+                          const float *x, const int32_t *labels,
+                          const float *targets, size_t batch,
+                          sc_loss_values *values)
+{
+    sc_state *s = &m->state;
+    sc_train_buffers *buf = &m->train;
+    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
+                     (int)sc_model_value(m, SC_PARAM_SHRINK)};
+    /* Forward (E1), losses (L1-L5), back-propagation (B1-B4). */
+    sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->u);
+    const float *z = sc_encoder_forward(s, run, buf->u, buf->a, buf->z, 1);
+    sc_losses_evaluate(s, w, batch, x, z, labels, targets, buf, values);
+    sc_encoder_backward(s, run, x, buf->z, buf->grad_z, buf->delta,
+                        buf->grad_u);
+}
+
+/* Copies the values into the caller's struct, as many fields as fit. */
+static void report(sc_step_stats *stats, const sc_loss_values *v)
+{
+    sc_step_stats full;
+    full.size = stats->size;
+    full.loss = v->loss;
+    full.recon = v->recon;
+    full.l1 = v->l1;
+    full.group = v->group;
+    full.classification = v->classification;
+    full.regression = v->regression;
+    full.active_fraction = v->active_fraction;
+    full.class_error = v->class_error;
+    size_t bytes = stats->size < sizeof full ? stats->size : sizeof full;
+    memcpy(stats, &full, bytes);
+}
+
+sc_status sc_model_step(sc_model *model, const float *x,
+                        const int32_t *labels, const float *targets,
+                        size_t batch, sc_step_stats *stats)
+{
+    static const char caller[] = "sc_model_step";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    sc_loss_weights w = sc_loss_weights_of(model);
+    sc_status status = check_step_input(model, x, labels, targets, batch,
+                                        stats, &w, caller);
+    if (status != SC_OK)
+        return status;
+    if (sc_train_buffers_reserve(model, batch) != SC_OK)
+        return sc_fail(model->message, SC_ERR_NOMEM,
+                       "%s: out of memory for a batch of %zu", caller, batch);
+
+    size_t T = (size_t)sc_model_value(model, SC_PARAM_ITERATIONS);
+    sc_state *s = &model->state;
+    sc_train_buffers *buf = &model->train;
+    sc_loss_values values;
+    sc_compute_gradients(model, &w, x, labels, targets, batch, &values);
+    int shrink = (int)sc_model_value(model, SC_PARAM_SHRINK);
+
+    /* Which arrays this step trains, and their step scales (O3). */
+    double scale[SC_TENSOR_COUNT] = {0};
+    scale[SC_TENSOR_ENCODER] = 1.0 / (double)T;
+    scale[SC_TENSOR_THRESHOLD] = 1.0 / (double)T;
+    scale[SC_TENSOR_LATERAL] = T >= 2 ? 1.0 / (double)(T - 1) : 0.0;
+    scale[SC_TENSOR_DECODER] = w.recon > 0 ? 1.0 : 0.0;
+    scale[SC_TENSOR_CLASSIFIER] = w.classification > 0 ? 1.0 : 0.0;
+    scale[SC_TENSOR_CLASS_BIAS] = w.classification > 0 ? 1.0 : 0.0;
+
+    /* Refuse the step, changing nothing, if anything is not finite. */
+    sc_optimizer_settings opt = sc_optimizer_settings_of(model);
+    int finite = isfinite(values.loss);
+    for (int t = 0; t < SC_TENSOR_COUNT && finite; t++)
+        if (scale[t] > 0)
+            finite = sc_optimizer_update(&s->tensor[t], &opt, scale[t], 0);
+    if (!finite)
+        return sc_fail(model->message, SC_ERR_NONFINITE,
+                       "%s: the step produced NaN or Inf (loss %g); the model "
+                       "is unchanged: lower SC_PARAM_LEARNING_RATE or scale "
+                       "the inputs", caller, values.loss);
+
+    for (int t = 0; t < SC_TENSOR_COUNT; t++)
+        if (scale[t] > 0)
+            sc_optimizer_update(&s->tensor[t], &opt, scale[t], 1);
+    s->steps++;
+
+    /* Constraints (C1). */
+    if (scale[SC_TENSOR_DECODER] > 0)
+        sc_operator_project_columns(
+            &s->decoder, sc_model_value(model, SC_PARAM_DECODER_MAX_NORM),
+            buf->columns);
+    if (scale[SC_TENSOR_CLASSIFIER] > 0)
+        sc_operator_project_rows(
+            &s->classifier,
+            sc_model_value(model, SC_PARAM_CLASSIFIER_MAX_NORM));
+    if (shrink == SC_SHRINK_SOFT)
+        for (size_t i = 0; i < model->k; i++)
+            if (s->threshold[i] < 0.0f)
+                s->threshold[i] = 0.0f;
+
+    if (stats != NULL)
+        report(stats, &values);
+    return SC_OK;
+}

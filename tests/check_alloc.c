@@ -1,0 +1,114 @@
+/* check_alloc.c -- a warm training step allocates nothing.
+ *
+ * The runner is linked with -Wl,--wrap=malloc,--wrap=calloc,
+ * --wrap=realloc, so every call the library's objects make to those
+ * functions comes here first and is counted.  (BLAS's own buffers are not
+ * the library's and are not counted.)
+ */
+#include <check.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "sparsecode.h"
+#include "testutil.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t count, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static size_t allocations;
+
+void *__wrap_malloc(size_t size)
+{
+    allocations++;
+    return __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t count, size_t size)
+{
+    allocations++;
+    return __real_calloc(count, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+    allocations++;
+    return __real_realloc(p, size);
+}
+
+/* Trains at `batch` after warming at `warm`, with every term on. */
+static void check_warm_steps(int optimizer, size_t warm, size_t batch)
+{
+    const tu_setting settings[] = {
+        {SC_PARAM_ITERATIONS, 4},         {SC_PARAM_CLASSES, 3},
+        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
+        {SC_PARAM_GROUP_SIZE, 2},         {SC_PARAM_CLASS_WEIGHT, 0.5},
+        {SC_PARAM_GROUP_WEIGHT, 0.1},     {SC_PARAM_REGRESSION_WEIGHT, 0.2},
+        {SC_PARAM_OPTIMIZER, optimizer},  {SC_PARAM_LEARNING_RATE, 1e-3}};
+    sc_model *m = tu_model(10, 8, settings,
+                           sizeof settings / sizeof settings[0], 5);
+    tu_data d = tu_data_make(warm, 10, 8, 3, 9);
+    sc_step_stats stats = {.size = sizeof stats};
+    ck_assert_int_eq(sc_model_step(m, d.x, d.labels, d.targets, warm, &stats),
+                     SC_OK);
+    /* No Check call between the counts: Check allocates for itself. */
+    sc_status status[5];
+    size_t before = allocations;
+    for (int i = 0; i < 5; i++)
+        status[i] = sc_model_step(m, d.x, d.labels, d.targets, batch, &stats);
+    size_t after = allocations;
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(status[i], SC_OK);
+    ck_assert_uint_eq(after, before);
+    tu_data_free(&d);
+    sc_model_free(m);
+}
+
+START_TEST(warm_sgd_step_does_not_allocate)
+{
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 32);
+}
+END_TEST
+
+START_TEST(warm_adam_step_does_not_allocate)
+{
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32);
+}
+END_TEST
+
+START_TEST(smaller_batch_after_warm_does_not_allocate)
+{
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 7);
+}
+END_TEST
+
+/* The counter sees the library's allocations: a cold step must show. */
+START_TEST(counter_sees_library_allocations)
+{
+    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 2}};
+    sc_model *m = tu_model(6, 4, settings, 1, 1);
+    tu_data d = tu_data_make(4, 6, 4, 0, 2);
+    size_t before = allocations;
+    sc_status status = sc_model_step(m, d.x, NULL, NULL, 4, NULL);
+    size_t after = allocations;
+    ck_assert_int_eq(status, SC_OK);
+    ck_assert_uint_gt(after, before);
+    tu_data_free(&d);
+    sc_model_free(m);
+}
+END_TEST
+
+Suite *alloc_suite(void)
+{
+    Suite *s = suite_create("alloc");
+    TCase *tc = tcase_create("warm_step");
+    tcase_add_test(tc, warm_sgd_step_does_not_allocate);
+    tcase_add_test(tc, warm_adam_step_does_not_allocate);
+    tcase_add_test(tc, smaller_batch_after_warm_does_not_allocate);
+    tcase_add_test(tc, counter_sees_library_allocations);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,899 @@
+/* check_file.c -- sc_model_save and sc_model_load: argument checks, the
+ * round trip (bit for bit, resumable training), every truncation and
+ * every single-byte corruption of a small file, hostile files with a
+ * valid CRC, and atomic saving (an existing file is replaced whole or
+ * left untouched, and no temporary file is left behind).
+ *
+ * The hostile files are built from the layout in docs/file-format.md
+ * (format version 1). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <check.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+/* Each test gets a fresh directory `dir` (checked fixture, in the test's
+ * process) inside `base`, which the test case's unchecked fixture creates
+ * and removes in the runner's process: so a test that fails in fork mode,
+ * whose own teardown never runs, leaves nothing behind either. */
+static char base[TU_PATH_MAX], dir[TU_PATH_MAX];
+
+static void make_base(void)
+{
+    tu_tempdir_make(base, NULL);
+}
+
+static void remove_base(void)
+{
+    tu_tempdir_remove(base);
+}
+
+static void make_dir(void)
+{
+    tu_tempdir_make(dir, base);
+}
+
+static void remove_dir(void)
+{
+    tu_tempdir_remove(dir);
+}
+
+
+/* A small model with a classifier and a group term, trained a few steps
+ * so that weights and optimiser moments are all in play. */
+static sc_model *small_model(size_t n, size_t k, int optimizer)
+{
+    const tu_setting settings[] = {
+        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, SC_SHRINK_SOFT},
+        {SC_PARAM_CLASSES, 2}, {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
+        {SC_PARAM_GROUP_SIZE, 1}, {SC_PARAM_GROUP_WEIGHT, 0.01},
+        {SC_PARAM_CLASS_WEIGHT, 0.5}, {SC_PARAM_OPTIMIZER, optimizer},
+        {SC_PARAM_LEARNING_RATE, 0.01}, {SC_PARAM_L1_WEIGHT, 0.07}};
+    sc_model *m = tu_model(n, k, settings, 10, 41);
+    tu_data d = tu_data_make(20, n, k, 2, 42);
+    tu_train(m, &d, 4, 0, 3, NULL);
+    tu_data_free(&d);
+    return m;
+}
+
+static void save_ok(const sc_model *m, const char *path)
+{
+    sc_status s = sc_model_save(m, path);
+    ck_assert_msg(s == SC_OK, "save %s: %s (%s)", path, sc_status_str(s),
+                  sc_last_message());
+}
+
+static sc_model *load_ok(const char *path)
+{
+    sc_model *m = NULL;
+    sc_status s = sc_model_load(&m, path);
+    ck_assert_msg(s == SC_OK, "load %s: %s (%s)", path, sc_status_str(s),
+                  sc_last_message());
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+/* Loads path, which must fail with `expected` (or `also`, when that is not
+ * SC_OK), leaving *out untouched. */
+static void expect_load_fails(const char *path, sc_status expected,
+                              sc_status also, const char *what, size_t at)
+{
+    sc_model *m = tu_sentinel;
+    sc_status s = sc_model_load(&m, path);
+    if (s == SC_OK && m != tu_sentinel)
+        sc_model_free(m);
+    ck_assert_msg(s == expected || (also != SC_OK && s == also),
+                  "%s %zu: load gave %s", what, at, sc_status_str(s));
+    ck_assert_msg(m == tu_sentinel, "%s %zu: *out written", what, at);
+}
+
+/* Writes bytes to dir/name and expects the load to fail so. */
+static void expect_bytes_rejected(const void *bytes, size_t size,
+                                  sc_status expected, sc_status also,
+                                  const char *what, size_t at)
+{
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "bad.bin");
+    tu_write_file(path, bytes, size);
+    expect_load_fails(path, expected, also, what, at);
+}
+
+/* A saved small model's bytes (n = 5, k = 3, 2 classes), in static
+ * buffers so that a failing test leaks nothing under CK_FORK=no: `small`
+ * holds the file (followed by zeros), `edited` is scratch for a copy. */
+#define SMALL_MAX 4096
+static unsigned char small[SMALL_MAX], edited[SMALL_MAX];
+
+static size_t small_file(void)
+{
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "small.bin");
+    sc_model *m = small_model(5, 3, SC_OPTIMIZER_ADAM);
+    save_ok(m, path);
+    sc_model_free(m);
+    size_t size;
+    unsigned char *data = tu_read_file(path, &size);
+    int fits = size + 16 <= SMALL_MAX;
+    if (fits) {
+        memset(small, 0, sizeof small);
+        memcpy(small, data, size);
+    }
+    free(data);
+    ck_assert_msg(fits, "the small model file has %zu bytes", size);
+    ck_assert_int_eq(unlink(path), 0);
+    return size;
+}
+
+/* ---- save errors ---------------------------------------------------- */
+
+START_TEST(save_null_arguments)
+{
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    ck_assert_int_eq(sc_model_save(NULL, path), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_save(m, NULL), SC_ERR_NULL);
+    TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
+    ck_assert_uint_eq(tu_dir_entries(dir), 0);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_uninitialised)
+{
+    sc_model *m = tu_model(5, 3, NULL, 0, TU_NO_INIT);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_STATE);
+    ck_assert_uint_eq(tu_dir_entries(dir), 0);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_into_missing_directory)
+{
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX], file[TU_PATH_MAX];
+    tu_path(path, dir, "missing/m.bin");
+    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
+    ck_assert_uint_eq(tu_dir_entries(dir), 0);
+    /* A "directory" that is a regular file. */
+    tu_path(file, dir, "file");
+    tu_write_file(file, "x", 1);
+    tu_path(path, dir, "file/m.bin");
+    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+/* ---- round trip ---------------------------------------------------------- */
+
+START_TEST(round_trip_bit_for_bit)
+{
+    sc_model *m = small_model(7, 9, _i);
+    char path[TU_PATH_MAX], again[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    tu_path(again, dir, "again.bin");
+    save_ok(m, path);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1); /* no temporary left */
+    sc_model *l = load_ok(path);
+    TU_ASSERT_SAME_MODEL(m, l);
+    ck_assert_int_eq(sc_model_is_initialized(l), 1);
+    ck_assert_uint_eq(sc_model_steps_taken(l), 3);
+    /* Loaded means initialised: structure is fixed. */
+    ck_assert_int_eq(sc_model_set(l, SC_PARAM_ITERATIONS, 5), SC_ERR_STATE);
+
+    /* The same codes, reconstructions and probabilities, bit for bit. */
+    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
+    float pa[11 * 2], pb[11 * 2];
+    tu_fill(x, 11 * 7, 43, -1, 1);
+    ck_assert_int_eq(sc_model_encode(m, x, 11, za), SC_OK);
+    ck_assert_int_eq(sc_model_encode(l, x, 11, zb), SC_OK);
+    ck_assert(memcmp(za, zb, sizeof za) == 0);
+    ck_assert_int_eq(sc_model_decode(m, za, 11, xa), SC_OK);
+    ck_assert_int_eq(sc_model_decode(l, za, 11, xb), SC_OK);
+    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
+    ck_assert_int_eq(sc_model_predict(m, x, 11, NULL, pa), SC_OK);
+    ck_assert_int_eq(sc_model_predict(l, x, 11, NULL, pb), SC_OK);
+    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+
+    /* Saving the loaded model writes the same bytes. */
+    save_ok(l, again);
+    size_t sa, sb;
+    unsigned char *a = tu_read_file(path, &sa), *b = tu_read_file(again, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert(memcmp(a, b, sa) == 0);
+    free(a);
+    free(b);
+    sc_model_free(l);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(resume_bit_for_bit)
+{
+    /* Train A 20 steps, saving after 10; load B from the save and train it
+     * the same last 10 steps: A and B end equal bit for bit.  _i: the
+     * optimiser. */
+    sc_model *a = small_model(7, 9, _i);
+    tu_data d = tu_data_make(30, 7, 9, 2, 44);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "resume.bin");
+    tu_train(a, &d, 5, 0, 10, NULL);
+    save_ok(a, path);
+    tu_train(a, &d, 5, 10, 10, NULL);
+    sc_model *b = load_ok(path);
+    tu_train(b, &d, 5, 10, 10, NULL);
+    ck_assert_uint_eq(sc_model_steps_taken(b), 23);
+    TU_ASSERT_SAME_MODEL(a, b);
+    sc_model_free(a);
+    sc_model_free(b);
+    tu_data_free(&d);
+}
+END_TEST
+
+/* ---- load errors -------------------------------------------------------- */
+
+START_TEST(load_null_arguments)
+{
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    sc_model *m = small_model(5, 3, 0);
+    save_ok(m, path);
+    sc_model_free(m);
+    ck_assert_int_eq(sc_model_load(NULL, path), SC_ERR_NULL);
+    sc_model *out = tu_sentinel;
+    ck_assert_int_eq(sc_model_load(&out, NULL), SC_ERR_NULL);
+    ck_assert_ptr_eq(out, tu_sentinel);
+    TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_load");
+}
+END_TEST
+
+START_TEST(load_missing_or_not_a_file)
+{
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "missing.bin");
+    expect_load_fails(path, SC_ERR_IO, SC_OK, "missing", 0);
+    TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_load");
+    tu_path(path, dir, "missing/m.bin");
+    expect_load_fails(path, SC_ERR_IO, SC_OK, "missing dir", 0);
+    /* A directory cannot be read as a file. */
+    expect_load_fails(dir, SC_ERR_IO, SC_ERR_FORMAT, "directory", 0);
+}
+END_TEST
+
+/* sc_model_load in a thread, so that a load that blocks can be seen. */
+typedef struct {
+    const char *path;
+    sc_model *out;
+    sc_status status;
+    int done;
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
+} load_job;
+
+static void *load_in_thread(void *arg)
+{
+    load_job *j = arg;
+    sc_status s = sc_model_load(&j->out, j->path);
+    pthread_mutex_lock(&j->lock);
+    j->status = s;
+    j->done = 1;
+    pthread_cond_signal(&j->finished);
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+START_TEST(load_fifo_returns)
+{
+    /* A FIFO is not a regular file: the load must say so, not wait for a
+     * writer.  If it blocks, the test opens the FIFO for writing itself to
+     * release it (so it never hangs, with or without fork mode). */
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "fifo");
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    load_job j = {path, tu_sentinel, SC_OK, 0, PTHREAD_MUTEX_INITIALIZER,
+                  PTHREAD_COND_INITIALIZER};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, load_in_thread, &j), 0);
+    struct timespec limit;
+    ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &limit), 0);
+    limit.tv_sec += 1;
+    pthread_mutex_lock(&j.lock);
+    while (!j.done &&
+           pthread_cond_timedwait(&j.finished, &j.lock, &limit) == 0)
+        ;
+    int blocked = !j.done;
+    pthread_mutex_unlock(&j.lock);
+    if (blocked) {
+        int fd = open(path, O_WRONLY);
+        if (fd >= 0)
+            close(fd);
+    }
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    if (j.status == SC_OK && j.out != tu_sentinel)
+        sc_model_free(j.out);
+    ck_assert_msg(!blocked, "sc_model_load blocked on a FIFO for 1 s (it "
+                  "returned %s once a writer came)", sc_status_str(j.status));
+    ck_assert_msg(j.status == SC_ERR_IO || j.status == SC_ERR_FORMAT,
+                  "load gave %s", sc_status_str(j.status));
+    ck_assert_ptr_eq(j.out, tu_sentinel);
+}
+END_TEST
+
+START_TEST(load_garbage)
+{
+    expect_bytes_rejected("", 0, SC_ERR_FORMAT, SC_OK, "empty", 0);
+    const size_t sizes[] = {1, 7, 8, 12, 100, 1016, 5000};
+    unsigned char *bytes = malloc(5000);
+    ck_assert_ptr_nonnull(bytes);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        static float noise[5000];
+        tu_fill(noise, sizes[s], 50 + s, 0, 256);
+        for (size_t i = 0; i < sizes[s]; i++)
+            bytes[i] = (unsigned char)noise[i];
+        expect_bytes_rejected(bytes, sizes[s], SC_ERR_FORMAT, SC_OK,
+                              "random bytes", sizes[s]);
+        /* Behind a valid magic, the version is random too. */
+        if (sizes[s] >= 8) {
+            memcpy(bytes, "SCMODEL", 8);
+            expect_bytes_rejected(bytes, sizes[s], SC_ERR_FORMAT,
+                                  SC_ERR_VERSION, "magic + random",
+                                  sizes[s]);
+        }
+    }
+    free(bytes);
+}
+END_TEST
+
+/* The small file written to dir/name, open for in-place edits. */
+static int open_small_file(const unsigned char *data, size_t size,
+                           char *path)
+{
+    tu_path(path, dir, "edited.bin");
+    tu_write_file(path, data, size);
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
+static void put_byte(int fd, size_t at, unsigned char byte)
+{
+    ck_assert_int_eq(pwrite(fd, &byte, 1, (off_t)at), 1);
+}
+
+START_TEST(load_every_truncation)
+{
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    int fd = open_small_file(small, size, path);
+    /* The whole file loads ... */
+    sc_model_free(load_ok(path));
+    /* ... and no proper prefix of it does. */
+    for (size_t len = size; len-- > 0;) {
+        ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
+        expect_load_fails(path, SC_ERR_FORMAT, SC_OK, "truncated at", len);
+    }
+    close(fd);
+}
+END_TEST
+
+START_TEST(load_every_byte_corrupted)
+{
+    /* Each byte in turn: all bits flipped, the lowest, the highest. */
+    static const unsigned char flips[] = {0xFF, 0x01, 0x80};
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    int fd = open_small_file(small, size, path);
+    for (size_t f = 0; f < sizeof flips; f++)
+        for (size_t i = 0; i < size; i++) {
+            put_byte(fd, i, small[i] ^ flips[f]);
+            /* Bytes 8..11 are the format version. */
+            int version = i >= 8 && i < 12;
+            expect_load_fails(path, SC_ERR_FORMAT,
+                              version ? SC_ERR_VERSION : SC_OK,
+                              "corrupt byte", i);
+            put_byte(fd, i, small[i]);
+        }
+    /* Every byte restored: the file loads again. */
+    sc_model_free(load_ok(path));
+    close(fd);
+}
+END_TEST
+
+START_TEST(load_trailing_bytes)
+{
+    size_t size = small_file();
+    for (size_t extra = 1; extra <= 8; extra++)
+        expect_bytes_rejected(small, size + extra, SC_ERR_FORMAT, SC_OK,
+                              "extra bytes", extra);
+}
+END_TEST
+
+/* ---- hostile files with a valid CRC --------------------------------------- */
+
+static uint32_t crc32_ieee(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int b = 0; b < 8; b++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void reseal(unsigned char *data, size_t size)
+{
+    put_le(data + size - 4, crc32_ieee(data, size - 4), 4);
+}
+
+/* The offset of parameter id's record in a version-1 file. */
+static size_t param_record(const unsigned char *data, sc_param id)
+{
+    uint32_t count = (uint32_t)get_le(data + 36, 4);
+    for (uint32_t i = 0; i < count; i++)
+        if (get_le(data + 40 + 12 * (size_t)i, 4) == (uint64_t)id)
+            return 40 + 12 * (size_t)i;
+    ck_abort_msg("parameter %d not in the file", (int)id);
+    return 0;
+}
+
+/* The offset of weight record `index` (0..5). */
+static size_t weight_record(const unsigned char *data, int index)
+{
+    size_t at = 40 + 12 * (size_t)get_le(data + 36, 4);
+    for (int r = 0; r < index; r++)
+        at += 12 + 12 * (size_t)get_le(data + at + 4, 8);
+    ck_assert_uint_eq(get_le(data + at, 4), (uint64_t)index);
+    return at;
+}
+
+static void put_f64(unsigned char *p, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_le(p, bits, 8);
+}
+
+static void put_f32(unsigned char *p, float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_le(p, bits, 4);
+}
+
+/* Each hostile edit of the small file; returns its name, or NULL past the
+ * last.  *expected is the status the header names for it. */
+static const char *hostile_edit(int which, unsigned char *d, size_t size,
+                                sc_status *expected)
+{
+    *expected = SC_ERR_FORMAT;
+    (void)size;
+    switch (which) {
+    case 0: put_le(d + 8, 2, 4); *expected = SC_ERR_VERSION;
+            return "format version 2";
+    case 1: put_le(d + 8, 0, 4); *expected = SC_ERR_VERSION;
+            return "format version 0";
+    case 2: put_le(d + 12, 0, 8); return "n = 0";
+    case 3: put_le(d + 20, 0, 8); return "k = 0";
+    case 4: put_le(d + 20, (uint64_t)1 << 40, 8); return "k = 2^40";
+    case 5: put_le(d + 12, UINT64_MAX, 8); return "n = 2^64 - 1";
+    case 6: put_le(d + 12, 6, 8); return "n one larger";
+    case 7: put_le(d + 20, 4, 8); return "k one larger";
+    case 8: put_le(d + 12, (uint64_t)1 << 24, 8);
+            put_le(d + 20, (uint64_t)1 << 24, 8); return "n = k = 2^24";
+    case 9: put_le(d + 36, get_le(d + 36, 4) - 1, 4);
+            return "one parameter fewer";
+    case 10: put_le(d + 36, UINT32_MAX, 4); return "2^32 - 1 parameters";
+    case 11: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 0);
+             return "ITERATIONS = 0";
+    case 12: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 2.5);
+             return "ITERATIONS = 2.5";
+    case 13: put_f64(d + param_record(d, SC_PARAM_L1_WEIGHT) + 4, NAN);
+             return "L1_WEIGHT = NaN";
+    case 14: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 1);
+             return "CLASSES = 1";
+    case 15: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 3);
+             return "CLASSES = 3 (sizes do not match)";
+    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 12, 4);
+             return "unknown parameter id 12";
+    case 17: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 1);
+             put_le(d + param_record(d, SC_PARAM_ITERATIONS),
+                    SC_PARAM_SHRINK, 4);
+             return "SHRINK twice (both 1), ITERATIONS (3) missing";
+    case 18: put_le(d + param_record(d, SC_PARAM_SHRINK),
+                    SC_PARAM_POOL_SIGMA, 4);
+             return "POOL_SIGMA twice (first = 1), SHRINK (soft) missing";
+    case 19: put_f64(d + param_record(d, SC_PARAM_GROUP_SIZE) + 4, 2);
+             return "GROUP_SIZE 2 does not divide k = 3";
+    case 20: put_f32(d + weight_record(d, 0) + 12, NAN);
+             return "NaN weight in W_e";
+    case 21: put_f32(d + weight_record(d, 3) + 12, INFINITY);
+             return "Inf weight in W_d";
+    case 22: put_f32(d + weight_record(d, 1) + 12 +
+                         8 * get_le(d + weight_record(d, 1) + 4, 8), NAN);
+             return "NaN second moment of S";
+    case 23: put_le(d + weight_record(d, 2), 5, 4);
+             return "weight record index 5 where 2 belongs";
+    case 24: put_le(d + weight_record(d, 2) + 4, 4, 8);
+             return "theta count one larger";
+    case 25: put_le(d + weight_record(d, 5) + 4, UINT64_MAX, 8);
+             return "class bias count 2^64 - 1";
+    default: return NULL;
+    }
+}
+
+START_TEST(load_hostile_files)
+{
+    size_t size = small_file();
+    /* This test's CRC is the library's: resealing changes nothing. */
+    memcpy(edited, small, size);
+    reseal(edited, size);
+    ck_assert(memcmp(edited, small, size) == 0);
+    for (int w = 0;; w++) {
+        sc_status expected;
+        memcpy(edited, small, size);
+        const char *name = hostile_edit(w, edited, size, &expected);
+        if (name == NULL)
+            break;
+        reseal(edited, size);
+        expect_bytes_rejected(edited, size, expected, SC_OK, name, (size_t)w);
+    }
+}
+END_TEST
+
+/* ---- atomic saving ---------------------------------------------------------- */
+
+START_TEST(save_replaces_whole_file)
+{
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX], fresh[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    tu_path(fresh, dir, "fresh.bin");
+    /* A longer file first: none of its tail may survive. */
+    size_t junk_size = 100000;
+    unsigned char *junk = malloc(junk_size);
+    ck_assert_ptr_nonnull(junk);
+    memset(junk, 0xEE, junk_size);
+    tu_write_file(path, junk, junk_size);
+    save_ok(m, path);
+    save_ok(m, fresh);
+    size_t sa, sb;
+    unsigned char *a = tu_read_file(path, &sa), *b = tu_read_file(fresh, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert(memcmp(a, b, sa) == 0);
+    ck_assert_uint_eq(tu_dir_entries(dir), 2);
+    sc_model_free(load_ok(path));
+    free(a);
+    free(b);
+    free(junk);
+    sc_model_free(m);
+}
+END_TEST
+
+static const char old_text[] = "the previous file, which must survive";
+
+static void write_old(const char *path)
+{
+    tu_write_file(path, old_text, sizeof old_text);
+}
+
+static void assert_old(const char *path)
+{
+    size_t size;
+    unsigned char *now = tu_read_file(path, &size);
+    ck_assert_uint_eq(size, sizeof old_text);
+    ck_assert(memcmp(now, old_text, size) == 0);
+    free(now);
+}
+
+START_TEST(failed_save_keeps_existing_file)
+{
+    /* The write fails part way (a file size limit, which binds root too):
+     * the old file is intact and no temporary file is left. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    write_old(path);
+    struct rlimit saved, small;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    small = saved;
+    small.rlim_cur = 100;
+    void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert(handler != SIG_ERR);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    sc_status s = sc_model_save(m, path);
+    /* Restore before any assertion: Check itself writes files. */
+    int restored = setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, handler);
+    ck_assert_int_eq(restored, 0);
+    ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_str(s));
+    assert_old(path);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(failed_save_over_a_directory)
+{
+    /* path names a non-empty directory: rename cannot replace it. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX], inner[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    tu_path(inner, path, "keep");
+    write_old(inner);
+    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    assert_old(inner);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    ck_assert_uint_eq(tu_dir_entries(path), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(failed_save_in_read_only_directory)
+{
+    sc_model *m = small_model(5, 3, 0);
+    char sub[TU_PATH_MAX], path[TU_PATH_MAX], probe[TU_PATH_MAX];
+    tu_path(sub, dir, "ro");
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    tu_path(path, sub, "m.bin");
+    tu_path(probe, sub, "probe");
+    write_old(path);
+    ck_assert_int_eq(chmod(sub, 0500), 0);
+    /* Root (or a capability) writes anyway: nothing to test then. */
+    FILE *f = fopen(probe, "w");
+    if (f != NULL) {
+        fclose(f);
+        unlink(probe);
+    } else {
+        sc_status s = sc_model_save(m, path);
+        ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_str(s));
+        assert_old(path);
+        ck_assert_uint_eq(tu_dir_entries(sub), 1);
+    }
+    ck_assert_int_eq(chmod(sub, 0700), 0);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(saved_file_permissions)
+{
+    /* docs/file-format.md: the permissions a plain fopen would give. */
+    sc_model *m = small_model(5, 3, 0);
+    const mode_t masks[] = {022, 077, 002};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        char path[TU_PATH_MAX];
+        tu_path(path, dir, "perm.bin");
+        mode_t old = umask(masks[i]);
+        sc_status s = sc_model_save(m, path);
+        umask(old);
+        ck_assert_int_eq(s, SC_OK);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_msg((st.st_mode & 0777) == (0666 & ~masks[i]),
+                      "umask %03o: mode %03o", (unsigned)masks[i],
+                      (unsigned)(st.st_mode & 0777));
+        ck_assert_int_eq(unlink(path), 0);
+    }
+    sc_model_free(m);
+}
+END_TEST
+
+#define SAVERS 4
+
+typedef struct {
+    const sc_model *m;
+    char path[TU_PATH_MAX];
+    sc_status status;
+} save_job;
+
+static void *save_in_thread(void *arg)
+{
+    save_job *j = arg;
+    j->status = sc_model_save(j->m, j->path);
+    return NULL;
+}
+
+START_TEST(concurrent_saves)
+{
+    /* Saving is a const call: several threads at once, to different
+     * paths, write the same bytes. */
+    sc_model *m = small_model(7, 9, 1);
+    save_job jobs[SAVERS];
+    pthread_t threads[SAVERS];
+    for (int t = 0; t < SAVERS; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "m%d.bin", t);
+        jobs[t].m = m;
+        jobs[t].status = SC_ERR_NOMEM;
+        tu_path(jobs[t].path, dir, name);
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, save_in_thread,
+                                        &jobs[t]), 0);
+    }
+    for (int t = 0; t < SAVERS; t++)
+        ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    size_t first_size;
+    unsigned char *first = tu_read_file(jobs[0].path, &first_size);
+    for (int t = 0; t < SAVERS; t++) {
+        ck_assert_int_eq(jobs[t].status, SC_OK);
+        size_t size;
+        unsigned char *bytes = tu_read_file(jobs[t].path, &size);
+        ck_assert_uint_eq(size, first_size);
+        ck_assert(memcmp(bytes, first, size) == 0);
+        free(bytes);
+    }
+    ck_assert_uint_eq(tu_dir_entries(dir), SAVERS);
+    free(first);
+    sc_model_free(m);
+}
+END_TEST
+
+/* ---- slow: only with SC_SLOW_TESTS set ------------------------------------ */
+
+#define UMASK_SAVERS 4
+#define UMASK_SAVES 1500
+
+typedef struct {
+    const sc_model *m;
+    char path[TU_PATH_MAX];
+    int failures, wrong_mode;
+} umask_saver;
+
+static pthread_mutex_t savers_lock = PTHREAD_MUTEX_INITIALIZER;
+static int savers_finished;
+
+static void *save_repeatedly(void *arg)
+{
+    umask_saver *j = arg;
+    for (int i = 0; i < UMASK_SAVES; i++) {
+        struct stat st;
+        if (sc_model_save(j->m, j->path) != SC_OK ||
+            stat(j->path, &st) != 0)
+            j->failures++;
+        else if ((st.st_mode & 0777) != 0644)
+            j->wrong_mode++;
+    }
+    pthread_mutex_lock(&savers_lock);
+    savers_finished++;
+    pthread_mutex_unlock(&savers_lock);
+    return NULL;
+}
+
+static int all_savers_finished(void)
+{
+    pthread_mutex_lock(&savers_lock);
+    int done = savers_finished == UMASK_SAVERS;
+    pthread_mutex_unlock(&savers_lock);
+    return done;
+}
+
+START_TEST(save_leaves_the_umask_alone)
+{
+    /* Saving is a const call that may run beside anything: it must not
+     * change process-wide state such as the umask, even for an instant.
+     * Savers run while this thread keeps creating files with mode 0666
+     * under umask 022: every one must come out 0644, and so must every
+     * saved model.  A race, so a pass proves little; a failure is real.
+     * About 7 s. */
+    sc_model *m = small_model(5, 3, 0);
+    mode_t old = umask(022);
+    umask_saver jobs[UMASK_SAVERS];
+    pthread_t threads[UMASK_SAVERS];
+    savers_finished = 0;
+    for (int t = 0; t < UMASK_SAVERS; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "s%d.bin", t);
+        jobs[t] = (umask_saver){m, "", 0, 0};
+        tu_path(jobs[t].path, dir, name);
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, save_repeatedly,
+                                        &jobs[t]), 0);
+    }
+    char probe[TU_PATH_MAX];
+    tu_path(probe, dir, "probe");
+    long created = 0, wrong = 0;
+    while (!all_savers_finished()) {
+        int fd = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0666);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && (st.st_mode & 0777) != 0644)
+            wrong++;
+        created++;
+        close(fd);
+        unlink(probe);
+    }
+    for (int t = 0; t < UMASK_SAVERS; t++)
+        ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    mode_t after = umask(old);
+    ck_assert_msg(after == 022, "the saves left the umask at %03o",
+                  (unsigned)after);
+    for (int t = 0; t < UMASK_SAVERS; t++) {
+        ck_assert_int_eq(jobs[t].failures, 0);
+        ck_assert_msg(jobs[t].wrong_mode == 0, "saver %d: %d saved files "
+                      "not 0644 under umask 022", t, jobs[t].wrong_mode);
+    }
+    ck_assert_msg(wrong == 0, "%ld of %ld files created beside the saves "
+                  "were not 0644: the umask changed", wrong, created);
+    sc_model_free(m);
+}
+END_TEST
+
+Suite *file_suite(void)
+{
+    Suite *s = suite_create("file");
+
+    TCase *save = tcase_create("save");
+    tcase_add_unchecked_fixture(save, make_base, remove_base);
+    tcase_add_checked_fixture(save, make_dir, remove_dir);
+    tcase_add_test(save, save_null_arguments);
+    tcase_add_test(save, save_uninitialised);
+    tcase_add_test(save, save_into_missing_directory);
+    tcase_add_loop_test(save, round_trip_bit_for_bit, 0, 2);
+    tcase_add_loop_test(save, resume_bit_for_bit, 0, 2);
+    suite_add_tcase(s, save);
+
+    TCase *load = tcase_create("load");
+    tcase_add_unchecked_fixture(load, make_base, remove_base);
+    tcase_add_checked_fixture(load, make_dir, remove_dir);
+    tcase_add_test(load, load_null_arguments);
+    tcase_add_test(load, load_missing_or_not_a_file);
+    tcase_add_test(load, load_fifo_returns);
+    tcase_add_test(load, load_garbage);
+    tcase_add_test(load, load_every_truncation);
+    tcase_add_test(load, load_every_byte_corrupted);
+    tcase_add_test(load, load_trailing_bytes);
+    tcase_add_test(load, load_hostile_files);
+    suite_add_tcase(s, load);
+
+    TCase *atomic = tcase_create("atomic");
+    tcase_add_unchecked_fixture(atomic, make_base, remove_base);
+    tcase_add_checked_fixture(atomic, make_dir, remove_dir);
+    tcase_add_test(atomic, save_replaces_whole_file);
+    tcase_add_test(atomic, failed_save_keeps_existing_file);
+    tcase_add_test(atomic, failed_save_over_a_directory);
+    tcase_add_test(atomic, failed_save_in_read_only_directory);
+    tcase_add_test(atomic, saved_file_permissions);
+    tcase_add_test(atomic, concurrent_saves);
+    suite_add_tcase(s, atomic);
+
+    if (getenv("SC_SLOW_TESTS") != NULL) {
+        TCase *slow = tcase_create("slow");
+        tcase_set_timeout(slow, 120);
+        tcase_add_unchecked_fixture(slow, make_base, remove_base);
+        tcase_add_checked_fixture(slow, make_dir, remove_dir);
+        tcase_add_test(slow, save_leaves_the_umask_alone);
+        suite_add_tcase(s, slow);
+    }
+    return s;
+}

@@ -1,0 +1,269 @@
+/* check_gradient.c -- every gradient of the training loss against central
+ * finite differences: each loss term alone, both shrink functions, the
+ * recurrence at T = 1, 2 and 11, and the classifier with and without the
+ * normalised code.
+ *
+ * The loss is piecewise smooth: it has kinks where a unit switches on or
+ * off.  A finite difference is only meaningful when the perturbation
+ * crosses no kink, so each check compares the activity pattern of every
+ * unit at every step on both sides and uses only directions that keep it;
+ * it asserts that enough directions qualified.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "sparsecode.h"
+#include "step.h"
+
+#define N_IN 7
+#define N_UNITS 9
+#define BATCH 4
+#define CLASSES 3
+#define DIRECTIONS 24
+#define SPARSE_COORDINATES 3
+#define EPSILON 2e-4
+#define KINK_MARGIN 2e-3
+
+typedef struct {
+    sc_model *m;
+    float x[BATCH * N_IN];
+    float targets[BATCH * N_UNITS];
+    int32_t labels[BATCH];
+} fixture;
+
+static double uniform(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return ((*state >> 8) & 0xFFFF) / 65536.0;
+}
+
+/* A model whose every loss term is set by the caller, with weights moved
+ * away from the ISTA init so that S, theta and C are generic. */
+static void setup_once(fixture *f, size_t T, int shrink, int classes,
+                       int groups, unsigned seed)
+{
+    ck_assert_int_eq(sc_model_create(&f->m, N_IN, N_UNITS), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASSES, classes), SC_OK);
+    if (groups == SC_GROUPS_CONTIGUOUS) {
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_LAYOUT, groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_SIZE, 3), SC_OK);
+    } else if (groups == SC_GROUPS_TOPOGRAPHIC) {
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_LAYOUT, groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_SIZE, 2), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_STRIDE, 1), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_SIGMA, 0.8), SC_OK);
+    }
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_L1_WEIGHT, 0.05), SC_OK);
+    ck_assert_int_eq(sc_model_init_random(f->m, 3), SC_OK);
+    sc_state *s = &f->m->state;
+    for (int t = 0; t < SC_TENSOR_COUNT; t++)
+        for (size_t i = 0; i < s->tensor[t].count; i++)
+            s->tensor[t].w[i] += (float)(0.2 * (uniform(&seed) - 0.5));
+    for (size_t i = 0; i < N_UNITS; i++)
+        s->threshold[i] = (float)(0.02 + 0.05 * uniform(&seed));
+    for (size_t i = 0; i < BATCH * N_IN; i++)
+        f->x[i] = (float)(2.0 * uniform(&seed) - 0.5);
+    for (size_t i = 0; i < BATCH * N_UNITS; i++)
+        f->targets[i] = (float)uniform(&seed);
+    for (size_t b = 0; b < BATCH; b++)
+        f->labels[b] = (int32_t)(b % (classes > 0 ? classes : 1));
+    ck_assert_int_eq(sc_train_buffers_reserve(f->m, BATCH), SC_OK);
+}
+
+/* The smallest distance of any unit at any step from its kink, |a| = theta
+ * (soft) or a = theta (relu), at the fixture's point. */
+static double kink_margin(fixture *f)
+{
+    sc_loss_weights w = sc_loss_weights_of(f->m);
+    sc_loss_values v;
+    sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
+    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    int soft = sc_model_value(f->m, SC_PARAM_SHRINK) == SC_SHRINK_SOFT;
+    double margin = INFINITY;
+    for (size_t i = 0; i < T * BATCH * N_UNITS; i++) {
+        double a = f->m->train.a[i], theta = f->m->state.threshold[i % N_UNITS];
+        double d = soft ? fabs(fabs(a) - theta) : fabs(a - theta);
+        if (d < margin)
+            margin = d;
+    }
+    return margin;
+}
+
+/* A fixture whose point lies at least KINK_MARGIN from every kink, so the
+ * loss is smooth around it; the random draw is repeated until it does. */
+static void setup(fixture *f, size_t T, int shrink, int classes, int groups)
+{
+    for (unsigned seed = 1; seed < 5000; seed++) {
+        setup_once(f, T, shrink, classes, groups, seed);
+        if (kink_margin(f) >= KINK_MARGIN)
+            return;
+        sc_model_free(f->m);
+    }
+    ck_abort_msg("no smooth fixture found");
+}
+
+/* Only the given terms on, each with a weight that is not 1, so that a
+ * missing weight factor shows. */
+static void weights(fixture *f, double recon, double l1, double group,
+                    double cls, double regression)
+{
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_RECON_WEIGHT, recon), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_L1_WEIGHT, l1), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_WEIGHT, group), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASS_WEIGHT, cls), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_REGRESSION_WEIGHT, regression),
+                     SC_OK);
+}
+
+/* The loss, and the activity pattern (-1, 0, 1 per unit and step). */
+static double loss_at(fixture *f, signed char *pattern)
+{
+    sc_loss_weights w = sc_loss_weights_of(f->m);
+    sc_loss_values v;
+    sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
+    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    const float *z = f->m->train.z;
+    for (size_t i = 0; i < T * BATCH * N_UNITS; i++)
+        pattern[i] = (signed char)((z[i] > 0) - (z[i] < 0));
+    return v.loss;
+}
+
+/* Checks the analytic gradient of each listed tensor along random sparse
+ * directions. */
+static void check_all_tensors(fixture *f, const char *name,
+                              const int *tensors, int count)
+{
+    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    size_t pattern_size = T * BATCH * N_UNITS;
+    signed char *p0 = malloc(pattern_size), *pp = malloc(pattern_size),
+                *pm = malloc(pattern_size);
+    unsigned seed = 99;
+    (void)loss_at(f, p0);
+    sc_state *s = &f->m->state;
+    for (int c = 0; c < count; c++) {
+        sc_tensor *t = &s->tensor[tensors[c]];
+        float *grad = malloc(t->count * sizeof(float));
+        float *dir = malloc(t->count * sizeof(float));
+        float *saved = malloc(t->count * sizeof(float));
+        (void)loss_at(f, p0);
+        memcpy(grad, t->grad, t->count * sizeof(float));
+        memcpy(saved, t->w, t->count * sizeof(float));
+        int usable = 0;
+        for (int d = 0; d < DIRECTIONS; d++) {
+            /* A sparse direction: a few coordinates move, so that few
+             * units come near their kink. */
+            double analytic = 0.0;
+            memset(dir, 0, t->count * sizeof(float));
+            for (int j = 0; j < SPARSE_COORDINATES; j++) {
+                size_t i = (size_t)(uniform(&seed) * (double)t->count);
+                dir[i] = uniform(&seed) < 0.5 ? -1.0f : 1.0f;
+            }
+            for (size_t i = 0; i < t->count; i++)
+                analytic += (double)dir[i] * grad[i];
+            for (size_t i = 0; i < t->count; i++)
+                t->w[i] = (float)(saved[i] + EPSILON * dir[i]);
+            double plus = loss_at(f, pp);
+            for (size_t i = 0; i < t->count; i++)
+                t->w[i] = (float)(saved[i] - EPSILON * dir[i]);
+            double minus = loss_at(f, pm);
+            memcpy(t->w, saved, t->count * sizeof(float));
+            if (memcmp(pp, p0, pattern_size) || memcmp(pm, p0, pattern_size))
+                continue;   /* crossed a kink: not a smooth direction */
+            usable++;
+            double numeric = (plus - minus) / (2 * EPSILON);
+            double scale = fabs(analytic) > fabs(numeric) ? fabs(analytic)
+                                                          : fabs(numeric);
+            ck_assert_msg(fabs(analytic - numeric) <= 2e-2 * scale + 3e-4,
+                          "%s: tensor %d direction %d: analytic %.6g, finite "
+                          "difference %.6g", name, tensors[c], d, analytic,
+                          numeric);
+        }
+        ck_assert_msg(usable >= DIRECTIONS / 2,
+                      "%s: tensor %d: only %d of %d directions were smooth",
+                      name, tensors[c], usable, DIRECTIONS);
+        free(grad);
+        free(dir);
+        free(saved);
+    }
+    free(p0);
+    free(pp);
+    free(pm);
+}
+
+/* One gradient check: the model's structure and which terms are on. */
+typedef struct {
+    const char *name;
+    size_t steps;            /* T */
+    int shrink, classes, groups, normalize;
+    double recon, l1, group, classification, regression;
+} gradient_case;
+
+static const gradient_case cases[] = {
+    /* each term alone, at T = 3 */
+    {"reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+     0.7, 0, 0, 0, 0},
+    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0},
+    {"group contiguous", 3, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
+     0, 0, 0.4, 0, 0},
+    {"group topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
+     0, 0, 0.4, 0, 0},
+    {"classification normalised", 3, SC_SHRINK_RELU, CLASSES,
+     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0},
+    {"classification raw", 3, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE, 0,
+     0, 0, 0, 0.9, 0},
+    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3},
+    /* the recurrence at T = 1, 2, 11: DrSAE's terms together (relu), and
+     * LISTA's (soft, with code regression) */
+    {"drsae T=1", 1, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0},
+    {"drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0},
+    {"drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0},
+    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5},
+    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5},
+    {"lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     1, 0.1, 0, 0, 0.5},
+};
+
+#define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))
+
+START_TEST(gradient_matches_finite_differences)
+{
+    const gradient_case *c = &cases[_i];
+    fixture f;
+    setup(&f, c->steps, c->shrink, c->classes, c->groups);
+    weights(&f, c->recon, c->l1, c->group, c->classification, c->regression);
+    ck_assert_int_eq(sc_model_set(f.m, SC_PARAM_NORMALIZE_CODE, c->normalize),
+                     SC_OK);
+    /* The encoder always; the decoder and classifier when a term uses
+     * them (otherwise their gradient is not computed). */
+    int tensors[SC_TENSOR_COUNT], count = 0;
+    tensors[count++] = SC_TENSOR_ENCODER;
+    tensors[count++] = SC_TENSOR_LATERAL;
+    tensors[count++] = SC_TENSOR_THRESHOLD;
+    if (c->recon > 0)
+        tensors[count++] = SC_TENSOR_DECODER;
+    if (c->classification > 0) {
+        tensors[count++] = SC_TENSOR_CLASSIFIER;
+        tensors[count++] = SC_TENSOR_CLASS_BIAS;
+    }
+    check_all_tensors(&f, c->name, tensors, count);
+    sc_model_free(f.m);
+}
+END_TEST
+
+Suite *gradient_suite(void)
+{
+    Suite *s = suite_create("gradient");
+    TCase *tc = tcase_create("finite_differences");
+    tcase_add_loop_test(tc, gradient_matches_finite_differences, 0,
+                        CASE_COUNT);
+    suite_add_tcase(s, tc);
+    return s;
+}

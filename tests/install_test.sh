@@ -1,0 +1,164 @@
+#!/bin/bash
+# install_test.sh -- installs libsparsecode into temporary directories and
+# builds a small program against it the way an outside user would, through
+# pkg-config.  Run by `make check` from the top of the tree; it can also be
+# run by hand there (after `make`).
+#
+#  1. A staged install: make install DESTDIR=<tmp> PREFIX=/usr.  The exact
+#     file list is checked, a program is built through pkg-config with
+#     PKG_CONFIG_SYSROOT_DIR and run, then make uninstall must remove every
+#     file it installed.
+#  2. An install to PREFIX=<tmp>/prefix: a program is built against the
+#     shared library (`pkg-config --cflags --libs`) and, separately,
+#     against the static one (`pkg-config --static --libs` with
+#     libsparsecode.a), and both are run.
+#
+# Environment (set by the Makefile): MAKE, CC, SC_MAKE_ARGS (e.g.
+# "BLAS=reference"), SC_RUN_LIBPATH (directories to put first in
+# LD_LIBRARY_PATH when running, e.g. the reference BLAS's).
+set -euo pipefail
+
+MAKE=${MAKE:-make}
+
+# Under `make -n check` this script still runs (its command line names
+# $(MAKE)), but the makes it starts would only print: nothing to test.
+make_flags=${MAKEFLAGS:-}
+make_flags=${make_flags%% *}
+case $make_flags in
+    -*) ;;
+    *n*) echo "install test: skipped (make -n)"; exit 0 ;;
+esac
+CC=${CC:-cc}
+PKG_CONFIG=${PKG_CONFIG:-pkg-config}
+read -r -a make_args <<< "${SC_MAKE_ARGS:-}"
+run_libpath=${SC_RUN_LIBPATH:-}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+    echo "install test: FAILED: $*" >&2
+    exit 1
+}
+
+# Runs a program with the BLAS directory (if any) and $1 in the library path.
+run() {
+    local path
+    path=$(printf '%s:' "$1" "$run_libpath" "${LD_LIBRARY_PATH:-}" | tr -s : | sed 's/^://; s/:$//')
+    shift
+    LD_LIBRARY_PATH=$path "$@"
+}
+
+cat > "$tmp/prog.c" <<'EOF'
+/* A user's program: only the public header, found through pkg-config. */
+#include <stdio.h>
+#include <sparsecode.h>
+
+int main(void)
+{
+    sc_model *m = NULL;
+    float x[2 * 6] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f,
+                      0.6f, 0.5f, 0.4f, 0.3f, 0.2f, 0.1f};
+    float z[2 * 4];
+    sc_status s;
+
+    if (sc_version() != SC_VERSION_NUMBER) {
+        fprintf(stderr, "version mismatch: %u vs %d\n", sc_version(),
+                SC_VERSION_NUMBER);
+        return 1;
+    }
+    s = sc_model_create(&m, 6, 4);
+    if (s == SC_OK)
+        s = sc_model_set(m, SC_PARAM_ITERATIONS, 3);
+    if (s == SC_OK)
+        s = sc_model_init_random(m, 7);
+    if (s == SC_OK)
+        s = sc_model_encode(m, x, 2, z);
+    if (s != SC_OK) {
+        fprintf(stderr, "%s: %s\n", sc_status_str(s), sc_last_message());
+        sc_model_free(m);
+        return 1;
+    }
+    sc_model_free(m);
+    printf("libsparsecode %s works\n", sc_version_string());
+    return 0;
+}
+EOF
+
+# --- 1. staged install with DESTDIR -----------------------------------------
+stage=$tmp/stage
+"$MAKE" --no-print-directory -s install DESTDIR="$stage" PREFIX=/usr "${make_args[@]}" >/dev/null
+
+version=$(sed -n 's/^#define SC_VERSION_\(MAJOR\|MINOR\|RELEASE\)[[:space:]]*\([0-9]*\).*/\2/p' \
+    include/sparsecode.h | paste -sd.)
+major=${version%%.*}
+expected="./usr/include/sparsecode.h
+./usr/lib/libsparsecode.a
+./usr/lib/libsparsecode.so
+./usr/lib/libsparsecode.so.$major
+./usr/lib/libsparsecode.so.$version
+./usr/lib/pkgconfig/libsparsecode.pc"
+actual=$(cd "$stage" && find . \( -type f -o -type l \) | LC_ALL=C sort)
+[ "$actual" = "$expected" ] || fail "installed files differ:
+$actual
+expected:
+$expected"
+[ "$(readlink "$stage/usr/lib/libsparsecode.so")" = "libsparsecode.so.$major" ] ||
+    fail "libsparsecode.so does not point to libsparsecode.so.$major"
+[ "$(readlink "$stage/usr/lib/libsparsecode.so.$major")" = "libsparsecode.so.$version" ] ||
+    fail "libsparsecode.so.$major does not point to libsparsecode.so.$version"
+soname=$(readelf -d "$stage/usr/lib/libsparsecode.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+[ "$soname" = "libsparsecode.so.$major" ] || fail "SONAME is '$soname'"
+grep -qx 'prefix=/usr' "$stage/usr/lib/pkgconfig/libsparsecode.pc" ||
+    fail "libsparsecode.pc does not say prefix=/usr"
+echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME, .pc ok"
+
+# pkg-config as a cross-compiling user would see the staged tree.
+stage_pc() {
+    PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig" \
+        PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 \
+        "$PKG_CONFIG" "$@"
+}
+stage_pc --exists libsparsecode || fail "pkg-config does not find the staged libsparsecode"
+[ "$(stage_pc --modversion libsparsecode)" = "$version" ] || fail "pkg-config --modversion"
+# shellcheck disable=SC2046
+"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/prog_staged" "$tmp/prog.c" \
+    $(stage_pc --cflags --libs libsparsecode)
+run "$stage/usr/lib" "$tmp/prog_staged" >/dev/null || fail "the program built against the staged install"
+echo "install test: program built with the staged .pc (PKG_CONFIG_SYSROOT_DIR) runs"
+
+"$MAKE" --no-print-directory -s uninstall DESTDIR="$stage" PREFIX=/usr "${make_args[@]}" >/dev/null
+left=$(cd "$stage" && find . \( -type f -o -type l \))
+[ -z "$left" ] || fail "make uninstall left: $left"
+echo "install test: make uninstall removed every installed file"
+
+# --- 2. install to a prefix; shared and static builds -------------------------
+prefix=$tmp/prefix
+"$MAKE" --no-print-directory -s install PREFIX="$prefix" "${make_args[@]}" >/dev/null
+pc() {
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" "$PKG_CONFIG" "$@"
+}
+pc --validate libsparsecode 2>/dev/null || pc --exists libsparsecode || fail "pkg-config rejects libsparsecode.pc"
+
+# Shared: the program must load libsparsecode.so.MAJOR from the prefix.
+# shellcheck disable=SC2046
+"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/prog_shared" "$tmp/prog.c" \
+    $(pc --cflags --libs libsparsecode) -Wl,-rpath,"$prefix/lib"
+run "" ldd "$tmp/prog_shared" | grep -q "libsparsecode.so.$major => $prefix/lib/" ||
+    fail "prog_shared does not load libsparsecode from $prefix/lib"
+run "" "$tmp/prog_shared" || fail "the program linked to the shared library"
+
+# Static: libsparsecode.a, with its private dependencies from --static.
+static_libs=$(pc --static --libs libsparsecode)
+static_libs=${static_libs//-lsparsecode/-Wl,-Bstatic -lsparsecode -Wl,-Bdynamic}
+# shellcheck disable=SC2046,SC2086
+"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/prog_static" "$tmp/prog.c" \
+    $(pc --cflags libsparsecode) $static_libs
+if readelf -d "$tmp/prog_static" | grep -q 'NEEDED.*libsparsecode'; then
+    fail "prog_static still needs the shared libsparsecode"
+fi
+run "" "$tmp/prog_static" || fail "the program linked to the static library"
+echo "install test: programs built with pkg-config (shared, and static with --static) run"
+"$MAKE" --no-print-directory -s uninstall PREFIX="$prefix" "${make_args[@]}" >/dev/null
+
+echo "install test: passed"

@@ -1,0 +1,25 @@
+/* suites.h -- every Check suite of the unit-test runner, as one X-macro
+ * list.  Adding a suite is one line here plus its tests/check_<name>.c,
+ * which exports `Suite *<name>_suite(void)`.  check_main.c runs them in
+ * this order. */
+#ifndef SC_TEST_SUITES_H
+#define SC_TEST_SUITES_H
+
+#include <check.h>
+
+#define SC_TEST_SUITES(X) \
+    X(status)             \
+    X(params)             \
+    X(model)              \
+    X(infer)              \
+    X(step)               \
+    X(file)               \
+    X(gradient)           \
+    X(ista)               \
+    X(alloc)
+
+#define SC_DECLARE_SUITE(name) Suite *name##_suite(void);
+SC_TEST_SUITES(SC_DECLARE_SUITE)
+#undef SC_DECLARE_SUITE
+
+#endif
