@@ -1,0 +1,36 @@
+/* idx.h -- reading MNIST-format IDX files (optionally gzip-compressed),
+ * for the examples. */
+#ifndef EXAMPLE_IDX_H
+#define EXAMPLE_IDX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    size_t count;      /* number of items */
+    size_t rows, cols; /* image size; 1 x 1 for labels */
+    float *images;     /* count x rows*cols, scaled to [0, 1]; or NULL */
+    int32_t *labels;   /* count labels; or NULL */
+} idx_data;
+
+/* Reads DIR/NAME or, failing that, DIR/NAME.gz.  An images file is
+ * "idx3" (magic 0x00000803), a labels file "idx1" (0x00000801).
+ * Returns 0, or -1 with a message in err (size errsize). */
+int idx_read_images(const char *dir, const char *name, idx_data *out,
+                    char *err, size_t errsize);
+int idx_read_labels(const char *dir, const char *name, idx_data *out,
+                    char *err, size_t errsize);
+
+/* Reads the four files of an MNIST-format data set from dir.  Returns 0,
+ * or -1 with a message. */
+typedef struct {
+    idx_data train_images, train_labels, test_images, test_labels;
+} idx_dataset;
+int idx_read_dataset(const char *dir, idx_dataset *out, char *err,
+                     size_t errsize);
+void idx_free_dataset(idx_dataset *d);
+
+/* Scales every row of x (count x dim) to unit L2 norm (zero rows stay). */
+void idx_normalize_rows(float *x, size_t count, size_t dim);
+
+#endif
