@@ -10,12 +10,14 @@
 /* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
 static inline float shrink_relu(float v, float theta)
 {
-    return fmaxf(v - theta, 0.0f);
+    float m = v - theta;
+    return m > 0.0f ? m : 0.0f;
 }
 
 static inline float shrink_soft(float v, float theta)
 {
-    return copysignf(fmaxf(fabsf(v) - theta, 0.0f), v);
+    float m = fabsf(v) - theta;
+    return m > 0.0f ? copysignf(m, v) : 0.0f;
 }
 
 /* (E1, E2) for one step, in one pass over memory: a = u + a (a holds
