@@ -1,14 +1,16 @@
 # Makefile -- builds, tests and installs libsparsecode (GNU make).
 #
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
-#   make check                unit tests (Check), C++ test, install test
+#   make check                unit tests (Check), C++ test, install test,
+#                             examples test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
 #   make BLAS=reference ...   any of the above against the reference BLAS
 #   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
 #   make examples | demo | bench | docs | abi-check | abi-baseline | clean
-#   make test-unit | test-exports | test-cxx | test-install   (parts of check,
-#                             without the package check; CK_RUN_SUITE etc. work)
+#   make test-unit | test-exports | test-cxx | test-install | test-examples
+#                             (parts of check, without the package check;
+#                             CK_RUN_SUITE etc. work)
 #
 # Every configuration (BLAS x sanitizers) builds in its own directory,
 # build/<config>/, so switching BLAS never reuses stale objects.  The
@@ -194,8 +196,10 @@ $(PC_UNINST): $(PC_IN) $(HEADER) $(OUT)/.flags
 # Tests.  The Check runner is every tests/*.c (the suites check_<module>.c,
 # the runner check_main.c, shared helpers such as testutil.c) linked to the
 # STATIC library, so tests may call internal functions.
-# The C++ test links the SHARED library.  run-tests.sh prints each run's
-# counts; the last line of `make check` is "check: N passed, M failed".
+# The C++ test links the SHARED library.  The examples test
+# (tests/examples_test.sh) runs the built examples on a tiny data set made
+# by tests/tools/make_idx.c.  run-tests.sh and the examples test print
+# their counts; the last line of `make check` is "check: N passed, M failed".
 # Each part's "passed failed" counts are kept in build/<config>/results/
 # (.ci/run adds them up).
 TEST_SRCS := $(wildcard tests/*.c)
@@ -217,19 +221,36 @@ $(TEST_RUNNER): $(TEST_OBJS) $(STATIC_LIB) $(OUT)/.flags
 	$(CC) $(TEST_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) \
 	    $(CHECK_LIBS) $(BLAS_LIBS) $(BLAS_RPATH) $(LIBS) -lm
 
+# The examples (built in the Examples section below; defined here, before
+# test-all, because a rule's prerequisites are expanded when it is read).
+EXAMPLE_SRCS    := $(wildcard examples/*.c)
+EXAMPLE_SUPPORT := $(wildcard examples/support/*.c)
+EXAMPLES        := $(EXAMPLE_SRCS:.c=)
+
+# The examples test's data generator: a plain C program, no library.
+MAKE_IDX := $(BUILDDIR)/tools/make_idx
+$(MAKE_IDX): tests/tools/make_idx.c $(BUILDDIR)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# The examples test runs examples/drsae and examples/minimal against this
+# configuration's library (RUN_ENV puts it first in LD_LIBRARY_PATH).
+EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
+    bash tests/examples_test.sh
+
 $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXX_FLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode $(LDFLAGS)
 
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install
-test-all: $(TEST_RUNNER) $(CXX_TEST) lib
+CHECK_PARTS := unit exports cxx install examples
+test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
 	@echo "BLAS at run time: $$(env $(RUN_ENV) ldd $(TEST_RUNNER) | grep -Eo '(libopenblas|libblas)[^ ]* => [^ ]*' | head -n 1)"
@@ -241,6 +262,8 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib
 	@echo "== install test"
 	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
+	@echo "== examples test"
+	@$(EXAMPLES_TEST) $(RESULTS)/examples
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
 
 # Pieces of test-all, to run one at a time.
@@ -253,6 +276,8 @@ test-cxx: $(CXX_TEST)
 test-install: lib
 	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
 	    bash tests/install_test.sh
+test-examples: $(EXAMPLES) $(MAKE_IDX)
+	@$(EXAMPLES_TEST)
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the
@@ -313,10 +338,11 @@ uninstall:
 # Examples: examples/NAME.c -> examples/NAME, built the way a user outside
 # the tree would (pkg-config, here with the uninstalled .pc), with an rpath
 # to the in-tree library.  Every example may use libpng and zlib, and the
-# shared helpers in examples/support/*.c are compiled into each.
-EXAMPLE_SRCS   := $(wildcard examples/*.c)
-EXAMPLE_SUPPORT := $(wildcard examples/support/*.c)
-EXAMPLES       := $(EXAMPLE_SRCS:.c=)
+# shared helpers in examples/support/*.c are compiled into each.  There is
+# one copy of each example for all configurations: EXAMPLES_LIB records
+# which library directory they were linked to, so that building them for
+# another configuration (make check BLAS=reference builds them too) and
+# back relinks them, rather than leaving them tied to the other library.
 EXAMPLE_PKGS   := libsparsecode libpng zlib
 EXAMPLE_CFLAGS := -std=c11 $(WARNINGS) $(CFLAGS)
 EXAMPLE_PKGCONFIG := PKG_CONFIG_PATH=$(CURDIR)/$(OUT)/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH} $(PKG_CONFIG)
@@ -329,8 +355,13 @@ examples:
 examples-build: $(EXAMPLES)
 	@$(if $(EXAMPLES),echo "examples built: $(EXAMPLES)",echo "no examples yet (examples/*.c)")
 
+EXAMPLES_LIB := build/.examples-lib
+$(EXAMPLES_LIB): FORCE
+	@mkdir -p $(@D)
+	@echo '$(OUT)' | cmp -s - $@ || echo '$(OUT)' > $@
+
 examples/%: examples/%.c $(EXAMPLE_SUPPORT) $(wildcard examples/support/*.h) $(HEADER) \
-        $(SHARED_LIBS) $(PC_UNINST)
+        $(SHARED_LIBS) $(PC_UNINST) $(EXAMPLES_LIB)
 	flags=$$($(EXAMPLE_PKGCONFIG) --cflags --libs $(EXAMPLE_PKGS)) && \
 	$(CC) $(EXAMPLE_CFLAGS) $< $(EXAMPLE_SUPPORT) -o $@ \
 	    $$flags -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm

@@ -283,6 +283,15 @@ int main(int argc, char **argv)
     printf("data: %zu training and %zu test images of %zu x %zu\n", ntrain,
            ntest, d.train_images.rows, d.train_images.cols);
 
+    /* An epoch takes whole batches only: with fewer images than one batch
+     * it would train nothing. */
+    if (o.load == NULL && (size_t)o.batch > ntrain) {
+        fprintf(stderr, "drsae: --batch %ld is larger than the %zu training "
+                "images\n", o.batch, ntrain);
+        idx_free_dataset(&d);
+        return 1;
+    }
+
     sc_model *m = NULL;
     int rc = 0;
     if (o.load != NULL) {
@@ -302,9 +311,9 @@ int main(int argc, char **argv)
         float *xb = malloc(batch * dim * sizeof *xb);
         int32_t *yb = malloc(batch * sizeof *yb);
         unsigned long long rng = o.seed;
-        for (size_t i = 0; i < ntrain; i++)
-            order[i] = i;
         rc = order == NULL || xb == NULL || yb == NULL;
+        for (size_t i = 0; rc == 0 && i < ntrain; i++)
+            order[i] = i;
         sc_status s = rc ? SC_ERR_NOMEM : sc_model_create(&m, dim, (size_t)o.units);
         if (s == SC_OK)
             s = sc_model_set(m, SC_PARAM_ITERATIONS, (double)o.iters);

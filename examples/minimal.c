@@ -31,7 +31,7 @@ int main(void)
     float x[BATCH * INPUTS], codes[BATCH * UNITS], back[BATCH * INPUTS];
     sc_model *model = NULL;
 
-    /* Some data: smooth random bumps. */
+    /* Some data: uniform random values in [0, 1]. */
     srand(1);
     for (int i = 0; i < BATCH * INPUTS; i++)
         x[i] = (float)rand() / (float)RAND_MAX;

@@ -37,7 +37,7 @@ packages=""
 for arg in "$@"; do
     case $arg in
         build)     packages="$packages $set_build" ;;
-        check)     packages="$packages $set_check" ;;
+        check)     packages="$packages $set_check $set_examples" ;;  # make check runs the examples too
         sanitize)  packages="$packages $set_check" ;;
         valgrind)  packages="$packages $set_check valgrind" ;;
         abi)       packages="$packages $set_build abigail-tools" ;;

@@ -1,4 +1,5 @@
-/* idx.c -- an IDX reader that checks every header field and length. */
+/* idx.c -- an IDX reader that checks every header field and length, and
+ * the integrity of gzip-compressed files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,41 @@ static int read_exact(gzFile f, void *buf, size_t size)
         size -= (size_t)got;
     }
     return 0;
+}
+
+/* Why a read failed: zlib's message for a damaged gzip stream, else
+ * (end of file, or a gzip stream cut short) "truncated". */
+static void read_failure(gzFile f, const char *path, const char *what,
+                         char *err, size_t errsize)
+{
+    int code = Z_OK;
+    const char *message = gzerror(f, &code);
+    size_t len = strlen(path);   /* zlib's message starts "path: " */
+    if (strncmp(message, path, len) == 0 && strncmp(message + len, ": ", 2) == 0)
+        message += len + 2;
+    if (code == Z_OK || code == Z_BUF_ERROR)
+        snprintf(err, errsize, "%s: truncated %s", path, what);
+    else
+        snprintf(err, errsize, "%s: corrupt %s (zlib: %s)", path, what,
+                 message);
+}
+
+/* After the last item: the file must end there, and a gzip file's
+ * trailer (its CRC-32 and length) must be there and match, which zlib
+ * checks only when it reads past the end of the data.  (A gzip file cut
+ * short makes gzread return 0, as at the end of a file, with the error
+ * Z_BUF_ERROR.) */
+static int check_end(gzFile f, const char *path, char *err, size_t errsize)
+{
+    unsigned char extra;
+    int got = gzread(f, &extra, 1), code = Z_OK;
+    if (got == 0 && (gzerror(f, &code), code == Z_OK))
+        return 0;
+    if (got > 0)
+        snprintf(err, errsize, "%s: longer than its header says", path);
+    else
+        read_failure(f, path, "end of file", err, errsize);
+    return -1;
 }
 
 static uint32_t big_endian(const unsigned char *b)
@@ -55,7 +91,7 @@ static int read_idx(const char *dir, const char *name, int dims,
     unsigned char header[16];
     size_t header_size = 4 + 4 * (size_t)dims;
     if (read_exact(f, header, header_size) != 0) {
-        snprintf(err, errsize, "%s: truncated header", path);
+        read_failure(f, path, "header", err, errsize);
         gzclose(f);
         return -1;
     }
@@ -79,9 +115,14 @@ static int read_idx(const char *dir, const char *name, int dims,
     }
     size_t total = out->count * item;
     unsigned char *raw = malloc(total);
-    if (raw == NULL || read_exact(f, raw, total) != 0) {
-        snprintf(err, errsize, "%s: %s", path,
-                 raw == NULL ? "out of memory" : "truncated data");
+    int bad = raw == NULL;
+    if (bad)
+        snprintf(err, errsize, "%s: out of memory", path);
+    else if ((bad = read_exact(f, raw, total) != 0))
+        read_failure(f, path, "data", err, errsize);
+    else
+        bad = check_end(f, path, err, errsize) != 0;
+    if (bad) {
         free(raw);
         gzclose(f);
         return -1;

@@ -1,0 +1,253 @@
+#!/bin/bash
+# examples_test.sh -- end-to-end test of the example programs, run by
+# `make check` (after the examples are built) and by `make test-examples`.
+#
+#   tests/examples_test.sh [RESULT_FILE]
+#
+# In a temporary directory it writes a tiny MNIST-format data set with
+# tests/tools/make_idx.c (300 training and 100 test images of 8 x 8 in 3
+# classes; the training files gzip-compressed, the test files plain, so
+# both reading paths run), then:
+#
+#  - trains examples/drsae on it (saving the model and drawing the filters)
+#    and checks the test error, the PNG and the model file;
+#  - reloads the model with --load and checks that the test error is the
+#    same (also for a barely trained model, whose error is not 0);
+#  - feeds drsae bad input (a missing directory, truncated images files,
+#    a gzip file without its trailer or with a wrong CRC, a labels file
+#    with the wrong magic or with bytes after its data, a corrupt model, a
+#    batch larger than the training set, an unknown option) and checks the
+#    exit status and the message;
+#  - runs examples/minimal and checks its reconstruction error.
+#
+# Every check is counted; the last line is "examples: N passed, M failed",
+# and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
+# check passed.
+#
+# Environment (set by the Makefile): SC_EXAMPLES_DIR (where drsae and
+# minimal are; default examples), SC_MAKE_IDX (the built generator; if
+# unset, tests/tools/make_idx.c is compiled with $CC into the temporary
+# directory), LD_LIBRARY_PATH (the library to test).  Run from the top of
+# the source tree.
+set -uo pipefail
+
+result=${1:-}
+examples=${SC_EXAMPLES_DIR:-examples}
+drsae=$examples/drsae
+minimal=$examples/minimal
+# Each run gets this long; the whole test takes well under a second.
+limit=60
+
+# The bound on drsae's test error on the tiny data set, in percent.
+# Measured (libsparsecode 0.1.0 at -O3, --units 16 --iters 3 --epochs-pre 1
+# --epochs 3 --batch 20): test_error=0.00 for each of --seed 1..30, with
+# OpenBLAS (also with one thread) and with the reference BLAS.  The same
+# run with --epochs 0 (classifier never trained) gives 59.00 with both,
+# and chance is 66.7, so 10 leaves a wide margin for numerical differences
+# while still failing whenever the classifier does not learn.
+max_test_error=10
+# examples/minimal's relative reconstruction error: measured 0.066.
+max_minimal_error=0.5
+
+passed=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() {
+    passed=$((passed + 1))
+    echo "  ok    $1"
+}
+
+# fail DESCRIPTION: counts a failure and shows the last run's output.
+fail() {
+    failed=$((failed + 1))
+    echo "  FAIL  $1"
+    if [ -n "${last:-}" ]; then
+        echo "        last run: $last_cmd (exit status $status)"
+        sed 's/^/        stdout: /' "$last.out" | tail -n 15
+        tr '\r' '\n' < "$last.err" | sed 's/^/        stderr: /' | tail -n 15
+    fi
+}
+
+# check DESCRIPTION COMMAND...: passes if COMMAND succeeds.
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# run NAME PROGRAM ARG...: runs a program with a time limit; its output
+# goes to $tmp/NAME.out and .err, its exit status to $status.
+run() {
+    last=$tmp/$1
+    shift
+    last_cmd="$*"
+    timeout "$limit" "$@" > "$last.out" 2> "$last.err"
+    status=$?
+}
+
+has_out() { grep -qF -- "$1" "$last.out"; }
+has_err() { grep -qF -- "$1" "$last.err"; }
+exited() { [ "$status" = "$1" ]; }
+# A clean failure: a non-zero status, but no timeout (124) and no signal.
+failed_run() { [ "$status" != 0 ] && [ "$status" != 124 ] && [ "$status" -lt 128 ]; }
+fails_with() { failed_run && has_err "$1"; }
+exits_with() { exited "$1" && has_err "$2"; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+
+# The value of "test_error=X" in the last run's stdout (empty if none).
+test_error_of() { sed -n 's/^test_error=\([0-9][0-9]*\(\.[0-9]*\)\{0,1\}\)$/\1/p' "$last.out" | tail -n 1; }
+below() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 < b + 0)}'; }
+
+# corrupt FILE [OFFSET]: replaces the byte at OFFSET (default: the middle
+# of FILE) by its complement.
+corrupt() {
+    local size offset byte
+    size=$(wc -c < "$1")
+    offset=${2:-$((size / 2))}
+    byte=$(od -An -tu1 -j "$offset" -N 1 "$1" | tr -d ' ')
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' $((255 - byte)))" |
+        dd of="$1" bs=1 seek="$offset" conv=notrunc status=none
+}
+
+# setbyte FILE OFFSET VALUE: writes one byte.
+setbyte() {
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' "$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# The first 24 bytes of a PNG: signature, IHDR length and type, width, height.
+png_head() { od -An -tx1 -N 24 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+
+# finish: the closing line and the counts; returns 0 only if all passed.
+finish() {
+    [ -n "$result" ] && echo "$passed $failed" > "$result"
+    echo "examples: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
+for p in "$drsae" "$minimal"; do
+    if [ ! -x "$p" ]; then
+        last=""
+        fail "$p is built (make examples-build)"
+        finish
+        exit 1
+    fi
+done
+
+# --- the data set -------------------------------------------------------------
+make_idx=${SC_MAKE_IDX:-}
+if [ -z "$make_idx" ]; then
+    make_idx=$tmp/make_idx
+    "${CC:-cc}" -std=c11 -O2 -o "$make_idx" tests/tools/make_idx.c || exit 1
+fi
+data=$tmp/data
+mkdir "$data" && "$make_idx" "$data" 300 100 || exit 1
+gzip -n "$data/train-images-idx3-ubyte" "$data/train-labels-idx1-ubyte" || exit 1
+lib=$(ldd "$drsae" | sed -n 's/^[[:space:]]*\(libsparsecode[^ ]*\) => \([^ ]*\).*/\2/p')
+echo "examples test: $drsae with ${lib:-(libsparsecode not found)}; data: 300 + 100 images of 8 x 8, 3 classes"
+
+# --- training, saving, loading -------------------------------------------------
+model=$data/m.bin png=$data/f.png
+run train "$drsae" --data "$data" --units 16 --iters 3 --epochs-pre 1 --epochs 3 \
+    --batch 20 --save "$model" --filters "$png"
+check "drsae trains: exit status 0" exited 0
+check "drsae reads the gzipped training files and the plain test files" \
+    has_out "data: 300 training and 100 test images of 8 x 8"
+trained_error=$(test_error_of)
+if [ -z "$trained_error" ]; then
+    fail "drsae prints test_error=<number>"
+elif below "$trained_error" "$max_test_error"; then
+    pass "drsae test_error=$trained_error < $max_test_error"
+else
+    fail "drsae test_error=$trained_error, not below $max_test_error"
+fi
+check "drsae saves the model (--save)" test -s "$model"
+# 16 filters of 8 x 8 in a 4 x 4 grid with 1-pixel borders: 37 x 37.
+check "drsae draws the filters: a 37 x 37 PNG (--filters)" [ "$(png_head "$png" 2>/dev/null)" = \
+    "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 25 00 00 00 25" ]
+
+run load "$drsae" --data "$data" --load "$model"
+check "drsae --load: exit status 0" exited 0
+loaded_error=$(test_error_of)
+check "drsae --load prints the same test_error (${loaded_error:-none} vs ${trained_error:-none})" \
+    same "$loaded_error" "$trained_error"
+
+# A trained model scores 0 here, which a wrong load could also score: a
+# model whose classifier is untrained (59 % measured) tells more.
+run train0 "$drsae" --data "$data" --units 16 --iters 3 --epochs-pre 1 --epochs 0 \
+    --batch 20 --save "$data/m0.bin"
+untrained_error=$(test_error_of)
+run load0 "$drsae" --data "$data" --load "$data/m0.bin"
+check "drsae --load of an untrained model: same test_error (${untrained_error:-none} vs $(test_error_of))" \
+    same "$untrained_error" "$(test_error_of)"
+
+# --- bad input --------------------------------------------------------------------
+# Each run trains a tiny model only if the check is about to fail anyway.
+quick=(--units 4 --iters 1 --epochs-pre 0 --epochs 0)
+run missing "$drsae" --data "$tmp/missing" "${quick[@]}"
+check "missing data directory: fails, naming the missing file" \
+    fails_with "$tmp/missing/train-images-idx3-ubyte"
+
+cp -r "$data" "$tmp/short"
+head -c 3208 "$data/t10k-images-idx3-ubyte" > "$tmp/short/t10k-images-idx3-ubyte"
+run short "$drsae" --data "$tmp/short" "${quick[@]}"
+check "plain images file cut in half: fails with 'truncated'" \
+    fails_with "t10k-images-idx3-ubyte: truncated"
+
+cp -r "$data" "$tmp/shortgz"
+size=$(wc -c < "$data/train-images-idx3-ubyte.gz")
+head -c $((size / 2)) "$data/train-images-idx3-ubyte.gz" > "$tmp/shortgz/train-images-idx3-ubyte.gz"
+run shortgz "$drsae" --data "$tmp/shortgz" "${quick[@]}"
+check "gzipped images file cut in half: fails with 'truncated'" \
+    fails_with "train-images-idx3-ubyte.gz: truncated"
+
+# Only the gzip trailer (CRC-32 and length, 8 bytes) missing: every image
+# is there, but the file is damaged.
+cp -r "$data" "$tmp/trailer"
+head -c $((size - 8)) "$data/train-images-idx3-ubyte.gz" > "$tmp/trailer/train-images-idx3-ubyte.gz"
+run trailer "$drsae" --data "$tmp/trailer" "${quick[@]}"
+check "gzipped images file without its gzip trailer: fails with 'truncated'" \
+    fails_with "train-images-idx3-ubyte.gz: truncated"
+
+cp -r "$data" "$tmp/crc"
+corrupt "$tmp/crc/train-images-idx3-ubyte.gz" $((size - 6))    # in the CRC-32
+run crc "$drsae" --data "$tmp/crc" "${quick[@]}"
+check "gzipped images file with a wrong CRC: fails with 'corrupt'" \
+    fails_with "train-images-idx3-ubyte.gz: corrupt"
+
+cp -r "$data" "$tmp/long"
+printf 'xx' >> "$tmp/long/t10k-labels-idx1-ubyte"
+run long "$drsae" --data "$tmp/long" "${quick[@]}"
+check "labels file longer than its header says: fails" \
+    fails_with "t10k-labels-idx1-ubyte: longer than its header says"
+
+cp -r "$data" "$tmp/magic"
+setbyte "$tmp/magic/t10k-labels-idx1-ubyte" 3 3    # 0x801 -> 0x803
+run magic "$drsae" --data "$tmp/magic" "${quick[@]}"
+check "labels file with the wrong magic: fails with 'not an IDX'" \
+    fails_with "t10k-labels-idx1-ubyte: not an IDX"
+
+cp "$model" "$data/bad.bin"
+corrupt "$data/bad.bin"
+run badmodel "$drsae" --data "$data" --load "$data/bad.bin"
+check "--load of a model with a flipped byte: fails with SC_ERR_FORMAT" \
+    fails_with "SC_ERR_FORMAT"
+
+run batch "$drsae" --data "$data" --batch 301 --units 4 --iters 1 --epochs-pre 1 --epochs 0
+check "--batch larger than the training set: fails" \
+    fails_with "--batch 301 is larger than the 300 training images"
+
+run option "$drsae" --data "$data" "${quick[@]}" --no-such-option
+check "unknown option: exit status 2 and the usage text" \
+    exits_with 2 "usage: drsae --data DIR"
+
+# --- examples/minimal ---------------------------------------------------------
+run minimal "$minimal"
+check "minimal: exit status 0" exited 0
+recon=$(sed -n 's/^relative reconstruction error \([0-9.]*\) .*/\1/p' "$last.out")
+check "minimal: relative reconstruction error ${recon:-(none)} < $max_minimal_error" \
+    below "$recon" "$max_minimal_error"
+
+finish
