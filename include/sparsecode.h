@@ -455,6 +455,239 @@ SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
  * Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
 
+/* ---------------------------------------------------------------------------
+ * Sparse coding solvers (plan once, run many)
+ *
+ * An sc_solver is made once for a dictionary D (n x k, row-major) and then
+ * solves, for any number of batches of inputs x,
+ *
+ *     min_z  1/2 |x - D z|^2 + lambda |z|_1  [+ lambda_g sum_p |z_p|]
+ *
+ * optionally with z >= 0.  Creating it copies D and computes what every
+ * run needs (the Gram matrix D^T D, the Lipschitz constant L by power
+ * iteration).  A run takes a const solver and any buffers, so many threads
+ * may run one solver at once.
+ *
+ * Methods: ISTA; FISTA (Beck & Teboulle) with adaptive restart (a
+ * sample's momentum is reset whenever it points against the step just
+ * taken, the gradient scheme of O'Donoghue & Candes);
+ * coordinate descent (CoD, Gregor & LeCun 2010), which updates one
+ * coordinate at a time using the Gram matrix.  The group term works with
+ * ISTA and FISTA: for contiguous groups its proximal step is the exact
+ * block soft-threshold max(0, 1 - tau/|v_g|) v_g; for overlapping
+ * topographic pools, which have no closed-form prox, the smooth surrogate
+ * sqrt(sum w z^2 + eps) of the model's group term is added to the
+ * gradient instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)),
+ * m the largest total pool weight of a unit, to stay stable).
+ *
+ * Stopping: after SC_SOLVER_MAX_ITERATIONS, or when every sample's
+ * iterate moved by at most SC_SOLVER_TOLERANCE relative to its size in
+ * one iteration (max_i |z_i - z_i'| <= tol * max(1, max_i |z_i|)).  A
+ * tolerance of 0 runs exactly MAX_ITERATIONS iterations.
+ *
+ * Thread rules for the type: create/set/free take the solver exclusively;
+ * sc_solver_run, sc_solver_get and sc_solver_objective are reentrant on a
+ * const solver.
+ * ------------------------------------------------------------------------ */
+
+typedef struct sc_solver_s sc_solver;
+
+/* Values of SC_SOLVER_METHOD. */
+typedef enum {
+    SC_METHOD_ISTA  = 0,
+    SC_METHOD_FISTA = 1,
+    SC_METHOD_COD   = 2
+} sc_solver_method;
+
+/* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_bounds.
+ * All may be set at any time (between runs). */
+typedef enum {
+    SC_SOLVER_METHOD         = 1,  /* sc_solver_method; default FISTA */
+    SC_SOLVER_LAMBDA         = 2,  /* L1 weight; [0, 1e6]; default 0.1 */
+    SC_SOLVER_NONNEGATIVE    = 3,  /* 1: constrain z >= 0; default 0 */
+    SC_SOLVER_MAX_ITERATIONS = 4,  /* [1, 1e7]; default 1000 */
+    SC_SOLVER_TOLERANCE      = 5,  /* [0, 1]; default 1e-6 */
+    SC_SOLVER_GROUP_LAYOUT   = 6,  /* sc_group_layout; default NONE */
+    SC_SOLVER_GROUP_WEIGHT   = 7,  /* lambda_g; [0, 1e6]; default 0 */
+    SC_SOLVER_GROUP_SIZE     = 8,  /* contiguous block size; default 4 */
+    SC_SOLVER_TORUS_ROWS     = 9,  /* topographic layout, as for the */
+    SC_SOLVER_TORUS_COLS     = 10, /* model's SC_PARAM_TORUS_ROWS ... */
+    SC_SOLVER_POOL_SIZE      = 11,
+    SC_SOLVER_POOL_STRIDE    = 12,
+    SC_SOLVER_POOL_SIGMA     = 13,
+    SC_SOLVER_GROUP_EPSILON  = 14  /* eps of the smooth surrogate;
+                                      [1e-12, 1]; default 1e-4 */
+} sc_solver_param;
+
+/* What a run did.  Versioned by its leading size field, like
+ * sc_step_stats: set size = sizeof(sc_solver_report). */
+typedef struct {
+    size_t size;          /* set by the caller */
+    uint64_t iterations;  /* iterations run (the batch runs together) */
+    double objective;     /* mean over the batch of the final objective */
+    int converged;        /* 1 if the tolerance was met before the cap */
+} sc_solver_report;
+
+/* sc_solver_create: plans a solver for the dictionary D.
+ *   out         receives the handle on success; untouched on failure.
+ *   dictionary  n x k row-major, finite, not all zero; copied.
+ *   n, k        >= 1, at most 2^24 each, n*k and k*k at most 2^31.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE (NaN/Inf in D),
+ * SC_ERR_RANGE (D is zero), SC_ERR_NOMEM.  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_solver_create(sc_solver **out,
+                                               const float *dictionary,
+                                               size_t n, size_t k);
+
+/* sc_solver_free: releases a solver; NULL is a no-op.  Exclusive. */
+SC_API void sc_solver_free(sc_solver *solver);
+
+/* sc_solver_message: the message of the last failed exclusive call on the
+ * solver (set), or "".  NULL gives "".  Thread rules: const. */
+SC_API const char *sc_solver_message(const sc_solver *solver);
+
+/* sc_solver_set: sets a parameter after checking its bounds.
+ * Errors: SC_ERR_NULL, SC_ERR_PARAM, SC_ERR_RANGE (out of bounds, not
+ * integral), SC_ERR_SIZE (group parameters that do not fit k, e.g. a group
+ * size that does not divide k, a torus that does not hold k units; the
+ * layout is checked when set and when its geometry changes).
+ * Thread rules: exclusive. */
+SC_API SC_NODISCARD sc_status sc_solver_set(sc_solver *solver,
+                                            sc_solver_param param,
+                                            double value);
+
+/* sc_solver_get: the current value of a parameter.
+ * Errors: SC_ERR_NULL, SC_ERR_PARAM.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_solver_get(const sc_solver *solver,
+                                            sc_solver_param param,
+                                            double *value);
+
+/* sc_solver_bounds: the inclusive range of a solver parameter.
+ * Errors: SC_ERR_NULL, SC_ERR_PARAM.  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_solver_bounds(sc_solver_param param,
+                                               double *lo, double *hi);
+
+/* sc_solver_lipschitz: L >= lambda_max(D^T D) used by ISTA and FISTA
+ * (step 1/L); 0 for NULL.  Thread rules: const. */
+SC_API double sc_solver_lipschitz(const sc_solver *solver);
+
+/* sc_solver_run: solves the problem for each of batch inputs.
+ *   x       batch x n inputs, finite.
+ *   codes   batch x k: written on success with the solutions.  Iterations
+ *           start from z = 0.
+ *   report  may be NULL; filled on success.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0, too large, report->size too
+ * small), SC_ERR_NONFINITE (NaN/Inf in x), SC_ERR_STATE (the group term
+ * with CoD, which supports the L1 term only), SC_ERR_NOMEM.
+ * Thread rules: const (reentrant): scratch is allocated per call. */
+SC_API SC_NODISCARD sc_status sc_solver_run(const sc_solver *solver,
+                                            const float *x, size_t batch,
+                                            float *codes,
+                                            sc_solver_report *report);
+
+/* sc_solver_objective: the mean over the batch of the objective above
+ * (with the solver's current lambda, group term and constraint; +Inf if a
+ * code violates z >= 0 when it is set) at given codes.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE, SC_ERR_NOMEM.
+ * Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
+                                                  const float *x,
+                                                  const float *codes,
+                                                  size_t batch,
+                                                  double *objective);
+
+/* ---------------------------------------------------------------------------
+ * Dictionary learning
+ *
+ * An sc_dictionary learns D (n x k, unit-norm columns) for sparse coding
+ * from minibatches: each step computes the codes of the batch with FISTA
+ * (the SC_DICT_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
+ * _SOLVER_TOLERANCE settings) and then updates D by
+ *   - SC_DICT_ONLINE: Mairal et al. (2009): A <- beta A + Z^T Z / batch,
+ *     B <- beta B + X^T Z / batch, with a forgetting factor beta < 1 that
+ *     tends to 1 (so the first, poorly coded batches fade), then one pass
+ *     of block coordinate descent over the columns,
+ *     d_j <- (b_j - D a_j) / A_jj + d_j, projected to norm <= 1;
+ *   - SC_DICT_SGD: one gradient step D <- D - rate (D z - x) z^T / batch,
+ *     then columns renormalised to norm <= 1.
+ * Thread rules: create/set/init/step/free exclusive; atoms, get and
+ * objective const.
+ * ------------------------------------------------------------------------ */
+
+typedef struct sc_dictionary_s sc_dictionary;
+
+typedef enum {
+    SC_DICT_ONLINE = 0,
+    SC_DICT_SGD    = 1
+} sc_dict_method;
+
+typedef enum {
+    SC_DICT_METHOD            = 1,  /* sc_dict_method; default ONLINE */
+    SC_DICT_LAMBDA            = 2,  /* [0, 1e6]; default 0.1 */
+    SC_DICT_NONNEGATIVE       = 3,  /* codes z >= 0; default 0 */
+    SC_DICT_SOLVER_ITERATIONS = 4,  /* FISTA cap per step; default 200 */
+    SC_DICT_SOLVER_TOLERANCE  = 5,  /* default 1e-4 */
+    SC_DICT_LEARNING_RATE     = 6   /* SGD only; (0, 1e3]; default 0.1 */
+} sc_dict_param;
+
+/* Statistics of one step, versioned by size like sc_step_stats. */
+typedef struct {
+    size_t size;             /* set by the caller */
+    double objective;        /* mean objective of the batch before the
+                                update of D */
+    double active_fraction;  /* fraction of non-zero code entries */
+} sc_dict_stats;
+
+/* sc_dictionary_create: a learner for n-dimensional inputs and k atoms.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NOMEM.  Reentrant. */
+SC_API SC_NODISCARD sc_status sc_dictionary_create(sc_dictionary **out,
+                                                   size_t n, size_t k);
+SC_API void sc_dictionary_free(sc_dictionary *dict);
+/* The message of the last failed exclusive call, or "". */
+SC_API const char *sc_dictionary_message(const sc_dictionary *dict);
+
+/* sc_dictionary_set / _get / sc_dictionary_bounds: as for models.
+ * Errors: SC_ERR_NULL, SC_ERR_PARAM, SC_ERR_RANGE. */
+SC_API SC_NODISCARD sc_status sc_dictionary_set(sc_dictionary *dict,
+                                                sc_dict_param param,
+                                                double value);
+SC_API SC_NODISCARD sc_status sc_dictionary_get(const sc_dictionary *dict,
+                                                sc_dict_param param,
+                                                double *value);
+SC_API SC_NODISCARD sc_status sc_dictionary_bounds(sc_dict_param param,
+                                                   double *lo, double *hi);
+
+/* sc_dictionary_init_data: atoms = `k` samples of x chosen by `seed`,
+ * normalised to unit norm (zero samples skipped); statistics reset.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
+ * SC_ERR_RANGE (every sample is zero), SC_ERR_NOMEM.  Exclusive. */
+SC_API SC_NODISCARD sc_status sc_dictionary_init_data(sc_dictionary *dict,
+                                                      const float *x,
+                                                      size_t count,
+                                                      uint64_t seed);
+
+/* sc_dictionary_step: one minibatch update (see above).
+ *   stats  may be NULL.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_STATE (not initialised),
+ * SC_ERR_NONFINITE (NaN/Inf in x, or an update that would produce them:
+ * the dictionary is then unchanged), SC_ERR_NOMEM.  Exclusive. */
+SC_API SC_NODISCARD sc_status sc_dictionary_step(sc_dictionary *dict,
+                                                 const float *x, size_t batch,
+                                                 sc_dict_stats *stats);
+
+/* sc_dictionary_atoms: the current D, n x k row-major, owned by the
+ * learner and valid until its next exclusive call.
+ * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised).  Const. */
+SC_API SC_NODISCARD sc_status sc_dictionary_atoms(const sc_dictionary *dict,
+                                                  const float **atoms);
+
+/* sc_dictionary_objective: mean objective 1/2|x - Dz|^2 + lambda|z|_1 of
+ * a batch, with codes from FISTA run to the learner's tolerance (e.g. on
+ * held-out data).  Errors: as sc_dictionary_step.  Const. */
+SC_API SC_NODISCARD sc_status sc_dictionary_objective(const sc_dictionary *dict,
+                                                      const float *x,
+                                                      size_t batch,
+                                                      double *objective);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -11,48 +11,12 @@
 #include <string.h>
 
 #include "blas.h"
+#include "columns.h"
 #include "model.h"
 #include "rng.h"
+#include "spectral.h"
 
-#define POWER_ITERATIONS 300
 #define LIPSCHITZ_MARGIN 1.01
-
-/* Largest eigenvalue of the symmetric PSD k x k matrix g by power
- * iteration from a fixed pseudo-random start; -1 if out of memory. */
-static double largest_eigenvalue(const float *g, size_t k)
-{
-    double *v = malloc(2 * k * sizeof *v);
-    if (v == NULL)
-        return -1.0;
-    double *w = v + k;
-    sc_rng rng;
-    sc_rng_seed(&rng, 0x5eed);
-    for (size_t i = 0; i < k; i++)
-        v[i] = 0.5 + sc_rng_uniform(&rng);
-    double lambda = 0.0;
-    for (int it = 0; it < POWER_ITERATIONS; it++) {
-        double norm = 0.0, rayleigh = 0.0;
-        for (size_t i = 0; i < k; i++) {
-            double s = 0.0;
-            for (size_t j = 0; j < k; j++)
-                s += (double)g[i * k + j] * v[j];
-            w[i] = s;
-            norm += s * s;
-            rayleigh += s * v[i];
-        }
-        double vnorm = 0.0;
-        for (size_t i = 0; i < k; i++)
-            vnorm += v[i] * v[i];
-        lambda = rayleigh / vnorm;
-        norm = sqrt(norm);
-        if (norm == 0.0)
-            break;
-        for (size_t i = 0; i < k; i++)
-            v[i] = w[i] / norm;
-    }
-    free(v);
-    return lambda;
-}
 
 /* Derives the encoder of `s` from its decoder by the ISTA relation. */
 static sc_status apply_ista_relation(sc_model *m, sc_state *s,
@@ -63,7 +27,7 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
     /* G = W_d^T W_d, written straight into S's storage. */
     sc_gemm(1, 0, k, k, n, 1.0f, s->decoder.weights, k, s->decoder.weights,
             k, 0.0f, gram, k);
-    double lambda_max = largest_eigenvalue(gram, k);
+    double lambda_max = sc_largest_eigenvalue(gram, k);
     if (lambda_max < 0)
         return sc_fail(m->message, SC_ERR_NOMEM, "%s: out of memory",
                        caller);
@@ -83,22 +47,6 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
     for (size_t i = 0; i < k; i++)
         s->threshold[i] = theta;
     return SC_OK;
-}
-
-/* Scales column j of the n x k matrix d to the given norm; returns 0 for
- * a zero column (left as it is). */
-static int set_column_norm(float *d, size_t n, size_t k, size_t j,
-                           double norm)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)d[i * k + j] * d[i * k + j];
-    if (s == 0.0)
-        return 0;
-    float scale = (float)(norm / sqrt(s));
-    for (size_t i = 0; i < n; i++)
-        d[i * k + j] *= scale;
-    return 1;
 }
 
 /* Common tail of every init: ISTA relation, then adopt or discard. */
@@ -130,7 +78,7 @@ sc_status sc_model_init_random(sc_model *model, uint64_t seed)
     for (size_t i = 0; i < n * k; i++)
         fresh.decoder.weights[i] = (float)sc_rng_normal(&rng);
     for (size_t j = 0; j < k; j++)
-        set_column_norm(fresh.decoder.weights, n, k, j, bound);
+        sc_column_set_norm(fresh.decoder.weights, n, k, j, bound, 0);
     return finish_init(model, &fresh, caller);
 }
 
@@ -150,14 +98,9 @@ sc_status sc_model_init_dictionary(sc_model *model, const float *dictionary)
     if (status != SC_OK)
         return status;
     memcpy(fresh.decoder.weights, dictionary, n * k * sizeof(float));
-    for (size_t j = 0; j < k; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++)
-            s += (double)dictionary[i * k + j] * dictionary[i * k + j];
-        double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
-        if (s > bound * bound)
-            set_column_norm(fresh.decoder.weights, n, k, j, bound);
-    }
+    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    for (size_t j = 0; j < k; j++)
+        sc_column_set_norm(fresh.decoder.weights, n, k, j, bound, 1);
     return finish_init(model, &fresh, caller);
 }
 
@@ -192,7 +135,7 @@ sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
             const float *sample = x + sc_rng_below(&rng, count) * n;
             for (size_t i = 0; i < n; i++)
                 d[i * k + j] = sample[i];
-            placed = set_column_norm(d, n, k, j, bound);
+            placed = sc_column_set_norm(d, n, k, j, bound, 0);
         }
     }
     return finish_init(model, &fresh, caller);

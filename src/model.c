@@ -83,14 +83,12 @@ sc_status sc_model_set(sc_model *model, sc_param param, double value)
     if (model == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
     const sc_param_info *info = sc_param_lookup(param);
-    if (info == NULL)
-        return sc_fail(model->message, SC_ERR_PARAM,
-                       "%s: unknown parameter %d", caller, (int)param);
-    if (info->structural && model->initialized)
+    if (info != NULL && info->structural && model->initialized)
         return sc_fail(model->message, SC_ERR_STATE,
                        "%s: %s fixes the model's structure and cannot change "
                        "after init", caller, info->name);
-    sc_status s = sc_param_check(info, value, model->message, caller);
+    sc_status s = sc_table_check_set(&sc_model_param_table, (int)param,
+                                     value, model->message, caller, &info);
     if (s != SC_OK)
         return s;
     model->values[sc_param_index(param)] = value;
@@ -99,16 +97,9 @@ sc_status sc_model_set(sc_model *model, sc_param param, double value)
 
 sc_status sc_model_get(const sc_model *model, sc_param param, double *value)
 {
-    static const char caller[] = "sc_model_get";
-    if (model == NULL || value == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
-                       model == NULL ? "model" : "value");
-    int i = sc_param_index(param);
-    if (i < 0)
-        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown parameter %d",
-                       caller, (int)param);
-    *value = model->values[i];
-    return SC_OK;
+    return sc_table_get(&sc_model_param_table, model,
+                        model ? model->values : NULL, (int)param, value,
+                        "sc_model_get");
 }
 
 size_t sc_model_inputs(const sc_model *model)
@@ -204,7 +195,15 @@ sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
         return sc_fail(m->message, SC_ERR_SIZE,
                        "%s: %zu classes x %zu units is too large", caller,
                        classes, k);
-    sc_status status = sc_pools_build(&s->pools, k, m->values, m->message,
+    sc_pool_geometry geometry = {
+        (int)sc_model_value(m, SC_PARAM_GROUP_LAYOUT),
+        (size_t)sc_model_value(m, SC_PARAM_GROUP_SIZE),
+        (size_t)sc_model_value(m, SC_PARAM_TORUS_ROWS),
+        (size_t)sc_model_value(m, SC_PARAM_TORUS_COLS),
+        (size_t)sc_model_value(m, SC_PARAM_POOL_SIZE),
+        (size_t)sc_model_value(m, SC_PARAM_POOL_STRIDE),
+        sc_model_value(m, SC_PARAM_POOL_SIGMA), "SC_PARAM_"};
+    sc_status status = sc_pools_build(&s->pools, k, &geometry, m->message,
                                       caller);
     if (status != SC_OK)
         return status;

@@ -7,13 +7,13 @@
 #include "status.h"
 
 #define ROW(id, lo, hi, def, integral, structural) \
-    { id, #id, lo, hi, def, integral, structural }
+    { id, #id, lo, hi, def, integral, structural, 0 }
 
 static const sc_param_info param_table[] = {
     /*   id                            lo      hi      default  int  struct */
     ROW(SC_PARAM_ITERATIONS,           1,      1000,   11,      1,   1),
     ROW(SC_PARAM_SHRINK,               0,      1,      0,       1,   1),
-    ROW(SC_PARAM_CLASSES,              0,      100000, 0,       1,   1),
+    {SC_PARAM_CLASSES, "SC_PARAM_CLASSES", 0, 100000, 0, 1, 1, 2},
     ROW(SC_PARAM_GROUP_LAYOUT,         0,      2,      0,       1,   1),
     ROW(SC_PARAM_GROUP_SIZE,           1,      1e6,    4,       1,   1),
     ROW(SC_PARAM_TORUS_ROWS,           0,      1e6,    0,       1,   1),
@@ -38,33 +38,29 @@ static const sc_param_info param_table[] = {
     ROW(SC_PARAM_CLASSIFIER_MAX_NORM,  1e-6,   1e6,    5,       0,   0),
 };
 
-#define TABLE_ROWS ((int)(sizeof param_table / sizeof param_table[0]))
 _Static_assert(sizeof param_table / sizeof param_table[0] == SC_PARAM_COUNT,
                "SC_PARAM_COUNT must match the table");
 
-int sc_param_index(sc_param id)
+const sc_param_table sc_model_param_table = {param_table, SC_PARAM_COUNT};
+
+int sc_table_index(const sc_param_table *table, int id)
 {
-    for (int i = 0; i < TABLE_ROWS; i++)
-        if (param_table[i].id == id)
+    for (int i = 0; i < table->count; i++)
+        if (table->rows[i].id == id)
             return i;
     return -1;
 }
 
-const sc_param_info *sc_param_lookup(sc_param id)
+const sc_param_info *sc_table_lookup(const sc_param_table *table, int id)
 {
-    int i = sc_param_index(id);
-    return i < 0 ? NULL : &param_table[i];
+    int i = sc_table_index(table, id);
+    return i < 0 ? NULL : &table->rows[i];
 }
 
-const sc_param_info *sc_param_at(int i)
+void sc_table_defaults(const sc_param_table *table, double *values)
 {
-    return i >= 0 && i < TABLE_ROWS ? &param_table[i] : NULL;
-}
-
-void sc_param_defaults(double *values)
-{
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
-        values[i] = param_table[i].initial;
+    for (int i = 0; i < table->count; i++)
+        values[i] = table->rows[i].initial;
 }
 
 sc_status sc_param_check(const sc_param_info *info, double value,
@@ -78,23 +74,76 @@ sc_status sc_param_check(const sc_param_info *info, double value,
         return sc_fail(message, SC_ERR_RANGE,
                        "%s: %s = %g is not an integer", caller, info->name,
                        value);
-    if (info->id == SC_PARAM_CLASSES && value == 1)
+    if (value > 0 && value < info->gap)
         return sc_fail(message, SC_ERR_RANGE,
-                       "%s: SC_PARAM_CLASSES = 1; use 0 (no classifier) or "
-                       ">= 2 classes", caller);
+                       "%s: %s = %g; use 0 or at least %g", caller,
+                       info->name, value, info->gap);
     return SC_OK;
+}
+
+sc_status sc_table_bounds(const sc_param_table *table, int id, double *lo,
+                          double *hi, const char *caller)
+{
+    if (lo == NULL || hi == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       lo == NULL ? "lo" : "hi");
+    const sc_param_info *info = sc_table_lookup(table, id);
+    if (info == NULL)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown parameter %d",
+                       caller, id);
+    *lo = info->lo;
+    *hi = info->hi;
+    return SC_OK;
+}
+
+sc_status sc_table_get(const sc_param_table *table, const void *handle,
+                       const double *values, int id, double *value,
+                       const char *caller)
+{
+    if (handle == NULL || value == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       handle == NULL ? "the handle" : "value");
+    int i = sc_table_index(table, id);
+    if (i < 0)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown parameter %d",
+                       caller, id);
+    *value = values[i];
+    return SC_OK;
+}
+
+sc_status sc_table_check_set(const sc_param_table *table, int id,
+                             double value, char *message, const char *caller,
+                             const sc_param_info **info)
+{
+    *info = sc_table_lookup(table, id);
+    if (*info == NULL)
+        return sc_fail(message, SC_ERR_PARAM, "%s: unknown parameter %d",
+                       caller, id);
+    return sc_param_check(*info, value, message, caller);
+}
+
+int sc_param_index(sc_param id)
+{
+    return sc_table_index(&sc_model_param_table, (int)id);
+}
+
+const sc_param_info *sc_param_lookup(sc_param id)
+{
+    return sc_table_lookup(&sc_model_param_table, (int)id);
+}
+
+const sc_param_info *sc_param_at(int i)
+{
+    return i >= 0 && i < SC_PARAM_COUNT ? &param_table[i] : NULL;
+}
+
+void sc_param_defaults(double *values)
+{
+    sc_table_defaults(&sc_model_param_table, values);
 }
 
 sc_status sc_param_bounds(sc_param param, double *lo, double *hi)
 {
-    const sc_param_info *info = sc_param_lookup(param);
-    if (lo == NULL || hi == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "sc_param_bounds: %s is NULL",
-                       lo == NULL ? "lo" : "hi");
-    if (info == NULL)
-        return sc_fail(NULL, SC_ERR_PARAM,
-                       "sc_param_bounds: unknown parameter %d", (int)param);
-    *lo = info->lo;
-    *hi = info->hi;
-    return SC_OK;
+    return sc_table_bounds(&sc_model_param_table, (int)param, lo, hi,
+                           "sc_param_bounds");
 }

@@ -10,31 +10,61 @@
 #define SC_PARAM_COUNT 25
 
 typedef struct {
-    sc_param id;
+    int id;                /* an sc_param, sc_solver_param, sc_dict_param */
     const char *name;      /* "SC_PARAM_ITERATIONS" */
     double lo, hi;         /* inclusive bounds */
     double initial;        /* default */
     int integral;          /* the value must be an integer */
     int structural;        /* settable only before init */
+    double gap;            /* values in (0, gap) are refused: e.g. 2 for
+                              SC_PARAM_CLASSES, which may be 0 or >= 2 */
 } sc_param_info;
 
-/* The table entry of id, or NULL for an unknown id. */
-const sc_param_info *sc_param_lookup(sc_param id);
+/* A table of parameters: the model's, a solver's, a dictionary's. */
+typedef struct {
+    const sc_param_info *rows;
+    int count;
+} sc_param_table;
 
-/* The entry at position i < SC_PARAM_COUNT (for iterating, e.g. when
- * saving); its values index is i. */
-const sc_param_info *sc_param_at(int i);
+extern const sc_param_table sc_model_param_table;
 
 /* The position of id in the table (its index into a values array), or -1. */
-int sc_param_index(sc_param id);
+int sc_table_index(const sc_param_table *table, int id);
 
-/* Writes every default into values[SC_PARAM_COUNT]. */
-void sc_param_defaults(double *values);
+/* The entry of id, or NULL for an unknown id. */
+const sc_param_info *sc_table_lookup(const sc_param_table *table, int id);
 
-/* Checks value against info: NaN, bounds, integrality, and the special
- * rule that SC_PARAM_CLASSES may not be 1.  Returns SC_OK or SC_ERR_RANGE
- * with a message written to `message` (may be NULL). */
+/* Writes every default into values[table->count]. */
+void sc_table_defaults(const sc_param_table *table, double *values);
+
+/* Checks value against info: NaN, bounds, integrality and the gap.
+ * Returns SC_OK or SC_ERR_RANGE with a message written to `message` (may
+ * be NULL). */
 sc_status sc_param_check(const sc_param_info *info, double value,
                          char *message, const char *caller);
+
+/* The bounds query shared by sc_param_bounds, sc_solver_bounds and
+ * sc_dictionary_bounds. */
+sc_status sc_table_bounds(const sc_param_table *table, int id, double *lo,
+                          double *hi, const char *caller);
+
+/* The shared body of sc_model_get, sc_solver_get and sc_dictionary_get:
+ * handle is the caller's handle (only tested for NULL), values its array. */
+sc_status sc_table_get(const sc_param_table *table, const void *handle,
+                       const double *values, int id, double *value,
+                       const char *caller);
+
+/* The shared first half of every set: the id must be known and the value
+ * within bounds.  On success *info is the entry; on failure the status,
+ * with the message written to `message`. */
+sc_status sc_table_check_set(const sc_param_table *table, int id,
+                             double value, char *message, const char *caller,
+                             const sc_param_info **info);
+
+/* The model's table, by sc_param. */
+const sc_param_info *sc_param_lookup(sc_param id);
+const sc_param_info *sc_param_at(int i);
+int sc_param_index(sc_param id);
+void sc_param_defaults(double *values);
 
 #endif

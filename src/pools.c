@@ -15,11 +15,6 @@
 #include "pools.h"
 #include "status.h"
 
-static double value_of(const double *values, sc_param id)
-{
-    return values[sc_param_index(id)];
-}
-
 static sc_status allocate(sc_pools *pools, size_t count, size_t members)
 {
     pools->count = count;
@@ -35,12 +30,13 @@ static sc_status allocate(sc_pools *pools, size_t count, size_t members)
 }
 
 static sc_status build_contiguous(sc_pools *pools, size_t k, size_t g,
-                                  char *message, const char *caller)
+                                  const char *prefix, char *message,
+                                  const char *caller)
 {
-    if (g > k || k % g != 0)
+    if (g == 0 || g > k || k % g != 0)
         return sc_fail(message, SC_ERR_SIZE,
-                       "%s: SC_PARAM_GROUP_SIZE = %zu does not divide the "
-                       "%zu units", caller, g, k);
+                       "%s: %sGROUP_SIZE = %zu does not divide the %zu units",
+                       caller, prefix, g, k);
     if (allocate(pools, k / g, k) != SC_OK)
         return sc_fail(message, SC_ERR_NOMEM, "%s: out of memory for pools",
                        caller);
@@ -54,14 +50,13 @@ static sc_status build_contiguous(sc_pools *pools, size_t k, size_t g,
 }
 
 static sc_status build_topographic(sc_pools *pools, size_t k,
-                                   const double *values, char *message,
+                                   const sc_pool_geometry *g, char *message,
                                    const char *caller)
 {
-    size_t rows = (size_t)value_of(values, SC_PARAM_TORUS_ROWS);
-    size_t cols = (size_t)value_of(values, SC_PARAM_TORUS_COLS);
-    size_t size = (size_t)value_of(values, SC_PARAM_POOL_SIZE);
-    size_t stride = (size_t)value_of(values, SC_PARAM_POOL_STRIDE);
-    double sigma = value_of(values, SC_PARAM_POOL_SIGMA);
+    size_t rows = g->rows, cols = g->cols, size = g->size;
+    size_t stride = g->stride;
+    double sigma = g->sigma;
+    const char *prefix = g->prefix;
 
     if (rows == 0 && cols == 0) {
         rows = (size_t)llround(sqrt((double)k));
@@ -70,16 +65,16 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
     if (rows == 0 || cols == 0 || rows * cols != k)
         return sc_fail(message, SC_ERR_SIZE,
                        "%s: torus %zu x %zu does not hold the %zu units "
-                       "(set SC_PARAM_TORUS_ROWS and _COLS)",
-                       caller, rows, cols, k);
+                       "(set %sTORUS_ROWS and _COLS)",
+                       caller, rows, cols, k, prefix);
     if (size > rows || size > cols)
         return sc_fail(message, SC_ERR_SIZE,
-                       "%s: SC_PARAM_POOL_SIZE = %zu exceeds the %zu x %zu "
-                       "torus", caller, size, rows, cols);
+                       "%s: %sPOOL_SIZE = %zu exceeds the %zu x %zu torus",
+                       caller, prefix, size, rows, cols);
     if (stride > rows || stride > cols)
         return sc_fail(message, SC_ERR_SIZE,
-                       "%s: SC_PARAM_POOL_STRIDE = %zu exceeds the %zu x %zu "
-                       "torus", caller, stride, rows, cols);
+                       "%s: %sPOOL_STRIDE = %zu exceeds the %zu x %zu "
+                       "torus", caller, prefix, stride, rows, cols);
 
     size_t pool_rows = (rows + stride - 1) / stride;
     size_t pool_cols = (cols + stride - 1) / stride;
@@ -110,20 +105,33 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
     return SC_OK;
 }
 
-sc_status sc_pools_build(sc_pools *pools, size_t k, const double *values,
-                         char *message, const char *caller)
+sc_status sc_pools_build(sc_pools *pools, size_t k,
+                         const sc_pool_geometry *geometry, char *message,
+                         const char *caller)
 {
     memset(pools, 0, sizeof *pools);
-    switch ((int)value_of(values, SC_PARAM_GROUP_LAYOUT)) {
+    switch (geometry->layout) {
     case SC_GROUPS_CONTIGUOUS:
-        return build_contiguous(pools, k,
-                                (size_t)value_of(values, SC_PARAM_GROUP_SIZE),
-                                message, caller);
+        return build_contiguous(pools, k, geometry->group_size,
+                                geometry->prefix, message, caller);
     case SC_GROUPS_TOPOGRAPHIC:
-        return build_topographic(pools, k, values, message, caller);
+        return build_topographic(pools, k, geometry, message, caller);
     default:
         return SC_OK;
     }
+}
+
+int sc_pools_disjoint(const sc_pools *pools, size_t k)
+{
+    size_t members = pools->count ? pools->start[pools->count] : 0;
+    if (members > k)
+        return 0;
+    unsigned char *seen = calloc(k > 0 ? k : 1, 1);
+    int disjoint = seen != NULL;
+    for (size_t m = 0; m < members && disjoint; m++)
+        disjoint = !seen[pools->units[m]]++;
+    free(seen);
+    return disjoint;
 }
 
 void sc_pools_release(sc_pools *pools)

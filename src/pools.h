@@ -17,13 +17,27 @@ typedef struct {
     float *weights;
 } sc_pools;
 
-/* Builds the pools for k units from the model's parameter values (the
- * SC_PARAM_GROUP_* / TORUS_* / POOL_* entries of `values`).  An empty set
- * (count 0) for SC_GROUPS_NONE.  Returns SC_OK, SC_ERR_SIZE (sizes that do
- * not fit together, with the message naming them) or SC_ERR_NOMEM.  On
+/* The layout of the pools, from a model's or a solver's parameters. */
+typedef struct {
+    int layout;              /* sc_group_layout */
+    size_t group_size;       /* contiguous */
+    size_t rows, cols;       /* topographic torus; 0 x 0: square */
+    size_t size, stride;     /* pool side and stride */
+    double sigma;            /* Gaussian weights; 0: uniform */
+    const char *prefix;      /* "SC_PARAM_" or "SC_SOLVER_", for messages */
+} sc_pool_geometry;
+
+/* Builds the pools for k units.  An empty set (count 0) for
+ * SC_GROUPS_NONE.  Returns SC_OK, SC_ERR_SIZE (sizes that do not fit
+ * together, with the message naming the parameters) or SC_ERR_NOMEM.  On
  * failure *pools is left zeroed. */
-sc_status sc_pools_build(sc_pools *pools, size_t k, const double *values,
-                         char *message, const char *caller);
+sc_status sc_pools_build(sc_pools *pools, size_t k,
+                         const sc_pool_geometry *geometry, char *message,
+                         const char *caller);
+
+/* 1 if no unit belongs to two pools (contiguous blocks, or a topographic
+ * layout whose stride equals its pool size and divides the torus). */
+int sc_pools_disjoint(const sc_pools *pools, size_t k);
 
 void sc_pools_release(sc_pools *pools);
 

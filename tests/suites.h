@@ -16,6 +16,8 @@
     X(file)               \
     X(gradient)           \
     X(ista)               \
+    X(solver)             \
+    X(dictionary)         \
     X(alloc)
 
 #define SC_DECLARE_SUITE(name) Suite *name##_suite(void);

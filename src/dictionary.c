@@ -1,0 +1,419 @@
+/* dictionary.c -- dictionary learning: codes by FISTA, then an update of
+ * D by Mairal et al.'s online algorithm (D1-D2 in docs/math.md) or by a
+ * minibatch gradient step (D3).  A step that would leave NaN or Inf in D
+ * is refused and D, A and B are restored. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "columns.h"
+#include "params.h"
+#include "rng.h"
+#include "status.h"
+
+#define SC_MAX_DIMENSION ((size_t)1 << 24)
+#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
+#define DICT_PARAM_COUNT 6
+
+#define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
+
+static const sc_param_info dict_rows[] = {
+    ROW(SC_DICT_METHOD,            0,     1,   SC_DICT_ONLINE, 1),
+    ROW(SC_DICT_LAMBDA,            0,     1e6, 0.1,  0),
+    ROW(SC_DICT_NONNEGATIVE,       0,     1,   0,    1),
+    ROW(SC_DICT_SOLVER_ITERATIONS, 1,     1e7, 200,  1),
+    ROW(SC_DICT_SOLVER_TOLERANCE,  0,     1,   1e-4, 0),
+    ROW(SC_DICT_LEARNING_RATE,     1e-12, 1e3, 0.1,  0),
+};
+_Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
+               "DICT_PARAM_COUNT");
+static const sc_param_table dict_table = {dict_rows, DICT_PARAM_COUNT};
+
+struct sc_dictionary_s {
+    size_t n, k;
+    double values[DICT_PARAM_COUNT];
+    int initialized;
+    float *atoms;          /* D, n x k */
+    float *a, *b;          /* A (k x k) and B (n x k), see online_update */
+    uint64_t steps;        /* steps since init */
+    sc_solver *solver;     /* for the current D, with the current settings */
+    /* step scratch, grown to the largest batch */
+    size_t capacity;
+    float *codes, *residual;
+    float *saved_atoms, *saved_a, *saved_b, *column;
+    char message[SC_MESSAGE_SIZE];
+};
+
+static double value(const sc_dictionary *d, sc_dict_param id)
+{
+    return d->values[sc_table_index(&dict_table, (int)id)];
+}
+
+sc_status sc_dictionary_create(sc_dictionary **out, size_t n, size_t k)
+{
+    static const char caller[] = "sc_dictionary_create";
+    if (out == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: out is NULL", caller);
+    if (n == 0 || k == 0 || n > SC_MAX_DIMENSION || k > SC_MAX_DIMENSION ||
+        n * k > SC_MAX_ELEMENTS || k * k > SC_MAX_ELEMENTS)
+        return sc_fail(NULL, SC_ERR_SIZE, "%s: %zu x %zu is %s", caller, n,
+                       k, n == 0 || k == 0 ? "empty" : "too large");
+    sc_dictionary *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    d->n = n;
+    d->k = k;
+    sc_table_defaults(&dict_table, d->values);
+    *out = d;
+    return SC_OK;
+}
+
+static void release_scratch(sc_dictionary *d)
+{
+    free(d->codes);
+    free(d->residual);
+    free(d->saved_atoms);
+    free(d->saved_a);
+    free(d->saved_b);
+    free(d->column);
+    d->codes = d->residual = d->saved_atoms = d->saved_a = d->saved_b =
+        d->column = NULL;
+    d->capacity = 0;
+}
+
+void sc_dictionary_free(sc_dictionary *dict)
+{
+    if (dict == NULL)
+        return;
+    free(dict->atoms);
+    free(dict->a);
+    free(dict->b);
+    sc_solver_free(dict->solver);
+    release_scratch(dict);
+    free(dict);
+}
+
+const char *sc_dictionary_message(const sc_dictionary *dict)
+{
+    return dict == NULL ? "" : dict->message;
+}
+
+sc_status sc_dictionary_bounds(sc_dict_param param, double *lo, double *hi)
+{
+    return sc_table_bounds(&dict_table, (int)param, lo, hi,
+                           "sc_dictionary_bounds");
+}
+
+/* A solver for atoms with the learner's settings; NULL if out of memory
+ * (the atoms are finite with unit columns, so nothing else can fail). */
+static sc_solver *make_solver(const sc_dictionary *d, const float *atoms,
+                              const double *values)
+{
+#define V(id) values[sc_table_index(&dict_table, (int)(id))]
+    sc_solver *s;
+    if (sc_solver_create(&s, atoms, d->n, d->k) != SC_OK)
+        return NULL;
+    if (sc_solver_set(s, SC_SOLVER_METHOD, SC_METHOD_FISTA) != SC_OK ||
+        sc_solver_set(s, SC_SOLVER_LAMBDA, V(SC_DICT_LAMBDA)) != SC_OK ||
+        sc_solver_set(s, SC_SOLVER_NONNEGATIVE, V(SC_DICT_NONNEGATIVE)) !=
+            SC_OK ||
+        sc_solver_set(s, SC_SOLVER_MAX_ITERATIONS,
+                      V(SC_DICT_SOLVER_ITERATIONS)) != SC_OK ||
+        sc_solver_set(s, SC_SOLVER_TOLERANCE, V(SC_DICT_SOLVER_TOLERANCE)) !=
+            SC_OK) {
+        sc_solver_free(s);
+        return NULL;
+    }
+#undef V
+    return s;
+}
+
+sc_status sc_dictionary_set(sc_dictionary *dict, sc_dict_param param,
+                            double v)
+{
+    static const char caller[] = "sc_dictionary_set";
+    if (dict == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: dict is NULL", caller);
+    const sc_param_info *info;
+    sc_status status = sc_table_check_set(&dict_table, (int)param, v,
+                                          dict->message, caller, &info);
+    if (status != SC_OK)
+        return status;
+    double values[DICT_PARAM_COUNT];
+    memcpy(values, dict->values, sizeof values);
+    values[sc_table_index(&dict_table, (int)param)] = v;
+    if (dict->initialized) {
+        /* The solver carries the coding settings: rebuild it. */
+        sc_solver *s = make_solver(dict, dict->atoms, values);
+        if (s == NULL)
+            return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
+                           caller);
+        sc_solver_free(dict->solver);
+        dict->solver = s;
+    }
+    memcpy(dict->values, values, sizeof values);
+    return SC_OK;
+}
+
+sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dict_param param,
+                            double *v)
+{
+    return sc_table_get(&dict_table, dict, dict ? dict->values : NULL,
+                        (int)param, v, "sc_dictionary_get");
+}
+
+static int all_finite(const float *x, size_t count)
+{
+    int ok = 1;
+    for (size_t i = 0; i < count; i++)
+        ok &= fabsf(x[i]) <= 3.4028235e38f;
+    return ok;
+}
+
+sc_status sc_dictionary_init_data(sc_dictionary *dict, const float *x,
+                                  size_t count, uint64_t seed)
+{
+    static const char caller[] = "sc_dictionary_init_data";
+    if (dict == NULL || x == NULL)
+        return sc_fail(dict ? dict->message : NULL, SC_ERR_NULL,
+                       "%s: %s is NULL", caller, dict ? "x" : "dict");
+    size_t n = dict->n, k = dict->k;
+    if (count == 0 || count > SIZE_MAX / n / sizeof(float))
+        return sc_fail(dict->message, SC_ERR_SIZE, "%s: count %zu is %s",
+                       caller, count, count == 0 ? "0" : "too large");
+    if (!all_finite(x, count * n))
+        return sc_fail(dict->message, SC_ERR_NONFINITE,
+                       "%s: x holds NaN or Inf", caller);
+    float *atoms = malloc(n * k * sizeof *atoms);
+    float *a = calloc(k * k, sizeof *a), *b = calloc(n * k, sizeof *b);
+    if (atoms == NULL || a == NULL || b == NULL) {
+        free(atoms);
+        free(a);
+        free(b);
+        return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
+                       caller);
+    }
+    sc_rng rng;
+    sc_rng_seed(&rng, seed);
+    /* Atom j: a random sample, or the first non-zero one after it
+     * (wrapping), so zero samples are skipped. */
+    int placed_all = 1;
+    for (size_t j = 0; j < k && placed_all; j++) {
+        size_t start = (size_t)sc_rng_below(&rng, count);
+        int placed = 0;
+        for (size_t tried = 0; tried < count && !placed; tried++) {
+            const float *sample = x + ((start + tried) % count) * n;
+            for (size_t i = 0; i < n; i++)
+                atoms[i * k + j] = sample[i];
+            placed = sc_column_set_norm(atoms, n, k, j, 1.0, 0);
+        }
+        placed_all = placed;
+    }
+    sc_solver *solver = placed_all ? make_solver(dict, atoms, dict->values)
+                                   : NULL;
+    if (solver == NULL) {
+        free(atoms);
+        free(a);
+        free(b);
+        return placed_all
+                   ? sc_fail(dict->message, SC_ERR_NOMEM,
+                             "%s: out of memory", caller)
+                   : sc_fail(dict->message, SC_ERR_RANGE,
+                             "%s: every sample is zero", caller);
+    }
+    free(dict->atoms);
+    free(dict->a);
+    free(dict->b);
+    sc_solver_free(dict->solver);
+    dict->atoms = atoms;
+    dict->a = a;
+    dict->b = b;
+    dict->solver = solver;
+    dict->steps = 0;
+    dict->initialized = 1;
+    return SC_OK;
+}
+
+static sc_status reserve(sc_dictionary *d, size_t batch)
+{
+    if (batch <= d->capacity)
+        return SC_OK;
+    size_t n = d->n, k = d->k;
+    release_scratch(d);
+    d->codes = malloc(batch * k * sizeof(float));
+    d->residual = malloc(batch * n * sizeof(float));
+    d->saved_atoms = malloc(n * k * sizeof(float));
+    d->saved_a = malloc(k * k * sizeof(float));
+    d->saved_b = malloc(n * k * sizeof(float));
+    d->column = malloc(n * sizeof(float));
+    if (!d->codes || !d->residual || !d->saved_atoms || !d->saved_a ||
+        !d->saved_b || !d->column) {
+        release_scratch(d);
+        return SC_ERR_NOMEM;
+    }
+    d->capacity = batch;
+    return SC_OK;
+}
+
+/* (D1) A <- beta A + Z^T Z / batch, B <- beta B + X^T Z / batch, where the
+ * forgetting factor beta = (theta + 1 - batch) / (theta + 1), with
+ * theta = (t + 1) batch for the first batch steps and batch^2 + t + 1 -
+ * batch after, lets the statistics of the first, poorly coded batches
+ * fade (Mairal et al. 2009, section 3.4; scikit-learn's schedule).
+ * (D2) one pass of block coordinate descent over the columns:
+ * u_j = (b_j - D a_j) / A_jj + d_j, d_j = u_j / max(|u_j|, 1). */
+static void online_update(sc_dictionary *d, const float *x, size_t batch)
+{
+    size_t n = d->n, k = d->k;
+    float *atoms = d->atoms, *u = d->column;
+    double t = (double)d->steps, bs = (double)batch;
+    double theta = t < bs - 1 ? (t + 1) * bs : bs * bs + t + 1 - bs;
+    float beta = (float)((theta + 1 - bs) / (theta + 1));
+    sc_gemm(1, 0, k, k, batch, 1.0f / (float)batch, d->codes, k, d->codes, k,
+            beta, d->a, k);
+    sc_gemm(1, 0, n, k, batch, 1.0f / (float)batch, x, n, d->codes, k, beta,
+            d->b, k);
+    for (size_t j = 0; j < k; j++) {
+        float ajj = d->a[j * k + j];
+        if (ajj <= 0.0f)
+            continue;           /* an atom no code has used yet */
+        for (size_t i = 0; i < n; i++) {
+            const float *row = atoms + i * k;
+            double dot = 0.0;   /* (D a_j)_i, A symmetric */
+            for (size_t l = 0; l < k; l++)
+                dot += (double)row[l] * d->a[j * k + l];
+            u[i] = (float)((d->b[i * k + j] - dot) / ajj + row[j]);
+        }
+        for (size_t i = 0; i < n; i++)
+            atoms[i * k + j] = u[i];
+        sc_column_set_norm(atoms, n, k, j, 1.0, 1);
+    }
+}
+
+/* (D3) D <- D - rate (D Z^T - X^T) Z / batch, columns clipped to 1. */
+static void sgd_update(sc_dictionary *d, const float *x, size_t batch)
+{
+    size_t n = d->n, k = d->k;
+    float rate = (float)value(d, SC_DICT_LEARNING_RATE);
+    sc_gemm(0, 1, batch, n, k, 1.0f, d->codes, k, d->atoms, k, 0.0f,
+            d->residual, n);
+    for (size_t i = 0; i < batch * n; i++)
+        d->residual[i] -= x[i];
+    sc_gemm(1, 0, n, k, batch, -rate / (float)batch, d->residual, n,
+            d->codes, k, 1.0f, d->atoms, k);
+    for (size_t j = 0; j < k; j++)
+        sc_column_set_norm(d->atoms, n, k, j, 1.0, 1);
+}
+
+static sc_status check_batch(const sc_dictionary *d, const float *x,
+                             size_t batch, char *message, const char *caller)
+{
+    if (!d->initialized)
+        return sc_fail(message, SC_ERR_STATE,
+                       "%s: the dictionary is not initialised", caller);
+    size_t widest = d->n > d->k ? d->n : d->k;
+    if (batch == 0 || batch > (size_t)INT_MAX ||
+        batch > SIZE_MAX / widest / sizeof(float))
+        return sc_fail(message, SC_ERR_SIZE, "%s: batch %zu is %s", caller,
+                       batch, batch == 0 ? "0" : "too large");
+    if (!all_finite(x, batch * d->n))
+        return sc_fail(message, SC_ERR_NONFINITE, "%s: x holds NaN or Inf",
+                       caller);
+    return SC_OK;
+}
+
+sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
+                             size_t batch, sc_dict_stats *stats)
+{
+    static const char caller[] = "sc_dictionary_step";
+    if (dict == NULL || x == NULL)
+        return sc_fail(dict ? dict->message : NULL, SC_ERR_NULL,
+                       "%s: %s is NULL", caller, dict ? "x" : "dict");
+    if (stats != NULL && stats->size < sizeof(size_t) + sizeof(double))
+        return sc_fail(dict->message, SC_ERR_SIZE, "%s: stats->size = %zu; "
+                       "set it to sizeof(sc_dict_stats)", caller, stats->size);
+    sc_status status = check_batch(dict, x, batch, dict->message, caller);
+    if (status != SC_OK)
+        return status;
+    if (reserve(dict, batch) != SC_OK)
+        return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
+                       caller);
+    size_t n = dict->n, k = dict->k;
+    sc_solver_report report = {.size = sizeof report};
+    status = sc_solver_run(dict->solver, x, batch, dict->codes, &report);
+    if (status != SC_OK)
+        return sc_fail(dict->message, status, "%s: coding the batch failed: "
+                       "%s", caller, sc_last_message());
+    memcpy(dict->saved_atoms, dict->atoms, n * k * sizeof(float));
+    memcpy(dict->saved_a, dict->a, k * k * sizeof(float));
+    memcpy(dict->saved_b, dict->b, n * k * sizeof(float));
+    if ((int)value(dict, SC_DICT_METHOD) == SC_DICT_ONLINE)
+        online_update(dict, x, batch);
+    else
+        sgd_update(dict, x, batch);
+    sc_solver *solver = NULL;
+    int finite = all_finite(dict->atoms, n * k) && all_finite(dict->a, k * k)
+                 && all_finite(dict->b, n * k);
+    if (finite)
+        solver = make_solver(dict, dict->atoms, dict->values);
+    if (solver == NULL) {
+        memcpy(dict->atoms, dict->saved_atoms, n * k * sizeof(float));
+        memcpy(dict->a, dict->saved_a, k * k * sizeof(float));
+        memcpy(dict->b, dict->saved_b, n * k * sizeof(float));
+        return finite ? sc_fail(dict->message, SC_ERR_NOMEM,
+                                "%s: out of memory", caller)
+                      : sc_fail(dict->message, SC_ERR_NONFINITE,
+                                "%s: the update produced NaN or Inf; the "
+                                "dictionary is unchanged", caller);
+    }
+    sc_solver_free(dict->solver);
+    dict->solver = solver;
+    dict->steps++;
+    if (stats != NULL) {
+        size_t active = 0;
+        for (size_t i = 0; i < batch * k; i++)
+            active += dict->codes[i] != 0.0f;
+        sc_dict_stats full = {stats->size, report.objective,
+                              (double)active / (double)(batch * k)};
+        memcpy(stats, &full,
+               stats->size < sizeof full ? stats->size : sizeof full);
+    }
+    return SC_OK;
+}
+
+sc_status sc_dictionary_atoms(const sc_dictionary *dict, const float **atoms)
+{
+    static const char caller[] = "sc_dictionary_atoms";
+    if (dict == NULL || atoms == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       dict == NULL ? "dict" : "atoms");
+    if (!dict->initialized)
+        return sc_fail(NULL, SC_ERR_STATE,
+                       "%s: the dictionary is not initialised", caller);
+    *atoms = dict->atoms;
+    return SC_OK;
+}
+
+sc_status sc_dictionary_objective(const sc_dictionary *dict, const float *x,
+                                  size_t batch, double *objective)
+{
+    static const char caller[] = "sc_dictionary_objective";
+    if (dict == NULL || x == NULL || objective == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: a pointer argument is NULL",
+                       caller);
+    sc_status status = check_batch(dict, x, batch, NULL, caller);
+    if (status != SC_OK)
+        return status;
+    float *codes = malloc(batch * dict->k * sizeof *codes);
+    if (codes == NULL)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    sc_solver_report report = {.size = sizeof report};
+    status = sc_solver_run(dict->solver, x, batch, codes, &report);
+    free(codes);
+    if (status != SC_OK)
+        return status;
+    *objective = report.objective;
+    return SC_OK;
+}

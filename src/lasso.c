@@ -1,0 +1,104 @@
+/* lasso.c -- the objective, the proximal step and the group surrogate. */
+#include <math.h>
+
+#include "blas.h"
+#include "lasso.h"
+
+int sc_lasso_group_is_smooth(const sc_solver *s, const sc_problem *p)
+{
+    return p->group_weight > 0 && !s->exact_group_prox;
+}
+
+void sc_lasso_prox(const sc_solver *s, const sc_problem *p, double step,
+                   const float *v, float *z)
+{
+    size_t k = s->k;
+    float tau = (float)(p->lambda * step);
+    if (p->nonnegative)
+        for (size_t i = 0; i < k; i++) {
+            float m = v[i] - tau;
+            z[i] = m > 0.0f ? m : 0.0f;
+        }
+    else
+        for (size_t i = 0; i < k; i++) {
+            float m = fabsf(v[i]) - tau;
+            z[i] = m > 0.0f ? copysignf(m, v[i]) : 0.0f;
+        }
+    if (p->group_weight <= 0 || !s->exact_group_prox)
+        return;
+    /* Block soft threshold: z_g <- max(0, 1 - tau_g / |z_g|) z_g.  After
+     * the L1 threshold this is the exact prox of the sum of both terms. */
+    double tau_g = p->group_weight * step;
+    const sc_pools *pools = &s->pools;
+    for (size_t g = 0; g < pools->count; g++) {
+        double sq = 0.0;
+        for (size_t m = pools->start[g]; m < pools->start[g + 1]; m++)
+            sq += (double)z[pools->units[m]] * z[pools->units[m]];
+        double norm = sqrt(sq);
+        float scale = norm > tau_g ? (float)(1.0 - tau_g / norm) : 0.0f;
+        for (size_t m = pools->start[g]; m < pools->start[g + 1]; m++)
+            z[pools->units[m]] *= scale;
+    }
+}
+
+void sc_lasso_surrogate_gradient(const sc_solver *s, const sc_problem *p,
+                                 const float *z, float *grad)
+{
+    const sc_pools *pools = &s->pools;
+    for (size_t g = 0; g < pools->count; g++) {
+        double energy = p->group_epsilon;
+        for (size_t m = pools->start[g]; m < pools->start[g + 1]; m++)
+            energy += pools->weights[m] * (double)z[pools->units[m]] *
+                      z[pools->units[m]];
+        double scale = p->group_weight / sqrt(energy);
+        for (size_t m = pools->start[g]; m < pools->start[g + 1]; m++)
+            grad[pools->units[m]] +=
+                (float)(scale * pools->weights[m] * z[pools->units[m]]);
+    }
+}
+
+double sc_group_penalty(const sc_solver *s, const sc_problem *p,
+                        const float *z)
+{
+    if (p->group_weight <= 0)
+        return 0.0;
+    const sc_pools *pools = &s->pools;
+    double eps = s->exact_group_prox ? 0.0 : p->group_epsilon;
+    double total = 0.0;
+    for (size_t g = 0; g < pools->count; g++) {
+        double energy = eps;
+        for (size_t m = pools->start[g]; m < pools->start[g + 1]; m++)
+            energy += pools->weights[m] * (double)z[pools->units[m]] *
+                      z[pools->units[m]];
+        total += sqrt(energy);
+    }
+    return p->group_weight * total;
+}
+
+/* (S0) 1/2 |x - D z|^2 + lambda |z|_1 + group term, averaged. */
+double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
+                                const float *x, const float *z, size_t batch,
+                                float *residual)
+{
+    size_t n = s->n, k = s->k;
+    /* residual = Z D^T - X */
+    sc_gemm(0, 1, batch, n, k, 1.0f, z, k, s->dictionary, k, 0.0f,
+            residual, n);
+    double total = 0.0;
+    for (size_t b = 0; b < batch; b++) {
+        const float *zb = z + b * k, *xb = x + b * n;
+        const float *rb = residual + b * n;
+        double sq = 0.0, l1 = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double r = (double)rb[i] - xb[i];
+            sq += r * r;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (p->nonnegative && zb[i] < 0.0f)
+                return INFINITY;
+            l1 += fabs(zb[i]);
+        }
+        total += 0.5 * sq + p->lambda * l1 + sc_group_penalty(s, p, zb);
+    }
+    return total / (double)batch;
+}

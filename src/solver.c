@@ -1,0 +1,297 @@
+/* solver.c -- the sparse coding solver handle: plan (copy D, its Gram
+ * matrix and Lipschitz constant), parameters, and runs. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "params.h"
+#include "solver.h"
+#include "spectral.h"
+
+#define SC_MAX_DIMENSION ((size_t)1 << 24)
+#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
+#define LIPSCHITZ_MARGIN 1.01
+
+#define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
+
+static const sc_param_info solver_rows[] = {
+    ROW(SC_SOLVER_METHOD,         0,     2,    SC_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_LAMBDA,         0,     1e6,  0.1,   0),
+    ROW(SC_SOLVER_NONNEGATIVE,    0,     1,    0,     1),
+    ROW(SC_SOLVER_MAX_ITERATIONS, 1,     1e7,  1000,  1),
+    ROW(SC_SOLVER_TOLERANCE,      0,     1,    1e-6,  0),
+    ROW(SC_SOLVER_GROUP_LAYOUT,   0,     2,    0,     1),
+    ROW(SC_SOLVER_GROUP_WEIGHT,   0,     1e6,  0,     0),
+    ROW(SC_SOLVER_GROUP_SIZE,     1,     1e6,  4,     1),
+    ROW(SC_SOLVER_TORUS_ROWS,     0,     1e6,  0,     1),
+    ROW(SC_SOLVER_TORUS_COLS,     0,     1e6,  0,     1),
+    ROW(SC_SOLVER_POOL_SIZE,      1,     1000, 3,     1),
+    ROW(SC_SOLVER_POOL_STRIDE,    1,     1000, 1,     1),
+    ROW(SC_SOLVER_POOL_SIGMA,     0,     1000, 0,     0),
+    ROW(SC_SOLVER_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
+};
+_Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
+                   SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
+
+static const sc_param_table solver_table = {solver_rows,
+                                            SC_SOLVER_PARAM_COUNT};
+
+static double value(const sc_solver *s, sc_solver_param id)
+{
+    return s->values[sc_table_index(&solver_table, (int)id)];
+}
+
+sc_problem sc_solver_problem(const sc_solver *s)
+{
+    sc_problem p;
+    p.lambda = value(s, SC_SOLVER_LAMBDA);
+    p.group_weight = s->pools.count > 0 ? value(s, SC_SOLVER_GROUP_WEIGHT)
+                                        : 0.0;
+    p.group_epsilon = value(s, SC_SOLVER_GROUP_EPSILON);
+    p.tolerance = value(s, SC_SOLVER_TOLERANCE);
+    p.nonnegative = value(s, SC_SOLVER_NONNEGATIVE) != 0.0;
+    p.momentum = (int)value(s, SC_SOLVER_METHOD) == SC_METHOD_FISTA;
+    p.max_iterations = (uint64_t)value(s, SC_SOLVER_MAX_ITERATIONS);
+    return p;
+}
+
+/* Rebuilds the pools from the group parameters; on failure the old pools
+ * stay. */
+static sc_status rebuild_pools(sc_solver *s, const double *values,
+                               const char *caller)
+{
+#define V(id) values[sc_table_index(&solver_table, (int)(id))]
+    sc_pool_geometry g = {(int)V(SC_SOLVER_GROUP_LAYOUT),
+                          (size_t)V(SC_SOLVER_GROUP_SIZE),
+                          (size_t)V(SC_SOLVER_TORUS_ROWS),
+                          (size_t)V(SC_SOLVER_TORUS_COLS),
+                          (size_t)V(SC_SOLVER_POOL_SIZE),
+                          (size_t)V(SC_SOLVER_POOL_STRIDE),
+                          V(SC_SOLVER_POOL_SIGMA), "SC_SOLVER_"};
+#undef V
+    sc_pools fresh;
+    sc_status status = sc_pools_build(&fresh, s->k, &g, s->message, caller);
+    if (status != SC_OK)
+        return status;
+    double *load = calloc(s->k, sizeof *load);
+    if (load == NULL) {
+        sc_pools_release(&fresh);
+        return sc_fail(s->message, SC_ERR_NOMEM, "%s: out of memory", caller);
+    }
+    int unit_weights = 1;
+    size_t members = fresh.count ? fresh.start[fresh.count] : 0;
+    for (size_t m = 0; m < members; m++) {
+        load[fresh.units[m]] += fresh.weights[m];
+        unit_weights &= fresh.weights[m] == 1.0f;
+    }
+    double overlap = 0.0;
+    for (size_t i = 0; i < s->k; i++)
+        if (load[i] > overlap)
+            overlap = load[i];
+    free(load);
+    sc_pools_release(&s->pools);
+    s->pools = fresh;
+    s->exact_group_prox = unit_weights && sc_pools_disjoint(&fresh, s->k);
+    s->pool_overlap = overlap;
+    return SC_OK;
+}
+
+sc_status sc_solver_create(sc_solver **out, const float *dictionary,
+                           size_t n, size_t k)
+{
+    static const char caller[] = "sc_solver_create";
+    if (out == NULL || dictionary == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       out == NULL ? "out" : "dictionary");
+    if (n == 0 || k == 0 || n > SC_MAX_DIMENSION || k > SC_MAX_DIMENSION ||
+        n * k > SC_MAX_ELEMENTS || k * k > SC_MAX_ELEMENTS)
+        return sc_fail(NULL, SC_ERR_SIZE,
+                       "%s: a %zu x %zu dictionary is %s", caller, n, k,
+                       n == 0 || k == 0 ? "empty" : "too large");
+    for (size_t i = 0; i < n * k; i++)
+        if (!isfinite(dictionary[i]))
+            return sc_fail(NULL, SC_ERR_NONFINITE,
+                           "%s: the dictionary holds NaN or Inf", caller);
+    sc_solver *s = calloc(1, sizeof *s);
+    float *d = malloc(n * k * sizeof *d), *g = malloc(k * k * sizeof *g);
+    if (s == NULL || d == NULL || g == NULL) {
+        free(s);
+        free(d);
+        free(g);
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    }
+    memcpy(d, dictionary, n * k * sizeof *d);
+    sc_gemm(1, 0, k, k, n, 1.0f, d, k, d, k, 0.0f, g, k);   /* G = D^T D */
+    double lambda_max = sc_largest_eigenvalue(g, k);
+    s->n = n;
+    s->k = k;
+    s->dictionary = d;
+    s->gram = g;
+    sc_table_defaults(&solver_table, s->values);
+    sc_status status = SC_OK;
+    if (lambda_max < 0)
+        status = sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    else if (!(lambda_max > 0))
+        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary is zero",
+                         caller);
+    if (status != SC_OK) {
+        sc_solver_free(s);
+        return status;
+    }
+    s->lipschitz = LIPSCHITZ_MARGIN * lambda_max;
+    *out = s;
+    return SC_OK;
+}
+
+void sc_solver_free(sc_solver *solver)
+{
+    if (solver == NULL)
+        return;
+    free(solver->dictionary);
+    free(solver->gram);
+    sc_pools_release(&solver->pools);
+    free(solver);
+}
+
+const char *sc_solver_message(const sc_solver *solver)
+{
+    return solver == NULL ? "" : solver->message;
+}
+
+double sc_solver_lipschitz(const sc_solver *solver)
+{
+    return solver == NULL ? 0.0 : solver->lipschitz;
+}
+
+sc_status sc_solver_bounds(sc_solver_param param, double *lo, double *hi)
+{
+    return sc_table_bounds(&solver_table, (int)param, lo, hi,
+                           "sc_solver_bounds");
+}
+
+sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,
+                        double v)
+{
+    static const char caller[] = "sc_solver_set";
+    if (solver == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: solver is NULL", caller);
+    const sc_param_info *info;
+    sc_status status = sc_table_check_set(&solver_table, (int)param, v,
+                                          solver->message, caller, &info);
+    if (status != SC_OK)
+        return status;
+    double values[SC_SOLVER_PARAM_COUNT];
+    memcpy(values, solver->values, sizeof values);
+    values[sc_table_index(&solver_table, (int)param)] = v;
+    /* A change of the group geometry rebuilds (and checks) the pools. */
+    if (param >= SC_SOLVER_GROUP_LAYOUT && param != SC_SOLVER_GROUP_WEIGHT &&
+        param != SC_SOLVER_GROUP_EPSILON) {
+        status = rebuild_pools(solver, values, caller);
+        if (status != SC_OK)
+            return status;
+    }
+    memcpy(solver->values, values, sizeof values);
+    return SC_OK;
+}
+
+sc_status sc_solver_get(const sc_solver *solver, sc_solver_param param,
+                        double *v)
+{
+    return sc_table_get(&solver_table, solver, solver ? solver->values : NULL,
+                        (int)param, v, "sc_solver_get");
+}
+
+/* The checks shared by run and objective. */
+static sc_status check_batch(const sc_solver *s, const float *x,
+                             size_t batch, const char *caller)
+{
+    size_t widest = s->n > s->k ? s->n : s->k;
+    if (batch == 0 || batch > (size_t)INT_MAX ||
+        batch > SIZE_MAX / widest / sizeof(float))
+        return sc_fail(NULL, SC_ERR_SIZE, "%s: batch %zu is %s", caller,
+                       batch, batch == 0 ? "0" : "too large");
+    for (size_t i = 0; i < batch * s->n; i++)
+        if (!isfinite(x[i]))
+            return sc_fail(NULL, SC_ERR_NONFINITE,
+                           "%s: x holds NaN or Inf", caller);
+    return SC_OK;
+}
+
+sc_status sc_solver_run(const sc_solver *solver, const float *x,
+                        size_t batch, float *codes, sc_solver_report *report)
+{
+    static const char caller[] = "sc_solver_run";
+    if (solver == NULL || x == NULL || codes == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       solver == NULL ? "solver" : x == NULL ? "x" : "codes");
+    if (report != NULL && report->size < sizeof(size_t) + sizeof(uint64_t))
+        return sc_fail(NULL, SC_ERR_SIZE, "%s: report->size = %zu; set it to "
+                       "sizeof(sc_solver_report)", caller, report->size);
+    sc_status status = check_batch(solver, x, batch, caller);
+    if (status != SC_OK)
+        return status;
+    sc_problem p = sc_solver_problem(solver);
+    int method = (int)value(solver, SC_SOLVER_METHOD);
+    if (method == SC_METHOD_COD && p.group_weight > 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: coordinate descent supports "
+                       "the L1 term only; use ISTA or FISTA with the group "
+                       "term", caller);
+    size_t n = solver->n, k = solver->k;
+    float *c = malloc(batch * k * sizeof *c);
+    float *z = malloc(batch * k * sizeof *z);
+    float *residual = malloc(batch * n * sizeof *residual);
+    int converged = 0;
+    int64_t iterations = -1;
+    if (c != NULL && z != NULL && residual != NULL) {
+        /* c = X D: row b is D^T x_b. */
+        sc_gemm(0, 0, batch, k, n, 1.0f, x, n, solver->dictionary, k, 0.0f,
+                c, k);
+        iterations = method == SC_METHOD_COD
+                         ? sc_cod(solver, &p, batch, c, z, &converged)
+                         : sc_fista(solver, &p, batch, c, z, &converged);
+    }
+    if (iterations >= 0) {
+        memcpy(codes, z, batch * k * sizeof *z);
+        if (report != NULL) {
+            sc_solver_report full = {report->size, (uint64_t)iterations,
+                                     sc_solver_mean_objective(
+                                         solver, &p, x, z, batch, residual),
+                                     converged};
+            memcpy(report, &full,
+                   report->size < sizeof full ? report->size : sizeof full);
+        }
+    }
+    free(c);
+    free(z);
+    free(residual);
+    if (iterations < 0)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    return SC_OK;
+}
+
+sc_status sc_solver_objective(const sc_solver *solver, const float *x,
+                              const float *codes, size_t batch,
+                              double *objective)
+{
+    static const char caller[] = "sc_solver_objective";
+    if (solver == NULL || x == NULL || codes == NULL || objective == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: a pointer argument is NULL",
+                       caller);
+    sc_status status = check_batch(solver, x, batch, caller);
+    if (status != SC_OK)
+        return status;
+    for (size_t i = 0; i < batch * solver->k; i++)
+        if (!isfinite(codes[i]))
+            return sc_fail(NULL, SC_ERR_NONFINITE,
+                           "%s: codes hold NaN or Inf", caller);
+    float *residual = malloc(batch * solver->n * sizeof *residual);
+    if (residual == NULL)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    sc_problem p = sc_solver_problem(solver);
+    *objective = sc_solver_mean_objective(solver, &p, x, codes, batch,
+                                          residual);
+    free(residual);
+    return SC_OK;
+}

@@ -1,0 +1,56 @@
+/* solver.h -- the sparse coding solver's layout and its algorithms,
+ * private to the library. */
+#ifndef SC_SOLVER_H
+#define SC_SOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pools.h"
+#include "status.h"
+
+#define SC_SOLVER_PARAM_COUNT 14
+
+struct sc_solver_s {
+    size_t n, k;
+    float *dictionary;        /* D, n x k */
+    float *gram;              /* G = D^T D, k x k */
+    double lipschitz;         /* L >= lambda_max(G) */
+    double values[SC_SOLVER_PARAM_COUNT];
+    sc_pools pools;           /* the group term's pools (may be empty) */
+    int exact_group_prox;     /* disjoint pools of unit weights */
+    double pool_overlap;      /* max over units of sum of its pool weights */
+    char message[SC_MESSAGE_SIZE];
+};
+
+/* The problem one run solves, read from the solver's parameters. */
+typedef struct {
+    double lambda, group_weight, group_epsilon, tolerance;
+    int nonnegative, momentum;      /* momentum: FISTA, else ISTA */
+    uint64_t max_iterations;
+} sc_problem;
+
+sc_problem sc_solver_problem(const sc_solver *s);
+
+/* ISTA / FISTA on a batch (S1-S4 in docs/math.md).  c = X D (batch x k) is
+ * given; z (batch x k) receives the codes.  Returns the number of
+ * iterations run and sets *converged; -1 if out of memory. */
+int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
+                 const float *c, float *z, int *converged);
+
+/* Coordinate descent (S5) on a batch, L1 term only; same contract.  An
+ * iteration is k coordinate updates (the cost of one ISTA iteration). */
+int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
+               const float *c, float *z, int *converged);
+
+/* Mean objective of the batch at codes z (S0); +Inf when z violates the
+ * non-negativity it is asked for.  residual: batch x n scratch.  */
+double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
+                                const float *x, const float *z, size_t batch,
+                                float *residual);
+
+/* The group term (or its smooth surrogate) of one code. */
+double sc_group_penalty(const sc_solver *s, const sc_problem *p,
+                        const float *z);
+
+#endif
