@@ -144,8 +144,10 @@ pc --validate libsparsecode 2>/dev/null || pc --exists libsparsecode || fail "pk
 # shellcheck disable=SC2046
 "$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$tmp/prog_shared" "$tmp/prog.c" \
     $(pc --cflags --libs libsparsecode) -Wl,-rpath,"$prefix/lib"
-run "" ldd "$tmp/prog_shared" | grep -q "libsparsecode.so.$major => $prefix/lib/" ||
-    fail "prog_shared does not load libsparsecode from $prefix/lib"
+linked=$(run "" ldd "$tmp/prog_shared")
+printf '%s\n' "$linked" | grep -q "libsparsecode.so.$major => $prefix/lib/" ||
+    fail "prog_shared does not load libsparsecode from $prefix/lib; ldd says:
+$linked"
 run "" "$tmp/prog_shared" || fail "the program linked to the shared library"
 
 # Static: libsparsecode.a, with its private dependencies from --static.
