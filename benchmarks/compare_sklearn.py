@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""compare_sklearn.py -- scikit-learn's lasso_cd against libsparsecode's FISTA
+on the problem that benchmarks/bench_fista.c dumps.
+
+    build/openblas/benchmarks/bench_fista --dump /tmp/lasso.bin
+    /usr/bin/python3 benchmarks/compare_sklearn.py /tmp/lasso.bin \
+        [--fista-seconds T] [--n-jobs 1,2] [--repeat 3]
+
+The problem is  min_z 1/2 |x - D z|^2 + lambda |z|_1  for every row x of X
+(the dump holds D, X, lambda, the optimum mean objective f* that
+bench_fista found and the FISTA time to reach 1e-4 of it).  This script
+
+1. checks sklearn's scaling by comparing objectives: it runs
+   sklearn.decomposition.sparse_encode(X, D.T, algorithm='lasso_cd',
+   alpha=a) for a = lambda and a = lambda / n_features and computes the
+   objective above for each result;
+2. takes as optimum the lower of f* and a tight sklearn solution;
+3. times sparse_encode at increasing max_iter (sklearn's own tol, 1e-4, is
+   fixed inside sparse_encode), and, if that does not reach the target,
+   the same Lasso estimator that sparse_encode builds with a tighter tol;
+   the smallest setting whose mean objective is within 1e-4 (relative) of
+   the optimum is sklearn's time (best of --repeat runs);
+4. prints sklearn_time / fista_time.
+
+Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn
+python3-numpy).  Not part of `make bench`, which runs only C programs.
+"""
+import argparse
+import ctypes
+import os
+import struct
+import sys
+import time
+import warnings
+
+# Short max_iter settings are meant not to converge: no ConvergenceWarning,
+# here or in sparse_encode's worker processes (n_jobs > 1).
+os.environ["PYTHONWARNINGS"] = "ignore"
+warnings.filterwarnings("ignore")
+
+try:
+    import numpy as np
+    import sklearn
+    from sklearn.decomposition import sparse_encode
+    from sklearn.linear_model import Lasso
+except ImportError as e:  # pragma: no cover
+    sys.exit("compare_sklearn: %s (install python3-numpy and python3-sklearn, "
+             "and run Debian's /usr/bin/python3)" % e)
+
+TARGET = 1e-4
+MAX_ITERS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100, 120,
+             150, 200, 300, 500, 1000)
+HEADER = struct.Struct("<8sIIIIdddQ")
+
+
+def load(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < HEADER.size:
+        sys.exit("compare_sklearn: %s: truncated header" % path)
+    magic, n, k, batch, flags, lam, opt, fista_s, fista_it = HEADER.unpack_from(raw)
+    if magic != b"SCLASSO1":
+        sys.exit("compare_sklearn: %s: not a bench_fista dump" % path)
+    need = HEADER.size + 4 * (n * k + batch * n)
+    if len(raw) != need:
+        sys.exit("compare_sklearn: %s: %d bytes, expected %d" % (path, len(raw), need))
+    off = HEADER.size
+    d = np.frombuffer(raw, dtype="<f4", count=n * k, offset=off).reshape(n, k)
+    off += 4 * n * k
+    x = np.frombuffer(raw, dtype="<f4", count=batch * n, offset=off).reshape(batch, n)
+    return dict(n=n, k=k, batch=batch, nonneg=bool(flags & 1), lam=lam,
+                opt=opt, fista_s=fista_s, fista_it=fista_it,
+                D=d.astype(np.float64), X=x.astype(np.float64))
+
+
+def objective(p, z):
+    """Mean over the batch of 1/2 |x - D z|^2 + lambda |z|_1."""
+    r = p["X"] - z @ p["D"].T
+    return float(np.mean(0.5 * np.sum(r * r, axis=1) + p["lam"] * np.sum(np.abs(z), axis=1)))
+
+
+def encode_sparse_encode(p, alpha, max_iter, n_jobs):
+    return sparse_encode(p["X"], p["Dt"], gram=p["gram"], algorithm="lasso_cd",
+                         alpha=alpha, max_iter=max_iter, n_jobs=n_jobs,
+                         positive=p["nonneg"])
+
+
+def encode_lasso(p, alpha, max_iter, tol):
+    """What sparse_encode(algorithm='lasso_cd') runs (sklearn 1.2,
+    decomposition/_dict_learning.py, _sparse_encode), with tol exposed:
+    Lasso(alpha=alpha / n_features, fit_intercept=False, precompute=gram,
+    max_iter, warm_start=True).fit(D, X.T)."""
+    clf = Lasso(alpha=alpha / p["n"], fit_intercept=False, precompute=p["gram"],
+                max_iter=max_iter, warm_start=True, tol=tol,
+                positive=p["nonneg"])
+    clf.fit(p["D"], p["X"].T)
+    return clf.coef_
+
+
+class Fista:
+    """libsparsecode's FISTA through ctypes, to time it again next to sklearn
+    (the machine's speed drifts; alternating the two keeps the ratio fair)."""
+
+    SC_SOLVER_METHOD, SC_SOLVER_LAMBDA, SC_SOLVER_MAX_ITERATIONS, SC_SOLVER_TOLERANCE = 1, 2, 4, 5
+
+    def __init__(self, path, p):
+        self.lib = ctypes.CDLL(path)
+        L = self.lib
+        L.sc_solver_create.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                                       ctypes.c_size_t, ctypes.c_size_t]
+        L.sc_solver_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_double]
+        L.sc_solver_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                    ctypes.c_void_p, ctypes.c_void_p]
+        L.sc_solver_free.argtypes = [ctypes.c_void_p]
+        L.sc_last_message.restype = ctypes.c_char_p
+        L.sc_blas_name.restype = ctypes.c_char_p
+        self.d = np.ascontiguousarray(p["D"], dtype=np.float32)
+        self.x = np.ascontiguousarray(p["X"], dtype=np.float32)
+        self.z = np.zeros((p["batch"], p["k"]), dtype=np.float32)
+        self.solver = ctypes.c_void_p()
+        self.check(L.sc_solver_create(ctypes.byref(self.solver), self.d.ctypes.data,
+                                      p["n"], p["k"]))
+        for param, value in ((self.SC_SOLVER_METHOD, 1), (self.SC_SOLVER_LAMBDA, p["lam"]),
+                             (self.SC_SOLVER_TOLERANCE, 0),
+                             (self.SC_SOLVER_MAX_ITERATIONS, p["fista_it"])):
+            self.check(L.sc_solver_set(self.solver, param, float(value)))
+        self.batch = p["batch"]
+
+    def check(self, status):
+        if status != 0:
+            sys.exit("compare_sklearn: libsparsecode: status %d: %s"
+                     % (status, self.lib.sc_last_message().decode()))
+
+    def __call__(self):
+        self.check(self.lib.sc_solver_run(self.solver, self.x.ctypes.data, self.batch,
+                                          self.z.ctypes.data, None))
+        return self.z.astype(np.float64)
+
+
+def find_library():
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.normpath(os.path.join(here, os.pardir, "lib", "libsparsecode.so"))
+    return path if os.path.exists(path) else None
+
+
+def timed(fn, repeat):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dump")
+    ap.add_argument("--fista-seconds", type=float, default=None,
+                    help="FISTA's time (default: the one in the dump)")
+    ap.add_argument("--n-jobs", default="1,2",
+                    help="sparse_encode n_jobs values to try (default 1,2)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--lib", default=find_library(),
+                    help="libsparsecode.so to time FISTA again, alternating with "
+                    "sklearn (default: the in-tree lib/libsparsecode.so; "
+                    "'none' to use the dump's time)")
+    a = ap.parse_args()
+
+    p = load(a.dump)
+    p["Dt"] = np.ascontiguousarray(p["D"].T)          # sklearn's dictionary
+    p["gram"] = p["Dt"] @ p["Dt"].T                 # precomputed, as FISTA's plan
+    lam, n = p["lam"], p["n"]
+    fista_s = a.fista_seconds if a.fista_seconds is not None else p["fista_s"]
+    print("problem: %s: batch %d, n %d, k %d, lambda %g; sklearn %s, numpy %s"
+          % (a.dump, p["batch"], n, p["k"], lam, sklearn.__version__, np.__version__))
+    print("bench_fista: f* = %.9f, FISTA %d iterations in %.4f s"
+          % (p["opt"], p["fista_it"], fista_s))
+
+    # 1. Scaling.
+    f_lam = objective(p, encode_sparse_encode(p, lam, 1000, 1))
+    f_lam_n = objective(p, encode_sparse_encode(p, lam / n, 1000, 1))
+    print("scaling: sparse_encode(alpha=lambda) gives objective %.9f (gap %.2e); "
+          "alpha=lambda/n_features gives %.9f (gap %.2e)"
+          % (f_lam, (f_lam - p["opt"]) / p["opt"], f_lam_n, (f_lam_n - p["opt"]) / p["opt"]))
+    alpha = lam if abs(f_lam - p["opt"]) <= abs(f_lam_n - p["opt"]) else lam / n
+    print("scaling: using alpha = %s (sparse_encode divides alpha by n_features "
+          "itself in this sklearn)" % ("lambda" if alpha == lam else "lambda / n_features"))
+
+    # 2. The optimum.
+    f_tight = objective(p, encode_lasso(p, alpha, 100000, 1e-12))
+    opt = min(p["opt"], f_tight)
+    print("optimum: f* = %.9f (bench_fista %.9f, sklearn tol 1e-12 %.9f)"
+          % (opt, p["opt"], f_tight))
+    gap = lambda z: (objective(p, z) - opt) / abs(opt)
+
+    # 3. Timing to the target.
+    results = []
+    for jobs in [int(j) for j in a.n_jobs.split(",")]:
+        encode_sparse_encode(p, alpha, 10, jobs)  # warm up (worker start-up)
+        found = None
+        for max_iter in MAX_ITERS:
+            t, z = timed(lambda: encode_sparse_encode(p, alpha, max_iter, jobs), a.repeat)
+            g = gap(z)
+            print("  sparse_encode n_jobs=%d max_iter=%-5d gap %.2e  %.4f s" % (jobs, max_iter, g, t))
+            if g <= TARGET:
+                found = ("sparse_encode(lasso_cd, max_iter=%d, n_jobs=%d)" % (max_iter, jobs), t,
+                         lambda m=max_iter, j=jobs: encode_sparse_encode(p, alpha, m, j))
+                break
+        if found is None:
+            for tol in (1e-5, 1e-6, 1e-7, 1e-8):
+                t, z = timed(lambda: encode_lasso(p, alpha, 100000, tol), a.repeat)
+                g = gap(z)
+                print("  Lasso tol=%.0e gap %.2e  %.4f s" % (tol, g, t))
+                if g <= TARGET:
+                    found = ("Lasso as in sparse_encode, tol=%.0e, 1 job" % tol, t,
+                             lambda tl=tol: encode_lasso(p, alpha, 100000, tl))
+                    break
+        if found is not None:
+            results.append(found)
+    if not results:
+        sys.exit("compare_sklearn: sklearn never reached the target")
+    setting, sk_s, sk_fn = min(results, key=lambda r: r[1])
+    print("sklearn: fastest to gap <= %g: %s: %.4f s" % (TARGET, setting, sk_s))
+
+    # 4. FISTA again, alternating with that sklearn setting.
+    if a.fista_seconds is None and a.lib not in (None, "none"):
+        fista = Fista(a.lib, p)
+        print("FISTA again through %s (%s), %d iterations, alternating with sklearn:"
+              % (a.lib, fista.lib.sc_blas_name().decode(), p["fista_it"]))
+        fista_best = sk_best = float("inf")
+        for _ in range(max(5, a.repeat)):
+            t, z = timed(fista, 1)
+            fista_best = min(fista_best, t)
+            t, _ = timed(sk_fn, 1)
+            sk_best = min(sk_best, t)
+        print("  FISTA %.4f s (gap %.2e), sklearn %.4f s (best of %d each)"
+              % (fista_best, gap(z), sk_best, max(5, a.repeat)))
+        fista_s, sk_s = fista_best, sk_best
+    print("sklearn_seconds=%.6f" % sk_s)
+    print("fista_seconds=%.6f" % fista_s)
+    print("ratio sklearn_time / fista_time = %.2f (target >= 10: %s)"
+          % (sk_s / fista_s, "met" if sk_s / fista_s >= 10 else "NOT met"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,633 @@
+/* lista.c -- the LISTA experiment of Gregor & LeCun ("Learning fast
+ * approximations of sparse coding", ICML 2010) on MNIST-format data,
+ * through libsparsecode's public API only.
+ *
+ *   lista --data DIR [--atoms 256] [--lambda 0.1] [--seed 1]
+ *         [--train 5000] [--test 1000] [--nonnegative] [...]
+ *
+ * 1. Learns a dictionary D (n x K) for sparse coding on the training
+ *    subset (sc_dictionary, online method of Mairal et al.).
+ * 2. Computes the optimal codes z* = argmin 1/2|x - Dz|^2 + lambda|z|_1
+ *    of the training and the held-out subset with FISTA run to
+ *    convergence (sc_solver).
+ * 3. For each T in 1, 2, 3, 5, 7 trains a LISTA encoder with T unrolled
+ *    steps (an sc_model initialised as T steps of ISTA on D, then trained
+ *    to regress z* only) and compares, on the held-out subset, its
+ *    prediction error with that of FISTA stopped after T and after 10 T
+ *    iterations:
+ *
+ *      T=<t> lista=<e> fista=<e> fista10x=<e> lista_us=<us> fista10x_us=<us>
+ *
+ *    where e = sum |z - z*|^2 / sum |z*|^2 over the held-out set and the
+ *    times are wall-clock microseconds per sample (best of a few runs over
+ *    the whole held-out batch).
+ *
+ * Every image is scaled to unit L2 norm, as in examples/drsae.  See
+ * docs/lista.md for the figures and the choice of defaults.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sparsecode.h>
+
+#include "support/idx.h"
+#include "support/progress.h"
+
+/* The defaults, chosen on Fashion-MNIST (docs/lista.md). */
+#define DEFAULT_ATOMS 256
+#define DEFAULT_LAMBDA 0.1
+#define DEFAULT_TRAIN 5000
+#define DEFAULT_TEST 1000
+#define DEFAULT_DICT_EPOCHS 3
+#define DEFAULT_DICT_BATCH 64
+#define DEFAULT_EPOCHS 40
+#define DEFAULT_BATCH 64
+#define DEFAULT_LEARNING_RATE 3e-3
+#define DEFAULT_DECAY 0.95
+/* With --nonnegative (relu units) the rate of the signed model kills
+ * units for good (a relu unit that is off for every sample gets no
+ * gradient), so the relu encoder trains slower and longer. */
+#define NONNEG_EPOCHS 80
+#define NONNEG_LEARNING_RATE 3e-4
+#define NONNEG_DECAY 0.97
+/* FISTA for the optimal codes z*. */
+#define OPT_TOLERANCE 1e-6
+#define OPT_MAX_ITERATIONS 5000
+/* The held-out timings are the best of this many runs. */
+#define TIMING_RUNS 3
+
+#define MAX_STEPS 16
+static const int default_steps[] = {1, 2, 3, 5, 7};
+
+typedef struct {
+    const char *data;
+    long atoms, train, test, dict_epochs, dict_batch, epochs, batch;
+    unsigned long long seed;
+    double lambda, learning_rate, decay;
+    int nonnegative;
+    int steps[MAX_STEPS];
+    size_t steps_count;
+} options;
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: lista --data DIR [--atoms %d] [--lambda %g] [--seed 1]\n"
+            "             [--train %d] [--test %d] [--nonnegative]\n"
+            "             [--dict-epochs %d] [--dict-batch %d] [--epochs %d]\n"
+            "             [--batch %d] [--lr %g] [--lr-decay %g] "
+            "[--steps 1,2,3,5,7]\n"
+            "(with --nonnegative: --epochs %d --lr %g --lr-decay %g)\n",
+            DEFAULT_ATOMS, DEFAULT_LAMBDA, DEFAULT_TRAIN, DEFAULT_TEST,
+            DEFAULT_DICT_EPOCHS, DEFAULT_DICT_BATCH, DEFAULT_EPOCHS,
+            DEFAULT_BATCH, DEFAULT_LEARNING_RATE, DEFAULT_DECAY,
+            NONNEG_EPOCHS, NONNEG_LEARNING_RATE, NONNEG_DECAY);
+}
+
+/* --steps: a comma-separated list of T values in [1, 1000]. */
+static int parse_steps(const char *text, options *o)
+{
+    o->steps_count = 0;
+    const char *p = text;
+    for (;;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 1000 || o->steps_count == MAX_STEPS ||
+            (*end != ',' && *end != 0)) {
+            fprintf(stderr, "lista: --steps wants up to %d values in "
+                    "[1, 1000] separated by commas, not '%s'\n", MAX_STEPS,
+                    text);
+            return -1;
+        }
+        o->steps[o->steps_count++] = (int)v;
+        if (*end == 0)
+            return 0;
+        p = end + 1;
+    }
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"data", required_argument, 0, 'd'},
+        {"atoms", required_argument, 0, 'k'},
+        {"lambda", required_argument, 0, 'l'},
+        {"seed", required_argument, 0, 's'},
+        {"train", required_argument, 0, 'n'},
+        {"test", required_argument, 0, 't'},
+        {"nonnegative", no_argument, 0, 'N'},
+        {"dict-epochs", required_argument, 0, 'D'},
+        {"dict-batch", required_argument, 0, 'B'},
+        {"epochs", required_argument, 0, 'e'},
+        {"batch", required_argument, 0, 'b'},
+        {"lr", required_argument, 0, 'r'},
+        {"lr-decay", required_argument, 0, 'y'},
+        {"steps", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    /* epochs, learning rate and decay: -1 until given (their defaults
+     * depend on --nonnegative). */
+    *o = (options){NULL, DEFAULT_ATOMS, DEFAULT_TRAIN, DEFAULT_TEST,
+                   DEFAULT_DICT_EPOCHS, DEFAULT_DICT_BATCH, -1, DEFAULT_BATCH,
+                   1, DEFAULT_LAMBDA, -1, -1, 0, {0}, 0};
+    for (size_t i = 0; i < sizeof default_steps / sizeof *default_steps; i++)
+        o->steps[o->steps_count++] = default_steps[i];
+    int c;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        char *end = NULL;
+        long v = 0;
+        double real = 0;
+        if (optarg != NULL && strchr("ksntDBeb", c))
+            v = strtol(optarg, &end, 10);
+        if (optarg != NULL && strchr("lry", c))
+            real = strtod(optarg, &end);
+        if (end != NULL && (end == optarg || *end != 0 || v < 0 ||
+                            real < 0 || !isfinite(real))) {
+            fprintf(stderr, "lista: bad number '%s'\n", optarg);
+            return -1;
+        }
+        switch (c) {
+        case 'd': o->data = optarg; break;
+        case 'k': o->atoms = v; break;
+        case 'l': o->lambda = real; break;
+        case 's': o->seed = (unsigned long long)v; break;
+        case 'n': o->train = v; break;
+        case 't': o->test = v; break;
+        case 'N': o->nonnegative = 1; break;
+        case 'D': o->dict_epochs = v; break;
+        case 'B': o->dict_batch = v; break;
+        case 'e': o->epochs = v; break;
+        case 'b': o->batch = v; break;
+        case 'r': o->learning_rate = real; break;
+        case 'y': o->decay = real; break;
+        case 'T':
+            if (parse_steps(optarg, o) != 0)
+                return -1;
+            break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (o->data == NULL || optind != argc) {
+        usage(stderr);
+        return -1;
+    }
+    if (o->atoms < 1 || o->train < 1 || o->test < 1 || o->dict_batch < 1 ||
+        o->batch < 1) {
+        fprintf(stderr, "lista: --atoms, --train, --test, --dict-batch and "
+                "--batch must be >= 1\n");
+        return -1;
+    }
+    if (o->epochs < 0)
+        o->epochs = o->nonnegative ? NONNEG_EPOCHS : DEFAULT_EPOCHS;
+    if (o->learning_rate < 0)
+        o->learning_rate = o->nonnegative ? NONNEG_LEARNING_RATE
+                                          : DEFAULT_LEARNING_RATE;
+    if (o->decay < 0)
+        o->decay = o->nonnegative ? NONNEG_DECAY : DEFAULT_DECAY;
+    if (o->learning_rate <= 0) {
+        fprintf(stderr, "lista: --lr must be > 0\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Prints a failed call's status and message; returns 1 for main. */
+static int failed(const char *what, sc_status s)
+{
+    fprintf(stderr, "lista: %s: %s (%s)\n", what, sc_status_str(s),
+            sc_last_message());
+    return 1;
+}
+
+#define CHECK(call)                               \
+    do {                                          \
+        sc_status status_ = (call);               \
+        if (status_ != SC_OK)                     \
+            return failed(#call, status_);        \
+    } while (0)
+
+static unsigned long long next_random(unsigned long long *rng)
+{
+    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *rng >> 33;
+}
+
+static void shuffle(size_t *order, size_t count, unsigned long long *rng)
+{
+    for (size_t i = count - 1; i > 0 && count > 1; i--) {
+        size_t j = (size_t)(next_random(rng) % (i + 1));
+        size_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+/* Gathers rows order[0..count) of src (dim wide) into dst. */
+static void gather(float *dst, const float *src, const size_t *order,
+                   size_t count, size_t dim)
+{
+    for (size_t i = 0; i < count; i++)
+        memcpy(dst + i * dim, src + order[i] * dim, dim * sizeof(float));
+}
+
+/* sum |a - b|^2 / sum |b|^2 over count values. */
+static double relative_error(const float *a, const float *b, size_t count)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < count; i++) {
+        double d = (double)a[i] - b[i];
+        num += d * d;
+        den += (double)b[i] * b[i];
+    }
+    return den > 0 ? num / den : (num > 0 ? INFINITY : 0.0);
+}
+
+static double nonzero_fraction(const float *z, size_t count)
+{
+    size_t nz = 0;
+    for (size_t i = 0; i < count; i++)
+        nz += z[i] != 0.0f;
+    return count ? (double)nz / (double)count : 0.0;
+}
+
+/* 1. The dictionary: dict_epochs passes over the training subset in
+ * shuffled minibatches.  Writes the n x k atoms to d. */
+static int learn_dictionary(const options *o, const float *x, size_t count,
+                            size_t dim, size_t k, const float *held_out,
+                            size_t held_count, float *d)
+{
+    sc_dictionary *dict = NULL;
+    size_t batch = (size_t)o->dict_batch < count ? (size_t)o->dict_batch
+                                                 : count;
+    size_t *order = malloc(count * sizeof *order);
+    float *xb = malloc(batch * dim * sizeof *xb);
+    if (order == NULL || xb == NULL) {
+        free(order);
+        free(xb);
+        return failed("malloc", SC_ERR_NOMEM);
+    }
+    for (size_t i = 0; i < count; i++)
+        order[i] = i;
+    unsigned long long rng = o->seed ^ 0x5bd1e995ULL;
+    int rc = 0;
+    sc_status s = sc_dictionary_create(&dict, dim, k);
+    const char *what = "sc_dictionary_create";
+#define DSET(p, v)                                   \
+    if (s == SC_OK) {                                \
+        s = sc_dictionary_set(dict, p, v);           \
+        what = "sc_dictionary_set(" #p ")";          \
+    }
+    DSET(SC_DICT_METHOD, SC_DICT_ONLINE);
+    DSET(SC_DICT_LAMBDA, o->lambda);
+    DSET(SC_DICT_NONNEGATIVE, o->nonnegative);
+#undef DSET
+    if (s == SC_OK) {
+        s = sc_dictionary_init_data(dict, x, count, o->seed);
+        what = "sc_dictionary_init_data";
+    }
+    if (s != SC_OK)
+        rc = failed(what, s);
+    double objective = 0;
+    if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
+                                                &objective)) != SC_OK)
+        rc = failed("sc_dictionary_objective", s);
+    if (rc == 0)
+        printf("dictionary: %zu atoms from training images, held-out "
+               "objective %.5f\n", k, objective);
+    for (long e = 0; rc == 0 && e < o->dict_epochs; e++) {
+        shuffle(order, count, &rng);
+        char label[32], status[128] = "";
+        snprintf(label, sizeof label, "dict %ld", e + 1);
+        progress bar;
+        progress_start(&bar, label, count - count % batch);
+        double obj = 0, active = 0;
+        size_t steps = 0;
+        for (size_t b = 0; rc == 0 && b + batch <= count; b += batch) {
+            gather(xb, x, order + b, batch, dim);
+            sc_dict_stats st = {.size = sizeof st};
+            s = sc_dictionary_step(dict, xb, batch, &st);
+            if (s != SC_OK) {
+                rc = failed("sc_dictionary_step", s);
+                break;
+            }
+            obj += st.objective;
+            active += st.active_fraction;
+            steps++;
+            snprintf(status, sizeof status, "objective %.5f  active %.1f%%",
+                     obj / (double)steps, 100 * active / (double)steps);
+            progress_update(&bar, batch, status);
+        }
+        if (rc == 0)
+            progress_finish(&bar, status);
+    }
+    if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
+                                                &objective)) != SC_OK)
+        rc = failed("sc_dictionary_objective", s);
+    if (rc == 0)
+        printf("dictionary: learned, held-out objective %.5f\n", objective);
+    const float *atoms = NULL;
+    if (rc == 0 && (s = sc_dictionary_atoms(dict, &atoms)) != SC_OK)
+        rc = failed("sc_dictionary_atoms", s);
+    if (rc == 0)
+        memcpy(d, atoms, dim * k * sizeof *d);
+    sc_dictionary_free(dict);
+    free(order);
+    free(xb);
+    return rc;
+}
+
+/* 2. The optimal codes, in chunks so that each chunk stops as soon as its
+ * own samples have converged (a run stops for its whole batch). */
+static int optimal_codes(sc_solver *solver, const float *x, size_t count,
+                         size_t dim, size_t k, float *z, const char *label)
+{
+    const size_t chunk = 500;
+    progress bar;
+    progress_start(&bar, label, count);
+    uint64_t most = 0;
+    size_t unconverged = 0;
+    char status[96] = "";
+    for (size_t b = 0; b < count; b += chunk) {
+        size_t m = count - b < chunk ? count - b : chunk;
+        sc_solver_report r = {.size = sizeof r};
+        CHECK(sc_solver_run(solver, x + b * dim, m, z + b * k, &r));
+        if (r.iterations > most)
+            most = r.iterations;
+        unconverged += !r.converged;
+        snprintf(status, sizeof status, "iterations <= %llu",
+                 (unsigned long long)most);
+        progress_update(&bar, m, status);
+    }
+    progress_finish(&bar, status);
+    if (unconverged)
+        fprintf(stderr, "lista: warning: FISTA did not reach tolerance %g "
+                "within %d iterations in %zu chunk(s) of the %s set\n",
+                OPT_TOLERANCE, OPT_MAX_ITERATIONS, unconverged, label);
+    return 0;
+}
+
+/* Trains a LISTA encoder with T steps on (x, z*) of the training subset. */
+static int train_lista(sc_model *m, const options *o, int steps,
+                       const float *x, const float *zs, size_t count,
+                       size_t dim, size_t k)
+{
+    size_t batch = (size_t)o->batch < count ? (size_t)o->batch : count;
+    size_t *order = malloc(count * sizeof *order);
+    float *xb = malloc(batch * dim * sizeof *xb);
+    float *zb = malloc(batch * k * sizeof *zb);
+    if (order == NULL || xb == NULL || zb == NULL) {
+        free(order);
+        free(xb);
+        free(zb);
+        return failed("malloc", SC_ERR_NOMEM);
+    }
+    for (size_t i = 0; i < count; i++)
+        order[i] = i;
+    unsigned long long rng = o->seed * 31 + (unsigned long long)steps;
+    char label[32], status[128] = "";
+    snprintf(label, sizeof label, "T=%d", steps);
+    progress bar;
+    progress_start(&bar, label, (size_t)o->epochs * (count - count % batch));
+    int rc = 0;
+    double rate = o->learning_rate;
+    for (long e = 0; rc == 0 && e < o->epochs; e++) {
+        sc_status s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
+        if (s != SC_OK) {
+            rc = failed("sc_model_set(SC_PARAM_LEARNING_RATE)", s);
+            break;
+        }
+        shuffle(order, count, &rng);
+        double err = 0, energy = 0;
+        for (size_t b = 0; b + batch <= count; b += batch) {
+            gather(xb, x, order + b, batch, dim);
+            gather(zb, zs, order + b, batch, k);
+            sc_step_stats st = {.size = sizeof st};
+            s = sc_model_step(m, xb, NULL, zb, batch, &st);
+            if (s != SC_OK) {
+                rc = failed("sc_model_step", s);
+                break;
+            }
+            /* st.regression is 1/2 |z - z*|^2 averaged over the batch. */
+            err += 2.0 * st.regression * (double)batch;
+            for (size_t i = 0; i < batch * k; i++)
+                energy += (double)zb[i] * zb[i];
+            snprintf(status, sizeof status,
+                     "epoch %ld/%ld  training error %.4f", e + 1, o->epochs,
+                     energy > 0 ? err / energy : 0.0);
+            progress_update(&bar, batch, status);
+        }
+        rate *= o->decay;
+    }
+    if (rc == 0)
+        progress_finish(&bar, status);
+    free(order);
+    free(xb);
+    free(zb);
+    return rc;
+}
+
+/* The held-out comparison for one T: prints its row. */
+typedef struct {
+    const float *x, *zs;   /* held-out inputs and optimal codes */
+    size_t count, dim, k;
+    float *z;              /* count x k scratch */
+} held_out;
+
+static int compare(const options *o, int steps, const float *d,
+                   sc_solver *solver, const float *xtrain,
+                   const float *ztrain, size_t ntrain, const held_out *h,
+                   int *claim_holds)
+{
+    sc_model *m = NULL;
+    sc_status s = sc_model_create(&m, h->dim, h->k);
+    const char *what = "sc_model_create";
+#define MSET(p, v)                            \
+    if (s == SC_OK) {                         \
+        s = sc_model_set(m, p, v);            \
+        what = "sc_model_set(" #p ")";        \
+    }
+    MSET(SC_PARAM_ITERATIONS, steps);
+    MSET(SC_PARAM_SHRINK, o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
+    /* lambda sets theta = lambda / L in the ISTA initialisation ... */
+    MSET(SC_PARAM_L1_WEIGHT, o->lambda);
+    MSET(SC_PARAM_RECON_WEIGHT, 0);
+    MSET(SC_PARAM_REGRESSION_WEIGHT, 1);
+    MSET(SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
+    MSET(SC_PARAM_LEARNING_RATE, o->learning_rate);
+    if (s == SC_OK) {
+        s = sc_model_init_dictionary(m, d);
+        what = "sc_model_init_dictionary";
+    }
+    /* ... and training then only regresses z* (a training parameter). */
+    MSET(SC_PARAM_L1_WEIGHT, 0);
+#undef MSET
+    if (s != SC_OK) {
+        sc_model_free(m);
+        return failed(what, s);
+    }
+    int rc = train_lista(m, o, steps, xtrain, ztrain, ntrain, h->dim, h->k);
+
+    double lista = 0, lista_s = INFINITY;
+    for (int r = 0; rc == 0 && r < TIMING_RUNS; r++) {
+        double t0 = progress_now();
+        s = sc_model_encode(m, h->x, h->count, h->z);
+        double t = progress_now() - t0;
+        if (s != SC_OK)
+            rc = failed("sc_model_encode", s);
+        lista_s = t < lista_s ? t : lista_s;
+    }
+    if (rc == 0)
+        lista = relative_error(h->z, h->zs, h->count * h->k);
+    sc_model_free(m);
+
+    double fista = 0, fista10 = 0, fista10_s = INFINITY;
+    if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, 0)) != SC_OK ||
+                    (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+                                       steps)) != SC_OK))
+        rc = failed("sc_solver_set", s);
+    if (rc == 0 && (s = sc_solver_run(solver, h->x, h->count, h->z, NULL)) != SC_OK)
+        rc = failed("sc_solver_run", s);
+    if (rc == 0) {
+        fista = relative_error(h->z, h->zs, h->count * h->k);
+        if ((s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+                               10.0 * steps)) != SC_OK)
+            rc = failed("sc_solver_set", s);
+    }
+    for (int r = 0; rc == 0 && r < TIMING_RUNS; r++) {
+        double t0 = progress_now();
+        s = sc_solver_run(solver, h->x, h->count, h->z, NULL);
+        double t = progress_now() - t0;
+        if (s != SC_OK)
+            rc = failed("sc_solver_run", s);
+        fista10_s = t < fista10_s ? t : fista10_s;
+    }
+    if (rc == 0) {
+        fista10 = relative_error(h->z, h->zs, h->count * h->k);
+        double per = 1e6 / (double)h->count;
+        printf("T=%d lista=%.4f fista=%.4f fista10x=%.4f lista_us=%.1f "
+               "fista10x_us=%.1f\n", steps, lista, fista, fista10,
+               lista_s * per, fista10_s * per);
+        *claim_holds &= lista < fista10;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse(argc, argv, &o) != 0)
+        return 2;
+    /* Results go to stdout, progress to stderr: keep their order in logs. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (sc_version() != SC_VERSION_NUMBER)
+        fprintf(stderr, "lista: warning: built against libsparsecode %s, "
+                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+    double started = progress_now();
+
+    idx_dataset data;
+    char err[512];
+    if (idx_read_dataset(o.data, &data, err, sizeof err) != 0) {
+        fprintf(stderr, "lista: %s\n", err);
+        return 1;
+    }
+    size_t dim = data.train_images.rows * data.train_images.cols;
+    size_t k = (size_t)o.atoms;
+    size_t ntrain = (size_t)o.train, ntest = (size_t)o.test;
+    if (ntrain > data.train_images.count) {
+        fprintf(stderr, "lista: --train %zu: the data has %zu training "
+                "images; using them all\n", ntrain, data.train_images.count);
+        ntrain = data.train_images.count;
+    }
+    if (ntest > data.test_images.count) {
+        fprintf(stderr, "lista: --test %zu: the data has %zu test images; "
+                "using them all\n", ntest, data.test_images.count);
+        ntest = data.test_images.count;
+    }
+
+    /* The training subset: ntrain images drawn by the seed; the held-out
+     * subset: the first ntest images of the test file.  Unit L2 norm. */
+    size_t *order = malloc(data.train_images.count * sizeof *order);
+    float *xtrain = malloc(ntrain * dim * sizeof *xtrain);
+    float *ztrain = malloc(ntrain * k * sizeof *ztrain);
+    float *ztest = malloc(ntest * k * sizeof *ztest);
+    float *zscratch = malloc(ntest * k * sizeof *zscratch);
+    float *d = malloc(dim * k * sizeof *d);
+    const float *xtest = data.test_images.images;
+    int rc = 0;
+    if (order == NULL || xtrain == NULL || ztrain == NULL || ztest == NULL ||
+        zscratch == NULL || d == NULL) {
+        rc = failed("malloc", SC_ERR_NOMEM);
+        goto done;
+    }
+    for (size_t i = 0; i < data.train_images.count; i++)
+        order[i] = i;
+    unsigned long long rng = o.seed;
+    shuffle(order, data.train_images.count, &rng);
+    gather(xtrain, data.train_images.images, order, ntrain, dim);
+    idx_normalize_rows(xtrain, ntrain, dim);
+    idx_normalize_rows(data.test_images.images, ntest, dim);
+    printf("data: %zu training and %zu held-out images of %zu x %zu "
+           "(unit L2 norm)\n", ntrain, ntest, data.train_images.rows,
+           data.train_images.cols);
+    printf("problem: min 1/2|x - Dz|^2 + %g |z|_1%s, D %zu x %zu; BLAS: %s\n",
+           o.lambda, o.nonnegative ? ", z >= 0" : "", dim, k, sc_blas_name());
+
+    /* 1. dictionary */
+    if ((rc = learn_dictionary(&o, xtrain, ntrain, dim, k, xtest, ntest, d)))
+        goto done;
+
+    /* 2. optimal codes */
+    sc_solver *solver = NULL;
+    sc_status s = sc_solver_create(&solver, d, dim, k);
+    if (s != SC_OK) {
+        rc = failed("sc_solver_create", s);
+        goto done;
+    }
+    if ((s = sc_solver_set(solver, SC_SOLVER_METHOD, SC_METHOD_FISTA)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_LAMBDA, o.lambda)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_NONNEGATIVE, o.nonnegative)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, OPT_TOLERANCE)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+                           OPT_MAX_ITERATIONS)) != SC_OK)
+        rc = failed("sc_solver_set", s);
+    if (rc == 0)
+        rc = optimal_codes(solver, xtrain, ntrain, dim, k, ztrain, "z* train");
+    if (rc == 0)
+        rc = optimal_codes(solver, xtest, ntest, dim, k, ztest, "z* test");
+    if (rc == 0)
+        printf("optimal codes: FISTA to tolerance %g (at most %d iterations), "
+               "L = %.3f, %.1f%% of the held-out code entries non-zero\n",
+               OPT_TOLERANCE, OPT_MAX_ITERATIONS, sc_solver_lipschitz(solver),
+               100 * nonzero_fraction(ztest, ntest * k));
+
+    /* 3. LISTA against FISTA */
+    if (rc == 0)
+        printf("LISTA: %s shrink, trained on z* for %ld epochs (batch %ld, "
+               "Adam, lr %g x %g per epoch)\n",
+               o.nonnegative ? "relu" : "soft", o.epochs, o.batch,
+               o.learning_rate, o.decay);
+    held_out h = {xtest, ztest, ntest, dim, k, zscratch};
+    int claim = 1;
+    for (size_t i = 0; rc == 0 && i < o.steps_count; i++)
+        rc = compare(&o, o.steps[i], d, solver, xtrain, ztrain, ntrain, &h,
+                     &claim);
+    if (rc == 0)
+        printf("claim (LISTA with T steps beats FISTA with 10 T): %s; "
+               "%.0f s in all\n", claim ? "holds for every T" : "FAILS",
+               progress_now() - started);
+    sc_solver_free(solver);
+done:
+    free(order);
+    free(xtrain);
+    free(ztrain);
+    free(ztest);
+    free(zscratch);
+    free(d);
+    idx_free_dataset(&data);
+    return rc;
+}
