@@ -1,6 +1,8 @@
 /* operator.c -- the dense operator: every verb is one sgemm (or a norm
- * pass).  See operator.h for the contract. */
+ * pass).  A local operator's verbs live in operator_local.c; the verbs here
+ * dispatch to them.  See operator.h for the contract. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +28,25 @@ void sc_operator_release(sc_operator *op)
     memset(op, 0, sizeof *op);
 }
 
+/* Per-call scratch for the generic verbs on a local operator (see the TODO
+ * in operator.h); NULL (the no-scratch path) if it cannot be had. */
+static float *local_scratch(const sc_operator *op, size_t batch)
+{
+    size_t count = sc_operator_scratch_floats(op, batch);
+    if (count == 0 || count > SIZE_MAX / sizeof(float))
+        return NULL;
+    return malloc(count * sizeof(float));
+}
+
 void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
                          float beta, float *y)
 {
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        float *scratch = local_scratch(op, batch);
+        sc_operator_local_forward(op, batch, x, beta, y, scratch);
+        free(scratch);
+        return;
+    }
     sc_gemm(0, 1, batch, op->rows, op->cols, 1.0f, x, op->cols, op->weights,
             op->cols, beta, y, op->rows);
 }
@@ -36,6 +54,12 @@ void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
 void sc_operator_transpose(const sc_operator *op, size_t batch,
                            const float *y, float beta, float *x)
 {
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        float *scratch = local_scratch(op, batch);
+        sc_operator_local_transpose(op, batch, y, beta, x, scratch);
+        free(scratch);
+        return;
+    }
     sc_gemm(0, 0, batch, op->cols, op->rows, 1.0f, y, op->rows, op->weights,
             op->cols, beta, x, op->cols);
 }
@@ -44,6 +68,13 @@ void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
                                      const float *dy, const float *x,
                                      float alpha, float beta, float *grad)
 {
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        float *scratch = local_scratch(op, batch);
+        sc_operator_local_accumulate_gradient(op, batch, dy, x, alpha, beta,
+                                              grad, scratch);
+        free(scratch);
+        return;
+    }
     sc_gemm(1, 0, op->rows, op->cols, batch, alpha, dy, op->rows, x, op->cols,
             beta, grad, op->cols);
 }
@@ -51,6 +82,10 @@ void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
 void sc_operator_project_columns(sc_operator *op, double max_norm,
                                  double *sumsq)
 {
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        sc_operator_local_project(op, max_norm); /* needs no scratch */
+        return;
+    }
     size_t rows = op->rows, cols = op->cols;
     memset(sumsq, 0, cols * sizeof *sumsq);
     for (size_t i = 0; i < rows; i++)
@@ -68,6 +103,10 @@ void sc_operator_project_columns(sc_operator *op, double max_norm,
 
 void sc_operator_project_rows(sc_operator *op, double max_norm)
 {
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        sc_operator_local_project(op, max_norm);
+        return;
+    }
     for (size_t i = 0; i < op->rows; i++) {
         float *row = op->weights + i * op->cols;
         double s = 0.0;

@@ -20,20 +20,61 @@
 #include <stddef.h>
 
 typedef enum {
-    SC_OPERATOR_DENSE = 0
+    SC_OPERATOR_DENSE = 0,
+    SC_OPERATOR_LOCAL = 1   /* local unshared filters: operator_local.c */
 } sc_operator_kind;
+
+/* The geometry of a local operator (all zero for a dense one).  The input
+ * is an image of c x h x w, channel-major (pixel (ch, y, x) is column
+ * ch*h*w + y*w + x).  The output is a grid of hout x wout positions, stride
+ * `stride`, each seeing the r x r x c window whose top-left pixel is
+ * (oy*stride, ox*stride), with f units per position: unit u at position
+ * pos = oy*wout + ox is row pos*f + u.
+ *
+ *   hout = (h - r) / stride + 1,  wout = (w - r) / stride + 1   (floor)
+ *
+ * The division rounds down: when (h - r) % stride != 0 the last
+ * (h - r) % stride pixel rows (likewise columns) lie in no window.  Such
+ * pixels are ignored by forward and left at beta * x by transpose.
+ *
+ * Weights are position-major: position pos owns the f x patch row-major
+ * block at weights + pos*f*patch, where patch = c*r*r and the entry of unit
+ * u for pixel (ch, dy, dx) of its window is at u*patch + (ch*r + dy)*r + dx.
+ * Row pos*f + u of the weights is therefore unit u's whole filter. */
+typedef struct {
+    size_t c, h, w;        /* input channels, height, width */
+    size_t r, stride, f;   /* window side, stride, units per position */
+    size_t hout, wout;     /* output grid */
+    size_t patch;          /* c * r * r: the length of one filter */
+} sc_local_geometry;
 
 typedef struct {
     sc_operator_kind kind;
     size_t rows, cols;
     size_t weight_count;   /* number of floats in weights */
-    float *weights;        /* owned; rows x cols row-major when dense */
+    float *weights;        /* owned; rows x cols row-major when dense,
+                              position-major blocks when local */
+    sc_local_geometry local; /* SC_OPERATOR_LOCAL only; zero otherwise */
 } sc_operator;
 
 /* Allocates a zeroed dense operator.  Returns 0 on success, -1 if out of
  * memory (op is then zeroed). */
 int sc_operator_init_dense(sc_operator *op, size_t rows, size_t cols);
 void sc_operator_release(sc_operator *op);
+
+/* Allocates a zeroed local operator (geometry above): cols = c*h*w,
+ * rows = hout*wout*f, weight_count = rows*c*r*r.  Returns 0 on success,
+ * -1 if out of memory, -2 for a bad geometry: a zero size or stride,
+ * r > h or r > w, or any of cols, rows, weight_count above INT_MAX (the
+ * limit of sc_gemm's int arguments; just under 2^31).  op is zeroed on
+ * failure.  Defined in operator_local.c. */
+int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
+                           size_t r, size_t stride, size_t f);
+
+/* The scratch, in floats, that the local verbs below want for a batch:
+ * batch * c*r*r for a local operator (0 if that overflows), 0 for a dense
+ * one. */
+size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch);
 
 /* y (batch x rows) = x (batch x cols) A^T + beta * y */
 void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
@@ -56,5 +97,43 @@ void sc_operator_project_columns(sc_operator *op, double max_norm,
 
 /* Same for rows (output-side vectors): the classifier constraint (C1). */
 void sc_operator_project_rows(sc_operator *op, double max_norm);
+
+/* ---- the local operator's verbs (operator_local.c) ---------------------
+ *
+ * The generic verbs above dispatch here for SC_OPERATOR_LOCAL.  Scratch:
+ * these take a caller-owned scratch of sc_operator_scratch_floats(op,
+ * batch) floats, so a const operator needs no allocation and the verbs are
+ * reentrant.  With scratch == NULL they take a slower path that needs none
+ * (c*r small sgemms per position, one per contiguous row segment of a
+ * window, instead of one gathered sgemm); the results agree to rounding.
+ *
+ * TODO(model integration, #5): the generic verbs, whose signatures have no
+ * scratch, allocate it per call for a local operator (falling back to the
+ * NULL path if that fails, so they never fail).  The model should instead
+ * own the scratch in its workspace and call these directly, so that a warm
+ * training step allocates nothing (check_alloc).
+ *
+ * Sequential and deterministic; positions are independent in forward and
+ * accumulate_gradient (parallel later); transpose adds overlapping windows
+ * in position order. */
+void sc_operator_local_forward(const sc_operator *op, size_t batch,
+                               const float *x, float beta, float *y,
+                               float *scratch);
+void sc_operator_local_transpose(const sc_operator *op, size_t batch,
+                                 const float *y, float beta, float *x,
+                                 float *scratch);
+void sc_operator_local_accumulate_gradient(const sc_operator *op,
+                                           size_t batch, const float *dy,
+                                           const float *x, float alpha,
+                                           float beta, float *grad,
+                                           float *scratch);
+
+/* Clips every unit's filter (each row of length c*r*r) to L2 norm <=
+ * max_norm.  Both project_columns and project_rows do this on a local
+ * operator: a unit's filter is its row when the operator is an encoder
+ * (image -> code) and its column when it serves as the decoder W_d (codes
+ * -> pixels, used through transpose), so the per-unit constraint is the
+ * same either way. */
+void sc_operator_local_project(sc_operator *op, double max_norm);
 
 #endif

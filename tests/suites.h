@@ -18,7 +18,8 @@
     X(ista)               \
     X(solver)             \
     X(dictionary)         \
-    X(alloc)
+    X(alloc)              \
+    X(local_operator)
 
 #define SC_DECLARE_SUITE(name) Suite *name##_suite(void);
 SC_TEST_SUITES(SC_DECLARE_SUITE)
