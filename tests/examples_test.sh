@@ -132,18 +132,7 @@ for p in "$drsae" "$minimal" "$lista"; do
     if [ ! -x "$p" ]; then
         last=""
         fail "$p is built (make examples-build)"
-        # --- examples/lista -------------------------------------------------------------
-# On the tiny data (64 inputs, 24 atoms) the held-out rows measured
-# lista 0.37-0.38 against FISTA-with-T-steps 0.45-0.66 for every T: the
-# learned encoder must beat T plain FISTA steps; 10 T steps may win here.
-run lista "$lista" --data "$data" --atoms 24 --train 300 --test 100 --dict-epochs 2
-check "lista: exit status 0" exited 0
-rows=$(grep -cE '^T=[0-9]+ lista=[0-9.]+ fista=[0-9.]+ fista10x=[0-9.]+ lista_us=[0-9.]+ fista10x_us=[0-9.]+$' "$last.out")
-check "lista: one row per T = 1, 2, 3, 5, 7 in the documented form (${rows:-0} rows)" [ "$rows" = 5 ]
-beaten=$(awk -F'[ =]' '/^T=/ {if ($4 + 0 < $6 + 0) n++} END {print n + 0}' "$last.out")
-check "lista: LISTA with T steps beats FISTA with T steps on every row ($beaten of 5)" [ "$beaten" = 5 ]
-
-finish
+        finish
         exit 1
     fi
 done
