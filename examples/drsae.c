@@ -20,9 +20,13 @@
 
 #include <sparsecode.h>
 
+#include "support/batches.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/progress.h"
+#include "support/report.h"
+
+#define PROGRAM "drsae"
 
 /* The training defaults, chosen on Fashion-MNIST (docs/drsae.md). */
 #define DEFAULT_LAMBDA 0.02
@@ -130,20 +134,8 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Prints a failed call's status and message; returns 1 for main. */
-static int failed(const char *what, sc_status s)
-{
-    fprintf(stderr, "drsae: %s: %s (%s)\n", what, sc_status_str(s),
-            sc_last_message());
-    return 1;
-}
-
-#define CHECK(call)                               \
-    do {                                          \
-        sc_status status_ = (call);               \
-        if (status_ != SC_OK)                     \
-            return failed(#call, status_);        \
-    } while (0)
+/* A failed call: its status and the library's message; 1 for main. */
+#define CHECK(call) REPORT_CHECK(PROGRAM, call)
 
 /* One epoch over a shuffled copy of the training set. */
 static int train_epoch(sc_model *m, const float *x, const int32_t *y,
@@ -151,23 +143,16 @@ static int train_epoch(sc_model *m, const float *x, const int32_t *y,
                        size_t *order, float *xb, int32_t *yb,
                        const char *label, unsigned long long *rng)
 {
-    for (size_t i = count - 1; i > 0; i--) {
-        *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-        size_t j = (size_t)((*rng >> 33) % (i + 1));
-        size_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
+    batches_shuffle(order, count, rng);
     progress bar;
     progress_start(&bar, label, count);
     double recon = 0, l1 = 0, cls = 0, active = 0, err = 0;
     size_t steps = 0;
     char status[160] = "";
     for (size_t b = 0; b + batch <= count; b += batch) {
-        for (size_t i = 0; i < batch; i++) {
-            memcpy(xb + i * dim, x + order[b + i] * dim, dim * sizeof(float));
+        batches_gather(xb, x, order + b, batch, dim);
+        for (size_t i = 0; i < batch; i++)
             yb[i] = y[order[b + i]];
-        }
         sc_step_stats st = {.size = sizeof st};
         CHECK(sc_model_step(m, xb, yb, NULL, batch, &st));
         recon += st.recon;
@@ -192,11 +177,11 @@ static int test_error(const sc_model *m, const float *x, const int32_t *y,
 {
     int32_t *pred = malloc(count * sizeof *pred);
     if (pred == NULL)
-        return failed("malloc", SC_ERR_NOMEM);
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
     sc_status s = sc_model_predict(m, x, count, pred, NULL);
     if (s != SC_OK) {
         free(pred);
-        return failed("sc_model_predict", s);
+        return report_failure(PROGRAM, "sc_model_predict", s);
     }
     size_t wrong = 0;
     for (size_t i = 0; i < count; i++)
@@ -298,7 +283,7 @@ int main(int argc, char **argv)
         sc_status s = sc_model_load(&m, o.load);
         if (s != SC_OK) {
             idx_free_dataset(&d);
-            return failed("sc_model_load", s);
+            return report_failure(PROGRAM, "sc_model_load", s);
         }
         if (sc_model_inputs(m) != dim) {
             fprintf(stderr, "drsae: %s expects %zu inputs, the data has %zu\n",
@@ -330,7 +315,7 @@ int main(int argc, char **argv)
         if (s == SC_OK)
             s = sc_model_init_data(m, d.train_images.images, ntrain, o.seed);
         if (s != SC_OK)
-            rc = failed("creating the model", s);
+            rc = report_failure(PROGRAM, "creating the model", s);
         printf("model: %zu-%ld, T = %ld, %s\n", dim, o.units, o.iters,
                "relu encoder, linear decoder, softmax classifier");
         for (long e = 0; rc == 0 && e < o.epochs_pre + o.epochs; e++) {
@@ -346,7 +331,7 @@ int main(int argc, char **argv)
             if (s == SC_OK)
                 s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
             if (s != SC_OK)
-                rc = failed("sc_model_set", s);
+                rc = report_failure(PROGRAM, "sc_model_set", s);
             else
                 rc = train_epoch(m, d.train_images.images,
                                  d.train_labels.labels, ntrain, dim, batch,
@@ -358,7 +343,7 @@ int main(int argc, char **argv)
         if (rc == 0 && o.save != NULL) {
             s = sc_model_save(m, o.save);
             if (s != SC_OK)
-                rc = failed("sc_model_save", s);
+                rc = report_failure(PROGRAM, "sc_model_save", s);
             else
                 printf("saved: %s\n", o.save);
         }

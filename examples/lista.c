@@ -34,8 +34,12 @@
 
 #include <sparsecode.h>
 
+#include "support/batches.h"
 #include "support/idx.h"
 #include "support/progress.h"
+#include "support/report.h"
+
+#define PROGRAM "lista"
 
 /* The defaults, chosen on Fashion-MNIST (docs/lista.md). */
 #define DEFAULT_ATOMS 256
@@ -196,44 +200,8 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Prints a failed call's status and message; returns 1 for main. */
-static int failed(const char *what, sc_status s)
-{
-    fprintf(stderr, "lista: %s: %s (%s)\n", what, sc_status_str(s),
-            sc_last_message());
-    return 1;
-}
-
-#define CHECK(call)                               \
-    do {                                          \
-        sc_status status_ = (call);               \
-        if (status_ != SC_OK)                     \
-            return failed(#call, status_);        \
-    } while (0)
-
-static unsigned long long next_random(unsigned long long *rng)
-{
-    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return *rng >> 33;
-}
-
-static void shuffle(size_t *order, size_t count, unsigned long long *rng)
-{
-    for (size_t i = count - 1; i > 0 && count > 1; i--) {
-        size_t j = (size_t)(next_random(rng) % (i + 1));
-        size_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-}
-
-/* Gathers rows order[0..count) of src (dim wide) into dst. */
-static void gather(float *dst, const float *src, const size_t *order,
-                   size_t count, size_t dim)
-{
-    for (size_t i = 0; i < count; i++)
-        memcpy(dst + i * dim, src + order[i] * dim, dim * sizeof(float));
-}
+/* A failed call: its status and the library's message; 1 for main. */
+#define CHECK(call) REPORT_CHECK(PROGRAM, call)
 
 /* sum |a - b|^2 / sum |b|^2 over count values. */
 static double relative_error(const float *a, const float *b, size_t count)
@@ -269,7 +237,7 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
     if (order == NULL || xb == NULL) {
         free(order);
         free(xb);
-        return failed("malloc", SC_ERR_NOMEM);
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
     }
     for (size_t i = 0; i < count; i++)
         order[i] = i;
@@ -291,16 +259,16 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
         what = "sc_dictionary_init_data";
     }
     if (s != SC_OK)
-        rc = failed(what, s);
+        rc = report_failure(PROGRAM, what, s);
     double objective = 0;
     if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
                                                 &objective)) != SC_OK)
-        rc = failed("sc_dictionary_objective", s);
+        rc = report_failure(PROGRAM, "sc_dictionary_objective", s);
     if (rc == 0)
         printf("dictionary: %zu atoms from training images, held-out "
                "objective %.5f\n", k, objective);
     for (long e = 0; rc == 0 && e < o->dict_epochs; e++) {
-        shuffle(order, count, &rng);
+        batches_shuffle(order, count, &rng);
         char label[32], status[128] = "";
         snprintf(label, sizeof label, "dict %ld", e + 1);
         progress bar;
@@ -308,11 +276,11 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
         double obj = 0, active = 0;
         size_t steps = 0;
         for (size_t b = 0; rc == 0 && b + batch <= count; b += batch) {
-            gather(xb, x, order + b, batch, dim);
+            batches_gather(xb, x, order + b, batch, dim);
             sc_dict_stats st = {.size = sizeof st};
             s = sc_dictionary_step(dict, xb, batch, &st);
             if (s != SC_OK) {
-                rc = failed("sc_dictionary_step", s);
+                rc = report_failure(PROGRAM, "sc_dictionary_step", s);
                 break;
             }
             obj += st.objective;
@@ -327,12 +295,12 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
     }
     if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
                                                 &objective)) != SC_OK)
-        rc = failed("sc_dictionary_objective", s);
+        rc = report_failure(PROGRAM, "sc_dictionary_objective", s);
     if (rc == 0)
         printf("dictionary: learned, held-out objective %.5f\n", objective);
     const float *atoms = NULL;
     if (rc == 0 && (s = sc_dictionary_atoms(dict, &atoms)) != SC_OK)
-        rc = failed("sc_dictionary_atoms", s);
+        rc = report_failure(PROGRAM, "sc_dictionary_atoms", s);
     if (rc == 0)
         memcpy(d, atoms, dim * k * sizeof *d);
     sc_dictionary_free(dict);
@@ -384,7 +352,7 @@ static int train_lista(sc_model *m, const options *o, int steps,
         free(order);
         free(xb);
         free(zb);
-        return failed("malloc", SC_ERR_NOMEM);
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
     }
     for (size_t i = 0; i < count; i++)
         order[i] = i;
@@ -398,18 +366,18 @@ static int train_lista(sc_model *m, const options *o, int steps,
     for (long e = 0; rc == 0 && e < o->epochs; e++) {
         sc_status s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
         if (s != SC_OK) {
-            rc = failed("sc_model_set(SC_PARAM_LEARNING_RATE)", s);
+            rc = report_failure(PROGRAM, "sc_model_set(SC_PARAM_LEARNING_RATE)", s);
             break;
         }
-        shuffle(order, count, &rng);
+        batches_shuffle(order, count, &rng);
         double err = 0, energy = 0;
         for (size_t b = 0; b + batch <= count; b += batch) {
-            gather(xb, x, order + b, batch, dim);
-            gather(zb, zs, order + b, batch, k);
+            batches_gather(xb, x, order + b, batch, dim);
+            batches_gather(zb, zs, order + b, batch, k);
             sc_step_stats st = {.size = sizeof st};
             s = sc_model_step(m, xb, NULL, zb, batch, &st);
             if (s != SC_OK) {
-                rc = failed("sc_model_step", s);
+                rc = report_failure(PROGRAM, "sc_model_step", s);
                 break;
             }
             /* st.regression is 1/2 |z - z*|^2 averaged over the batch. */
@@ -468,7 +436,7 @@ static int compare(const options *o, int steps, const float *d,
 #undef MSET
     if (s != SC_OK) {
         sc_model_free(m);
-        return failed(what, s);
+        return report_failure(PROGRAM, what, s);
     }
     int rc = train_lista(m, o, steps, xtrain, ztrain, ntrain, h->dim, h->k);
 
@@ -478,7 +446,7 @@ static int compare(const options *o, int steps, const float *d,
         s = sc_model_encode(m, h->x, h->count, h->z);
         double t = progress_now() - t0;
         if (s != SC_OK)
-            rc = failed("sc_model_encode", s);
+            rc = report_failure(PROGRAM, "sc_model_encode", s);
         lista_s = t < lista_s ? t : lista_s;
     }
     if (rc == 0)
@@ -489,21 +457,21 @@ static int compare(const options *o, int steps, const float *d,
     if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, 0)) != SC_OK ||
                     (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
                                        steps)) != SC_OK))
-        rc = failed("sc_solver_set", s);
+        rc = report_failure(PROGRAM, "sc_solver_set", s);
     if (rc == 0 && (s = sc_solver_run(solver, h->x, h->count, h->z, NULL)) != SC_OK)
-        rc = failed("sc_solver_run", s);
+        rc = report_failure(PROGRAM, "sc_solver_run", s);
     if (rc == 0) {
         fista = relative_error(h->z, h->zs, h->count * h->k);
         if ((s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
                                10.0 * steps)) != SC_OK)
-            rc = failed("sc_solver_set", s);
+            rc = report_failure(PROGRAM, "sc_solver_set", s);
     }
     for (int r = 0; rc == 0 && r < TIMING_RUNS; r++) {
         double t0 = progress_now();
         s = sc_solver_run(solver, h->x, h->count, h->z, NULL);
         double t = progress_now() - t0;
         if (s != SC_OK)
-            rc = failed("sc_solver_run", s);
+            rc = report_failure(PROGRAM, "sc_solver_run", s);
         fista10_s = t < fista10_s ? t : fista10_s;
     }
     if (rc == 0) {
@@ -561,14 +529,14 @@ int main(int argc, char **argv)
     int rc = 0;
     if (order == NULL || xtrain == NULL || ztrain == NULL || ztest == NULL ||
         zscratch == NULL || d == NULL) {
-        rc = failed("malloc", SC_ERR_NOMEM);
+        rc = report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
         goto done;
     }
     for (size_t i = 0; i < data.train_images.count; i++)
         order[i] = i;
     unsigned long long rng = o.seed;
-    shuffle(order, data.train_images.count, &rng);
-    gather(xtrain, data.train_images.images, order, ntrain, dim);
+    batches_shuffle(order, data.train_images.count, &rng);
+    batches_gather(xtrain, data.train_images.images, order, ntrain, dim);
     idx_normalize_rows(xtrain, ntrain, dim);
     idx_normalize_rows(data.test_images.images, ntest, dim);
     printf("data: %zu training and %zu held-out images of %zu x %zu "
@@ -585,7 +553,7 @@ int main(int argc, char **argv)
     sc_solver *solver = NULL;
     sc_status s = sc_solver_create(&solver, d, dim, k);
     if (s != SC_OK) {
-        rc = failed("sc_solver_create", s);
+        rc = report_failure(PROGRAM, "sc_solver_create", s);
         goto done;
     }
     if ((s = sc_solver_set(solver, SC_SOLVER_METHOD, SC_METHOD_FISTA)) != SC_OK ||
@@ -594,7 +562,7 @@ int main(int argc, char **argv)
         (s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, OPT_TOLERANCE)) != SC_OK ||
         (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
                            OPT_MAX_ITERATIONS)) != SC_OK)
-        rc = failed("sc_solver_set", s);
+        rc = report_failure(PROGRAM, "sc_solver_set", s);
     if (rc == 0)
         rc = optimal_codes(solver, xtrain, ntrain, dim, k, ztrain, "z* train");
     if (rc == 0)

@@ -1,0 +1,16 @@
+/* batches.h -- shuffled minibatches for the examples' training loops. */
+#ifndef EXAMPLE_BATCHES_H
+#define EXAMPLE_BATCHES_H
+
+#include <stddef.h>
+
+/* Shuffles order[0..count) in place (Fisher-Yates) with a 64-bit linear
+ * congruential generator whose state is *rng: the same state gives the
+ * same order on every platform. */
+void batches_shuffle(size_t *order, size_t count, unsigned long long *rng);
+
+/* Copies rows order[0..count) of src (dim floats each) into dst. */
+void batches_gather(float *dst, const float *src, const size_t *order,
+                    size_t count, size_t dim);
+
+#endif
