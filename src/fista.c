@@ -51,17 +51,23 @@ int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
         it++;
         /* (S1) */
         sc_gemm(0, 0, batch, k, k, 1.0f, y, k, s->gram, k, 0.0f, grad, k);
-        for (size_t i = 0; i < size; i++)
-            grad[i] -= c[i];
         done = p->tolerance > 0;
         for (size_t b = 0; b < batch; b++) {
             float *yb = y + b * k, *gb = grad + b * k;
             float *zb = z + b * k, *nb = next + b * k;
-            if (smooth_group)
+            const float *cb = c + b * k;
+            /* (S1) g = G y - c, then (S2)'s gradient step written into gb;
+             * the subtraction of c joins the step's pass over the row. */
+            if (smooth_group) {
+                for (size_t i = 0; i < k; i++)
+                    gb[i] -= cb[i];
                 sc_lasso_surrogate_gradient(s, p, yb, gb);
-            /* (S2), with the gradient step written into gb */
-            for (size_t i = 0; i < k; i++)
-                gb[i] = (float)(yb[i] - step * gb[i]);
+                for (size_t i = 0; i < k; i++)
+                    gb[i] = (float)(yb[i] - step * gb[i]);
+            } else {
+                for (size_t i = 0; i < k; i++)
+                    gb[i] = (float)(yb[i] - step * (gb[i] - cb[i]));
+            }
             sc_lasso_prox(s, p, step, gb, nb);
             double change = 0.0, top = 1.0, uphill = 0.0;
             for (size_t i = 0; i < k; i++) {
