@@ -58,14 +58,14 @@ ifeq ($(BLAS),openblas)
   BLAS_RUNDIR   :=
   BLAS_RPATH    :=
   PC_REQUIRES_PRIVATE := openblas
-  PC_LIBS_PRIVATE     := -lm
+  PC_LIBS_PRIVATE     = $(THREAD_LIBS) -lm
 else ifeq ($(BLAS),reference)
   BLAS_CPPFLAGS :=
   BLAS_LIBS     := -L$(REF_BLAS_DIR) -lblas
   BLAS_RUNDIR   := $(REF_BLAS_DIR)
   BLAS_RPATH    := -Wl,-rpath,$(REF_BLAS_DIR)
   PC_REQUIRES_PRIVATE :=
-  PC_LIBS_PRIVATE     := -lblas -lm
+  PC_LIBS_PRIVATE     = -lblas $(THREAD_LIBS) -lm
 else
   $(error BLAS must be openblas or reference, not '$(BLAS)')
 endif
@@ -91,13 +91,16 @@ CC       ?= cc
 CXX      ?= g++
 AR       ?= ar
 CFLAGS   ?= -O3 -g
+# The local operator runs its window positions on all cores, on POSIX
+# threads (src/parallel.c).
+THREAD_LIBS := -pthread
 CXXFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wpedantic -Werror
 ifneq ($(SANITIZE),)
   SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 DEPFLAGS      := -MMD -MP
-LIB_CFLAGS    := -std=c11 $(WARNINGS) $(CFLAGS) -fno-math-errno -fPIC -fvisibility=hidden $(SAN_FLAGS)
+LIB_CFLAGS    := -std=c11 $(WARNINGS) $(CFLAGS) -fno-math-errno -fPIC -fvisibility=hidden -pthread $(SAN_FLAGS)
 LIB_CPPFLAGS  := -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CPPFLAGS)
 CHECK_CFLAGS  := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS    := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
@@ -149,7 +152,7 @@ $(STATIC_LIB): $(OBJS) $(OUT)/.flags
 $(SHARED_REAL): $(OBJS) $(MAP) $(OUT)/.flags
 	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
 	$(CC) -shared $(LIB_CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
-	    -Wl,--version-script,$(MAP) -Wl,-z,defs -o $@ $(OBJS) $(BLAS_LIBS) $(LIBS) -lm
+	    -Wl,--version-script,$(MAP) -Wl,-z,defs -o $@ $(OBJS) $(BLAS_LIBS) $(THREAD_LIBS) $(LIBS) -lm
 
 $(OUT)/$(SONAME): $(SHARED_REAL)
 	ln -sf $(notdir $<) $@
@@ -219,7 +222,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(STATIC_LIB) $(OUT)/.flags
 	@test -n "$(filter %/check_main.o,$(TEST_OBJS))" || { echo "no test runner: tests/check_main.c is missing" >&2; exit 1; }
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $(TEST_OBJS) $(STATIC_LIB) \
-	    $(CHECK_LIBS) $(BLAS_LIBS) $(BLAS_RPATH) $(LIBS) -lm
+	    $(CHECK_LIBS) $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lm
 
 # The examples (built in the Examples section below; defined here, before
 # test-all, because a rule's prerequisites are expanded when it is read).
@@ -397,7 +400,7 @@ bench-run: $(BENCHES)
 $(BUILDDIR)/benchmarks/%: benchmarks/%.c $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(CC) -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CPPFLAGS) $(TEST_CFLAGS) -pthread \
-	    -MMD -MP -MF $@.d $< -o $@ $(LDFLAGS) $(STATIC_LIB) $(BLAS_LIBS) $(BLAS_RPATH) $(LIBS) -lm
+	    -MMD -MP -MF $@.d $< -o $@ $(LDFLAGS) $(STATIC_LIB) $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lm
 
 # ---------------------------------------------------------------------------
 # ABI: the built shared library against the committed baseline.  abidiff's

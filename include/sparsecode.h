@@ -213,6 +213,37 @@ typedef enum {
     SC_PARAM_GROUP_EPSILON = 11,  /* eps in sqrt(sum w z^2 + eps); [0, 1];
                                      default 1e-8 */
 
+    /* Local unshared filters (Gregor & LeCun, arXiv:1006.0448).  With
+     * SC_PARAM_LOCAL_FIELD = r > 0 the input is an image of
+     * IMAGE_CHANNELS x IMAGE_HEIGHT x IMAGE_WIDTH (channel-major: pixel
+     * (c, y, x) is input c*H*W + y*W + x; n must equal C*H*W), and the
+     * units sit on a grid of positions Hout x Wout,
+     *     Hout = (H - r) / LOCAL_STRIDE + 1,  Wout = (W - r) / LOCAL_STRIDE + 1,
+     * with f = k / (Hout*Wout) units ("maps") per position (k must be a
+     * multiple; sc_local_units computes it).  Unit i is map i % f at
+     * position p = i / f = py*Wout + px, whose window is the r x r x C
+     * patch with top-left pixel (py*LOCAL_STRIDE, px*LOCAL_STRIDE).
+     * Each unit has an encoder filter and a decoder filter of its own over
+     * its window only, and S links only units whose windows overlap.
+     * sc_model_weights then returns W_e and W_d as k x (C*r*r): row i is
+     * unit i's filter, entry (c*r + dy)*r + dx for window pixel (c, dy, dx).
+     * A topographic group layout puts the f maps of each position on the
+     * TORUS_ROWS x TORUS_COLS torus (rows*cols = f) and repeats its pools at
+     * every position. */
+    SC_PARAM_LOCAL_FIELD    = 12, /* r, the window side; [0, 1e6]; default
+                                     0 = a dense model (the settings below
+                                     are then ignored) */
+    SC_PARAM_LOCAL_STRIDE   = 13, /* [1, 1e6]; default 1 */
+    SC_PARAM_IMAGE_CHANNELS = 14, /* C; [1, 1e6]; default 1 */
+    SC_PARAM_IMAGE_HEIGHT   = 15, /* H; [0, 1e6]; default 0 (must be set) */
+    SC_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
+    SC_PARAM_THREADS        = 17, /* threads that run a local model's
+                                     window positions in parallel; [0, 64];
+                                     0 = one per online processor; default
+                                     1.  Results do not depend on it.  With a
+                                     threaded BLAS on few cores, more
+                                     threads can be slower (docs/local.md) */
+
     /* loss weights; 0 switches a term off and costs nothing */
     SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */
     SC_PARAM_L1_WEIGHT         = 21,  /* lambda sum |z_i|; default 0.1 */
@@ -238,6 +269,16 @@ typedef enum {
  * Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_param_bounds(sc_param param, double *lo,
                                               double *hi);
+
+/* sc_local_units: the unit count k of a local model with `maps` units per
+ * position (see SC_PARAM_LOCAL_FIELD), written to *units.
+ * Errors: SC_ERR_NULL (units), SC_ERR_RANGE (a size or the stride is 0,
+ * or the field is larger than the image), SC_ERR_SIZE (a product
+ * overflows, or k would exceed 2^24).  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_local_units(size_t channels, size_t height,
+                                             size_t width, size_t field,
+                                             size_t stride, size_t maps,
+                                             size_t *units);
 
 /* sc_model_create: a new model mapping n_inputs-dimensional inputs to
  * n_units-dimensional codes, with every parameter at its default and no
@@ -412,10 +453,12 @@ SC_API SC_NODISCARD sc_status sc_model_predict(const sc_model *model,
  * ------------------------------------------------------------------------ */
 
 typedef enum {
-    SC_WEIGHT_ENCODER    = 1,  /* W_e, k x n */
+    SC_WEIGHT_ENCODER    = 1,  /* W_e, k x n; local: k x C*r*r */
     SC_WEIGHT_LATERAL    = 2,  /* S, k x k */
     SC_WEIGHT_THRESHOLD  = 3,  /* theta, k x 1 */
-    SC_WEIGHT_DECODER    = 4,  /* W_d, n x k */
+    SC_WEIGHT_DECODER    = 4,  /* W_d, n x k; local: k x C*r*r (row i is
+                                  unit i's filter, i.e. column i of W_d
+                                  within its window) */
     SC_WEIGHT_CLASSIFIER = 5,  /* C, classes x k */
     SC_WEIGHT_CLASS_BIAS = 6   /* c, classes x 1 */
 } sc_weight;

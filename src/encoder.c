@@ -55,7 +55,8 @@ const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
         float *a_t = keep_history ? a + (t - 1) * slab : a;
         float *z_t = keep_history ? z + (t - 1) * slab : z + (t % 2) * slab;
         if (z_prev != NULL)
-            sc_operator_forward(&s->lateral, run.batch, z_prev, 0.0f, a_t);
+            sc_operator_forward(&s->lateral, run.batch, z_prev, 0.0f, a_t,
+                                NULL);
         step_shrink(run.shrink, run.batch, k, s->threshold, u, a_t,
                     z_prev == NULL, z_t);
         z_prev = z_t;
@@ -65,7 +66,7 @@ const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
 
 void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
                          const float *z, float *grad_z, float *delta,
-                         float *grad_u)
+                         float *grad_u, float *scratch)
 {
     size_t k = s->lateral.rows, slab = run.batch * k, T = run.steps;
     float *grad_theta = s->tensor[SC_TENSOR_THRESHOLD].grad;
@@ -84,22 +85,30 @@ void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
             for (size_t i = 0; i < slab; i++)
                 du[i] += d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
         if (t >= 2)
-            sc_operator_transpose(&s->lateral, run.batch, d_t, 0.0f, grad_z);
+            sc_operator_transpose(&s->lateral, run.batch, d_t, 0.0f, grad_z,
+                                  NULL);
     }
 
     /* (B3) dS = sum_{t>=2} delta_t z_{t-1}^T: one sgemm over T-1 slabs. */
     if (T >= 2)
         sc_operator_accumulate_gradient(&s->lateral, (T - 1) * run.batch,
                                         delta + slab, z, 1.0f, 0.0f,
-                                        s->tensor[SC_TENSOR_LATERAL].grad);
+                                        s->tensor[SC_TENSOR_LATERAL].grad,
+                                        NULL);
     else
         memset(s->tensor[SC_TENSOR_LATERAL].grad, 0,
                s->lateral.weight_count * sizeof(float));
+    /* A local model's S links only units whose windows overlap: its
+     * gradient is projected onto those links, so the others stay 0. */
+    if (s->encoder.kind == SC_OPERATOR_LOCAL)
+        sc_operator_local_mask_links(&s->encoder,
+                                     s->tensor[SC_TENSOR_LATERAL].grad);
 
     /* (B4) dW_e = du^T x; dtheta = -sum_t delta_t * (1 for relu,
      * sign(a_t) = sign(z_t) for soft). */
     sc_operator_accumulate_gradient(&s->encoder, run.batch, grad_u, x, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_ENCODER].grad);
+                                    0.0f, s->tensor[SC_TENSOR_ENCODER].grad,
+                                    scratch);
 
     memset(grad_theta, 0, k * sizeof(float));
     if (run.shrink == SC_SHRINK_RELU) {

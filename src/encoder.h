@@ -27,9 +27,10 @@ const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
  * and is used as g_t (overwritten).  a and z are the T-slab histories of
  * the forward pass, delta receives T slabs, grad_u the sum of the deltas.
  * Writes (does not accumulate) the gradients of W_e, S and theta into
- * their tensors.  x is the batch x n input. */
+ * their tensors.  x is the batch x n input; scratch is the operator
+ * scratch of sc_state_operator_scratch(s, batch) floats. */
 void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
                          const float *z, float *grad_z, float *delta,
-                         float *grad_u);
+                         float *grad_u, float *scratch);
 
 #endif

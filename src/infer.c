@@ -34,14 +34,32 @@ static sc_status check_inference(const sc_model *m, const void *in,
 /* Scratch of one chunked encoder run. */
 typedef struct {
     float *u, *a, *z;
+    float *op;   /* the local operators' scratch (NULL for a dense model) */
 } encode_scratch;
 
-static int scratch_alloc(encode_scratch *sc, size_t rows, size_t k)
+/* The local operators' scratch for `rows` samples: NULL for a dense model,
+ * and *failed set if it is needed but cannot be had. */
+static float *operator_scratch(const sc_state *s, size_t rows, int *failed)
 {
+    size_t count = sc_state_operator_scratch(s, rows);
+    if (count == 0)
+        return NULL;
+    float *p = count > SIZE_MAX / sizeof(float)
+                   ? NULL : malloc(count * sizeof(float));
+    *failed |= p == NULL;
+    return p;
+}
+
+static int scratch_alloc(encode_scratch *sc, const sc_state *s, size_t rows,
+                         size_t k)
+{
+    int failed = 0;
     sc->u = malloc(rows * k * sizeof(float));
     sc->a = malloc(rows * k * sizeof(float));
     sc->z = malloc(2 * rows * k * sizeof(float));
-    return sc->u != NULL && sc->a != NULL && sc->z != NULL ? 0 : -1;
+    sc->op = operator_scratch(s, rows, &failed);
+    return sc->u != NULL && sc->a != NULL && sc->z != NULL && !failed ? 0
+                                                                     : -1;
 }
 
 static void scratch_free(encode_scratch *sc)
@@ -49,6 +67,7 @@ static void scratch_free(encode_scratch *sc)
     free(sc->u);
     free(sc->a);
     free(sc->z);
+    free(sc->op);
 }
 
 /* Encodes `rows` samples into codes (rows x k) with the given scratch. */
@@ -58,7 +77,7 @@ static void encode_chunk(const sc_model *m, encode_scratch *sc,
     const sc_state *s = &m->state;
     sc_unroll run = {rows, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
                      (int)sc_model_value(m, SC_PARAM_SHRINK)};
-    sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->u);
+    sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->u, sc->op);
     const float *z = sc_encoder_forward(s, run, sc->u, sc->a, sc->z, 0);
     memcpy(codes, z, rows * m->k * sizeof(float));
 }
@@ -73,7 +92,7 @@ sc_status sc_model_encode(const sc_model *model, const float *x,
         return status;
     size_t chunk = batch < SC_INFER_CHUNK ? batch : SC_INFER_CHUNK;
     encode_scratch sc;
-    if (scratch_alloc(&sc, chunk, model->k) != 0) {
+    if (scratch_alloc(&sc, &model->state, chunk, model->k) != 0) {
         scratch_free(&sc);
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     }
@@ -94,11 +113,18 @@ sc_status sc_model_decode(const sc_model *model, const float *codes,
                                        model ? model->k : 0, caller);
     if (status != SC_OK)
         return status;
-    for (size_t b = 0; b < batch; b += SC_INFER_CHUNK) {
-        size_t rows = batch - b < SC_INFER_CHUNK ? batch - b : SC_INFER_CHUNK;
+    size_t chunk = batch < SC_INFER_CHUNK ? batch : SC_INFER_CHUNK;
+    int failed = 0;
+    float *scratch = operator_scratch(&model->state, chunk, &failed);
+    if (failed)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    for (size_t b = 0; b < batch; b += chunk) {
+        size_t rows = batch - b < chunk ? batch - b : chunk;
         sc_operator_forward(&model->state.decoder, rows,
-                            codes + b * model->k, 0.0f, x + b * model->n);
+                            codes + b * model->k, 0.0f, x + b * model->n,
+                            scratch);
     }
+    free(scratch);
     return SC_OK;
 }
 
@@ -123,7 +149,7 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
     float *zhat = malloc(chunk * k * sizeof(float));
     float *norms = malloc(chunk * sizeof(float));
     float *p = malloc(chunk * classes * sizeof(float));
-    int failed = scratch_alloc(&sc, chunk, k) != 0 || codes == NULL ||
+    int failed = scratch_alloc(&sc, &model->state, chunk, k) != 0 || codes == NULL ||
                  zhat == NULL || norms == NULL || p == NULL;
     for (size_t b = 0; b < batch && !failed; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;

@@ -10,13 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas.h"
-#include "columns.h"
 #include "model.h"
 #include "rng.h"
 #include "spectral.h"
 
 #define LIPSCHITZ_MARGIN 1.01
+
+/* G = W_d^T W_d (k x k) through the decoder's verbs, GRAM_CHUNK rows at
+ * a time: the rows of an identity block give the atoms W_d e_j, and the
+ * transpose of those gives rows of G.  The same code serves dense and
+ * local decoders (whose G links only units with overlapping windows).
+ * Returns -1 if out of memory. */
+#define GRAM_CHUNK 64
+static int decoder_gram(const sc_state *s, size_t n, size_t k, float *gram)
+{
+    size_t chunk = k < GRAM_CHUNK ? k : GRAM_CHUNK;
+    size_t scratch_count = sc_state_operator_scratch(s, chunk);
+    float *unit = calloc(chunk * k, sizeof(float));
+    float *atoms = malloc(chunk * n * sizeof(float));
+    float *scratch = scratch_count > 0
+                         ? malloc(scratch_count * sizeof(float)) : NULL;
+    int failed = unit == NULL || atoms == NULL ||
+                 (scratch_count > 0 && scratch == NULL);
+    for (size_t j0 = 0; j0 < k && !failed; j0 += chunk) {
+        size_t rows = k - j0 < chunk ? k - j0 : chunk;
+        memset(unit, 0, chunk * k * sizeof(float));
+        for (size_t r = 0; r < rows; r++)
+            unit[r * k + j0 + r] = 1.0f;
+        sc_operator_forward(&s->decoder, rows, unit, 0.0f, atoms, scratch);
+        sc_operator_transpose(&s->decoder, rows, atoms, 0.0f,
+                              gram + j0 * k, scratch);
+    }
+    free(unit);
+    free(atoms);
+    free(scratch);
+    return failed ? -1 : 0;
+}
 
 /* Derives the encoder of `s` from its decoder by the ISTA relation. */
 static sc_status apply_ista_relation(sc_model *m, sc_state *s,
@@ -25,9 +54,8 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
     size_t n = m->n, k = m->k;
     float *gram = s->lateral.weights;
     /* G = W_d^T W_d, written straight into S's storage. */
-    sc_gemm(1, 0, k, k, n, 1.0f, s->decoder.weights, k, s->decoder.weights,
-            k, 0.0f, gram, k);
-    double lambda_max = sc_largest_eigenvalue(gram, k);
+    double lambda_max = decoder_gram(s, n, k, gram) == 0
+                            ? sc_largest_eigenvalue(gram, k) : -1.0;
     if (lambda_max < 0)
         return sc_fail(m->message, SC_ERR_NOMEM, "%s: out of memory",
                        caller);
@@ -39,10 +67,8 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < k; j++)
             gram[i * k + j] = (float)((i == j) - gram[i * k + j] / lipschitz);
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < n; j++)
-            s->encoder.weights[i * n + j] =
-                (float)(s->decoder.weights[j * k + i] / lipschitz);
+    sc_operator_set_scaled_transpose(&s->encoder, &s->decoder,
+                                     (float)(1.0 / lipschitz));
     float theta = (float)(sc_model_value(m, SC_PARAM_L1_WEIGHT) / lipschitz);
     for (size_t i = 0; i < k; i++)
         s->threshold[i] = theta;
@@ -71,14 +97,13 @@ sc_status sc_model_init_random(sc_model *model, uint64_t seed)
     sc_status status = sc_state_create(model, &fresh, caller);
     if (status != SC_OK)
         return status;
-    size_t n = model->n, k = model->k;
     double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
     sc_rng rng;
     sc_rng_seed(&rng, seed);
-    for (size_t i = 0; i < n * k; i++)
+    for (size_t i = 0; i < fresh.decoder.weight_count; i++)
         fresh.decoder.weights[i] = (float)sc_rng_normal(&rng);
-    for (size_t j = 0; j < k; j++)
-        sc_column_set_norm(fresh.decoder.weights, n, k, j, bound, 0);
+    for (size_t j = 0; j < model->k; j++)
+        sc_operator_set_column_norm(&fresh.decoder, j, bound, 0);
     return finish_init(model, &fresh, caller);
 }
 
@@ -97,10 +122,11 @@ sc_status sc_model_init_dictionary(sc_model *model, const float *dictionary)
     sc_status status = sc_state_create(model, &fresh, caller);
     if (status != SC_OK)
         return status;
-    memcpy(fresh.decoder.weights, dictionary, n * k * sizeof(float));
     double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
-    for (size_t j = 0; j < k; j++)
-        sc_column_set_norm(fresh.decoder.weights, n, k, j, bound, 1);
+    for (size_t j = 0; j < k; j++) {
+        sc_operator_load_column(&fresh.decoder, j, dictionary + j, k);
+        sc_operator_set_column_norm(&fresh.decoder, j, bound, 1);
+    }
     return finish_init(model, &fresh, caller);
 }
 
@@ -127,15 +153,14 @@ sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
     double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
     sc_rng rng;
     sc_rng_seed(&rng, seed);
-    float *d = fresh.decoder.weights;
     for (size_t j = 0; j < k; j++) {
-        /* A random sample, normalised; a few retries skip zero samples. */
+        /* A random sample (a local unit: its window of one), normalised;
+         * a few retries skip zero samples. */
         int placed = 0;
         for (int attempt = 0; attempt < 16 && !placed; attempt++) {
             const float *sample = x + sc_rng_below(&rng, count) * n;
-            for (size_t i = 0; i < n; i++)
-                d[i * k + j] = sample[i];
-            placed = sc_column_set_norm(d, n, k, j, bound, 0);
+            sc_operator_load_column(&fresh.decoder, j, sample, 1);
+            placed = sc_operator_set_column_norm(&fresh.decoder, j, bound, 0);
         }
     }
     return finish_init(model, &fresh, caller);

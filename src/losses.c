@@ -28,10 +28,10 @@ sc_loss_weights sc_loss_weights_of(const sc_model *m)
  * initialises) and writes dW_d. */
 static double reconstruction(sc_state *s, double weight, size_t batch,
                              const float *x, const float *z, float *residual,
-                             float *grad_z)
+                             float *grad_z, float *scratch)
 {
-    size_t n = s->decoder.rows;
-    sc_operator_forward(&s->decoder, batch, z, 0.0f, residual);
+    size_t n = s->encoder.cols;
+    sc_operator_forward(&s->decoder, batch, z, 0.0f, residual, scratch);
     double sum = 0.0;
     for (size_t i = 0; i < batch * n; i++) {
         residual[i] -= x[i];
@@ -41,9 +41,11 @@ static double reconstruction(sc_state *s, double weight, size_t batch,
     float scale = (float)(weight / (double)batch);
     for (size_t i = 0; i < batch * n; i++)
         residual[i] *= scale;
-    sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z);
+    sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z,
+                          scratch);
     sc_operator_accumulate_gradient(&s->decoder, batch, residual, z, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_DECODER].grad);
+                                    0.0f, s->tensor[SC_TENSOR_DECODER].grad,
+                                    scratch);
     return 0.5 * sum;
 }
 
@@ -127,7 +129,7 @@ void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
         for (size_t i = 0; i < k; i++)
             zhat[b * k + i] = (float)(zb[i] / r);
     }
-    sc_operator_forward(&s->classifier, batch, zhat, 0.0f, probs);
+    sc_operator_forward(&s->classifier, batch, zhat, 0.0f, probs, NULL);
     for (size_t b = 0; b < batch; b++) {
         float *row = probs + b * classes;
         float top = -INFINITY;
@@ -179,8 +181,10 @@ static double classification(sc_state *s, const sc_loss_weights *w,
             grad_bias[c] += p[b * classes + c];
     sc_operator_accumulate_gradient(&s->classifier, batch, p, buf->zhat,
                                     1.0f, 0.0f,
-                                    s->tensor[SC_TENSOR_CLASSIFIER].grad);
-    sc_operator_transpose(&s->classifier, batch, p, 0.0f, buf->grad_zhat);
+                                    s->tensor[SC_TENSOR_CLASSIFIER].grad,
+                                    NULL);
+    sc_operator_transpose(&s->classifier, batch, p, 0.0f, buf->grad_zhat,
+                          NULL);
     for (size_t b = 0; b < batch; b++) {
         const float *zh = buf->zhat + b * k, *g = buf->grad_zhat + b * k;
         float *gz = grad_z + b * k;
@@ -213,7 +217,7 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
 
     if (w->recon > 0)
         out->recon = reconstruction(s, w->recon, batch, x, z, buf->residual,
-                                    grad_z) * inv_batch;
+                                    grad_z, buf->operator) * inv_batch;
     else
         memset(grad_z, 0, batch * k * sizeof(float));
 

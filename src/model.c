@@ -7,10 +7,6 @@
 
 #include "model.h"
 
-/* Largest n or k, and largest element count of one weight matrix. */
-#define SC_MAX_DIMENSION ((size_t)1 << 24)
-#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
-
 double sc_model_value(const sc_model *m, sc_param id)
 {
     return m->values[sc_param_index(id)];
@@ -60,6 +56,8 @@ static void train_buffers_release(sc_train_buffers *b)
     }
     free(b->columns);
     b->columns = NULL;
+    free(b->operator);
+    b->operator = NULL;
     b->batch = 0;
 }
 
@@ -141,6 +139,14 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
         return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
                        "(SC_PARAM_CLASSES is 0)", caller);
     size_t r, c;
+    if (s->shape.field > 0 &&
+        (which == SC_WEIGHT_ENCODER || which == SC_WEIGHT_DECODER)) {
+        /* Local: one filter per unit, over its window only. */
+        *data = s->tensor[which - SC_WEIGHT_ENCODER].w;
+        *rows = model->k;
+        *cols = s->encoder.local.patch;
+        return SC_OK;
+    }
     switch (which) {
     case SC_WEIGHT_ENCODER:    r = model->k;   c = model->n; break;
     case SC_WEIGHT_LATERAL:    r = model->k;   c = model->k; break;
@@ -156,6 +162,22 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
 }
 
 /* ---- state ------------------------------------------------------------ */
+
+size_t sc_state_operator_scratch(const sc_state *s, size_t batch)
+{
+    size_t most = 0;
+    const sc_operator *ops[] = {&s->encoder, &s->decoder};
+    for (size_t i = 0; i < 2; i++) {
+        if (ops[i]->kind != SC_OPERATOR_LOCAL)
+            continue;
+        size_t need = sc_operator_scratch_floats(ops[i], batch);
+        if (need == 0)
+            return SIZE_MAX;
+        if (need > most)
+            most = need;
+    }
+    return most;
+}
 
 void sc_state_release(sc_state *s)
 {
@@ -186,15 +208,36 @@ static int tensor_attach(sc_tensor *t, float *w, size_t count)
     return t->grad != NULL && t->m1 != NULL && t->m2 != NULL ? 0 : -1;
 }
 
+/* The encoder and decoder: dense, or local over the shape's geometry, the
+ * decoder then being the transpose of a map like the encoder's. */
+static int create_operators(sc_state *s, size_t n, size_t k)
+{
+    const sc_shape *g = &s->shape;
+    if (g->field == 0)
+        return sc_operator_init_dense(&s->encoder, k, n) |
+               sc_operator_init_dense(&s->decoder, n, k);
+    int failed = 0;
+    for (int i = 0; i < 2; i++) {
+        sc_operator *op = i == 0 ? &s->encoder : &s->decoder;
+        failed |= sc_operator_init_local(op, g->channels, g->height,
+                                         g->width, g->field, g->stride,
+                                         g->maps) != 0;
+        op->local.threads = g->threads;
+    }
+    s->decoder.transposed = 1;
+    return failed;
+}
+
 sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
 {
     size_t n = m->n, k = m->k;
     size_t classes = (size_t)sc_model_value(m, SC_PARAM_CLASSES);
     memset(s, 0, sizeof *s);
-    if (classes * k > SC_MAX_ELEMENTS)
-        return sc_fail(m->message, SC_ERR_SIZE,
-                       "%s: %zu classes x %zu units is too large", caller,
-                       classes, k);
+    sc_status status = sc_model_shape(m, &s->shape, caller);
+    if (status != SC_OK)
+        return status;
+    /* A local model's topographic pools lie on each position's maps. */
+    int local = s->shape.field > 0;
     sc_pool_geometry geometry = {
         (int)sc_model_value(m, SC_PARAM_GROUP_LAYOUT),
         (size_t)sc_model_value(m, SC_PARAM_GROUP_SIZE),
@@ -202,34 +245,27 @@ sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
         (size_t)sc_model_value(m, SC_PARAM_TORUS_COLS),
         (size_t)sc_model_value(m, SC_PARAM_POOL_SIZE),
         (size_t)sc_model_value(m, SC_PARAM_POOL_STRIDE),
-        sc_model_value(m, SC_PARAM_POOL_SIGMA), "SC_PARAM_"};
-    sc_status status = sc_pools_build(&s->pools, k, &geometry, m->message,
-                                      caller);
-    if (status != SC_OK)
+        sc_model_value(m, SC_PARAM_POOL_SIGMA), "SC_PARAM_",
+        local ? s->shape.positions : 1};
+    status = sc_pools_build(&s->pools, k, &geometry, m->message, caller);
+    if (status != SC_OK) {
+        memset(s, 0, sizeof *s);
         return status;
+    }
     s->classes = classes;
-    int failed = 0;
-    failed |= sc_operator_init_dense(&s->encoder, k, n);
+    int failed = create_operators(s, n, k);
     failed |= sc_operator_init_dense(&s->lateral, k, k);
-    failed |= sc_operator_init_dense(&s->decoder, n, k);
     failed |= sc_operator_init_dense(&s->classifier, classes, k);
     s->threshold = calloc(k, sizeof(float));
     s->class_bias = calloc(classes > 0 ? classes : 1, sizeof(float));
     failed |= s->threshold == NULL || s->class_bias == NULL;
     if (!failed) {
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_ENCODER],
-                                s->encoder.weights, s->encoder.weight_count);
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_LATERAL],
-                                s->lateral.weights, s->lateral.weight_count);
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_THRESHOLD],
-                                s->threshold, k);
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_DECODER],
-                                s->decoder.weights, s->decoder.weight_count);
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_CLASSIFIER],
-                                s->classifier.weights,
-                                s->classifier.weight_count);
-        failed |= tensor_attach(&s->tensor[SC_TENSOR_CLASS_BIAS],
-                                s->class_bias, classes);
+        float *arrays[SC_TENSOR_COUNT] = {
+            s->encoder.weights, s->lateral.weights, s->threshold,
+            s->decoder.weights, s->classifier.weights, s->class_bias};
+        for (int t = 0; t < SC_TENSOR_COUNT; t++)
+            failed |= tensor_attach(&s->tensor[t], arrays[t],
+                                    s->shape.counts[t]);
     }
     if (failed) {
         sc_state_release(s);
@@ -292,9 +328,17 @@ sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
     fresh.norms = malloc(batch * sizeof(float));
     fresh.logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
     fresh.columns = malloc(k * sizeof(double));
+    /* The local operators' scratch; none for a dense model. */
+    size_t scratch = sc_state_operator_scratch(&m->state, batch);
+    int scratch_failed = scratch == SIZE_MAX ||
+                         scratch > SIZE_MAX / sizeof(float);
+    if (!scratch_failed && scratch > 0) {
+        fresh.operator = malloc(scratch * sizeof(float));
+        scratch_failed = fresh.operator == NULL;
+    }
     if (!fresh.u || !fresh.a || !fresh.z || !fresh.delta || !fresh.grad_z ||
         !fresh.grad_u || !fresh.residual || !fresh.zhat || !fresh.grad_zhat ||
-        !fresh.norms || !fresh.logits || !fresh.columns) {
+        !fresh.norms || !fresh.logits || !fresh.columns || scratch_failed) {
         train_buffers_release(&fresh);
         return SC_ERR_NOMEM;
     }

@@ -29,6 +29,16 @@ typedef struct {
     float *grad, *m1, *m2;
 } sc_tensor;
 
+/* The structure a model's parameters fix (shape.c). */
+typedef struct {
+    size_t field;          /* r; 0 for a dense model (the rest then 0) */
+    size_t channels, height, width, stride;
+    size_t positions;      /* Hout * Wout */
+    size_t maps;           /* f = k / positions */
+    size_t threads;        /* SC_PARAM_THREADS resolved (0: online CPUs) */
+    size_t counts[SC_TENSOR_COUNT];  /* every trainable array's length */
+} sc_shape;
+
 /* Everything an init creates and a load restores: replaced as a whole, so
  * that a failed init leaves the previous state in place. */
 typedef struct {
@@ -40,6 +50,7 @@ typedef struct {
     float *class_bias;       /* c: classes */
     sc_tensor tensor[SC_TENSOR_COUNT];
     sc_pools pools;
+    sc_shape shape;
     size_t classes;
     uint64_t steps;
 } sc_state;
@@ -57,6 +68,8 @@ typedef struct {
     float *norms;            /* batch: r = sqrt(|z|^2 + eps) */
     float *logits;           /* batch x classes: logits, then dL/dlogits */
     double *columns;         /* k doubles for the column projection */
+    float *operator;         /* sc_state_operator_scratch(state, batch)
+                                floats for the local verbs, or NULL */
 } sc_train_buffers;
 
 struct sc_model_s {
@@ -68,6 +81,16 @@ struct sc_model_s {
     char message[SC_MESSAGE_SIZE];
 };
 
+/* Largest n or k, and largest element count of one weight matrix. */
+#define SC_MAX_DIMENSION ((size_t)1 << 24)
+#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
+
+/* Checks the structural parameters that fix the operators (the local
+ * geometry against n and k) and computes the shape, allocating nothing.
+ * SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the message set on the
+ * model. */
+sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller);
+
 /* The current value of a parameter (id must be valid). */
 double sc_model_value(const sc_model *m, sc_param id);
 
@@ -77,6 +100,10 @@ double sc_model_value(const sc_model *m, sc_param id);
 sc_status sc_state_create(sc_model *m, sc_state *state, const char *caller);
 
 void sc_state_release(sc_state *state);
+
+/* The scratch, in floats, that the state's operators want for a batch
+ * (operator.h): 0 for a dense model.  SIZE_MAX if that overflows. */
+size_t sc_state_operator_scratch(const sc_state *state, size_t batch);
 
 /* Replaces the model's state with `fresh` (taking ownership) and marks
  * the model initialised. */

@@ -1,17 +1,21 @@
 /* modelfile.c -- saving and loading models.
  *
- * Format version 1, every number little-endian:
+ * Format version 2, every number little-endian.  Version 1, read too, is
+ * the same layout without the six local parameters (SC_PARAM_LOCAL_FIELD
+ * to SC_PARAM_THREADS, which then keep their defaults: a dense model):
  *
  *   offset  size  field
  *   0       8     magic "SCMODEL\0"
- *   8       4     u32 format version (1)
+ *   8       4     u32 format version (2)
  *   12      8     u64 n (inputs)
  *   20      8     u64 k (units)
  *   28      8     u64 steps taken
- *   36      4     u32 P, the number of parameters
+ *   36      4     u32 P, the number of parameters (SC_PARAM_COUNT)
  *   40      12*P  P times { u32 parameter id, f64 value }
  *   ...           SC_TENSOR_COUNT times { u32 tensor index, u64 count,
- *                 count f32 weights, count f32 m1, count f32 m2 }
+ *                 count f32 weights, count f32 m1, count f32 m2 }; the
+ *                 counts are those of sc_model_shape (a local model's
+ *                 encoder and decoder hold k x C*r*r filters)
  *   end-4   4     u32 CRC-32 (IEEE) of every byte before it
  *
  * Loading reads the whole file, checks its length and CRC, then parses
@@ -31,7 +35,15 @@
 #include "crc32.h"
 #include "model.h"
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
+#define OLDEST_FORMAT_VERSION 1
+/* Version 1 files hold every parameter but the six of local models. */
+#define VERSION_1_PARAM_COUNT (SC_PARAM_COUNT - 6)
+
+static int param_in_version(uint32_t id, uint32_t version)
+{
+    return version >= 2 || id < SC_PARAM_LOCAL_FIELD || id > SC_PARAM_THREADS;
+}
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 
 /* ---- little-endian writer into a byte buffer ------------------------- */
@@ -286,7 +298,8 @@ static sc_status format_error(const char *caller, const char *what)
 }
 
 /* Parses a file whose length and CRC have been checked into a new model. */
-static sc_status decode(reader *r, sc_model **out, const char *caller)
+static sc_status decode(reader *r, uint32_t version, sc_model **out,
+                        const char *caller)
 {
     uint64_t n, k, steps;
     uint32_t count;
@@ -297,7 +310,7 @@ static sc_status decode(reader *r, sc_model **out, const char *caller)
     if (sc_model_create(&m, (size_t)n, (size_t)k) != SC_OK)
         return sc_fail(NULL, SC_ERR_FORMAT, "%s: bad sizes %llu x %llu",
                        caller, (unsigned long long)n, (unsigned long long)k);
-    if (count != SC_PARAM_COUNT) {
+    if (count != (version == 1 ? VERSION_1_PARAM_COUNT : SC_PARAM_COUNT)) {
         sc_model_free(m);
         return format_error(caller, "wrong number of parameters");
     }
@@ -308,6 +321,7 @@ static sc_status decode(reader *r, sc_model **out, const char *caller)
         double value;
         const sc_param_info *info;
         if (get_u32(r, &id) || get_f64(r, &value) ||
+            !param_in_version(id, version) ||
             (info = sc_param_lookup((sc_param)id)) == NULL ||
             seen[sc_param_index((sc_param)id)]++ ||
             sc_param_check(info, value, NULL, caller) != SC_OK) {
@@ -318,12 +332,14 @@ static sc_status decode(reader *r, sc_model **out, const char *caller)
     }
     /* Compare the length the sizes imply with the real one before
      * allocating anything from them. */
-    size_t classes = (size_t)m->values[sc_param_index(SC_PARAM_CLASSES)];
-    size_t counts[SC_TENSOR_COUNT] = {m->k * m->n, m->k * m->k, m->k,
-                                      m->n * m->k, classes * m->k, classes};
+    sc_shape shape;
+    if (sc_model_shape(m, &shape, caller) != SC_OK) {
+        sc_model_free(m);
+        return format_error(caller, "inconsistent structural parameters");
+    }
     uint64_t expected = r->at + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
-        expected += 12 + 12 * (uint64_t)counts[t];
+        expected += 12 + 12 * (uint64_t)shape.counts[t];
     if (expected != r->size) {
         sc_model_free(m);
         return format_error(caller, "the file's length does not match the "
@@ -335,7 +351,8 @@ static sc_status decode(reader *r, sc_model **out, const char *caller)
         sc_model_free(m);
         return status == SC_ERR_NOMEM
                    ? status
-                   : format_error(caller, "inconsistent group parameters");
+                   : format_error(caller, "inconsistent structural "
+                                  "parameters");
     }
     for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
         uint32_t index;
@@ -384,15 +401,16 @@ sc_status sc_model_load(sc_model **out, const char *path)
         get_u32(&r, &version);
         reader tail = {data, size, size - 4};
         get_u32(&tail, &stored_crc);
-        if (version != FORMAT_VERSION)
+        if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION)
             status = sc_fail(NULL, SC_ERR_VERSION,
-                             "%s: format version %u; this library reads %d",
-                             caller, (unsigned)version, FORMAT_VERSION);
+                             "%s: format version %u; this library reads %d "
+                             "to %d", caller, (unsigned)version,
+                             OLDEST_FORMAT_VERSION, FORMAT_VERSION);
         else if (sc_crc32(data, size - 4) != stored_crc)
             status = format_error(caller, "CRC mismatch: the file is "
                                   "corrupt or truncated");
         else
-            status = decode(&r, out, caller);
+            status = decode(&r, version, out, caller);
     }
     free(data);
     return status;

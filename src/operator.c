@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "columns.h"
 #include "operator.h"
 
 int sc_operator_init_dense(sc_operator *op, size_t rows, size_t cols)
@@ -28,23 +29,17 @@ void sc_operator_release(sc_operator *op)
     memset(op, 0, sizeof *op);
 }
 
-/* Per-call scratch for the generic verbs on a local operator (see the TODO
- * in operator.h); NULL (the no-scratch path) if it cannot be had. */
-static float *local_scratch(const sc_operator *op, size_t batch)
-{
-    size_t count = sc_operator_scratch_floats(op, batch);
-    if (count == 0 || count > SIZE_MAX / sizeof(float))
-        return NULL;
-    return malloc(count * sizeof(float));
-}
-
+/* For a transposed operator (a local decoder) A = B^T, where B is the
+ * stored map: forward through A is transpose through B and back, and
+ * dA = alpha dy^T x is dB = alpha x^T dy. */
 void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
-                         float beta, float *y)
+                         float beta, float *y, float *scratch)
 {
     if (op->kind == SC_OPERATOR_LOCAL) {
-        float *scratch = local_scratch(op, batch);
-        sc_operator_local_forward(op, batch, x, beta, y, scratch);
-        free(scratch);
+        if (op->transposed)
+            sc_operator_local_transpose(op, batch, x, beta, y, scratch);
+        else
+            sc_operator_local_forward(op, batch, x, beta, y, scratch);
         return;
     }
     sc_gemm(0, 1, batch, op->rows, op->cols, 1.0f, x, op->cols, op->weights,
@@ -52,12 +47,14 @@ void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
 }
 
 void sc_operator_transpose(const sc_operator *op, size_t batch,
-                           const float *y, float beta, float *x)
+                           const float *y, float beta, float *x,
+                           float *scratch)
 {
     if (op->kind == SC_OPERATOR_LOCAL) {
-        float *scratch = local_scratch(op, batch);
-        sc_operator_local_transpose(op, batch, y, beta, x, scratch);
-        free(scratch);
+        if (op->transposed)
+            sc_operator_local_forward(op, batch, y, beta, x, scratch);
+        else
+            sc_operator_local_transpose(op, batch, y, beta, x, scratch);
         return;
     }
     sc_gemm(0, 0, batch, op->cols, op->rows, 1.0f, y, op->rows, op->weights,
@@ -66,13 +63,16 @@ void sc_operator_transpose(const sc_operator *op, size_t batch,
 
 void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
                                      const float *dy, const float *x,
-                                     float alpha, float beta, float *grad)
+                                     float alpha, float beta, float *grad,
+                                     float *scratch)
 {
     if (op->kind == SC_OPERATOR_LOCAL) {
-        float *scratch = local_scratch(op, batch);
-        sc_operator_local_accumulate_gradient(op, batch, dy, x, alpha, beta,
-                                              grad, scratch);
-        free(scratch);
+        if (op->transposed)
+            sc_operator_local_accumulate_gradient(op, batch, x, dy, alpha,
+                                                  beta, grad, scratch);
+        else
+            sc_operator_local_accumulate_gradient(op, batch, dy, x, alpha,
+                                                  beta, grad, scratch);
         return;
     }
     sc_gemm(1, 0, op->rows, op->cols, batch, alpha, dy, op->rows, x, op->cols,
@@ -118,4 +118,39 @@ void sc_operator_project_rows(sc_operator *op, double max_norm)
                 row[j] *= scale;
         }
     }
+}
+
+void sc_operator_load_column(sc_operator *op, size_t j, const float *v,
+                             size_t stride)
+{
+    if (op->kind == SC_OPERATOR_LOCAL) {
+        sc_operator_local_load_unit(op, j, v, stride);
+        return;
+    }
+    for (size_t i = 0; i < op->rows; i++)
+        op->weights[i * op->cols + j] = v[i * stride];
+}
+
+int sc_operator_set_column_norm(sc_operator *op, size_t j, double norm,
+                                int clip_only)
+{
+    if (op->kind == SC_OPERATOR_LOCAL) /* unit j's filter: contiguous */
+        return sc_column_set_norm(op->weights + j * op->local.patch,
+                                  op->local.patch, 1, 0, norm, clip_only);
+    return sc_column_set_norm(op->weights, op->rows, op->cols, j, norm,
+                              clip_only);
+}
+
+void sc_operator_set_scaled_transpose(sc_operator *dst,
+                                      const sc_operator *src, float scale)
+{
+    if (src->kind == SC_OPERATOR_LOCAL) {
+        for (size_t i = 0; i < src->weight_count; i++)
+            dst->weights[i] = scale * src->weights[i];
+        return;
+    }
+    size_t n = src->rows, k = src->cols;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < n; j++)
+            dst->weights[i * n + j] = scale * src->weights[j * k + i];
 }

@@ -46,10 +46,20 @@ typedef struct {
     size_t r, stride, f;   /* window side, stride, units per position */
     size_t hout, wout;     /* output grid */
     size_t patch;          /* c * r * r: the length of one filter */
+    size_t threads;        /* not geometry: the threads the verbs may use
+                              (parallel.h), one scratch slice each; 1 from
+                              sc_operator_init_local, the owner may raise
+                              it before sizing scratch */
 } sc_local_geometry;
 
 typedef struct {
     sc_operator_kind kind;
+    /* 1 when the operator is the transpose of the map its weights store:
+     * a local decoder W_d (codes -> pixels) stores the local map pixels ->
+     * codes, whose transpose it is.  The verbs below then swap forward and
+     * transpose, and the roles of dy and x in the gradient.  rows, cols and
+     * the weight layout always describe the stored map. */
+    int transposed;
     size_t rows, cols;
     size_t weight_count;   /* number of floats in weights */
     float *weights;        /* owned; rows x cols row-major when dense,
@@ -72,23 +82,31 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
                            size_t r, size_t stride, size_t f);
 
 /* The scratch, in floats, that the local verbs below want for a batch:
- * batch * c*r*r for a local operator (0 if that overflows), 0 for a dense
- * one. */
+ * for a local operator, threads * min(batch, block) * c*r*r, where a block
+ * is the samples one small sgemm takes (0 if that overflows, or for a
+ * batch of 0); 0 for a dense one. */
 size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch);
+
+/* The generic verbs.  `scratch` holds sc_operator_scratch_floats(op,
+ * batch) floats, or is NULL (a dense operator ignores it; a local one then
+ * takes its slower path, see below).  None of them allocates or fails.
+ * For a transposed operator, A below is the transpose of the stored map. */
 
 /* y (batch x rows) = x (batch x cols) A^T + beta * y */
 void sc_operator_forward(const sc_operator *op, size_t batch, const float *x,
-                         float beta, float *y);
+                         float beta, float *y, float *scratch);
 
 /* x (batch x cols) = y (batch x rows) A + beta * x */
 void sc_operator_transpose(const sc_operator *op, size_t batch,
-                           const float *y, float beta, float *x);
+                           const float *y, float beta, float *x,
+                           float *scratch);
 
 /* grad (shaped like the weights) = alpha * dy^T x + beta * grad, where dy
  * is batch x rows and x is batch x cols. */
 void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
                                      const float *dy, const float *x,
-                                     float alpha, float beta, float *grad);
+                                     float alpha, float beta, float *grad,
+                                     float *scratch);
 
 /* Scales every column (input-side vector) of A whose L2 norm exceeds
  * max_norm back to max_norm: the decoder constraint (C1). */
@@ -97,6 +115,27 @@ void sc_operator_project_columns(sc_operator *op, double max_norm,
 
 /* Same for rows (output-side vectors): the classifier constraint (C1). */
 void sc_operator_project_rows(sc_operator *op, double max_norm);
+
+/* ---- atoms: the columns of a decoder ------------------------------------
+ * For a dense operator, column j of its rows x cols matrix; for a
+ * transposed local operator (a local decoder), unit j's filter, which is
+ * column j of the decoder within unit j's window. */
+
+/* Column j from the vector v of `rows` entries v[i * stride] (for a local
+ * decoder: v is an image, and unit j's window is cut from it). */
+void sc_operator_load_column(sc_operator *op, size_t j, const float *v,
+                             size_t stride);
+
+/* Scales column j to L2 norm `norm`, or with clip_only only if it is
+ * longer.  Returns 0 for a zero column (left as it is), else 1. */
+int sc_operator_set_column_norm(sc_operator *op, size_t j, double norm,
+                                int clip_only);
+
+/* dst = scale * src^T, where dst has src's transposed shape: a dense
+ * k x n from a dense n x k, or a local encoder from a local decoder of the
+ * same geometry (which store the same layout). */
+void sc_operator_set_scaled_transpose(sc_operator *dst,
+                                      const sc_operator *src, float scale);
 
 /* ---- the local operator's verbs (operator_local.c) ---------------------
  *
@@ -107,11 +146,8 @@ void sc_operator_project_rows(sc_operator *op, double max_norm);
  * (c*r small sgemms per position, one per contiguous row segment of a
  * window, instead of one gathered sgemm); the results agree to rounding.
  *
- * TODO(model integration, #5): the generic verbs, whose signatures have no
- * scratch, allocate it per call for a local operator (falling back to the
- * NULL path if that fails, so they never fail).  The model should instead
- * own the scratch in its workspace and call these directly, so that a warm
- * training step allocates nothing (check_alloc).
+ * The model owns this scratch in its training buffers (and inference in
+ * its per-call chunk scratch), so a warm training step allocates nothing.
  *
  * Sequential and deterministic; positions are independent in forward and
  * accumulate_gradient (parallel later); transpose adds overlapping windows
@@ -127,6 +163,15 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
                                            const float *x, float alpha,
                                            float beta, float *grad,
                                            float *scratch);
+
+/* Unit j's filter <- its window of the image v (entries v[i * stride]). */
+void sc_operator_local_load_unit(sc_operator *op, size_t j, const float *v,
+                                 size_t stride);
+
+/* Zeroes the entries of the k x k matrix s (k = the operator's rows, a
+ * lateral matrix S over its units) that link two units whose windows do
+ * not overlap. */
+void sc_operator_local_mask_links(const sc_operator *op, float *s);
 
 /* Clips every unit's filter (each row of length c*r*r) to L2 norm <=
  * max_norm.  Both project_columns and project_rows do this on a local

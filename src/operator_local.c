@@ -16,6 +16,7 @@
 
 #include "blas.h"
 #include "operator.h"
+#include "parallel.h"
 
 /* *out = a * b if that is at most INT_MAX (so sc_gemm's int arguments
  * hold it), else returns 0. */
@@ -49,6 +50,7 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
     op->weights = calloc(weights, sizeof(float));
     if (op->weights == NULL)
         return -1;
+    g.threads = 1;
     op->kind = SC_OPERATOR_LOCAL;
     op->rows = rows;
     op->cols = cols;
@@ -57,14 +59,48 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
     return 0;
 }
 
+/* Each sgemm here is kept to at most BLOCK_PRODUCT = m*n*k, by splitting
+ * the batch into blocks of block_rows() samples: OpenBLAS runs products
+ * that small in the calling thread (its own threads start above 2^18), so
+ * the threads below, one per core, do not contend for its thread pool.
+ * The blocking does not depend on the thread count, and neither do the
+ * results.  A call under PARALLEL_FLOPS stays on the calling thread. */
+#define BLOCK_PRODUCT ((size_t)1 << 18)
+#define PARALLEL_FLOPS 4e6
+/* The transpose shares out blocks of at most this many samples. */
+#define TRANSPOSE_ROWS 32
+
+static size_t block_rows(const sc_local_geometry *g)
+{
+    size_t per_row = g->f * g->patch;
+    return per_row >= BLOCK_PRODUCT ? 1 : BLOCK_PRODUCT / per_row;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The threads worth starting for one verb on a batch. */
+static size_t threads_for(const sc_operator *op, size_t batch)
+{
+    double flops = 2.0 * (double)batch * (double)op->rows *
+                   (double)op->local.patch;
+    return flops < PARALLEL_FLOPS ? 1 : op->local.threads;
+}
+
 size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch)
 {
     if (op->kind != SC_OPERATOR_LOCAL)
         return 0;
-    size_t patch = op->local.patch;
-    if (batch != 0 && patch > SIZE_MAX / batch)
+    /* One slice of a block of windows per thread. */
+    const sc_local_geometry *g = &op->local;
+    size_t slice = min_size(batch, block_rows(g)), count;
+    if (slice == 0 || g->patch > SIZE_MAX / slice ||
+        g->threads > SIZE_MAX / (slice * g->patch))
         return 0;
-    return batch * patch;
+    count = g->threads * slice * g->patch;
+    return count;
 }
 
 /* The column of the window's top-left pixel, channel 0, of position pos. */
@@ -81,16 +117,29 @@ static size_t run_offset(const sc_local_geometry *g, size_t run)
     return ch * g->h * g->w + dy * g->w;
 }
 
+/* x[0 .. count) *= beta; beta == 0 writes zeros (over NaN too). */
+static void scale(float *x, size_t count, float beta)
+{
+    if (beta == 0.0f)
+        memset(x, 0, count * sizeof *x);
+    else if (beta != 1.0f)
+        for (size_t i = 0; i < count; i++)
+            x[i] *= beta;
+}
+
 /* patches (batch x patch) <- the windows at origin of every sample. */
 static void gather(const sc_local_geometry *g, size_t cols, size_t batch,
                    const float *x, size_t origin, float *patches)
 {
-    size_t r = g->r, runs = g->c * r;
+    size_t r = g->r, plane = g->h * g->w;
     for (size_t b = 0; b < batch; b++) {
-        const float *src = x + b * cols + origin;
         float *dst = patches + b * g->patch;
-        for (size_t run = 0; run < runs; run++)
-            memcpy(dst + run * r, src + run_offset(g, run), r * sizeof *dst);
+        for (size_t ch = 0; ch < g->c; ch++) {
+            const float *src = x + b * cols + origin + ch * plane;
+            for (size_t dy = 0; dy < r; dy++, src += g->w, dst += r)
+                for (size_t dx = 0; dx < r; dx++)
+                    dst[dx] = src[dx];
+        }
     }
 }
 
@@ -98,17 +147,96 @@ static void gather(const sc_local_geometry *g, size_t cols, size_t batch,
 static void scatter_add(const sc_local_geometry *g, size_t cols, size_t batch,
                         const float *patches, size_t origin, float *x)
 {
-    size_t r = g->r, runs = g->c * r;
+    size_t r = g->r, plane = g->h * g->w;
     for (size_t b = 0; b < batch; b++) {
-        float *dst = x + b * cols + origin;
         const float *src = patches + b * g->patch;
-        for (size_t run = 0; run < runs; run++) {
-            float *d = dst + run_offset(g, run);
-            const float *s = src + run * r;
-            for (size_t dx = 0; dx < r; dx++)
-                d[dx] += s[dx];
+        for (size_t ch = 0; ch < g->c; ch++) {
+            float *dst = x + b * cols + origin + ch * plane;
+            for (size_t dy = 0; dy < r; dy++, dst += g->w, src += r)
+                for (size_t dx = 0; dx < r; dx++)
+                    dst[dx] += src[dx];
         }
     }
+}
+
+/* One call of a verb, shared by the threads that run its ranges. */
+typedef struct {
+    const sc_operator *op;
+    size_t batch;
+    const float *in;     /* x (forward, gradient) or y (transpose) */
+    const float *dy;     /* gradient: dy; NULL for forward */
+    float *out;          /* y (forward), x (transpose), grad (gradient) */
+    float alpha, beta;
+    float *scratch;      /* one slice of slice_floats per thread */
+    size_t slice_floats;
+    size_t rows;         /* samples per block */
+} local_call;
+
+/* forward or gradient, positions [begin, end): each block of samples'
+ * windows is gathered, then
+ *   forward:  y[:, pos*f .. +f] = patches block^T + beta y
+ *   gradient: block = alpha dy[:, pos*f .. +f]^T patches + beta block,
+ *             summing the sample blocks in order. */
+static void gathered_positions(void *arg, size_t begin, size_t end,
+                               size_t thread)
+{
+    const local_call *c = arg;
+    const sc_operator *op = c->op;
+    const sc_local_geometry *g = &op->local;
+    size_t f = g->f, patch = g->patch;
+    float *slice = c->scratch + thread * c->slice_floats;
+    for (size_t pos = begin; pos < end; pos++) {
+        size_t origin = window_origin(g, pos);
+        float *weights = c->dy != NULL ? c->out : op->weights;
+        float *block = weights + pos * f * patch;
+        for (size_t b0 = 0; b0 < c->batch; b0 += c->rows) {
+            size_t m = min_size(c->rows, c->batch - b0);
+            gather(g, op->cols, m, c->in + b0 * op->cols, origin, slice);
+            if (c->dy == NULL)
+                sc_gemm(0, 1, m, f, patch, 1.0f, slice, patch, block, patch,
+                        c->beta, c->out + b0 * op->rows + pos * f, op->rows);
+            else
+                sc_gemm(1, 0, f, patch, m, c->alpha,
+                        c->dy + b0 * op->rows + pos * f, op->rows, slice,
+                        patch, b0 == 0 ? c->beta : 1.0f, block, patch);
+        }
+    }
+}
+
+/* transpose, sample blocks [begin, end): each sample's x is scaled, then
+ * every window adds to it in position order. */
+static void transpose_blocks(void *arg, size_t begin, size_t end,
+                             size_t thread)
+{
+    const local_call *c = arg;
+    const sc_operator *op = c->op;
+    const sc_local_geometry *g = &op->local;
+    size_t f = g->f, patch = g->patch, positions = g->hout * g->wout;
+    float *slice = c->scratch + thread * c->slice_floats;
+    for (size_t i = begin; i < end; i++) {
+        size_t b0 = i * c->rows, m = min_size(c->rows, c->batch - b0);
+        float *xb = c->out + b0 * op->cols;
+        scale(xb, m * op->cols, c->beta);
+        for (size_t pos = 0; pos < positions; pos++) {
+            /* patches = y[:, pos*f .. +f] block, then added into x */
+            sc_gemm(0, 0, m, patch, f, 1.0f, c->in + b0 * op->rows + pos * f,
+                    op->rows, op->weights + pos * f * patch, patch, 0.0f,
+                    slice, patch);
+            scatter_add(g, op->cols, m, slice, window_origin(g, pos), xb);
+        }
+    }
+}
+
+/* The part of a call every verb shares: the blocking and each thread's
+ * scratch slice. */
+static local_call call_of(const sc_operator *op, size_t batch,
+                          float *scratch)
+{
+    size_t rows = block_rows(&op->local);
+    return (local_call){.op = op, .batch = batch, .scratch = scratch,
+                        .rows = rows,
+                        .slice_floats = min_size(batch, rows) *
+                                        op->local.patch};
 }
 
 void sc_operator_local_forward(const sc_operator *op, size_t batch,
@@ -118,22 +246,23 @@ void sc_operator_local_forward(const sc_operator *op, size_t batch,
     const sc_local_geometry *g = &op->local;
     size_t f = g->f, patch = g->patch, runs = g->c * g->r;
     size_t positions = g->hout * g->wout;
+    if (scratch != NULL) {
+        /* Positions are independent: threads take ranges of them. */
+        local_call c = call_of(op, batch, scratch);
+        c.in = x;
+        c.out = y;
+        c.beta = beta;
+        sc_parallel_for(positions, threads_for(op, batch),
+                        gathered_positions, &c);
+        return;
+    }
     for (size_t pos = 0; pos < positions; pos++) {
-        const float *block = op->weights + pos * f * patch;
-        float *ypos = y + pos * f;
         size_t origin = window_origin(g, pos);
-        if (scratch != NULL) {
-            /* y[:, pos*f .. +f] = patches block^T + beta y */
-            gather(g, op->cols, batch, x, origin, scratch);
-            sc_gemm(0, 1, batch, f, patch, 1.0f, scratch, patch, block, patch,
-                    beta, ypos, op->rows);
-        } else {
-            for (size_t run = 0; run < runs; run++)
-                sc_gemm(0, 1, batch, f, g->r, 1.0f,
-                        x + origin + run_offset(g, run), op->cols,
-                        block + run * g->r, patch, run == 0 ? beta : 1.0f,
-                        ypos, op->rows);
-        }
+        for (size_t run = 0; run < runs; run++)
+            sc_gemm(0, 1, batch, f, g->r, 1.0f,
+                    x + origin + run_offset(g, run), op->cols,
+                    op->weights + pos * f * patch + run * g->r, patch,
+                    run == 0 ? beta : 1.0f, y + pos * f, op->rows);
     }
 }
 
@@ -143,29 +272,32 @@ void sc_operator_local_transpose(const sc_operator *op, size_t batch,
 {
     const sc_local_geometry *g = &op->local;
     size_t f = g->f, patch = g->patch, runs = g->c * g->r;
-    size_t positions = g->hout * g->wout, count = batch * op->cols;
+    size_t positions = g->hout * g->wout;
     /* Windows overlap, so x is scaled once and every window adds to it.
      * beta == 0 overwrites (as sgemm does), even NaN. */
-    if (beta == 0.0f)
-        memset(x, 0, count * sizeof *x);
-    else if (beta != 1.0f)
-        for (size_t i = 0; i < count; i++)
-            x[i] *= beta;
+    if (scratch != NULL) {
+        /* Samples are independent: threads take blocks of them.  The
+         * blocks are small enough to share out, and of a size that does
+         * not depend on the thread count, so neither do the sgemm calls
+         * (a BLAS may round an m-row product differently for another m). */
+        local_call c = call_of(op, batch, scratch);
+        if (batch == 0)
+            return;
+        c.rows = min_size(c.rows, TRANSPOSE_ROWS);
+        c.in = y;
+        c.out = x;
+        c.beta = beta;
+        sc_parallel_for((batch + c.rows - 1) / c.rows,
+                        threads_for(op, batch), transpose_blocks, &c);
+        return;
+    }
+    scale(x, batch * op->cols, beta);
     for (size_t pos = 0; pos < positions; pos++) {
-        const float *block = op->weights + pos * f * patch;
-        const float *ypos = y + pos * f;
         size_t origin = window_origin(g, pos);
-        if (scratch != NULL) {
-            /* patches = y[:, pos*f .. +f] block, then added into x */
-            sc_gemm(0, 0, batch, patch, f, 1.0f, ypos, op->rows, block, patch,
-                    0.0f, scratch, patch);
-            scatter_add(g, op->cols, batch, scratch, origin, x);
-        } else {
-            for (size_t run = 0; run < runs; run++)
-                sc_gemm(0, 0, batch, g->r, f, 1.0f, ypos, op->rows,
-                        block + run * g->r, patch, 1.0f,
-                        x + origin + run_offset(g, run), op->cols);
-        }
+        for (size_t run = 0; run < runs; run++)
+            sc_gemm(0, 0, batch, g->r, f, 1.0f, y + pos * f, op->rows,
+                    op->weights + pos * f * patch + run * g->r, patch, 1.0f,
+                    x + origin + run_offset(g, run), op->cols);
     }
 }
 
@@ -178,21 +310,24 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
     const sc_local_geometry *g = &op->local;
     size_t f = g->f, patch = g->patch, runs = g->c * g->r;
     size_t positions = g->hout * g->wout;
+    if (scratch != NULL) {
+        /* Positions are independent: threads take ranges of them. */
+        local_call c = call_of(op, batch, scratch);
+        c.in = x;
+        c.dy = dy;
+        c.out = grad;
+        c.alpha = alpha;
+        c.beta = beta;
+        sc_parallel_for(positions, threads_for(op, batch),
+                        gathered_positions, &c);
+        return;
+    }
     for (size_t pos = 0; pos < positions; pos++) {
-        float *block = grad + pos * f * patch;
-        const float *dypos = dy + pos * f;
         size_t origin = window_origin(g, pos);
-        if (scratch != NULL) {
-            /* block = alpha dy[:, pos*f .. +f]^T patches + beta block */
-            gather(g, op->cols, batch, x, origin, scratch);
-            sc_gemm(1, 0, f, patch, batch, alpha, dypos, op->rows, scratch,
-                    patch, beta, block, patch);
-        } else {
-            for (size_t run = 0; run < runs; run++)
-                sc_gemm(1, 0, f, g->r, batch, alpha, dypos, op->rows,
-                        x + origin + run_offset(g, run), op->cols, beta,
-                        block + run * g->r, patch);
-        }
+        for (size_t run = 0; run < runs; run++)
+            sc_gemm(1, 0, f, g->r, batch, alpha, dy + pos * f, op->rows,
+                    x + origin + run_offset(g, run), op->cols, beta,
+                    grad + pos * f * patch + run * g->r, patch);
     }
 }
 
@@ -210,4 +345,39 @@ void sc_operator_local_project(sc_operator *op, double max_norm)
                 filter[j] *= scale;
         }
     }
+}
+
+void sc_operator_local_load_unit(sc_operator *op, size_t j, const float *v,
+                                 size_t stride)
+{
+    const sc_local_geometry *g = &op->local;
+    size_t origin = window_origin(g, j / g->f), r = g->r;
+    float *filter = op->weights + j * g->patch;
+    for (size_t run = 0; run < g->c * r; run++) {
+        size_t at = origin + run_offset(g, run);
+        for (size_t dx = 0; dx < r; dx++)
+            filter[run * r + dx] = v[(at + dx) * stride];
+    }
+}
+
+/* Windows at grid distance d apart along one axis overlap iff
+ * d * stride < r. */
+static int windows_overlap(const sc_local_geometry *g, size_t p, size_t q)
+{
+    size_t py = p / g->wout, px = p % g->wout;
+    size_t qy = q / g->wout, qx = q % g->wout;
+    size_t dy = py > qy ? py - qy : qy - py;
+    size_t dx = px > qx ? px - qx : qx - px;
+    return dy * g->stride < g->r && dx * g->stride < g->r;
+}
+
+void sc_operator_local_mask_links(const sc_operator *op, float *s)
+{
+    const sc_local_geometry *g = &op->local;
+    size_t k = op->rows, f = g->f, positions = g->hout * g->wout;
+    for (size_t p = 0; p < positions; p++)
+        for (size_t q = 0; q < positions; q++)
+            if (!windows_overlap(g, p, q))
+                for (size_t u = 0; u < f; u++)
+                    memset(s + (p * f + u) * k + q * f, 0, f * sizeof *s);
 }

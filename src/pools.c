@@ -6,6 +6,9 @@
  * around both edges, for i < ceil(rows/stride), j < ceil(cols/stride).
  * With sigma > 0 a member at offset (di, dj) from the window's centre has
  * weight exp(-(di^2 + dj^2) / (2 sigma^2)); otherwise every weight is 1.
+ * With replicas > 1 (a local model's positions) the torus holds k /
+ * replicas units and its pools are repeated for every block of that many
+ * consecutive units.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -58,15 +61,19 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
     double sigma = g->sigma;
     const char *prefix = g->prefix;
 
+    size_t replicas = g->replicas > 1 ? g->replicas : 1;
+    size_t block = k / replicas;
     if (rows == 0 && cols == 0) {
-        rows = (size_t)llround(sqrt((double)k));
+        rows = (size_t)llround(sqrt((double)block));
         cols = rows;
     }
-    if (rows == 0 || cols == 0 || rows * cols != k)
+    if (rows == 0 || cols == 0 || rows * cols != block ||
+        block * replicas != k)
         return sc_fail(message, SC_ERR_SIZE,
-                       "%s: torus %zu x %zu does not hold the %zu units "
+                       "%s: torus %zu x %zu does not hold the %zu units%s "
                        "(set %sTORUS_ROWS and _COLS)",
-                       caller, rows, cols, k, prefix);
+                       caller, rows, cols, block,
+                       replicas > 1 ? " of each position" : "", prefix);
     if (size > rows || size > cols)
         return sc_fail(message, SC_ERR_SIZE,
                        "%s: %sPOOL_SIZE = %zu exceeds the %zu x %zu torus",
@@ -78,29 +85,29 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
 
     size_t pool_rows = (rows + stride - 1) / stride;
     size_t pool_cols = (cols + stride - 1) / stride;
-    size_t count = pool_rows * pool_cols;
+    size_t per_block = pool_rows * pool_cols, count = per_block * replicas;
     if (allocate(pools, count, count * size * size) != SC_OK)
         return sc_fail(message, SC_ERR_NOMEM, "%s: out of memory for pools",
                        caller);
 
     double centre = 0.5 * (double)(size - 1);
     size_t m = 0;
-    for (size_t pi = 0; pi < pool_rows; pi++)
-        for (size_t pj = 0; pj < pool_cols; pj++) {
-            pools->start[pi * pool_cols + pj] = m;
-            for (size_t di = 0; di < size; di++)
-                for (size_t dj = 0; dj < size; dj++) {
-                    size_t r = (pi * stride + di) % rows;
-                    size_t c = (pj * stride + dj) % cols;
-                    double d2 = (di - centre) * (di - centre) +
-                                (dj - centre) * (dj - centre);
-                    pools->units[m] = (uint32_t)(r * cols + c);
-                    pools->weights[m] =
-                        sigma > 0 ? (float)exp(-d2 / (2 * sigma * sigma))
-                                  : 1.0f;
-                    m++;
-                }
-        }
+    for (size_t p = 0; p < count; p++) {
+        size_t rep = p / per_block, pi = p % per_block / pool_cols;
+        size_t pj = p % pool_cols;
+        pools->start[p] = m;
+        for (size_t di = 0; di < size; di++)
+            for (size_t dj = 0; dj < size; dj++) {
+                size_t r = (pi * stride + di) % rows;
+                size_t c = (pj * stride + dj) % cols;
+                double d2 = (di - centre) * (di - centre) +
+                            (dj - centre) * (dj - centre);
+                pools->units[m] = (uint32_t)(rep * block + r * cols + c);
+                pools->weights[m] =
+                    sigma > 0 ? (float)exp(-d2 / (2 * sigma * sigma)) : 1.0f;
+                m++;
+            }
+    }
     pools->start[count] = m;
     return SC_OK;
 }

@@ -25,6 +25,10 @@ typedef struct {
     size_t size, stride;     /* pool side and stride */
     double sigma;            /* Gaussian weights; 0: uniform */
     const char *prefix;      /* "SC_PARAM_" or "SC_SOLVER_", for messages */
+    size_t replicas;         /* topographic: the units form this many
+                                consecutive blocks (a local model's
+                                positions), each with its own torus and
+                                copy of the pools; 0 or 1: one block */
 } sc_pool_geometry;
 
 /* Builds the pools for k units.  An empty set (count 0) for

@@ -66,11 +66,11 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
     sc_unroll run = {batch, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
                      (int)sc_model_value(m, SC_PARAM_SHRINK)};
     /* Forward (E1), losses (L1-L5), back-propagation (B1-B4). */
-    sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->u);
+    sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->u, buf->operator);
     const float *z = sc_encoder_forward(s, run, buf->u, buf->a, buf->z, 1);
     sc_losses_evaluate(s, w, batch, x, z, labels, targets, buf, values);
     sc_encoder_backward(s, run, x, buf->z, buf->grad_z, buf->delta,
-                        buf->grad_u);
+                        buf->grad_u, buf->operator);
 }
 
 /* Copies the values into the caller's struct, as many fields as fit. */

@@ -1,4 +1,4 @@
-/* check_alloc.c -- a warm training step allocates nothing.
+/* check_alloc.c -- a warm training step allocates nothing, dense or local.
  *
  * The runner is linked with -Wl,--wrap=malloc,--wrap=calloc,
  * --wrap=realloc, so every call the library's objects make to those
@@ -39,18 +39,25 @@ void *__wrap_realloc(void *p, size_t size)
     return __real_realloc(p, size);
 }
 
-/* Trains at `batch` after warming at `warm`, with every term on. */
-static void check_warm_steps(int optimizer, size_t warm, size_t batch)
+/* Trains at `batch` after warming at `warm`, with every term on; with
+ * `local`, a local model (a 4 x 5 image, 3 x 3 windows, 2 x 3 positions
+ * of 2 maps), whose operators work in the model's scratch. */
+static void check_warm_steps(int optimizer, size_t warm, size_t batch,
+                             int local)
 {
     const tu_setting settings[] = {
         {SC_PARAM_ITERATIONS, 4},         {SC_PARAM_CLASSES, 3},
         {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
         {SC_PARAM_GROUP_SIZE, 2},         {SC_PARAM_CLASS_WEIGHT, 0.5},
         {SC_PARAM_GROUP_WEIGHT, 0.1},     {SC_PARAM_REGRESSION_WEIGHT, 0.2},
-        {SC_PARAM_OPTIMIZER, optimizer},  {SC_PARAM_LEARNING_RATE, 1e-3}};
-    sc_model *m = tu_model(10, 8, settings,
-                           sizeof settings / sizeof settings[0], 5);
-    tu_data d = tu_data_make(warm, 10, 8, 3, 9);
+        {SC_PARAM_OPTIMIZER, optimizer},  {SC_PARAM_LEARNING_RATE, 1e-3},
+        /* the local geometry, applied only with `local` */
+        {SC_PARAM_LOCAL_FIELD, 3},        {SC_PARAM_IMAGE_HEIGHT, 4},
+        {SC_PARAM_IMAGE_WIDTH, 5}};
+    size_t count = sizeof settings / sizeof settings[0] - (local ? 0 : 3);
+    size_t n = local ? 20 : 10, k = local ? 12 : 8;
+    sc_model *m = tu_model(n, k, settings, count, 5);
+    tu_data d = tu_data_make(warm, n, k, 3, 9);
     sc_step_stats stats = {.size = sizeof stats};
     ck_assert_int_eq(sc_model_step(m, d.x, d.labels, d.targets, warm, &stats),
                      SC_OK);
@@ -69,19 +76,26 @@ static void check_warm_steps(int optimizer, size_t warm, size_t batch)
 
 START_TEST(warm_sgd_step_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_SGD, 32, 32);
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 32, 0);
 }
 END_TEST
 
 START_TEST(warm_adam_step_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32);
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 0);
+}
+END_TEST
+
+START_TEST(warm_local_step_does_not_allocate)
+{
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 1);
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 9, 1);
 }
 END_TEST
 
 START_TEST(smaller_batch_after_warm_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 7);
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 7, 0);
 }
 END_TEST
 
@@ -108,6 +122,7 @@ Suite *alloc_suite(void)
     tcase_add_test(tc, warm_sgd_step_does_not_allocate);
     tcase_add_test(tc, warm_adam_step_does_not_allocate);
     tcase_add_test(tc, smaller_batch_after_warm_does_not_allocate);
+    tcase_add_test(tc, warm_local_step_does_not_allocate);
     tcase_add_test(tc, counter_sees_library_allocations);
     suite_add_tcase(s, tc);
     return s;

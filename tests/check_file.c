@@ -5,7 +5,7 @@
  * left untouched, and no temporary file is left behind).
  *
  * The hostile files are built from the layout in docs/file-format.md
- * (format version 1). */
+ * (format version 2). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
@@ -457,7 +457,7 @@ static void reseal(unsigned char *data, size_t size)
     put_le(data + size - 4, crc32_ieee(data, size - 4), 4);
 }
 
-/* The offset of parameter id's record in a version-1 file. */
+/* The offset of parameter id's record in a model file. */
 static size_t param_record(const unsigned char *data, sc_param id)
 {
     uint32_t count = (uint32_t)get_le(data + 36, 4);
@@ -500,8 +500,8 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
     *expected = SC_ERR_FORMAT;
     (void)size;
     switch (which) {
-    case 0: put_le(d + 8, 2, 4); *expected = SC_ERR_VERSION;
-            return "format version 2";
+    case 0: put_le(d + 8, 3, 4); *expected = SC_ERR_VERSION;
+            return "format version 3";
     case 1: put_le(d + 8, 0, 4); *expected = SC_ERR_VERSION;
             return "format version 0";
     case 2: put_le(d + 12, 0, 8); return "n = 0";
@@ -525,8 +525,8 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "CLASSES = 1";
     case 15: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 3);
              return "CLASSES = 3 (sizes do not match)";
-    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 12, 4);
-             return "unknown parameter id 12";
+    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 18, 4);
+             return "unknown parameter id 18";
     case 17: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 1);
              put_le(d + param_record(d, SC_PARAM_ITERATIONS),
                     SC_PARAM_SHRINK, 4);
@@ -549,6 +549,12 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "theta count one larger";
     case 25: put_le(d + weight_record(d, 5) + 4, UINT64_MAX, 8);
              return "class bias count 2^64 - 1";
+    case 26: put_le(d + 8, 1, 4);
+             return "version 1 header on a version 2 parameter list";
+    case 27: put_f64(d + param_record(d, SC_PARAM_LOCAL_FIELD) + 4, 2);
+             put_f64(d + param_record(d, SC_PARAM_IMAGE_HEIGHT) + 4, 1);
+             put_f64(d + param_record(d, SC_PARAM_IMAGE_WIDTH) + 4, 5);
+             return "LOCAL_FIELD 2 larger than a 1 x 5 image";
     default: return NULL;
     }
 }
@@ -569,6 +575,46 @@ START_TEST(load_hostile_files)
         reseal(edited, size);
         expect_bytes_rejected(edited, size, expected, SC_OK, name, (size_t)w);
     }
+}
+END_TEST
+
+/* A version 1 file is a version 2 file without the six local parameter
+ * records: such a file (made here from a dense model's) still loads, as
+ * the same dense model. */
+START_TEST(load_version_1_file)
+{
+    size_t size = small_file();
+    size_t out = 0;
+    memcpy(edited, small, 40);
+    put_le(edited + 8, 1, 4);
+    uint32_t count = (uint32_t)get_le(small + 36, 4), kept = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        const unsigned char *rec = small + 40 + 12 * (size_t)i;
+        uint64_t id = get_le(rec, 4);
+        if (id >= SC_PARAM_LOCAL_FIELD && id <= SC_PARAM_THREADS)
+            continue;
+        memcpy(edited + 40 + 12 * (size_t)kept++, rec, 12);
+    }
+    ck_assert_uint_eq(kept, count - 6);
+    put_le(edited + 36, kept, 4);
+    out = 40 + 12 * (size_t)kept;
+    size_t weights = 40 + 12 * (size_t)count;
+    memcpy(edited + out, small + weights, size - weights);
+    out += size - weights;
+    reseal(edited, out);
+
+    char path[TU_PATH_MAX], again[TU_PATH_MAX];
+    tu_path(path, dir, "v1.bin");
+    tu_path(again, dir, "v2.bin");
+    tu_write_file(path, edited, out);
+    sc_model *m = load_ok(path);
+    save_ok(m, again);
+    size_t size2;
+    unsigned char *data = tu_read_file(again, &size2);
+    ck_assert_uint_eq(size2, size);
+    ck_assert(memcmp(data, small, size) == 0);
+    free(data);
+    sc_model_free(m);
 }
 END_TEST
 
@@ -874,6 +920,7 @@ Suite *file_suite(void)
     tcase_add_test(load, load_every_byte_corrupted);
     tcase_add_test(load, load_trailing_bytes);
     tcase_add_test(load, load_hostile_files);
+    tcase_add_test(load, load_version_1_file);
     suite_add_tcase(s, load);
 
     TCase *atomic = tcase_create("atomic");

@@ -1,7 +1,9 @@
 /* check_gradient.c -- every gradient of the training loss against central
  * finite differences: each loss term alone, both shrink functions, the
  * recurrence at T = 1, 2 and 11, and the classifier with and without the
- * normalised code.
+ * normalised code; and the same through a local model (local unshared
+ * encoder and decoder over a small image, S restricted to overlapping
+ * windows, topographic pools repeated at every position).
  *
  * The loss is piecewise smooth: it has kinks where a unit switches on or
  * off.  A finite difference is only meaningful when the perturbation
@@ -20,6 +22,16 @@
 
 #define N_IN 7
 #define N_UNITS 9
+/* The local model: a 1 x 3 x 4 image, 2 x 2 windows at stride 1 (2 x 3
+ * positions, of which (0,0) and (0,2) do not overlap), 4 maps each. */
+#define LOCAL_HEIGHT 3
+#define LOCAL_WIDTH 4
+#define LOCAL_FIELD 2
+#define LOCAL_MAPS 4
+#define LOCAL_IN (LOCAL_HEIGHT * LOCAL_WIDTH)
+#define LOCAL_UNITS (6 * LOCAL_MAPS)
+#define MAX_IN LOCAL_IN
+#define MAX_UNITS LOCAL_UNITS
 #define BATCH 4
 #define CLASSES 3
 #define DIRECTIONS 24
@@ -29,8 +41,9 @@
 
 typedef struct {
     sc_model *m;
-    float x[BATCH * N_IN];
-    float targets[BATCH * N_UNITS];
+    size_t n, k;
+    float x[BATCH * MAX_IN];
+    float targets[BATCH * MAX_UNITS];
     int32_t labels[BATCH];
 } fixture;
 
@@ -43,9 +56,21 @@ static double uniform(unsigned *state)
 /* A model whose every loss term is set by the caller, with weights moved
  * away from the ISTA init so that S, theta and C are generic. */
 static void setup_once(fixture *f, size_t T, int shrink, int classes,
-                       int groups, unsigned seed)
+                       int groups, int local, unsigned seed)
 {
-    ck_assert_int_eq(sc_model_create(&f->m, N_IN, N_UNITS), SC_OK);
+    f->n = local ? LOCAL_IN : N_IN;
+    f->k = local ? LOCAL_UNITS : N_UNITS;
+    ck_assert_int_eq(sc_model_create(&f->m, f->n, f->k), SC_OK);
+    if (local) {
+        size_t k = 0;
+        ck_assert_int_eq(sc_local_units(1, LOCAL_HEIGHT, LOCAL_WIDTH,
+                                        LOCAL_FIELD, 1, LOCAL_MAPS, &k),
+                         SC_OK);
+        ck_assert_uint_eq(k, LOCAL_UNITS);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
+    }
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASSES, classes), SC_OK);
@@ -64,11 +89,13 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
         for (size_t i = 0; i < s->tensor[t].count; i++)
             s->tensor[t].w[i] += (float)(0.2 * (uniform(&seed) - 0.5));
-    for (size_t i = 0; i < N_UNITS; i++)
+    if (local) /* S's links between windows that do not overlap: none */
+        sc_operator_local_mask_links(&s->encoder, s->lateral.weights);
+    for (size_t i = 0; i < f->k; i++)
         s->threshold[i] = (float)(0.02 + 0.05 * uniform(&seed));
-    for (size_t i = 0; i < BATCH * N_IN; i++)
+    for (size_t i = 0; i < BATCH * f->n; i++)
         f->x[i] = (float)(2.0 * uniform(&seed) - 0.5);
-    for (size_t i = 0; i < BATCH * N_UNITS; i++)
+    for (size_t i = 0; i < BATCH * f->k; i++)
         f->targets[i] = (float)uniform(&seed);
     for (size_t b = 0; b < BATCH; b++)
         f->labels[b] = (int32_t)(b % (classes > 0 ? classes : 1));
@@ -85,8 +112,8 @@ static double kink_margin(fixture *f)
     size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
     int soft = sc_model_value(f->m, SC_PARAM_SHRINK) == SC_SHRINK_SOFT;
     double margin = INFINITY;
-    for (size_t i = 0; i < T * BATCH * N_UNITS; i++) {
-        double a = f->m->train.a[i], theta = f->m->state.threshold[i % N_UNITS];
+    for (size_t i = 0; i < T * BATCH * f->k; i++) {
+        double a = f->m->train.a[i], theta = f->m->state.threshold[i % f->k];
         double d = soft ? fabs(fabs(a) - theta) : fabs(a - theta);
         if (d < margin)
             margin = d;
@@ -96,10 +123,11 @@ static double kink_margin(fixture *f)
 
 /* A fixture whose point lies at least KINK_MARGIN from every kink, so the
  * loss is smooth around it; the random draw is repeated until it does. */
-static void setup(fixture *f, size_t T, int shrink, int classes, int groups)
+static void setup(fixture *f, size_t T, int shrink, int classes, int groups,
+                  int local)
 {
     for (unsigned seed = 1; seed < 5000; seed++) {
-        setup_once(f, T, shrink, classes, groups, seed);
+        setup_once(f, T, shrink, classes, groups, local, seed);
         if (kink_margin(f) >= KINK_MARGIN)
             return;
         sc_model_free(f->m);
@@ -128,9 +156,24 @@ static double loss_at(fixture *f, signed char *pattern)
     sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
     size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
     const float *z = f->m->train.z;
-    for (size_t i = 0; i < T * BATCH * N_UNITS; i++)
+    for (size_t i = 0; i < T * BATCH * f->k; i++)
         pattern[i] = (signed char)((z[i] > 0) - (z[i] < 0));
     return v.loss;
+}
+
+/* Whether coordinate i of tensor t may move: a local model's S has no
+ * links between windows that do not overlap (their gradient is 0 by
+ * construction, and a training step never makes them non-zero). */
+static int movable(const fixture *f, int t, size_t i)
+{
+    const sc_state *s = &f->m->state;
+    if (t != SC_TENSOR_LATERAL || s->shape.field == 0)
+        return 1;
+    float row[MAX_UNITS * MAX_UNITS];
+    for (size_t j = 0; j < f->k * f->k; j++)
+        row[j] = 1.0f;
+    sc_operator_local_mask_links(&s->encoder, row);
+    return row[i] != 0.0f;
 }
 
 /* Checks the analytic gradient of each listed tensor along random sparse
@@ -139,7 +182,7 @@ static void check_all_tensors(fixture *f, const char *name,
                               const int *tensors, int count)
 {
     size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
-    size_t pattern_size = T * BATCH * N_UNITS;
+    size_t pattern_size = T * BATCH * f->k;
     signed char *p0 = malloc(pattern_size), *pp = malloc(pattern_size),
                 *pm = malloc(pattern_size);
     unsigned seed = 99;
@@ -160,7 +203,10 @@ static void check_all_tensors(fixture *f, const char *name,
             double analytic = 0.0;
             memset(dir, 0, t->count * sizeof(float));
             for (int j = 0; j < SPARSE_COORDINATES; j++) {
-                size_t i = (size_t)(uniform(&seed) * (double)t->count);
+                size_t i;
+                do
+                    i = (size_t)(uniform(&seed) * (double)t->count);
+                while (!movable(f, tensors[c], i));
                 dir[i] = uniform(&seed) < 0.5 ? -1.0f : 1.0f;
             }
             for (size_t i = 0; i < t->count; i++)
@@ -201,34 +247,46 @@ typedef struct {
     size_t steps;            /* T */
     int shrink, classes, groups, normalize;
     double recon, l1, group, classification, regression;
+    int local;               /* 1: the local model */
 } gradient_case;
 
 static const gradient_case cases[] = {
     /* each term alone, at T = 3 */
     {"reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
-     0.7, 0, 0, 0, 0},
-    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0},
+     0.7, 0, 0, 0, 0, 0},
+    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0},
     {"group contiguous", 3, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
-     0, 0, 0.4, 0, 0},
+     0, 0, 0.4, 0, 0, 0},
     {"group topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
-     0, 0, 0.4, 0, 0},
+     0, 0, 0.4, 0, 0, 0},
     {"classification normalised", 3, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0},
+     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0},
     {"classification raw", 3, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE, 0,
-     0, 0, 0, 0.9, 0},
-    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3},
+     0, 0, 0, 0.9, 0, 0},
+    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3, 0},
     /* the recurrence at T = 1, 2, 11: DrSAE's terms together (relu), and
      * LISTA's (soft, with code regression) */
     {"drsae T=1", 1, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0},
+     1, 0.1, 0.05, 0.5, 0, 0},
     {"drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0},
+     1, 0.1, 0.05, 0.5, 0, 0},
     {"drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0},
-    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5},
-    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5},
+     1, 0.1, 0.05, 0.5, 0, 0},
+    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0},
+    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0},
     {"lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
-     1, 0.1, 0, 0, 0.5},
+     1, 0.1, 0, 0, 0.5, 0},
+    /* the local model */
+    {"local reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+     0.7, 0, 0, 0, 0, 1},
+    {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
+     0.5, 0.1, 0.4, 0, 0, 1},
+    {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0, 1},
+    {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0, 1},
+    {"local lista T=5", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     1, 0.1, 0, 0, 0.5, 1},
 };
 
 #define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))
@@ -237,7 +295,7 @@ START_TEST(gradient_matches_finite_differences)
 {
     const gradient_case *c = &cases[_i];
     fixture f;
-    setup(&f, c->steps, c->shrink, c->classes, c->groups);
+    setup(&f, c->steps, c->shrink, c->classes, c->groups, c->local);
     weights(&f, c->recon, c->l1, c->group, c->classification, c->regression);
     ck_assert_int_eq(sc_model_set(f.m, SC_PARAM_NORMALIZE_CODE, c->normalize),
                      SC_OK);

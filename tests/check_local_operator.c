@@ -85,12 +85,21 @@ static void make_pair(const geometry *g, sc_operator *local,
     to_dense(local, local->weights, dense->weights);
 }
 
-/* The three ways to run a local verb. */
+/* The three ways to run a local verb.  VIA_GENERIC runs the generic verbs on the same weights marked as
+ * transposed (as a local decoder is), whose transpose must again be the
+ * dense matrix: forward through it is the local transpose, and so on. */
 enum { VIA_GENERIC, VIA_SCRATCH, VIA_NO_SCRATCH, VIA_COUNT };
+
+static sc_operator transposed_view(const sc_operator *op)
+{
+    sc_operator view = *op;
+    view.transposed = 1;
+    return view;
+}
 
 static float *scratch_for(const sc_operator *op, size_t batch, int via)
 {
-    if (via != VIA_SCRATCH)
+    if (via == VIA_NO_SCRATCH)
         return NULL;
     size_t count = sc_operator_scratch_floats(op, batch);
     ck_assert_uint_eq(count, batch * op->local.patch);
@@ -107,6 +116,7 @@ START_TEST(test_forward_matches_dense)
     const geometry *g = &geometries[_i];
     sc_operator local, dense;
     make_pair(g, &local, &dense, 100 + _i);
+    sc_operator flipped = transposed_view(&local);
     for (size_t bi = 0; bi < 2; bi++) {
         size_t batch = batches[bi], n = batch * local.cols,
                k = batch * local.rows;
@@ -122,10 +132,11 @@ START_TEST(test_forward_matches_dense)
                 if (betas[b] == 0.0f)
                     for (size_t i = 0; i < k; i++)
                         got[i] = NAN; /* beta 0 overwrites */
-                sc_operator_forward(&dense, batch, x, betas[b], want);
+                sc_operator_forward(&dense, batch, x, betas[b], want, NULL);
                 float *scratch = scratch_for(&local, batch, via);
                 if (via == VIA_GENERIC)
-                    sc_operator_forward(&local, batch, x, betas[b], got);
+                    sc_operator_transpose(&flipped, batch, x,
+                                          betas[b], got, scratch);
                 else
                     sc_operator_local_forward(&local, batch, x, betas[b], got,
                                               scratch);
@@ -147,6 +158,7 @@ START_TEST(test_transpose_matches_dense)
     const geometry *g = &geometries[_i];
     sc_operator local, dense;
     make_pair(g, &local, &dense, 200 + _i);
+    sc_operator flipped = transposed_view(&local);
     for (size_t bi = 0; bi < 2; bi++) {
         size_t batch = batches[bi], n = batch * local.cols,
                k = batch * local.rows;
@@ -162,10 +174,11 @@ START_TEST(test_transpose_matches_dense)
                 if (betas[b] == 0.0f)
                     for (size_t i = 0; i < n; i++)
                         got[i] = NAN;
-                sc_operator_transpose(&dense, batch, y, betas[b], want);
+                sc_operator_transpose(&dense, batch, y, betas[b], want, NULL);
                 float *scratch = scratch_for(&local, batch, via);
                 if (via == VIA_GENERIC)
-                    sc_operator_transpose(&local, batch, y, betas[b], got);
+                    sc_operator_forward(&flipped, batch, y,
+                                        betas[b], got, scratch);
                 else
                     sc_operator_local_transpose(&local, batch, y, betas[b],
                                                 got, scratch);
@@ -190,6 +203,7 @@ START_TEST(test_gradient_matches_dense)
     const geometry *g = &geometries[_i];
     sc_operator local, dense;
     make_pair(g, &local, &dense, 300 + _i);
+    sc_operator flipped = transposed_view(&local);
     size_t wc = local.weight_count, mc = local.rows * local.cols;
     float *g0 = malloc(wc * sizeof *g0), *got = malloc(wc * sizeof *got);
     float *dg0 = malloc(mc * sizeof *dg0), *want = malloc(mc * sizeof *want);
@@ -216,11 +230,13 @@ START_TEST(test_gradient_matches_dense)
                     for (size_t i = 0; i < wc; i++)
                         got[i] = NAN;
                 sc_operator_accumulate_gradient(&dense, batch, dy, x,
-                                                alphas[a], betas[a], want);
+                                                alphas[a], betas[a], want,
+                                                NULL);
                 float *scratch = scratch_for(&local, batch, via);
                 if (via == VIA_GENERIC)
-                    sc_operator_accumulate_gradient(&local, batch, dy, x,
-                                                    alphas[a], betas[a], got);
+                    sc_operator_accumulate_gradient(&flipped, batch,
+                                                    x, dy, alphas[a],
+                                                    betas[a], got, scratch);
                 else
                     sc_operator_local_accumulate_gradient(
                         &local, batch, dy, x, alphas[a], betas[a], got,
@@ -258,7 +274,7 @@ START_TEST(test_layout_by_hand)
     op.weights[i] = 1.0f;
     float x[98] = {0}, y[27];
     x[1 * 49 + 4 * 7 + 4] = 2.0f;
-    sc_operator_forward(&op, 1, x, 0.0f, y);
+    sc_operator_forward(&op, 1, x, 0.0f, y, NULL);
     for (size_t j = 0; j < 27; j++)
         ck_assert_msg(y[j] == (j == 5 * 3 + 1 ? 2.0f : 0.0f), "y[%zu]", j);
     sc_operator_release(&op);
@@ -354,6 +370,62 @@ START_TEST(test_bad_geometry)
 END_TEST
 
 /* Sizes of a dense operator are untouched by the new fields. */
+/* Threads split positions (forward, gradient) or samples (transpose) but
+ * never a sum, so the results are bit for bit those of one thread.  The
+ * sizes are large enough (over 4 MFLOP a call) for the work to be split,
+ * and the batch spans several sgemm blocks (the gradient sums them). */
+START_TEST(test_threads_give_identical_results)
+{
+    sc_operator one, many;
+    ck_assert_int_eq(sc_operator_init_local(&one, 2, 20, 21, 5, 2, 24), 0);
+    ck_assert_int_eq(sc_operator_init_local(&many, 2, 20, 21, 5, 2, 24), 0);
+    many.local.threads = 3;
+    size_t batch = 300, n = one.cols, k = one.rows, wc = one.weight_count;
+    ck_assert_uint_gt(2 * batch * k * one.local.patch, 4000000);
+    tu_fill(one.weights, wc, 61, -1.0f, 1.0f);
+    memcpy(many.weights, one.weights, wc * sizeof(float));
+    float *x = malloc(batch * n * sizeof(float));
+    float *y = malloc(batch * k * sizeof(float));
+    float *a = malloc(batch * k * sizeof(float));
+    float *b = malloc(batch * k * sizeof(float));
+    float *ga = malloc(wc * sizeof(float)), *gb = malloc(wc * sizeof(float));
+    float *s1 = malloc(sc_operator_scratch_floats(&one, batch) * 4);
+    float *s3 = malloc(sc_operator_scratch_floats(&many, batch) * 4);
+    ck_assert_uint_eq(sc_operator_scratch_floats(&many, batch),
+                      3 * sc_operator_scratch_floats(&one, batch));
+    tu_fill(x, batch * n, 62, -1.0f, 1.0f);
+    tu_fill(y, batch * k, 63, -1.0f, 1.0f);
+
+    sc_operator_local_forward(&one, batch, x, 0.0f, a, s1);
+    sc_operator_local_forward(&many, batch, x, 0.0f, b, s3);
+    ck_assert(memcmp(a, b, batch * k * sizeof(float)) == 0);
+
+    sc_operator_local_transpose(&one, batch, y, 0.0f, a, s1);
+    sc_operator_local_transpose(&many, batch, y, 0.0f, b, s3);
+    ck_assert(memcmp(a, b, batch * n * sizeof(float)) == 0);
+
+    sc_operator_local_accumulate_gradient(&one, batch, y, x, 0.5f, 0.0f, ga,
+                                          s1);
+    sc_operator_local_accumulate_gradient(&many, batch, y, x, 0.5f, 0.0f, gb,
+                                          s3);
+    ck_assert(memcmp(ga, gb, wc * sizeof(float)) == 0);
+    /* and the threaded result is the right one: the no-scratch path. */
+    sc_operator_local_accumulate_gradient(&one, batch, y, x, 0.5f, 0.0f, ga,
+                                          NULL);
+    TU_ASSERT_CLOSE(gb, ga, wc, 1e-4);
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+    free(ga);
+    free(gb);
+    free(s1);
+    free(s3);
+    sc_operator_release(&one);
+    sc_operator_release(&many);
+}
+END_TEST
+
 START_TEST(test_dense_has_no_geometry)
 {
     sc_operator op;
@@ -376,6 +448,7 @@ Suite *local_operator_suite(void)
     tcase_add_test(tc, test_projection_clips_filters);
     tcase_add_test(tc, test_bad_geometry);
     tcase_add_test(tc, test_dense_has_no_geometry);
+    tcase_add_test(tc, test_threads_give_identical_results);
     suite_add_tcase(s, tc);
     return s;
 }

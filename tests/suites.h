@@ -19,7 +19,8 @@
     X(solver)             \
     X(dictionary)         \
     X(alloc)              \
-    X(local_operator)
+    X(local_operator)     \
+    X(local_model)
 
 #define SC_DECLARE_SUITE(name) Suite *name##_suite(void);
 SC_TEST_SUITES(SC_DECLARE_SUITE)

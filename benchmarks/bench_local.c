@@ -1,0 +1,199 @@
+/* bench_local.c -- GFLOP/s of the local unshared operator (src/
+ * operator_local.c) against the sgemm rate this same run measures.
+ *
+ *   bench_local [seconds per measurement, default 2]
+ *
+ * For each geometry (the one of examples/local and a larger one) and each
+ * verb -- forward (encoder: codes = patches x filters), transpose
+ * (decoder: patches added back into images) and the weight gradient -- it
+ * prints the useful GFLOP/s, 2 * batch * units * (C*r*r) per call, and
+ * that rate as a fraction of two sgemm rates measured in the same run:
+ *
+ *   dense   the rate of one sgemm of batch x units x n, the dense layer the
+ *           local operator replaces (a large, efficient product: the
+ *           machine's sgemm limit at this size; the issue's target is
+ *           >= 50 % of it);
+ *   blocks  the rate of the per-position sgemms alone (positions products
+ *           of batch x f x C*r*r), which is what the operator is made of:
+ *           the rest is gathering and scattering windows.
+ *
+ * Each geometry runs with 1 thread and with one per online processor
+ * (SC_PARAM_THREADS = 1 and 0).  Every figure is the best of 3
+ * interleaved rounds (this machine's speed drifts).  The BLAS and its
+ * kernel are named first.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <cblas.h>
+#include <sparsecode.h>
+
+#include "operator.h"
+#include "parallel.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    const char *name;
+    size_t batch, c, h, w, r, stride, f;
+} geometry;
+
+static const geometry geometries[] = {
+    {"examples/local: 28x28, 7x7 at stride 3, 16 maps", 100, 1, 28, 28, 7,
+     3, 16},
+    {"larger: 3x32x32, 8x8 at stride 4, 32 maps", 256, 3, 32, 32, 8, 4, 32},
+};
+
+enum { VERB_FORWARD, VERB_TRANSPOSE, VERB_GRADIENT, VERB_COUNT };
+static const char *const verb_names[] = {"forward", "transpose", "gradient"};
+
+typedef struct {
+    const sc_operator *op;
+    size_t batch;
+    float *x, *y, *grad, *scratch;
+} workload;
+
+static void run_verb(const workload *wl, int verb)
+{
+    const sc_operator *op = wl->op;
+    switch (verb) {
+    case VERB_FORWARD:
+        sc_operator_local_forward(op, wl->batch, wl->x, 0.0f, wl->y,
+                                  wl->scratch);
+        break;
+    case VERB_TRANSPOSE:
+        sc_operator_local_transpose(op, wl->batch, wl->y, 0.0f, wl->x,
+                                    wl->scratch);
+        break;
+    default:
+        sc_operator_local_accumulate_gradient(op, wl->batch, wl->y, wl->x,
+                                              1.0f, 0.0f, wl->grad,
+                                              wl->scratch);
+    }
+}
+
+static double time_verb(const workload *wl, int verb, double seconds)
+{
+    long calls = 0;
+    double start = now(), elapsed;
+    do {
+        run_verb(wl, verb);
+        calls++;
+    } while ((elapsed = now() - start) < seconds);
+    return elapsed / (double)calls;
+}
+
+/* Seconds per sgemm of m x n x k (row-major, B transposed as in forward). */
+static double time_sgemm(int m, int n, int k, int repeat, float *a, float *b,
+                         float *c, double seconds)
+{
+    long calls = 0;
+    double start = now(), elapsed;
+    do {
+        for (int i = 0; i < repeat; i++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+                        1.0f, a, k, b, k, 0.0f, c, n);
+        calls++;
+    } while ((elapsed = now() - start) < seconds);
+    return elapsed / (double)calls;
+}
+
+static void bench(const geometry *g, size_t threads, double seconds)
+{
+    sc_operator op;
+    if (sc_operator_init_local(&op, g->c, g->h, g->w, g->r, g->stride,
+                               g->f) != 0) {
+        fprintf(stderr, "bench_local: bad geometry %s\n", g->name);
+        exit(1);
+    }
+    op.local.threads = threads;
+    size_t batch = g->batch, rows = op.rows, cols = op.cols;
+    size_t patch = op.local.patch;
+    size_t positions = op.local.hout * op.local.wout;
+    workload wl = {&op, batch, malloc(batch * cols * sizeof(float)),
+                   malloc(batch * rows * sizeof(float)),
+                   malloc(op.weight_count * sizeof(float)),
+                   malloc(sc_operator_scratch_floats(&op, batch) *
+                          sizeof(float))};
+    size_t dense_big = (batch > rows ? batch : rows) * cols;
+    float *a = malloc(dense_big * sizeof(float));
+    float *b = malloc(dense_big * sizeof(float));
+    float *c = malloc(batch * rows * sizeof(float));
+    if (!wl.x || !wl.y || !wl.grad || !wl.scratch || !a || !b || !c) {
+        fprintf(stderr, "bench_local: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < batch * cols; i++)
+        wl.x[i] = (float)(i % 97) * 0.01f;
+    for (size_t i = 0; i < batch * rows; i++)
+        wl.y[i] = (float)(i % 89) * 0.01f;
+    for (size_t i = 0; i < op.weight_count; i++)
+        op.weights[i] = (float)(i % 83) * 0.01f;
+    for (size_t i = 0; i < dense_big; i++)
+        a[i] = b[i] = (float)(i % 101) * 0.01f;
+
+    double best[VERB_COUNT], dense = 1e30, blocks = 1e30;
+    for (int v = 0; v < VERB_COUNT; v++)
+        best[v] = 1e30;
+    for (int round = 0; round < 3; round++) {
+        for (int v = 0; v < VERB_COUNT; v++) {
+            double t = time_verb(&wl, v, seconds);
+            if (t < best[v])
+                best[v] = t;
+        }
+        double t = time_sgemm((int)batch, (int)rows, (int)cols, 1, a, b, c,
+                              seconds);
+        if (t < dense)
+            dense = t;
+        t = time_sgemm((int)batch, (int)g->f, (int)patch, (int)positions, a,
+                       b, c, seconds);
+        if (t < blocks)
+            blocks = t;
+    }
+    double useful = 2.0 * (double)batch * (double)rows * (double)patch;
+    double dense_rate = 2.0 * batch * rows * cols / dense / 1e9;
+    double blocks_rate = useful / blocks / 1e9;
+    printf("%s, batch %zu: %zu positions x %zu maps, patch %zu, "
+           "%zu thread%s\n", g->name, batch, positions, g->f, patch, threads,
+           threads == 1 ? "" : "s");
+    printf("  sgemm dense %zux%zux%zu: %.1f GFLOP/s; per-position blocks: "
+           "%.1f GFLOP/s\n", batch, rows, cols, dense_rate, blocks_rate);
+    for (int v = 0; v < VERB_COUNT; v++) {
+        double rate = useful / best[v] / 1e9;
+        printf("  %-9s %8.3f ms  %6.1f GFLOP/s  %5.1f%% of dense sgemm  "
+               "%5.1f%% of blocks\n", verb_names[v], 1e3 * best[v], rate,
+               100.0 * rate / dense_rate, 100.0 * rate / blocks_rate);
+    }
+    free(wl.x);
+    free(wl.y);
+    free(wl.grad);
+    free(wl.scratch);
+    free(a);
+    free(b);
+    free(c);
+    sc_operator_release(&op);
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = argc > 1 ? atof(argv[1]) : 2.0;
+    if (!(seconds > 0)) {
+        fprintf(stderr, "usage: bench_local [seconds per measurement]\n");
+        return 2;
+    }
+    printf("BLAS: %s\n", sc_blas_name());
+    size_t all = sc_parallel_threads();
+    for (size_t i = 0; i < sizeof geometries / sizeof geometries[0]; i++) {
+        bench(&geometries[i], 1, seconds);
+        if (all > 1)
+            bench(&geometries[i], all, seconds);
+    }
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* shape.c -- the structure a model's parameters fix: dense, or local
+ * unshared filters over an image (SC_PARAM_LOCAL_FIELD > 0), and the
+ * length of every trainable array.  Init, load and the file format all
+ * ask here, so a geometry is checked in one place. */
+#include <stdint.h>
+
+#include "model.h"
+#include "parallel.h"
+
+/* *out = a * b, or 0 if that overflows size_t. */
+static int product(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+/* The image's pixel count and the number of window positions, checked.
+ * SC_ERR_RANGE for a zero size or stride or a field larger than the
+ * image, SC_ERR_SIZE for an overflow; message as sc_fail. */
+static sc_status local_grid(size_t channels, size_t height, size_t width,
+                            size_t field, size_t stride, size_t *pixels,
+                            size_t *positions, char *message,
+                            const char *caller)
+{
+    if (channels == 0 || height == 0 || width == 0 || field == 0 ||
+        stride == 0)
+        return sc_fail(message, SC_ERR_RANGE,
+                       "%s: local geometry needs non-zero sizes (channels "
+                       "%zu, height %zu, width %zu, field %zu, stride %zu); "
+                       "set SC_PARAM_IMAGE_HEIGHT and _WIDTH",
+                       caller, channels, height, width, field, stride);
+    if (field > height || field > width)
+        return sc_fail(message, SC_ERR_RANGE,
+                       "%s: the %zu x %zu field is larger than the %zu x %zu "
+                       "image", caller, field, field, height, width);
+    size_t area, rows = (height - field) / stride + 1;
+    size_t cols = (width - field) / stride + 1;
+    if (!product(height, width, &area) || !product(channels, area, pixels) ||
+        !product(rows, cols, positions))
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: a %zu x %zu x %zu image is too large", caller,
+                       channels, height, width);
+    return SC_OK;
+}
+
+sc_status sc_local_units(size_t channels, size_t height, size_t width,
+                         size_t field, size_t stride, size_t maps,
+                         size_t *units)
+{
+    static const char caller[] = "sc_local_units";
+    if (units == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: units is NULL", caller);
+    if (maps == 0)
+        return sc_fail(NULL, SC_ERR_RANGE, "%s: maps is 0", caller);
+    size_t pixels = 0, positions = 0;
+    sc_status status = local_grid(channels, height, width, field, stride,
+                                  &pixels, &positions, NULL, caller);
+    if (status != SC_OK)
+        return status;
+    size_t count;
+    if (!product(positions, maps, &count) || count > SC_MAX_DIMENSION)
+        return sc_fail(NULL, SC_ERR_SIZE,
+                       "%s: %zu positions x %zu maps is more than 2^24 units",
+                       caller, positions, maps);
+    *units = count;
+    return SC_OK;
+}
+
+sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
+{
+    size_t n = m->n, k = m->k;
+    size_t classes = (size_t)sc_model_value(m, SC_PARAM_CLASSES);
+    *shape = (sc_shape){0};
+    if (classes * k > SC_MAX_ELEMENTS)
+        return sc_fail(m->message, SC_ERR_SIZE,
+                       "%s: %zu classes x %zu units is too large", caller,
+                       classes, k);
+    shape->field = (size_t)sc_model_value(m, SC_PARAM_LOCAL_FIELD);
+    size_t encoder = n * k; /* create bounded n*k and k*k */
+    if (shape->field > 0) {
+        shape->channels = (size_t)sc_model_value(m, SC_PARAM_IMAGE_CHANNELS);
+        shape->height = (size_t)sc_model_value(m, SC_PARAM_IMAGE_HEIGHT);
+        shape->width = (size_t)sc_model_value(m, SC_PARAM_IMAGE_WIDTH);
+        shape->stride = (size_t)sc_model_value(m, SC_PARAM_LOCAL_STRIDE);
+        size_t pixels = 0;
+        sc_status status = local_grid(shape->channels, shape->height,
+                                      shape->width, shape->field,
+                                      shape->stride, &pixels,
+                                      &shape->positions, m->message, caller);
+        if (status != SC_OK)
+            return status;
+        if (pixels != n)
+            return sc_fail(m->message, SC_ERR_SIZE,
+                           "%s: the %zu x %zu x %zu image has %zu pixels, "
+                           "but the model has %zu inputs", caller,
+                           shape->channels, shape->height, shape->width,
+                           pixels, n);
+        if (k % shape->positions != 0)
+            return sc_fail(m->message, SC_ERR_SIZE,
+                           "%s: %zu units are not a whole number of maps "
+                           "over %zu positions (sc_local_units gives k)",
+                           caller, k, shape->positions);
+        shape->maps = k / shape->positions;
+        size_t threads = (size_t)sc_model_value(m, SC_PARAM_THREADS);
+        shape->threads = threads == 0 ? sc_parallel_threads() : threads;
+        /* Each unit's filter covers its window: k * C*r*r weights, no
+         * more than the dense k*n that create already bounded. */
+        encoder = k * shape->channels * shape->field * shape->field;
+    }
+    shape->counts[SC_TENSOR_ENCODER] = encoder;
+    shape->counts[SC_TENSOR_LATERAL] = k * k;
+    shape->counts[SC_TENSOR_THRESHOLD] = k;
+    shape->counts[SC_TENSOR_DECODER] = encoder;
+    shape->counts[SC_TENSOR_CLASSIFIER] = classes * k;
+    shape->counts[SC_TENSOR_CLASS_BIAS] = classes;
+    return SC_OK;
+}
