@@ -18,7 +18,10 @@
 #    with the wrong magic or with bytes after its data, a corrupt model, a
 #    batch larger than the training set, an unknown option) and checks the
 #    exit status and the message;
-#  - runs examples/minimal and checks its reconstruction error.
+#  - runs examples/minimal and checks its reconstruction error;
+#  - runs examples/lista and checks its rows;
+#  - runs examples/topographic (tests/examples_topographic.sh): its
+#    summary, its PNG and its answers to bad arguments.
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -261,5 +264,8 @@ rows=$(grep -cE '^T=[0-9]+ lista=[0-9.]+ fista=[0-9.]+ fista10x=[0-9.]+ lista_us
 check "lista: one row per T = 1, 2, 3, 5, 7 in the documented form (${rows:-0} rows)" [ "$rows" = 5 ]
 beaten=$(awk -F'[ =]' '/^T=/ {if ($4 + 0 < $6 + 0) n++} END {print n + 0}' "$last.out")
 check "lista: LISTA with T steps beats FISTA with T steps on every row ($beaten of 5)" [ "$beaten" = 5 ]
+
+# --- examples/topographic ------------------------------------------------------
+. tests/examples_topographic.sh
 
 finish

@@ -1,0 +1,79 @@
+# examples_topographic.sh -- the checks of examples/topographic, sourced
+# by tests/examples_test.sh after its data set is made (it uses that
+# script's $examples, $data, $tmp and its helpers run, check, pass, fail,
+# has_out, has_err, exited, exits_with, fails_with, below and png_head):
+#
+#   . tests/examples_topographic.sh
+#
+# On the tiny data set (8 x 8 images) it trains a 4 x 4 torus on 6 x 6
+# patches, checks the exit status, the summary line, the PNG written with
+# --filters and the one written to the default path, and that bad
+# arguments fail with a message.  The runs take well under a second.
+# Variables and helpers come from examples_test.sh.
+# shellcheck shell=bash disable=SC2154
+if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    echo "examples_topographic.sh: source it from tests/examples_test.sh" >&2
+    exit 2
+fi
+
+# --- examples/topographic -------------------------------------------------------
+topographic=$(cd "$examples" && pwd)/topographic
+# The tiny setting: 16 units on a 4 x 4 torus, 2 x 2 pools at stride 1.
+topo_tiny=(--patch 6 --torus 4x4 --pool 2 --stride 1 --epochs 5 --patches 2000
+           --batch 20 --group-weight 0.05)
+# Measured with these settings (libsparsecode 0.1.0, OpenBLAS, -O3) for
+# --seed 1..30: recon_error 0.12-0.15, and neighbour_similarity above
+# random_similarity by 0.030 or more every time; untrained (--epochs 0)
+# 0.79, with neighbours less alike (0.125) than random pairs (0.131).
+max_topo_recon=0.4
+topo_summary='^recon_error=[0-9.]+ sparsity=[0-9.]+ neighbour_similarity=[0-9.]+ random_similarity=[0-9.]+$'
+# topo_value NAME: the value of NAME=<x> in the last run's summary line.
+topo_value() { grep -E "$topo_summary" "$last.out" | tail -n 1 | sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+if [ ! -x "$topographic" ]; then
+    last=""
+    fail "$topographic is built (make examples-build)"
+else
+    run topo "$topographic" --data "$data" "${topo_tiny[@]}" --filters "$tmp/topo.png"
+    check "topographic trains: exit status 0" exited 0
+    check "topographic prints the summary line" grep -qE "$topo_summary" "$last.out"
+    topo_recon=$(topo_value recon_error)
+    check "topographic recon_error=${topo_recon:-(none)} < $max_topo_recon" \
+        below "$topo_recon" "$max_topo_recon"
+    topo_near=$(topo_value neighbour_similarity) topo_far=$(topo_value random_similarity)
+    check "topographic: torus neighbours more alike than random pairs (${topo_near:-none} > ${topo_far:-none})" \
+        below "$topo_far" "$topo_near"
+    # 16 filters of 6 x 6 in a 4 x 4 grid with 1-pixel borders: 29 x 29.
+    check "topographic draws the torus: a 29 x 29 PNG (--filters)" \
+        [ "$(png_head "$tmp/topo.png" 2>/dev/null)" = \
+        "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 1d 00 00 00 1d" ]
+
+    # Without --filters the picture goes to ./topographic_filters.png.
+    mkdir -p "$tmp/topo_cwd"
+    run topo_default env -C "$tmp/topo_cwd" "$topographic" --data "$data" \
+        "${topo_tiny[@]}" --epochs 1
+    check "topographic without --filters: exit status 0" exited 0
+    check "topographic without --filters writes topographic_filters.png" \
+        [ "$(png_head "$tmp/topo_cwd/topographic_filters.png" 2>/dev/null | cut -c 1-23)" = \
+        "89 50 4e 47 0d 0a 1a 0a" ]
+
+    run topo_nodata "$topographic" "${topo_tiny[@]}"
+    check "topographic without --data: exit status 2 and the usage text" \
+        exits_with 2 "usage: topographic --data DIR"
+    run topo_badnum "$topographic" --data "$data" "${topo_tiny[@]}" --epochs 3x
+    check "topographic --epochs 3x: exit status 2, 'bad number'" \
+        exits_with 2 "bad number '3x'"
+    run topo_badweight "$topographic" --data "$data" "${topo_tiny[@]}" --group-weight -1
+    check "topographic --group-weight -1: exit status 2, 'bad number'" \
+        exits_with 2 "bad number '-1'"
+    run topo_badtorus "$topographic" --data "$data" --torus 4by4
+    check "topographic --torus 4by4: exit status 2, 'bad number'" \
+        exits_with 2 "bad number '4by4'"
+    # The library checks the pool against the torus; its message is shown.
+    run topo_pool "$topographic" --data "$data" "${topo_tiny[@]}" --pool 5
+    check "topographic --pool 5 on a 4 x 4 torus: fails with the library's message" \
+        fails_with "POOL_SIZE = 5 exceeds the 4 x 4 torus"
+    run topo_patch "$topographic" --data "$data" "${topo_tiny[@]}" --patch 9
+    check "topographic --patch 9 on 8 x 8 images: fails" \
+        fails_with "smaller than the 9 x 9 patches"
+fi
