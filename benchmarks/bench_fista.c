@@ -5,7 +5,8 @@
  *
  * for a batch of 1000 inputs of n = 784 and k = 256 atoms.
  *
- *   bench_fista [--lambda L] [--data DIR] [--synthetic] [--dump FILE]
+ *   bench_fista [--lambda L] [--data DIR] [--synthetic | --learned]
+ *               [--dump FILE]
  *
  * The problem: with Fashion-MNIST (DIR, default
  * /usr/share/datasets/fashion-mnist, when its training images can be
@@ -13,6 +14,10 @@
  * next 1000, all scaled to unit L2 norm; otherwise (or with --synthetic)
  * a random problem of the same size (Gaussian unit-norm atoms, inputs that
  * are sparse combinations of them plus noise, scaled to unit norm).
+ * With --learned, x is the same and D is learned by the library's
+ * sc_dictionary (online method, lambda as given, 3 passes in minibatches
+ * of 64) on the 5000 training images that follow x: the representative
+ * use, encoding with a learned dictionary.
  *
  * Steps: the optimum f* from a long run (tolerance 1e-9, 20000
  * iterations; the library's coordinate descent run to the same tolerance
@@ -50,6 +55,7 @@
 #include <sparsecode.h>
 
 enum { N = 784, K = 256, BATCH = 1000, TIMING_RUNS = 5 };
+enum { LEARN_IMAGES = 5000, LEARN_BATCH = 64, LEARN_PASSES = 3 };
 #define TARGET 1e-4
 #define OPT_TOLERANCE 1e-9
 #define OPT_ITERATIONS 20000
@@ -126,7 +132,7 @@ static int read_images(const char *dir, size_t count, float *out,
     if (!ok || field[0] != 0x803 || field[2] * field[3] != N ||
         field[1] < count) {
         snprintf(why, whysize, "%s: %s", path,
-                 ok ? "not an IDX3 file of >= 1256 images of 28 x 28"
+                 ok ? "not an IDX3 file of enough 28 x 28 images"
                     : "truncated header");
         ok = 0;
     }
@@ -181,30 +187,59 @@ static void synthetic(float *d, float *x)
     }
 }
 
+/* D learned by sc_dictionary on `count` unit-norm images (N each). */
+static void learn_dictionary(const float *images, size_t count,
+                             double lambda, float *d)
+{
+    sc_dictionary *dict = NULL;
+    CHECK(sc_dictionary_create(&dict, N, K));
+    CHECK(sc_dictionary_set(dict, SC_DICT_METHOD, SC_DICT_ONLINE));
+    CHECK(sc_dictionary_set(dict, SC_DICT_LAMBDA, lambda));
+    CHECK(sc_dictionary_init_data(dict, images, count, 1));
+    for (int pass = 0; pass < LEARN_PASSES; pass++)
+        for (size_t b = 0; b + LEARN_BATCH <= count; b += LEARN_BATCH)
+            CHECK(sc_dictionary_step(dict, images + b * N, LEARN_BATCH,
+                                     NULL));
+    const float *atoms;
+    CHECK(sc_dictionary_atoms(dict, &atoms));
+    memcpy(d, atoms, (size_t)N * K * sizeof *d);
+    sc_dictionary_free(dict);
+}
+
 /* Fills D (N x K) and X (BATCH x N); returns a description. */
 static const char *make_problem(const char *dir, int force_synthetic,
-                                float *d, float *x)
+                                int learned, double lambda, float *d,
+                                float *x)
 {
     static char what[4200];
     char why[4200] = "--synthetic";
-    float *images = malloc((size_t)(K + BATCH) * N * sizeof *images);
+    size_t count = K + BATCH + (learned ? LEARN_IMAGES : 0);
+    float *images = malloc(count * N * sizeof *images);
     if (images == NULL) {
         fprintf(stderr, "bench_fista: out of memory\n");
         exit(1);
     }
     if (!force_synthetic &&
-        read_images(dir, K + BATCH, images, why, sizeof why) == 0) {
-        for (size_t j = 0; j < K; j++) {
-            for (size_t i = 0; i < N; i++)
-                d[i * K + j] = images[j * N + i];
-            normalize(d + j, N, K);
-        }
+        read_images(dir, count, images, why, sizeof why) == 0) {
+        for (size_t b = 0; b < count; b++)
+            normalize(images + b * N, N, 1);
         memcpy(x, images + (size_t)K * N, (size_t)BATCH * N * sizeof *x);
-        for (size_t b = 0; b < BATCH; b++)
-            normalize(x + b * N, N, 1);
-        snprintf(what, sizeof what, "Fashion-MNIST (%s): D = training "
-                 "images 0..%d, x = images %d..%d, unit norm", dir, K - 1, K,
-                 K + BATCH - 1);
+        if (learned) {
+            learn_dictionary(images + (size_t)(K + BATCH) * N, LEARN_IMAGES,
+                             lambda, d);
+            snprintf(what, sizeof what, "Fashion-MNIST (%s): D learned by "
+                     "sc_dictionary (online, %d passes, batch %d) on "
+                     "training images %d..%d, x = images %d..%d, unit norm",
+                     dir, LEARN_PASSES, LEARN_BATCH, K + BATCH,
+                     K + BATCH + LEARN_IMAGES - 1, K, K + BATCH - 1);
+        } else {
+            for (size_t j = 0; j < K; j++)
+                for (size_t i = 0; i < N; i++)
+                    d[i * K + j] = images[j * N + i];
+            snprintf(what, sizeof what, "Fashion-MNIST (%s): D = training "
+                     "images 0..%d, x = images %d..%d, unit norm", dir,
+                     K - 1, K, K + BATCH - 1);
+        }
     } else {
         synthetic(d, x);
         snprintf(what, sizeof what, "synthetic (%s): Gaussian unit-norm "
@@ -373,17 +408,19 @@ static void dump(const char *path, const float *d, const float *x,
 static void usage(FILE *to)
 {
     fprintf(to, "usage: bench_fista [--lambda 0.1] [--data DIR] "
-            "[--synthetic] [--dump FILE]\n");
+            "[--synthetic | --learned] [--dump FILE]\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = DEFAULT_DATA, *dump_path = NULL;
     double lambda = DEFAULT_LAMBDA;
-    int force_synthetic = 0;
+    int force_synthetic = 0, learned = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--synthetic")) {
             force_synthetic = 1;
+        } else if (!strcmp(argv[i], "--learned")) {
+            learned = 1;
         } else if (i + 1 < argc && !strcmp(argv[i], "--dump")) {
             dump_path = argv[++i];
         } else if (i + 1 < argc && !strcmp(argv[i], "--data")) {
@@ -409,7 +446,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_fista: out of memory\n");
         return 1;
     }
-    const char *what = make_problem(dir, force_synthetic, d, x);
+    const char *what = make_problem(dir, force_synthetic, learned, lambda, d,
+                                    x);
     printf("problem: %s\n", what);
     printf("         batch %d, n %d, k %d, lambda %g; BLAS: %s; %ld CPUs\n",
            BATCH, N, K, lambda, sc_blas_name(),

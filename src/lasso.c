@@ -1,4 +1,4 @@
-/* lasso.c -- the objective, the proximal step and the group surrogate. */
+/* lasso.c -- the objective, the group prox and the group surrogate. */
 #include <math.h>
 
 #include "blas.h"
@@ -9,21 +9,9 @@ int sc_lasso_group_is_smooth(const sc_solver *s, const sc_problem *p)
     return p->group_weight > 0 && !s->exact_group_prox;
 }
 
-void sc_lasso_prox(const sc_solver *s, const sc_problem *p, double step,
-                   const float *v, float *z)
+void sc_lasso_group_prox(const sc_solver *s, const sc_problem *p,
+                         float step, float *z)
 {
-    size_t k = s->k;
-    float tau = (float)(p->lambda * step);
-    if (p->nonnegative)
-        for (size_t i = 0; i < k; i++) {
-            float m = v[i] - tau;
-            z[i] = m > 0.0f ? m : 0.0f;
-        }
-    else
-        for (size_t i = 0; i < k; i++) {
-            float m = fabsf(v[i]) - tau;
-            z[i] = m > 0.0f ? copysignf(m, v[i]) : 0.0f;
-        }
     if (p->group_weight <= 0 || !s->exact_group_prox)
         return;
     /* Block soft threshold: z_g <- max(0, 1 - tau_g / |z_g|) z_g.  After

@@ -1,6 +1,7 @@
 /* lasso.h -- the pieces of the sparse coding problem (S0-S2 in
- * docs/math.md) that ISTA, FISTA and CoD share: the proximal step of the
- * non-smooth terms and the gradient of the smooth group surrogate. */
+ * docs/math.md) that ISTA, FISTA and CoD share: the group term's
+ * proximal step and the gradient of its smooth surrogate.  (The L1 soft
+ * threshold is fused into FISTA's pass over a row, in fista.c.) */
 #ifndef SC_LASSO_H
 #define SC_LASSO_H
 
@@ -8,11 +9,12 @@
 
 #include "solver.h"
 
-/* (S2) z = prox(v) for one code, with step 1/L: the L1 soft threshold by
- * lambda/L (or its non-negative form), then, when the pools are disjoint
- * with unit weights, the block soft threshold by lambda_g/L. */
-void sc_lasso_prox(const sc_solver *s, const sc_problem *p, double step,
-                   const float *v, float *z);
+/* (S2)'s block soft threshold by lambda_g * step, in place, on a code
+ * that the L1 soft threshold (by lambda * step) has already shrunk: the
+ * two together are the exact prox when the pools are disjoint with unit
+ * weights.  Does nothing otherwise (no group term, or the surrogate). */
+void sc_lasso_group_prox(const sc_solver *s, const sc_problem *p,
+                         float step, float *z);
 
 /* (S1) adds the gradient of the smooth group surrogate
  * lambda_g sum_p sqrt(sum w z^2 + eps) at z to grad, when the group term

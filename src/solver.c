@@ -54,6 +54,7 @@ sc_problem sc_solver_problem(const sc_solver *s)
     p.nonnegative = value(s, SC_SOLVER_NONNEGATIVE) != 0.0;
     p.momentum = (int)value(s, SC_SOLVER_METHOD) == SC_METHOD_FISTA;
     p.max_iterations = (uint64_t)value(s, SC_SOLVER_MAX_ITERATIONS);
+    p.sparse_below = sc_fista_sparse_cutoff(s->k);
     return p;
 }
 

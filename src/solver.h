@@ -28,6 +28,10 @@ typedef struct {
     double lambda, group_weight, group_epsilon, tolerance;
     int nonnegative, momentum;      /* momentum: FISTA, else ISTA */
     uint64_t max_iterations;
+    /* FISTA/ISTA: a row of y with fewer non-zeros than this gets its
+     * gradient (S1) by a sparse sum of rows of G, the others by sgemm
+     * (0: always sgemm; k + 1: never). */
+    size_t sparse_below;
 } sc_problem;
 
 sc_problem sc_solver_problem(const sc_solver *s);
@@ -37,6 +41,9 @@ sc_problem sc_solver_problem(const sc_solver *s);
  * iterations run and sets *converged; -1 if out of memory. */
 int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
                  const float *c, float *z, int *converged);
+
+/* The default sparse_below for k atoms. */
+size_t sc_fista_sparse_cutoff(size_t k);
 
 /* Coordinate descent (S5) on a batch, L1 term only; same contract.  An
  * iteration is k coordinate updates (the cost of one ISTA iteration). */
