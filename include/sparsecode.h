@@ -239,10 +239,10 @@ typedef enum {
     SC_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
     SC_PARAM_THREADS        = 17, /* threads that run a local model's
                                      window positions in parallel; [0, 64];
-                                     0 = one per online processor; default
-                                     1.  Results do not depend on it.  With a
-                                     threaded BLAS on few cores, more
-                                     threads can be slower (docs/local.md) */
+                                     default 0 = one per online processor.
+                                     Results do not depend on it.  On a
+                                     machine busy with other work, 1 avoids
+                                     oversubscription (docs/local.md) */
 
     /* loss weights; 0 switches a term off and costs nothing */
     SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */

@@ -28,8 +28,7 @@ static sc_status local_grid(size_t channels, size_t height, size_t width,
         stride == 0)
         return sc_fail(message, SC_ERR_RANGE,
                        "%s: local geometry needs non-zero sizes (channels "
-                       "%zu, height %zu, width %zu, field %zu, stride %zu); "
-                       "set SC_PARAM_IMAGE_HEIGHT and _WIDTH",
+                       "%zu, height %zu, width %zu, field %zu, stride %zu)",
                        caller, channels, height, width, field, stride);
     if (field > height || field > width)
         return sc_fail(message, SC_ERR_RANGE,
@@ -84,6 +83,12 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
         shape->height = (size_t)sc_model_value(m, SC_PARAM_IMAGE_HEIGHT);
         shape->width = (size_t)sc_model_value(m, SC_PARAM_IMAGE_WIDTH);
         shape->stride = (size_t)sc_model_value(m, SC_PARAM_LOCAL_STRIDE);
+        if (shape->height == 0 || shape->width == 0)
+            return sc_fail(m->message, SC_ERR_RANGE,
+                           "%s: SC_PARAM_LOCAL_FIELD is %zu but the image is "
+                           "%zu x %zu: set SC_PARAM_IMAGE_HEIGHT and "
+                           "SC_PARAM_IMAGE_WIDTH", caller, shape->field,
+                           shape->height, shape->width);
         size_t pixels = 0;
         sc_status status = local_grid(shape->channels, shape->height,
                                       shape->width, shape->field,
