@@ -46,8 +46,8 @@ typedef struct {
 } geometry;
 
 static const geometry geometries[] = {
-    {"examples/local: 28x28, 7x7 at stride 3, 16 maps", 100, 1, 28, 28, 7,
-     3, 16},
+    {"examples/local: 28x28, 7x7 at stride 3, 8 maps", 100, 1, 28, 28, 7,
+     3, 8},
     {"larger: 3x32x32, 8x8 at stride 4, 32 maps", 256, 3, 32, 32, 8, 4, 32},
 };
 

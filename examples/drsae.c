@@ -25,6 +25,7 @@
 #include "support/image_grid.h"
 #include "support/progress.h"
 #include "support/report.h"
+#include "support/training.h"
 
 #define PROGRAM "drsae"
 
@@ -136,40 +137,6 @@ static int parse(int argc, char **argv, options *o)
 
 /* A failed call: its status and the library's message; 1 for main. */
 #define CHECK(call) REPORT_CHECK(PROGRAM, call)
-
-/* One epoch over a shuffled copy of the training set. */
-static int train_epoch(sc_model *m, const float *x, const int32_t *y,
-                       size_t count, size_t dim, size_t batch,
-                       size_t *order, float *xb, int32_t *yb,
-                       const char *label, unsigned long long *rng)
-{
-    batches_shuffle(order, count, rng);
-    progress bar;
-    progress_start(&bar, label, count);
-    double recon = 0, l1 = 0, cls = 0, active = 0, err = 0;
-    size_t steps = 0;
-    char status[160] = "";
-    for (size_t b = 0; b + batch <= count; b += batch) {
-        batches_gather(xb, x, order + b, batch, dim);
-        for (size_t i = 0; i < batch; i++)
-            yb[i] = y[order[b + i]];
-        sc_step_stats st = {.size = sizeof st};
-        CHECK(sc_model_step(m, xb, yb, NULL, batch, &st));
-        recon += st.recon;
-        l1 += st.l1;
-        cls += st.classification;
-        active += st.active_fraction;
-        err += st.class_error;
-        steps++;
-        snprintf(status, sizeof status,
-                 "recon %.4f  l1 %.3f  class %.3f  err %.2f%%  active %.1f%%",
-                 recon / steps, l1 / steps, cls / steps, 100 * err / steps,
-                 100 * active / steps);
-        progress_update(&bar, batch, status);
-    }
-    progress_finish(&bar, status);
-    return 0;
-}
 
 /* Fraction of misclassified samples, in percent. */
 static int test_error(const sc_model *m, const float *x, const int32_t *y,
@@ -333,9 +300,9 @@ int main(int argc, char **argv)
             if (s != SC_OK)
                 rc = report_failure(PROGRAM, "sc_model_set", s);
             else
-                rc = train_epoch(m, d.train_images.images,
-                                 d.train_labels.labels, ntrain, dim, batch,
-                                 order, xb, yb, label, &rng);
+                rc = training_epoch(PROGRAM, m, d.train_images.images,
+                                    d.train_labels.labels, ntrain, dim,
+                                    batch, order, xb, yb, label, &rng);
         }
         free(order);
         free(xb);

@@ -34,6 +34,7 @@
 
 #include <sparsecode.h>
 
+#include "support/args.h"
 #include "support/batches.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
@@ -79,21 +80,6 @@ static void usage(FILE *to)
             "[--iters 3] [--epochs 10]\n"
             "                   [--patches 100000] [--batch 100] "
             "[--lr 0.002] [--save FILE]\n");
-}
-
-/* A whole non-negative number in *v, or -1. */
-static int to_long(const char *s, long *v)
-{
-    char *end;
-    *v = strtol(s, &end, 10);
-    return end == s || *end != 0 || *v < 0 ? -1 : 0;
-}
-
-static int to_double(const char *s, double *v)
-{
-    char *end;
-    *v = strtod(s, &end);
-    return end == s || *end != 0 || !(*v >= 0) || isinf(*v) ? -1 : 0;
 }
 
 static int parse(int argc, char **argv, options *o)
@@ -144,12 +130,12 @@ static int parse(int argc, char **argv, options *o)
                 break;
             }
             *x = 0;
-            bad = to_long(optarg, &o->rows) || to_long(x + 1, &o->cols);
+            bad = args_long(optarg, &o->rows) || args_long(x + 1, &o->cols);
             *x = 'x';
             break;
         }
         case 'u': /* a square torus */
-            bad = to_long(optarg, &v);
+            bad = args_long(optarg, &v);
             o->rows = o->cols = lround(sqrt((double)v));
             if (!bad && o->rows * o->cols != v) {
                 fprintf(stderr, PROGRAM ": --units %ld is not a square; "
@@ -158,20 +144,20 @@ static int parse(int argc, char **argv, options *o)
             }
             break;
         case 's':
-            bad = to_long(optarg, &v);
+            bad = args_long(optarg, &v);
             o->seed = (unsigned long long)v;
             break;
-        case 'P': bad = to_long(optarg, &o->patch); break;
-        case 'p': bad = to_long(optarg, &o->pool); break;
-        case 'S': bad = to_long(optarg, &o->stride); break;
-        case 'i': bad = to_long(optarg, &o->iters); break;
-        case 'e': bad = to_long(optarg, &o->epochs); break;
-        case 'n': bad = to_long(optarg, &o->patches); break;
-        case 'b': bad = to_long(optarg, &o->batch); break;
-        case 'g': bad = to_double(optarg, &o->sigma); break;
-        case 'G': bad = to_double(optarg, &o->group_weight); break;
-        case 'l': bad = to_double(optarg, &o->l1_weight); break;
-        case 'r': bad = to_double(optarg, &o->learning_rate); break;
+        case 'P': bad = args_long(optarg, &o->patch); break;
+        case 'p': bad = args_long(optarg, &o->pool); break;
+        case 'S': bad = args_long(optarg, &o->stride); break;
+        case 'i': bad = args_long(optarg, &o->iters); break;
+        case 'e': bad = args_long(optarg, &o->epochs); break;
+        case 'n': bad = args_long(optarg, &o->patches); break;
+        case 'b': bad = args_long(optarg, &o->batch); break;
+        case 'g': bad = args_double(optarg, &o->sigma); break;
+        case 'G': bad = args_double(optarg, &o->group_weight); break;
+        case 'l': bad = args_double(optarg, &o->l1_weight); break;
+        case 'r': bad = args_double(optarg, &o->learning_rate); break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }

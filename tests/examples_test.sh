@@ -20,8 +20,9 @@
 #    exit status and the message;
 #  - runs examples/minimal and checks its reconstruction error;
 #  - runs examples/lista and checks its rows;
-#  - runs examples/topographic (tests/examples_topographic.sh): its
-#    summary, its PNG and its answers to bad arguments.
+#  - runs examples/topographic (tests/examples_topographic.sh) and
+#    examples/local (tests/examples_local.sh): their summaries, their PNGs
+#    and their answers to bad arguments.
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -267,5 +268,8 @@ check "lista: LISTA with T steps beats FISTA with T steps on every row ($beaten 
 
 # --- examples/topographic ------------------------------------------------------
 . tests/examples_topographic.sh
+
+# --- examples/local -----------------------------------------------------------
+. tests/examples_local.sh
 
 finish

@@ -1,0 +1,380 @@
+/* local.c -- a sparse auto-encoder with local unshared filters (Gregor &
+ * LeCun, "Emergence of complex-like cells in a temporal product network
+ * with local receptive fields", arXiv:1006.0448) on whole MNIST-format
+ * images, through libsparsecode's public API only.
+ *
+ *   local --data DIR [--seed S] [--filters FILE.png] [--maps F]
+ *         [--field R] [--stride S] [--iters T] [--epochs-pre N]
+ *         [--epochs N] [--batch B] [--lr RATE] [--lambda L] [--save FILE]
+ *
+ * The units sit on a grid of positions over the image (with field 7 and
+ * stride 3 on 28 x 28 images: 8 x 8 positions), F units ("maps") at each
+ * position.  Every unit sees only the R x R window at its position, with
+ * encoder and decoder filters of its own: nothing is shared between
+ * positions, unlike a convolution.  The model is otherwise the DrSAE of
+ * examples/drsae: a relu encoder unrolled T times, a linear decoder, and
+ * in phase 2 a softmax classifier on the normalised code.
+ *
+ * It draws the decoder's filters in place (each position's F filters as a
+ * small block, the blocks on the grid of positions) and ends with
+ *
+ *   recon_error=<e> active=<a>
+ *   test_error=<percent>
+ *
+ * e = sum |x - xhat|^2 / sum |x|^2 over the test images and a = the
+ * fraction of their code entries that are non-zero.  See docs/local.md.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sparsecode.h>
+
+#include "support/args.h"
+#include "support/batches.h"
+#include "support/idx.h"
+#include "support/image_grid.h"
+#include "support/progress.h"
+#include "support/report.h"
+#include "support/training.h"
+
+#define PROGRAM "local"
+#define CHECK(call) REPORT_CHECK(PROGRAM, call)
+
+/* The defaults, chosen on Fashion-MNIST (docs/local.md). */
+#define DEFAULT_MAPS 8            /* units per position */
+#define DEFAULT_FIELD 7           /* 7 x 7 windows ... */
+#define DEFAULT_STRIDE 3          /* ... every 3 pixels: 8 x 8 positions */
+#define DEFAULT_ITERS 3           /* T, unrolled encoder steps */
+#define DEFAULT_EPOCHS_PRE 2
+#define DEFAULT_EPOCHS 15
+#define DEFAULT_BATCH 100
+#define DEFAULT_LAMBDA 0.02
+#define DEFAULT_LEARNING_RATE 0.003
+#define DEFAULT_DECAY 0.9         /* rate factor per phase-2 epoch */
+#define DEFAULT_CLASSIFIER_NORM 20.0 /* as examples/drsae (docs/drsae.md) */
+
+typedef struct {
+    const char *data, *filters, *save;
+    long maps, field, stride, iters, epochs_pre, epochs, batch;
+    unsigned long long seed;
+    double lambda, learning_rate, decay;
+} options;
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: local --data DIR [--seed 1] [--filters local_filters.png] "
+            "[--maps 8]\n"
+            "             [--field 7] [--stride 3] [--iters 3] "
+            "[--epochs-pre 2] [--epochs 15]\n"
+            "             [--batch 100] [--lr 0.003] [--lambda 0.02] "
+            "[--lr-decay 0.9] [--save FILE]\n");
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"data", required_argument, 0, 'd'},
+        {"seed", required_argument, 0, 's'},
+        {"filters", required_argument, 0, 'f'},
+        {"save", required_argument, 0, 'o'},
+        {"maps", required_argument, 0, 'm'},
+        {"field", required_argument, 0, 'r'},
+        {"stride", required_argument, 0, 'S'},
+        {"iters", required_argument, 0, 'i'},
+        {"epochs-pre", required_argument, 0, 'p'},
+        {"epochs", required_argument, 0, 'e'},
+        {"batch", required_argument, 0, 'b'},
+        {"lr", required_argument, 0, 'l'},
+        {"lambda", required_argument, 0, 'L'},
+        {"lr-decay", required_argument, 0, 'y'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    *o = (options){.filters = "local_filters.png",
+                   .maps = DEFAULT_MAPS, .field = DEFAULT_FIELD,
+                   .stride = DEFAULT_STRIDE, .iters = DEFAULT_ITERS,
+                   .epochs_pre = DEFAULT_EPOCHS_PRE, .epochs = DEFAULT_EPOCHS,
+                   .batch = DEFAULT_BATCH, .seed = 1,
+                   .lambda = DEFAULT_LAMBDA,
+                   .learning_rate = DEFAULT_LEARNING_RATE,
+                   .decay = DEFAULT_DECAY};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        long v = 0;
+        int bad = 0;
+        switch (c) {
+        case 'd': o->data = optarg; break;
+        case 'f': o->filters = optarg; break;
+        case 'o': o->save = optarg; break;
+        case 's':
+            bad = args_long(optarg, &v);
+            o->seed = (unsigned long long)v;
+            break;
+        case 'm': bad = args_long(optarg, &o->maps); break;
+        case 'r': bad = args_long(optarg, &o->field); break;
+        case 'S': bad = args_long(optarg, &o->stride); break;
+        case 'i': bad = args_long(optarg, &o->iters); break;
+        case 'p': bad = args_long(optarg, &o->epochs_pre); break;
+        case 'e': bad = args_long(optarg, &o->epochs); break;
+        case 'b': bad = args_long(optarg, &o->batch); break;
+        case 'l': bad = args_double(optarg, &o->learning_rate); break;
+        case 'L': bad = args_double(optarg, &o->lambda); break;
+        case 'y': bad = args_double(optarg, &o->decay); break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+        if (bad) {
+            fprintf(stderr, PROGRAM ": bad number '%s'\n", optarg);
+            return -1;
+        }
+    }
+    if (o->data == NULL || optind != argc) {
+        usage(stderr);
+        return -1;
+    }
+    if (o->batch < 1) {
+        fprintf(stderr, PROGRAM ": --batch must be >= 1\n");
+        return -1;
+    }
+    /* The geometry (field, stride, maps) and T are checked by the library,
+     * whose message says what is wrong. */
+    return 0;
+}
+
+/* The test images' relative reconstruction error and the fraction of
+ * their code entries that are non-zero. */
+static int evaluate(const sc_model *m, const float *x, size_t count,
+                    double *recon, double *active)
+{
+    size_t n = sc_model_inputs(m), k = sc_model_units(m);
+    float *z = malloc(count * k * sizeof *z);
+    float *xhat = malloc(count * n * sizeof *xhat);
+    sc_status s = z == NULL || xhat == NULL ? SC_ERR_NOMEM : SC_OK;
+    if (s == SC_OK)
+        s = sc_model_encode(m, x, count, z);
+    if (s == SC_OK)
+        s = sc_model_decode(m, z, count, xhat);
+    if (s == SC_OK) {
+        double err = 0, norm = 0;
+        size_t nonzero = 0;
+        for (size_t i = 0; i < count * n; i++) {
+            err += (double)(x[i] - xhat[i]) * (x[i] - xhat[i]);
+            norm += (double)x[i] * x[i];
+        }
+        for (size_t i = 0; i < count * k; i++)
+            nonzero += z[i] != 0;
+        *recon = norm > 0 ? err / norm : 0.0;
+        *active = (double)nonzero / (double)(count * k);
+    }
+    free(z);
+    free(xhat);
+    return s == SC_OK ? 0 : report_failure(PROGRAM, "evaluating", s);
+}
+
+/* Fraction of misclassified samples, in percent. */
+static int test_error(const sc_model *m, const float *x, const int32_t *y,
+                      size_t count, double *percent)
+{
+    int32_t *pred = malloc(count * sizeof *pred);
+    if (pred == NULL)
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
+    sc_status s = sc_model_predict(m, x, count, pred, NULL);
+    if (s != SC_OK) {
+        free(pred);
+        return report_failure(PROGRAM, "sc_model_predict", s);
+    }
+    size_t wrong = 0;
+    for (size_t i = 0; i < count; i++)
+        wrong += pred[i] != y[i];
+    free(pred);
+    *percent = 100.0 * (double)wrong / (double)count;
+    return 0;
+}
+
+/* The decoder's filters in place.  sc_model_weights gives W_d of a local
+ * model as k rows of r*r: row i is the filter of unit i, which is map
+ * i % maps at position i / maps = py * wout + px.  The picture puts each
+ * position's filters in a block of brows x bcols tiles (brows the largest
+ * divisor of maps up to its square root: 8 maps make 2 x 4) and the blocks
+ * on the hout x wout grid of positions, so block (py, px) sits where its
+ * window sits in the image, with a row and a column of blank (mid-grey)
+ * tiles between blocks.  image_grid_write_png draws tiles in row-major
+ * order, so each row of W_d is first copied to its tile's place. */
+static int draw_filters(const sc_model *m, const char *path, size_t hout,
+                        size_t wout, size_t maps, size_t field)
+{
+    const float *wd;
+    size_t k, len;
+    CHECK(sc_model_weights(m, SC_WEIGHT_DECODER, &wd, &k, &len));
+    size_t brows = (size_t)sqrt((double)maps);
+    while (maps % brows != 0)
+        brows--;
+    size_t bcols = maps / brows;
+    /* Tiles, counting the blank ones between blocks. */
+    size_t rows = hout * (brows + 1) - 1, cols = wout * (bcols + 1) - 1;
+    float *tiles = calloc(rows * cols * len, sizeof *tiles);
+    if (tiles == NULL)
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
+    for (size_t i = 0; i < k; i++) {
+        size_t position = i / maps, map = i % maps;
+        size_t r = position / wout * (brows + 1) + map / bcols;
+        size_t c = position % wout * (bcols + 1) + map % bcols;
+        memcpy(tiles + (r * cols + c) * len, wd + i * len, len * sizeof *wd);
+    }
+    char err[256];
+    int rc = image_grid_write_png(path, tiles, rows * cols, field, field, len,
+                                  1, cols, err, sizeof err);
+    free(tiles);
+    if (rc != 0) {
+        fprintf(stderr, PROGRAM ": %s\n", err);
+        return 1;
+    }
+    printf("filters: %s (%zu x %zu positions, each a block of %zu x %zu "
+           "filters of %zu x %zu)\n", path, hout, wout, brows, bcols, field,
+           field);
+    return 0;
+}
+
+/* Creates the model: the image and its grid of windows first (these fix
+ * the shape, so they come before init), then the training parameters,
+ * then weights from training images (sc_model_init_data: each unit's
+ * decoder filter is its window of a random image). */
+static int build_model(sc_model **out, const options *o, size_t height,
+                       size_t width, const float *x, size_t count,
+                       size_t *units)
+{
+    /* k = positions x maps; the library checks that the windows fit. */
+    CHECK(sc_local_units(1, height, width, (size_t)o->field,
+                         (size_t)o->stride, (size_t)o->maps, units));
+    CHECK(sc_model_create(out, height * width, *units));
+    sc_model *m = *out;
+    CHECK(sc_model_set(m, SC_PARAM_LOCAL_FIELD, (double)o->field));
+    CHECK(sc_model_set(m, SC_PARAM_LOCAL_STRIDE, (double)o->stride));
+    CHECK(sc_model_set(m, SC_PARAM_IMAGE_CHANNELS, 1));
+    CHECK(sc_model_set(m, SC_PARAM_IMAGE_HEIGHT, (double)height));
+    CHECK(sc_model_set(m, SC_PARAM_IMAGE_WIDTH, (double)width));
+    CHECK(sc_model_set(m, SC_PARAM_ITERATIONS, (double)o->iters));
+    CHECK(sc_model_set(m, SC_PARAM_CLASSES, 10));
+    CHECK(sc_model_set(m, SC_PARAM_L1_WEIGHT, o->lambda));
+    CHECK(sc_model_set(m, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
+    CHECK(sc_model_set(m, SC_PARAM_LEARNING_RATE, o->learning_rate));
+    CHECK(sc_model_set(m, SC_PARAM_CLASSIFIER_MAX_NORM,
+                       DEFAULT_CLASSIFIER_NORM));
+    CHECK(sc_model_init_data(m, x, count, o->seed));
+    return 0;
+}
+
+/* Phase 1 (reconstruction + L1) for epochs_pre epochs, then phase 2 (the
+ * classifier added, the rate decaying each epoch) for epochs epochs. */
+static int train(sc_model *m, const options *o, const idx_dataset *d,
+                 size_t dim)
+{
+    size_t ntrain = d->train_images.count, batch = (size_t)o->batch;
+    size_t *order = malloc(ntrain * sizeof *order);
+    float *xb = malloc(batch * dim * sizeof *xb);
+    int32_t *yb = malloc(batch * sizeof *yb);
+    unsigned long long rng = o->seed;
+    int rc = order == NULL || xb == NULL || yb == NULL
+                 ? report_failure(PROGRAM, "malloc", SC_ERR_NOMEM)
+                 : 0;
+    for (size_t i = 0; rc == 0 && i < ntrain; i++)
+        order[i] = i;
+    for (long e = 0; rc == 0 && e < o->epochs_pre + o->epochs; e++) {
+        int phase2 = e >= o->epochs_pre;
+        long number = phase2 ? e - o->epochs_pre + 1 : e + 1;
+        char label[32];
+        snprintf(label, sizeof label, "%s %ld", phase2 ? "train" : "pretrain",
+                 number);
+        double rate = o->learning_rate *
+                      pow(o->decay, phase2 ? (double)(number - 1) : 0.0);
+        sc_status s = sc_model_set(m, SC_PARAM_CLASS_WEIGHT, phase2 ? 1.0 : 0.0);
+        if (s == SC_OK)
+            s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
+        rc = s != SC_OK ? report_failure(PROGRAM, "sc_model_set", s)
+                        : training_epoch(PROGRAM, m, d->train_images.images,
+                                         d->train_labels.labels, ntrain, dim,
+                                         batch, order, xb, yb, label, &rng);
+    }
+    free(order);
+    free(xb);
+    free(yb);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse(argc, argv, &o) != 0)
+        return 2;
+    /* Results go to stdout, progress to stderr: keep their order in logs. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (sc_version() != SC_VERSION_NUMBER)
+        fprintf(stderr, PROGRAM ": warning: built against libsparsecode %s, "
+                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+
+    idx_dataset d;
+    char err[512];
+    if (idx_read_dataset(o.data, &d, err, sizeof err) != 0) {
+        fprintf(stderr, PROGRAM ": %s\n", err);
+        return 1;
+    }
+    size_t height = d.train_images.rows, width = d.train_images.cols;
+    size_t dim = height * width;
+    size_t ntrain = d.train_images.count, ntest = d.test_images.count;
+    idx_normalize_rows(d.train_images.images, ntrain, dim);
+    idx_normalize_rows(d.test_images.images, ntest, dim);
+    printf("data: %zu training and %zu test images of %zu x %zu\n", ntrain,
+           ntest, height, width);
+
+    /* An epoch takes whole batches only: with fewer images than one batch
+     * it would train nothing. */
+    if ((size_t)o.batch > ntrain) {
+        fprintf(stderr, PROGRAM ": --batch %ld is larger than the %zu "
+                "training images\n", o.batch, ntrain);
+        idx_free_dataset(&d);
+        return 1;
+    }
+
+    sc_model *m = NULL;
+    size_t k = 0;
+    int rc = build_model(&m, &o, height, width, d.train_images.images,
+                         ntrain, &k);
+    /* The grid of positions, as the header defines it. */
+    size_t hout = 0, wout = 0;
+    if (rc == 0) {
+        hout = (height - (size_t)o.field) / (size_t)o.stride + 1;
+        wout = (width - (size_t)o.field) / (size_t)o.stride + 1;
+        printf("model: %zu x %zu image, %ld x %ld windows at stride %ld: "
+               "%zu x %zu positions x %ld maps = %zu units, T = %ld\n",
+               height, width, o.field, o.field, o.stride, hout, wout,
+               o.maps, k, o.iters);
+    }
+    if (rc == 0)
+        rc = train(m, &o, &d, dim);
+    if (rc == 0 && o.save != NULL) {
+        sc_status s = sc_model_save(m, o.save);
+        rc = s == SC_OK ? 0 : report_failure(PROGRAM, "sc_model_save", s);
+        if (rc == 0)
+            printf("saved: %s\n", o.save);
+    }
+    if (rc == 0)
+        rc = draw_filters(m, o.filters, hout, wout, (size_t)o.maps,
+                          (size_t)o.field);
+    double recon = 0, active = 0, percent = 0;
+    if (rc == 0)
+        rc = evaluate(m, d.test_images.images, ntest, &recon, &active);
+    if (rc == 0)
+        printf("recon_error=%.4f active=%.4f\n", recon, active);
+    if (rc == 0)
+        rc = test_error(m, d.test_images.images, d.test_labels.labels, ntest,
+                        &percent);
+    if (rc == 0)
+        printf("test_error=%.2f\n", percent);
+    sc_model_free(m);
+    idx_free_dataset(&d);
+    return rc;
+}

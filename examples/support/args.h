@@ -1,0 +1,11 @@
+/* args.h -- parsing the examples' numeric options. */
+#ifndef EXAMPLE_ARGS_H
+#define EXAMPLE_ARGS_H
+
+/* A whole non-negative decimal number (all of text) in *v: 0, or -1. */
+int args_long(const char *text, long *v);
+
+/* A finite non-negative number (all of text) in *v: 0, or -1. */
+int args_double(const char *text, double *v);
+
+#endif
