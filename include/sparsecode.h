@@ -228,8 +228,8 @@ typedef enum {
      * sc_model_weights then returns W_e and W_d as k x (C*r*r): row i is
      * unit i's filter, entry (c*r + dy)*r + dx for window pixel (c, dy, dx).
      * A topographic group layout puts the f maps of each position on the
-     * TORUS_ROWS x TORUS_COLS torus (rows*cols = f) and repeats its pools at
-     * every position. */
+     * TORUS_ROWS x TORUS_COLS torus (rows*cols = f); a pool is a map window
+     * over SC_PARAM_POOL_POSITIONS^2 neighbouring positions. */
     SC_PARAM_LOCAL_FIELD    = 12, /* r, the window side; [0, 1e6]; default
                                      0 = a dense model (the settings below
                                      are then ignored) */
@@ -243,6 +243,11 @@ typedef enum {
                                      Results do not depend on it.  On a
                                      machine busy with other work, 1 avoids
                                      oversubscription (docs/local.md) */
+    SC_PARAM_POOL_POSITIONS = 18, /* topographic pools of a local model:
+                                     each spans q x q neighbouring positions
+                                     (windows at stride 1, not wrapping)
+                                     as well as its map window; [1, 1000];
+                                     default 1 = one position */
 
     /* loss weights; 0 switches a term off and costs nothing */
     SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */

@@ -246,7 +246,8 @@ sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
         (size_t)sc_model_value(m, SC_PARAM_POOL_SIZE),
         (size_t)sc_model_value(m, SC_PARAM_POOL_STRIDE),
         sc_model_value(m, SC_PARAM_POOL_SIGMA), "SC_PARAM_",
-        local ? s->shape.positions : 1};
+        local ? s->shape.grid_rows : 0, local ? s->shape.grid_cols : 0,
+        (size_t)sc_model_value(m, SC_PARAM_POOL_POSITIONS)};
     status = sc_pools_build(&s->pools, k, &geometry, m->message, caller);
     if (status != SC_OK) {
         memset(s, 0, sizeof *s);

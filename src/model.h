@@ -34,6 +34,7 @@ typedef struct {
     size_t field;          /* r; 0 for a dense model (the rest then 0) */
     size_t channels, height, width, stride;
     size_t positions;      /* Hout * Wout */
+    size_t grid_rows, grid_cols;  /* Hout, Wout */
     size_t maps;           /* f = k / positions */
     size_t threads;        /* SC_PARAM_THREADS resolved (0: online CPUs) */
     size_t counts[SC_TENSOR_COUNT];  /* every trainable array's length */

@@ -1,8 +1,9 @@
 /* modelfile.c -- saving and loading models.
  *
  * Format version 2, every number little-endian.  Version 1, read too, is
- * the same layout without the six local parameters (SC_PARAM_LOCAL_FIELD
- * to SC_PARAM_THREADS, which then keep their defaults: a dense model):
+ * the same layout without the seven local parameters (SC_PARAM_LOCAL_FIELD
+ * to SC_PARAM_POOL_POSITIONS, ids 12-18, which then keep their defaults:
+ * a dense model):
  *
  *   offset  size  field
  *   0       8     magic "SCMODEL\0"
@@ -37,12 +38,13 @@
 
 #define FORMAT_VERSION 2
 #define OLDEST_FORMAT_VERSION 1
-/* Version 1 files hold every parameter but the six of local models. */
-#define VERSION_1_PARAM_COUNT (SC_PARAM_COUNT - 6)
+/* Version 1 files hold every parameter but the seven of local models. */
+#define VERSION_1_PARAM_COUNT (SC_PARAM_COUNT - 7)
 
 static int param_in_version(uint32_t id, uint32_t version)
 {
-    return version >= 2 || id < SC_PARAM_LOCAL_FIELD || id > SC_PARAM_THREADS;
+    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
+           id > SC_PARAM_POOL_POSITIONS;
 }
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 

@@ -6,9 +6,9 @@
  * around both edges, for i < ceil(rows/stride), j < ceil(cols/stride).
  * With sigma > 0 a member at offset (di, dj) from the window's centre has
  * weight exp(-(di^2 + dj^2) / (2 sigma^2)); otherwise every weight is 1.
- * With replicas > 1 (a local model's positions) the torus holds k /
- * replicas units and its pools are repeated for every block of that many
- * consecutive units.
+ * A local model's units form a grid of positions, each a block of
+ * consecutive units on its own torus of maps; a pool is then a map window
+ * over a span x span window of neighbouring positions (pools.h).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,7 +61,11 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
     double sigma = g->sigma;
     const char *prefix = g->prefix;
 
-    size_t replicas = g->replicas > 1 ? g->replicas : 1;
+    int local = g->grid_rows > 0 && g->grid_cols > 0;
+    size_t grid_rows = local ? g->grid_rows : 1;
+    size_t grid_cols = local ? g->grid_cols : 1;
+    size_t span = local && g->span > 1 ? g->span : 1;
+    size_t replicas = grid_rows * grid_cols;
     size_t block = k / replicas;
     if (rows == 0 && cols == 0) {
         rows = (size_t)llround(sqrt((double)block));
@@ -73,7 +77,7 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
                        "%s: torus %zu x %zu does not hold the %zu units%s "
                        "(set %sTORUS_ROWS and _COLS)",
                        caller, rows, cols, block,
-                       replicas > 1 ? " of each position" : "", prefix);
+                       local ? " of each position" : "", prefix);
     if (size > rows || size > cols)
         return sc_fail(message, SC_ERR_SIZE,
                        "%s: %sPOOL_SIZE = %zu exceeds the %zu x %zu torus",
@@ -82,31 +86,46 @@ static sc_status build_topographic(sc_pools *pools, size_t k,
         return sc_fail(message, SC_ERR_SIZE,
                        "%s: %sPOOL_STRIDE = %zu exceeds the %zu x %zu "
                        "torus", caller, prefix, stride, rows, cols);
+    if (span > grid_rows || span > grid_cols)
+        return sc_fail(message, SC_ERR_SIZE,
+                       "%s: %sPOOL_POSITIONS = %zu exceeds the %zu x %zu "
+                       "positions", caller, prefix, span, grid_rows,
+                       grid_cols);
 
+    /* Pools per position window, and position windows. */
     size_t pool_rows = (rows + stride - 1) / stride;
     size_t pool_cols = (cols + stride - 1) / stride;
-    size_t per_block = pool_rows * pool_cols, count = per_block * replicas;
-    if (allocate(pools, count, count * size * size) != SC_OK)
+    size_t windows_across = grid_cols - span + 1;
+    size_t per_window = pool_rows * pool_cols;
+    size_t count = per_window * (grid_rows - span + 1) * windows_across;
+    size_t members = size * size * span * span;
+    if (allocate(pools, count, count * members) != SC_OK)
         return sc_fail(message, SC_ERR_NOMEM, "%s: out of memory for pools",
                        caller);
 
     double centre = 0.5 * (double)(size - 1);
     size_t m = 0;
     for (size_t p = 0; p < count; p++) {
-        size_t rep = p / per_block, pi = p % per_block / pool_cols;
+        size_t window = p / per_window, pi = p % per_window / pool_cols;
         size_t pj = p % pool_cols;
+        size_t wy = window / windows_across, wx = window % windows_across;
         pools->start[p] = m;
-        for (size_t di = 0; di < size; di++)
-            for (size_t dj = 0; dj < size; dj++) {
-                size_t r = (pi * stride + di) % rows;
-                size_t c = (pj * stride + dj) % cols;
-                double d2 = (di - centre) * (di - centre) +
-                            (dj - centre) * (dj - centre);
-                pools->units[m] = (uint32_t)(rep * block + r * cols + c);
-                pools->weights[m] =
-                    sigma > 0 ? (float)exp(-d2 / (2 * sigma * sigma)) : 1.0f;
-                m++;
-            }
+        for (size_t qy = wy; qy < wy + span; qy++)
+            for (size_t qx = wx; qx < wx + span; qx++)
+                for (size_t di = 0; di < size; di++)
+                    for (size_t dj = 0; dj < size; dj++) {
+                        size_t r = (pi * stride + di) % rows;
+                        size_t c = (pj * stride + dj) % cols;
+                        double d2 = (di - centre) * (di - centre) +
+                                    (dj - centre) * (dj - centre);
+                        size_t position = qy * grid_cols + qx;
+                        pools->units[m] =
+                            (uint32_t)(position * block + r * cols + c);
+                        pools->weights[m] =
+                            sigma > 0 ? (float)exp(-d2 / (2 * sigma * sigma))
+                                      : 1.0f;
+                        m++;
+                    }
     }
     pools->start[count] = m;
     return SC_OK;

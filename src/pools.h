@@ -25,10 +25,12 @@ typedef struct {
     size_t size, stride;     /* pool side and stride */
     double sigma;            /* Gaussian weights; 0: uniform */
     const char *prefix;      /* "SC_PARAM_" or "SC_SOLVER_", for messages */
-    size_t replicas;         /* topographic: the units form this many
-                                consecutive blocks (a local model's
-                                positions), each with its own torus and
-                                copy of the pools; 0 or 1: one block */
+    /* Topographic pools of a local model: the units form grid_rows x
+     * grid_cols consecutive blocks (its positions, row-major), each with
+     * its own torus of maps; a pool is a map window over a span x span
+     * window of neighbouring positions (stride 1, not wrapping).  All 0
+     * (or span 0) for a dense model: one block. */
+    size_t grid_rows, grid_cols, span;
 } sc_pool_geometry;
 
 /* Builds the pools for k units.  An empty set (count 0) for

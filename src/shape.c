@@ -108,6 +108,8 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
                            "over %zu positions (sc_local_units gives k)",
                            caller, k, shape->positions);
         shape->maps = k / shape->positions;
+        shape->grid_rows = (shape->height - shape->field) / shape->stride + 1;
+        shape->grid_cols = (shape->width - shape->field) / shape->stride + 1;
         size_t threads = (size_t)sc_model_value(m, SC_PARAM_THREADS);
         shape->threads = threads == 0 ? sc_parallel_threads() : threads;
         /* Each unit's filter covers its window: k * C*r*r weights, no

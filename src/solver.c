@@ -70,7 +70,8 @@ static sc_status rebuild_pools(sc_solver *s, const double *values,
                           (size_t)V(SC_SOLVER_TORUS_COLS),
                           (size_t)V(SC_SOLVER_POOL_SIZE),
                           (size_t)V(SC_SOLVER_POOL_STRIDE),
-                          V(SC_SOLVER_POOL_SIGMA), "SC_SOLVER_", 1};
+                          V(SC_SOLVER_POOL_SIGMA), "SC_SOLVER_", 0, 0,
+                          0};
 #undef V
     sc_pools fresh;
     sc_status status = sc_pools_build(&fresh, s->k, &g, s->message, caller);

@@ -525,8 +525,8 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "CLASSES = 1";
     case 15: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 3);
              return "CLASSES = 3 (sizes do not match)";
-    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 18, 4);
-             return "unknown parameter id 18";
+    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 19, 4);
+             return "unknown parameter id 19";
     case 17: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 1);
              put_le(d + param_record(d, SC_PARAM_ITERATIONS),
                     SC_PARAM_SHRINK, 4);
@@ -578,7 +578,7 @@ START_TEST(load_hostile_files)
 }
 END_TEST
 
-/* A version 1 file is a version 2 file without the six local parameter
+/* A version 1 file is a version 2 file without the seven local parameter
  * records: such a file (made here from a dense model's) still loads, as
  * the same dense model. */
 START_TEST(load_version_1_file)
@@ -591,11 +591,11 @@ START_TEST(load_version_1_file)
     for (uint32_t i = 0; i < count; i++) {
         const unsigned char *rec = small + 40 + 12 * (size_t)i;
         uint64_t id = get_le(rec, 4);
-        if (id >= SC_PARAM_LOCAL_FIELD && id <= SC_PARAM_THREADS)
+        if (id >= SC_PARAM_LOCAL_FIELD && id <= SC_PARAM_POOL_POSITIONS)
             continue;
         memcpy(edited + 40 + 12 * (size_t)kept++, rec, 12);
     }
-    ck_assert_uint_eq(kept, count - 6);
+    ck_assert_uint_eq(kept, count - 7);
     put_le(edited + 36, kept, 4);
     out = 40 + 12 * (size_t)kept;
     size_t weights = 40 + 12 * (size_t)count;

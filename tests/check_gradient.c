@@ -70,6 +70,8 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
+        /* local = 2: topographic pools over 2 x 2 positions as well */
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_POSITIONS, local), SC_OK);
     }
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
@@ -253,7 +255,8 @@ typedef struct {
     size_t steps;            /* T */
     int shrink, classes, groups, normalize;
     double recon, l1, group, classification, regression;
-    int local;               /* 1: the local model */
+    int local;               /* 1: the local model; 2: the same, with
+                                pools over 2 x 2 positions */
 } gradient_case;
 
 static const gradient_case cases[] = {
@@ -287,6 +290,8 @@ static const gradient_case cases[] = {
      0.7, 0, 0, 0, 0, 1},
     {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
      0.5, 0.1, 0.4, 0, 0, 1},
+    {"local topographic over positions", 3, SC_SHRINK_RELU, 0,
+     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, 2},
     {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 1},
     {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -333,6 +334,46 @@ START_TEST(threads_do_not_change_results)
 }
 END_TEST
 
+/* Topographic pools over positions x maps: the 3 maps of each position on
+ * a 1 x 3 torus, single-map windows (POOL_SIZE 1) at stride 1, spanning
+ * 2 x 2 of the 2 x 3 positions: 3 map windows x 2 position windows, each
+ * pool holding one map at 4 positions. */
+START_TEST(pools_span_positions_and_maps)
+{
+    const tu_setting settings[] = {
+        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
+        {SC_PARAM_TORUS_ROWS, 1}, {SC_PARAM_TORUS_COLS, 3},
+        {SC_PARAM_POOL_SIZE, 1},  {SC_PARAM_POOL_POSITIONS, 2}};
+    sc_model *m = local_model(settings, 5);
+    ck_assert_int_eq(sc_model_init_random(m, 2), SC_OK);
+    const sc_pools *pools = &m->state.pools;
+    ck_assert_uint_eq(pools->count, 6);
+    /* pool (position window wx, map u): positions (0,wx), (0,wx+1),
+     * (1,wx), (1,wx+1), i.e. position indices wx, wx+1, 3+wx, 4+wx. */
+    for (size_t p = 0; p < 6; p++) {
+        size_t wx = p / 3, u = p % 3;
+        size_t want[4] = {wx * MAPS + u, (wx + 1) * MAPS + u,
+                          (3 + wx) * MAPS + u, (4 + wx) * MAPS + u};
+        ck_assert_uint_eq(pools->start[p + 1] - pools->start[p], 4);
+        for (size_t i = 0; i < 4; i++)
+            ck_assert_uint_eq(pools->units[pools->start[p] + i], want[i]);
+    }
+    sc_model_free(m);
+
+    /* A span larger than the grid of positions is refused at init. */
+    const tu_setting too_wide[] = {
+        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
+        {SC_PARAM_TORUS_ROWS, 1}, {SC_PARAM_TORUS_COLS, 3},
+        {SC_PARAM_POOL_SIZE, 1},  {SC_PARAM_POOL_POSITIONS, 3}};
+    m = local_model(too_wide, 5);
+    ck_assert_int_eq(sc_model_init_random(m, 2), SC_ERR_SIZE);
+    TU_ASSERT_CONTAINS(sc_model_message(m),
+                       "SC_PARAM_POOL_POSITIONS = 3 exceeds the 2 x 3 "
+                       "positions");
+    sc_model_free(m);
+}
+END_TEST
+
 /* ---- save and load ----------------------------------------------------- */
 
 static char dir[TU_PATH_MAX];
@@ -404,6 +445,7 @@ Suite *local_model_suite(void)
     tcase_add_test(model_case, weights_are_one_filter_per_unit);
     tcase_add_test(model_case, lateral_links_only_overlapping_windows);
     tcase_add_test(model_case, threads_do_not_change_results);
+    tcase_add_test(model_case, pools_span_positions_and_maps);
     suite_add_tcase(s, model_case);
 
     TCase *file_case = tcase_create("file");

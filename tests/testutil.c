@@ -49,7 +49,7 @@ const tu_param tu_params[] = {
 
 const size_t tu_param_count = sizeof tu_params / sizeof tu_params[0];
 
-const int tu_unknown_params[] = {0, 18, 19, 26, 48, 9999, -1};
+const int tu_unknown_params[] = {0, 19, 26, 48, 9999, -1};
 const size_t tu_unknown_param_count =
     sizeof tu_unknown_params / sizeof tu_unknown_params[0];
 
