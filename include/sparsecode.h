@@ -22,7 +22,9 @@
  *  - Thread rules are written next to each function.  In short: calls that
  *    take a `const sc_model *` are reentrant and may run concurrently on
  *    one model from many threads; calls that take a `sc_model *` need the
- *    model to themselves.
+ *    model to themselves.  The library's own threads (a local model's,
+ *    SC_PARAM_THREADS) live only inside a call: they are joined before it
+ *    returns.
  */
 #ifndef SPARSECODE_H
 #define SPARSECODE_H
@@ -355,7 +357,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  * where L >= lambda_max(W_d^T W_d) is found by power iteration and lambda is
  * SC_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
  * the codes of T ISTA iterations from z_0 = 0 (relu: non-negative ISTA).
- *   dictionary  n x k row-major, finite.
+ *   dictionary  n x k row-major, finite.  For a local model only the
+ *               entries of column j inside unit j's window are used.
  * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
  * zero dictionary), structural errors as above, SC_ERR_NOMEM.
  * Thread rules: exclusive; `dictionary` is only read. */
@@ -365,7 +368,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
 /* sc_model_init_data: the data-dependent init of the DrSAE authors' code:
  * the decoder's columns are randomly chosen samples of `x` (chosen by
  * `seed`, normalised to the decoder bound), and the encoder follows by the
- * ISTA relation.
+ * ISTA relation.  A local unit's filter is its window of a sample (a blank
+ * window is drawn again, up to 16 times, then left at zero).
  *   x      count x n row-major samples, finite; count >= 1.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
  * SC_ERR_RANGE (all chosen samples are zero), structural errors, NOMEM.
