@@ -21,6 +21,7 @@
 #include <sparsecode.h>
 
 #include "support/batches.h"
+#include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/progress.h"
@@ -138,26 +139,6 @@ static int parse(int argc, char **argv, options *o)
 /* A failed call: its status and the library's message; 1 for main. */
 #define CHECK(call) REPORT_CHECK(PROGRAM, call)
 
-/* Fraction of misclassified samples, in percent. */
-static int test_error(const sc_model *m, const float *x, const int32_t *y,
-                      size_t count, double *percent)
-{
-    int32_t *pred = malloc(count * sizeof *pred);
-    if (pred == NULL)
-        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
-    sc_status s = sc_model_predict(m, x, count, pred, NULL);
-    if (s != SC_OK) {
-        free(pred);
-        return report_failure(PROGRAM, "sc_model_predict", s);
-    }
-    size_t wrong = 0;
-    for (size_t i = 0; i < count; i++)
-        wrong += pred[i] != y[i];
-    free(pred);
-    *percent = 100.0 * (double)wrong / (double)count;
-    return 0;
-}
-
 /* The paper's analysis: the angle between unit i's encoder row and its
  * decoder column.  Part-units keep the two aligned (as in ISTA, where
  * W_e = W_d^T / L); categorical-units, shaped by the classifier, do not. */
@@ -216,11 +197,7 @@ int main(int argc, char **argv)
     options o;
     if (parse(argc, argv, &o) != 0)
         return 2;
-    /* Results go to stdout, progress to stderr: keep their order in logs. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (sc_version() != SC_VERSION_NUMBER)
-        fprintf(stderr, "drsae: warning: built against libsparsecode %s, "
-                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+    report_start(PROGRAM);
 
     idx_dataset d;
     char err[512];
@@ -316,8 +293,10 @@ int main(int argc, char **argv)
         }
     }
     double percent = 0;
-    if (rc == 0 && (rc = test_error(m, d.test_images.images,
-                                    d.test_labels.labels, ntest, &percent)) == 0)
+    if (rc == 0)
+        rc = evaluation_test_error(PROGRAM, m, d.test_images.images,
+                                   d.test_labels.labels, ntest, &percent);
+    if (rc == 0)
         printf("test_error=%.2f\n", percent);
     if (rc == 0)
         rc = report_unit_types(m);

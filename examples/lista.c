@@ -490,11 +490,7 @@ int main(int argc, char **argv)
     options o;
     if (parse(argc, argv, &o) != 0)
         return 2;
-    /* Results go to stdout, progress to stderr: keep their order in logs. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (sc_version() != SC_VERSION_NUMBER)
-        fprintf(stderr, "lista: warning: built against libsparsecode %s, "
-                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+    report_start(PROGRAM);
     double started = progress_now();
 
     idx_dataset data;

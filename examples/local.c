@@ -35,6 +35,7 @@
 
 #include "support/args.h"
 #include "support/batches.h"
+#include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/progress.h"
@@ -142,56 +143,6 @@ static int parse(int argc, char **argv, options *o)
     }
     /* The geometry (field, stride, maps) and T are checked by the library,
      * whose message says what is wrong. */
-    return 0;
-}
-
-/* The test images' relative reconstruction error and the fraction of
- * their code entries that are non-zero. */
-static int evaluate(const sc_model *m, const float *x, size_t count,
-                    double *recon, double *active)
-{
-    size_t n = sc_model_inputs(m), k = sc_model_units(m);
-    float *z = malloc(count * k * sizeof *z);
-    float *xhat = malloc(count * n * sizeof *xhat);
-    sc_status s = z == NULL || xhat == NULL ? SC_ERR_NOMEM : SC_OK;
-    if (s == SC_OK)
-        s = sc_model_encode(m, x, count, z);
-    if (s == SC_OK)
-        s = sc_model_decode(m, z, count, xhat);
-    if (s == SC_OK) {
-        double err = 0, norm = 0;
-        size_t nonzero = 0;
-        for (size_t i = 0; i < count * n; i++) {
-            err += (double)(x[i] - xhat[i]) * (x[i] - xhat[i]);
-            norm += (double)x[i] * x[i];
-        }
-        for (size_t i = 0; i < count * k; i++)
-            nonzero += z[i] != 0;
-        *recon = norm > 0 ? err / norm : 0.0;
-        *active = (double)nonzero / (double)(count * k);
-    }
-    free(z);
-    free(xhat);
-    return s == SC_OK ? 0 : report_failure(PROGRAM, "evaluating", s);
-}
-
-/* Fraction of misclassified samples, in percent. */
-static int test_error(const sc_model *m, const float *x, const int32_t *y,
-                      size_t count, double *percent)
-{
-    int32_t *pred = malloc(count * sizeof *pred);
-    if (pred == NULL)
-        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
-    sc_status s = sc_model_predict(m, x, count, pred, NULL);
-    if (s != SC_OK) {
-        free(pred);
-        return report_failure(PROGRAM, "sc_model_predict", s);
-    }
-    size_t wrong = 0;
-    for (size_t i = 0; i < count; i++)
-        wrong += pred[i] != y[i];
-    free(pred);
-    *percent = 100.0 * (double)wrong / (double)count;
     return 0;
 }
 
@@ -310,11 +261,7 @@ int main(int argc, char **argv)
     options o;
     if (parse(argc, argv, &o) != 0)
         return 2;
-    /* Results go to stdout, progress to stderr: keep their order in logs. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (sc_version() != SC_VERSION_NUMBER)
-        fprintf(stderr, PROGRAM ": warning: built against libsparsecode %s, "
-                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+    report_start(PROGRAM);
 
     idx_dataset d;
     char err[512];
@@ -366,12 +313,13 @@ int main(int argc, char **argv)
                           (size_t)o.field);
     double recon = 0, active = 0, percent = 0;
     if (rc == 0)
-        rc = evaluate(m, d.test_images.images, ntest, &recon, &active);
+        rc = evaluation_reconstruction(PROGRAM, m, d.test_images.images, ntest,
+                                       &recon, &active);
     if (rc == 0)
         printf("recon_error=%.4f active=%.4f\n", recon, active);
     if (rc == 0)
-        rc = test_error(m, d.test_images.images, d.test_labels.labels, ntest,
-                        &percent);
+        rc = evaluation_test_error(PROGRAM, m, d.test_images.images,
+                                   d.test_labels.labels, ntest, &percent);
     if (rc == 0)
         printf("test_error=%.2f\n", percent);
     sc_model_free(m);

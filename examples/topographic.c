@@ -36,6 +36,7 @@
 
 #include "support/args.h"
 #include "support/batches.h"
+#include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/progress.h"
@@ -256,35 +257,6 @@ static int train_epoch(sc_model *m, const float *x, size_t count,
     return 0;
 }
 
-/* Held-out reconstruction error and sparsity of the codes. */
-static int evaluate(const sc_model *m, const float *x, size_t count,
-                    double *recon, double *sparsity)
-{
-    size_t n = sc_model_inputs(m), k = sc_model_units(m);
-    float *z = malloc(count * k * sizeof *z);
-    float *xhat = malloc(count * n * sizeof *xhat);
-    sc_status s = z == NULL || xhat == NULL ? SC_ERR_NOMEM : SC_OK;
-    if (s == SC_OK)
-        s = sc_model_encode(m, x, count, z);
-    if (s == SC_OK)
-        s = sc_model_decode(m, z, count, xhat);
-    if (s == SC_OK) {
-        double err = 0, norm = 0;
-        size_t zeros = 0;
-        for (size_t i = 0; i < count * n; i++) {
-            err += (double)(x[i] - xhat[i]) * (x[i] - xhat[i]);
-            norm += (double)x[i] * x[i];
-        }
-        for (size_t i = 0; i < count * k; i++)
-            zeros += z[i] == 0;
-        *recon = err / norm;
-        *sparsity = (double)zeros / (double)(count * k);
-    }
-    free(z);
-    free(xhat);
-    return s == SC_OK ? 0 : report_failure(PROGRAM, "evaluating", s);
-}
-
 /* |cosine| of decoder columns a and b of W_d (n x k). */
 static double similarity(const float *wd, size_t n, size_t k, size_t a,
                          size_t b)
@@ -372,11 +344,7 @@ int main(int argc, char **argv)
     options o;
     if (parse(argc, argv, &o) != 0)
         return 2;
-    /* Results go to stdout, progress to stderr: keep their order in logs. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (sc_version() != SC_VERSION_NUMBER)
-        fprintf(stderr, PROGRAM ": warning: built against libsparsecode %s, "
-                "running with %s\n", SC_VERSION_STRING, sc_version_string());
+    report_start(PROGRAM);
 
     idx_dataset d;
     char err[512];
@@ -423,9 +391,11 @@ int main(int argc, char **argv)
         if (rc == 0)
             printf("saved: %s\n", o.save);
     }
-    double recon = 0, sparsity = 0, near = 0, far = 0;
+    double recon = 0, active = 0, near = 0, far = 0;
     if (rc == 0)
-        rc = evaluate(m, test, TEST_PATCHES, &recon, &sparsity);
+        rc = evaluation_reconstruction(PROGRAM, m, test, TEST_PATCHES, &recon,
+                                       &active);
+    double sparsity = 1.0 - active; /* the fraction of zero code entries */
     if (rc == 0)
         rc = map_similarity(m, (size_t)o.rows, (size_t)o.cols, &near, &far);
     if (rc == 0)

@@ -9,3 +9,12 @@ int report_failure(const char *program, const char *what, sc_status status)
             sc_status_str(status), sc_last_message());
     return 1;
 }
+
+void report_start(const char *program)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (sc_version() != SC_VERSION_NUMBER)
+        fprintf(stderr, "%s: warning: built against libsparsecode %s, "
+                "running with %s\n", program, SC_VERSION_STRING,
+                sc_version_string());
+}
