@@ -20,6 +20,7 @@
 
 #include <sparsecode.h>
 
+#include "support/args.h"
 #include "support/batches.h"
 #include "support/evaluation.h"
 #include "support/idx.h"
@@ -86,33 +87,27 @@ static int parse(int argc, char **argv, options *o)
                    DEFAULT_DECAY, DEFAULT_CLASSIFIER_NORM, SC_OPTIMIZER_ADAM};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        char *end = NULL;
         long v = 0;
-        if (optarg != NULL && strchr("uipebs", c))
-            v = strtol(optarg, &end, 10);
-        double real = 0;
-        if (optarg != NULL && strchr("lrcyn", c))
-            real = strtod(optarg, &end);
-        if (end != NULL && (*end != 0 || v < 0 || real < 0)) {
-            fprintf(stderr, "drsae: bad number '%s'\n", optarg);
-            return -1;
-        }
+        int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
-        case 'u': o->units = v; break;
-        case 'i': o->iters = v; break;
-        case 'p': o->epochs_pre = v; break;
-        case 'e': o->epochs = v; break;
-        case 'b': o->batch = v; break;
-        case 's': o->seed = (unsigned long long)v; break;
+        case 'u': bad = args_long(optarg, &o->units); break;
+        case 'i': bad = args_long(optarg, &o->iters); break;
+        case 'p': bad = args_long(optarg, &o->epochs_pre); break;
+        case 'e': bad = args_long(optarg, &o->epochs); break;
+        case 'b': bad = args_long(optarg, &o->batch); break;
+        case 's':
+            bad = args_long(optarg, &v);
+            o->seed = (unsigned long long)v;
+            break;
         case 'S': o->save = optarg; break;
         case 'L': o->load = optarg; break;
         case 'f': o->filters = optarg; break;
-        case 'l': o->lambda = real; break;
-        case 'r': o->learning_rate = real; break;
-        case 'c': o->class_weight = real; break;
-        case 'y': o->decay = real; break;
-        case 'n': o->classifier_norm = real; break;
+        case 'l': bad = args_double(optarg, &o->lambda); break;
+        case 'r': bad = args_double(optarg, &o->learning_rate); break;
+        case 'c': bad = args_double(optarg, &o->class_weight); break;
+        case 'y': bad = args_double(optarg, &o->decay); break;
+        case 'n': bad = args_double(optarg, &o->classifier_norm); break;
         case 'o':
             if (strcmp(optarg, "adam") && strcmp(optarg, "sgd")) {
                 fprintf(stderr, "drsae: --optimizer is adam or sgd\n");
@@ -123,6 +118,10 @@ static int parse(int argc, char **argv, options *o)
             break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
+        }
+        if (bad) {
+            fprintf(stderr, PROGRAM ": bad number '%s'\n", optarg);
+            return -1;
         }
     }
     if (o->data == NULL || optind != argc) {

@@ -34,6 +34,7 @@
 
 #include <sparsecode.h>
 
+#include "support/args.h"
 #include "support/batches.h"
 #include "support/idx.h"
 #include "support/progress.h"
@@ -142,38 +143,35 @@ static int parse(int argc, char **argv, options *o)
         o->steps[o->steps_count++] = default_steps[i];
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        char *end = NULL;
         long v = 0;
-        double real = 0;
-        if (optarg != NULL && strchr("ksntDBeb", c))
-            v = strtol(optarg, &end, 10);
-        if (optarg != NULL && strchr("lry", c))
-            real = strtod(optarg, &end);
-        if (end != NULL && (end == optarg || *end != 0 || v < 0 ||
-                            real < 0 || !isfinite(real))) {
-            fprintf(stderr, "lista: bad number '%s'\n", optarg);
-            return -1;
-        }
+        int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
-        case 'k': o->atoms = v; break;
-        case 'l': o->lambda = real; break;
-        case 's': o->seed = (unsigned long long)v; break;
-        case 'n': o->train = v; break;
-        case 't': o->test = v; break;
+        case 'k': bad = args_long(optarg, &o->atoms); break;
+        case 'l': bad = args_double(optarg, &o->lambda); break;
+        case 's':
+            bad = args_long(optarg, &v);
+            o->seed = (unsigned long long)v;
+            break;
+        case 'n': bad = args_long(optarg, &o->train); break;
+        case 't': bad = args_long(optarg, &o->test); break;
         case 'N': o->nonnegative = 1; break;
-        case 'D': o->dict_epochs = v; break;
-        case 'B': o->dict_batch = v; break;
-        case 'e': o->epochs = v; break;
-        case 'b': o->batch = v; break;
-        case 'r': o->learning_rate = real; break;
-        case 'y': o->decay = real; break;
+        case 'D': bad = args_long(optarg, &o->dict_epochs); break;
+        case 'B': bad = args_long(optarg, &o->dict_batch); break;
+        case 'e': bad = args_long(optarg, &o->epochs); break;
+        case 'b': bad = args_long(optarg, &o->batch); break;
+        case 'r': bad = args_double(optarg, &o->learning_rate); break;
+        case 'y': bad = args_double(optarg, &o->decay); break;
         case 'T':
             if (parse_steps(optarg, o) != 0)
                 return -1;
             break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
+        }
+        if (bad) {
+            fprintf(stderr, PROGRAM ": bad number '%s'\n", optarg);
+            return -1;
         }
     }
     if (o->data == NULL || optind != argc) {

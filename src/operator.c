@@ -2,7 +2,6 @@
  * pass).  A local operator's verbs live in operator_local.c; the verbs here
  * dispatch to them.  See operator.h for the contract. */
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,11 +78,23 @@ void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
             beta, grad, op->cols);
 }
 
+/* Clips each of `count` contiguous vectors of `length` floats at w to
+ * L2 norm <= max_norm: the rows of a dense matrix, or a local operator's
+ * filters (each unit's filter is its row when the operator is an encoder
+ * and its column when it is a decoder, used through transpose, so the
+ * per-unit constraint is the same either way). */
+static void clip_vectors(float *w, size_t count, size_t length,
+                         double max_norm)
+{
+    for (size_t i = 0; i < count; i++)
+        sc_column_set_norm(w + i * length, length, 1, 0, max_norm, 1);
+}
+
 void sc_operator_project_columns(sc_operator *op, double max_norm,
                                  double *sumsq)
 {
     if (op->kind == SC_OPERATOR_LOCAL) {
-        sc_operator_local_project(op, max_norm); /* needs no scratch */
+        clip_vectors(op->weights, op->rows, op->local.patch, max_norm);
         return;
     }
     size_t rows = op->rows, cols = op->cols;
@@ -103,21 +114,9 @@ void sc_operator_project_columns(sc_operator *op, double max_norm,
 
 void sc_operator_project_rows(sc_operator *op, double max_norm)
 {
-    if (op->kind == SC_OPERATOR_LOCAL) {
-        sc_operator_local_project(op, max_norm);
-        return;
-    }
-    for (size_t i = 0; i < op->rows; i++) {
-        float *row = op->weights + i * op->cols;
-        double s = 0.0;
-        for (size_t j = 0; j < op->cols; j++)
-            s += (double)row[j] * row[j];
-        if (s > max_norm * max_norm) {
-            float scale = (float)(max_norm / sqrt(s));
-            for (size_t j = 0; j < op->cols; j++)
-                row[j] *= scale;
-        }
-    }
+    size_t length = op->kind == SC_OPERATOR_LOCAL ? op->local.patch
+                                                  : op->cols;
+    clip_vectors(op->weights, op->rows, length, max_norm);
 }
 
 void sc_operator_load_column(sc_operator *op, size_t j, const float *v,

@@ -113,7 +113,8 @@ void sc_operator_accumulate_gradient(const sc_operator *op, size_t batch,
 void sc_operator_project_columns(sc_operator *op, double max_norm,
                                  double *scratch /* cols doubles */);
 
-/* Same for rows (output-side vectors): the classifier constraint (C1). */
+/* Same for rows (output-side vectors): the classifier constraint (C1).
+ * On a local operator both clip every unit's filter (c*r*r floats). */
 void sc_operator_project_rows(sc_operator *op, double max_norm);
 
 /* ---- atoms: the columns of a decoder ------------------------------------
@@ -172,13 +173,5 @@ void sc_operator_local_load_unit(sc_operator *op, size_t j, const float *v,
  * lateral matrix S over its units) that link two units whose windows do
  * not overlap. */
 void sc_operator_local_mask_links(const sc_operator *op, float *s);
-
-/* Clips every unit's filter (each row of length c*r*r) to L2 norm <=
- * max_norm.  Both project_columns and project_rows do this on a local
- * operator: a unit's filter is its row when the operator is an encoder
- * (image -> code) and its column when it serves as the decoder W_d (codes
- * -> pixels, used through transpose), so the per-unit constraint is the
- * same either way. */
-void sc_operator_local_project(sc_operator *op, double max_norm);
 
 #endif

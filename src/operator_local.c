@@ -9,7 +9,6 @@
  * the image in place (lda = cols) and nothing is gathered.
  */
 #include <limits.h>
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
@@ -328,22 +327,6 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
             sc_gemm(1, 0, f, g->r, batch, alpha, dy + pos * f, op->rows,
                     x + origin + run_offset(g, run), op->cols, beta,
                     grad + pos * f * patch + run * g->r, patch);
-    }
-}
-
-void sc_operator_local_project(sc_operator *op, double max_norm)
-{
-    size_t patch = op->local.patch;
-    for (size_t i = 0; i < op->rows; i++) {
-        float *filter = op->weights + i * patch;
-        double s = 0.0;
-        for (size_t j = 0; j < patch; j++)
-            s += (double)filter[j] * filter[j];
-        if (s > max_norm * max_norm) {
-            float scale = (float)(max_norm / sqrt(s));
-            for (size_t j = 0; j < patch; j++)
-                filter[j] *= scale;
-        }
     }
 }
 

@@ -16,13 +16,18 @@ static int product(size_t a, size_t b, size_t *out)
     return 1;
 }
 
-/* The image's pixel count and the number of window positions, checked.
+/* The image's pixel count and the grid of window positions. */
+typedef struct {
+    size_t pixels;               /* C * H * W */
+    size_t rows, cols, positions; /* Hout, Wout, Hout * Wout */
+} local_extent;
+
+/* The extent of a local geometry, checked.
  * SC_ERR_RANGE for a zero size or stride or a field larger than the
  * image, SC_ERR_SIZE for an overflow; message as sc_fail. */
 static sc_status local_grid(size_t channels, size_t height, size_t width,
-                            size_t field, size_t stride, size_t *pixels,
-                            size_t *positions, char *message,
-                            const char *caller)
+                            size_t field, size_t stride, local_extent *e,
+                            char *message, const char *caller)
 {
     if (channels == 0 || height == 0 || width == 0 || field == 0 ||
         stride == 0)
@@ -34,10 +39,12 @@ static sc_status local_grid(size_t channels, size_t height, size_t width,
         return sc_fail(message, SC_ERR_RANGE,
                        "%s: the %zu x %zu field is larger than the %zu x %zu "
                        "image", caller, field, field, height, width);
-    size_t area, rows = (height - field) / stride + 1;
-    size_t cols = (width - field) / stride + 1;
-    if (!product(height, width, &area) || !product(channels, area, pixels) ||
-        !product(rows, cols, positions))
+    size_t area;
+    e->rows = (height - field) / stride + 1;
+    e->cols = (width - field) / stride + 1;
+    if (!product(height, width, &area) ||
+        !product(channels, area, &e->pixels) ||
+        !product(e->rows, e->cols, &e->positions))
         return sc_fail(message, SC_ERR_SIZE,
                        "%s: a %zu x %zu x %zu image is too large", caller,
                        channels, height, width);
@@ -53,16 +60,16 @@ sc_status sc_local_units(size_t channels, size_t height, size_t width,
         return sc_fail(NULL, SC_ERR_NULL, "%s: units is NULL", caller);
     if (maps == 0)
         return sc_fail(NULL, SC_ERR_RANGE, "%s: maps is 0", caller);
-    size_t pixels = 0, positions = 0;
+    local_extent e = {0};
     sc_status status = local_grid(channels, height, width, field, stride,
-                                  &pixels, &positions, NULL, caller);
+                                  &e, NULL, caller);
     if (status != SC_OK)
         return status;
     size_t count;
-    if (!product(positions, maps, &count) || count > SC_MAX_DIMENSION)
+    if (!product(e.positions, maps, &count) || count > SC_MAX_DIMENSION)
         return sc_fail(NULL, SC_ERR_SIZE,
                        "%s: %zu positions x %zu maps is more than 2^24 units",
-                       caller, positions, maps);
+                       caller, e.positions, maps);
     *units = count;
     return SC_OK;
 }
@@ -89,27 +96,27 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
                            "%zu x %zu: set SC_PARAM_IMAGE_HEIGHT and "
                            "SC_PARAM_IMAGE_WIDTH", caller, shape->field,
                            shape->height, shape->width);
-        size_t pixels = 0;
+        local_extent e = {0};
         sc_status status = local_grid(shape->channels, shape->height,
                                       shape->width, shape->field,
-                                      shape->stride, &pixels,
-                                      &shape->positions, m->message, caller);
+                                      shape->stride, &e, m->message, caller);
         if (status != SC_OK)
             return status;
-        if (pixels != n)
+        if (e.pixels != n)
             return sc_fail(m->message, SC_ERR_SIZE,
                            "%s: the %zu x %zu x %zu image has %zu pixels, "
                            "but the model has %zu inputs", caller,
                            shape->channels, shape->height, shape->width,
-                           pixels, n);
-        if (k % shape->positions != 0)
+                           e.pixels, n);
+        if (k % e.positions != 0)
             return sc_fail(m->message, SC_ERR_SIZE,
                            "%s: %zu units are not a whole number of maps "
                            "over %zu positions (sc_local_units gives k)",
-                           caller, k, shape->positions);
-        shape->maps = k / shape->positions;
-        shape->grid_rows = (shape->height - shape->field) / shape->stride + 1;
-        shape->grid_cols = (shape->width - shape->field) / shape->stride + 1;
+                           caller, k, e.positions);
+        shape->grid_rows = e.rows;
+        shape->grid_cols = e.cols;
+        shape->positions = e.positions;
+        shape->maps = k / e.positions;
         size_t threads = (size_t)sc_model_value(m, SC_PARAM_THREADS);
         shape->threads = threads == 0 ? sc_parallel_threads() : threads;
         /* Each unit's filter covers its window: k * C*r*r weights, no
