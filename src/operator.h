@@ -50,6 +50,11 @@ typedef struct {
                               (parallel.h), one scratch slice each; 1 from
                               sc_operator_init_local, the owner may raise
                               it before sizing scratch */
+    int vector_kernels;    /* not geometry: 1 when the verbs with scratch
+                              run the AVX2 kernels of operator_local_avx2.c
+                              (set by sc_operator_init_local when f % 8 ==
+                              0 and the CPU has them; 0 selects the sgemm
+                              path, which the tests compare with them) */
 } sc_local_geometry;
 
 typedef struct {
@@ -82,9 +87,11 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
                            size_t r, size_t stride, size_t f);
 
 /* The scratch, in floats, that the local verbs below want for a batch:
- * for a local operator, threads * min(batch, block) * c*r*r, where a block
- * is the samples one small sgemm takes (0 if that overflows, or for a
- * batch of 0); 0 for a dense one. */
+ * for a local operator on the sgemm path, threads * min(batch, block) *
+ * c*r*r, where a block is the samples one small sgemm takes; on the vector
+ * kernels, threads * sc_local_avx2_tile_floats(op) + weight_count
+ * (operator_local.h).  0 if that overflows, or for a batch of 0; 0 for a
+ * dense operator. */
 size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch);
 
 /* The generic verbs.  `scratch` holds sc_operator_scratch_floats(op,
@@ -143,16 +150,18 @@ void sc_operator_set_scaled_transpose(sc_operator *dst,
  * The generic verbs above dispatch here for SC_OPERATOR_LOCAL.  Scratch:
  * these take a caller-owned scratch of sc_operator_scratch_floats(op,
  * batch) floats, so a const operator needs no allocation and the verbs are
- * reentrant.  With scratch == NULL they take a slower path that needs none
- * (c*r small sgemms per position, one per contiguous row segment of a
- * window, instead of one gathered sgemm); the results agree to rounding.
+ * reentrant.  With scratch, they run the AVX2 kernels when
+ * local.vector_kernels is set (f % 8 == 0 on a CPU with AVX2 and FMA),
+ * else one gathered sgemm per position.  With scratch == NULL they take a
+ * slower path that needs none (c*r small sgemms per position, one per
+ * contiguous row segment of a window).  The three agree to rounding.
  *
  * The model owns this scratch in its training buffers (and inference in
  * its per-call chunk scratch), so a warm training step allocates nothing.
  *
- * Sequential and deterministic; positions are independent in forward and
- * accumulate_gradient (parallel later); transpose adds overlapping windows
- * in position order. */
+ * Deterministic for any local.threads: threads take positions or samples,
+ * never parts of one sum; transpose adds overlapping windows in position
+ * order. */
 void sc_operator_local_forward(const sc_operator *op, size_t batch,
                                const float *x, float beta, float *y,
                                float *scratch);

@@ -3,10 +3,13 @@
  * through weights of its own.  See operator.h for the geometry, the weight
  * layout and the scratch rules.
  *
- * With scratch, each position is one sgemm over the batch's gathered
- * windows (batch x c*r*r, row-major).  Without, a window is c*r contiguous
- * runs of r pixels in each sample, so each run is one small sgemm reading
- * the image in place (lda = cols) and nothing is gathered.
+ * With scratch, when f % 8 == 0 and the CPU has AVX2 and FMA, the verbs
+ * run the vector kernels of operator_local_avx2.c, which read the windows
+ * in place.  Otherwise, with scratch, each position is one sgemm over the
+ * batch's gathered windows (batch x c*r*r, row-major).  Without scratch, a
+ * window is c*r contiguous runs of r pixels in each sample, so each run is
+ * one small sgemm reading the image in place (lda = cols) and nothing is
+ * gathered.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -15,6 +18,7 @@
 
 #include "blas.h"
 #include "operator.h"
+#include "operator_local.h"
 #include "parallel.h"
 
 /* *out = a * b if that is at most INT_MAX (so sc_gemm's int arguments
@@ -50,6 +54,7 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
     if (op->weights == NULL)
         return -1;
     g.threads = 1;
+    g.vector_kernels = f % 8 == 0 && sc_local_avx2_available();
     op->kind = SC_OPERATOR_LOCAL;
     op->rows = rows;
     op->cols = cols;
@@ -92,28 +97,21 @@ size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch)
 {
     if (op->kind != SC_OPERATOR_LOCAL)
         return 0;
-    /* One slice of a block of windows per thread. */
     const sc_local_geometry *g = &op->local;
-    size_t slice = min_size(batch, block_rows(g)), count;
+    if (g->vector_kernels) {
+        /* A tile per thread, and the gradient's sums. */
+        size_t tile = sc_local_avx2_tile_floats(op);
+        if (batch == 0 || tile == 0 || g->threads > SIZE_MAX / tile ||
+            g->threads * tile > SIZE_MAX - op->weight_count)
+            return 0;
+        return g->threads * tile + op->weight_count;
+    }
+    /* One slice of a block of windows per thread. */
+    size_t slice = min_size(batch, block_rows(g));
     if (slice == 0 || g->patch > SIZE_MAX / slice ||
         g->threads > SIZE_MAX / (slice * g->patch))
         return 0;
-    count = g->threads * slice * g->patch;
-    return count;
-}
-
-/* The column of the window's top-left pixel, channel 0, of position pos. */
-static size_t window_origin(const sc_local_geometry *g, size_t pos)
-{
-    size_t oy = pos / g->wout, ox = pos % g->wout;
-    return oy * g->stride * g->w + ox * g->stride;
-}
-
-/* The offset, from the window origin, of run (ch, dy) in the image. */
-static size_t run_offset(const sc_local_geometry *g, size_t run)
-{
-    size_t ch = run / g->r, dy = run % g->r;
-    return ch * g->h * g->w + dy * g->w;
+    return g->threads * slice * g->patch;
 }
 
 /* x[0 .. count) *= beta; beta == 0 writes zeros (over NaN too). */
@@ -169,6 +167,7 @@ typedef struct {
     float *scratch;      /* one slice of slice_floats per thread */
     size_t slice_floats;
     size_t rows;         /* samples per block */
+    int transpose;       /* vector kernels: transpose, not forward */
 } local_call;
 
 /* forward or gradient, positions [begin, end): each block of samples'
@@ -185,7 +184,7 @@ static void gathered_positions(void *arg, size_t begin, size_t end,
     size_t f = g->f, patch = g->patch;
     float *slice = c->scratch + thread * c->slice_floats;
     for (size_t pos = begin; pos < end; pos++) {
-        size_t origin = window_origin(g, pos);
+        size_t origin = sc_local_window_origin(g, pos);
         float *weights = c->dy != NULL ? c->out : op->weights;
         float *block = weights + pos * f * patch;
         for (size_t b0 = 0; b0 < c->batch; b0 += c->rows) {
@@ -221,9 +220,50 @@ static void transpose_blocks(void *arg, size_t begin, size_t end,
             sc_gemm(0, 0, m, patch, f, 1.0f, c->in + b0 * op->rows + pos * f,
                     op->rows, op->weights + pos * f * patch, patch, 0.0f,
                     slice, patch);
-            scatter_add(g, op->cols, m, slice, window_origin(g, pos), xb);
+            scatter_add(g, op->cols, m, slice, sc_local_window_origin(g, pos), xb);
         }
     }
+}
+
+/* The vector kernels' bodies.  forward and transpose share out tiles of
+ * samples; each sample's sums are its own, so any split gives the same
+ * results.  gradient shares out positions. */
+static void vector_samples(void *arg, size_t begin, size_t end,
+                           size_t thread)
+{
+    const local_call *c = arg;
+    float *tile = c->scratch + thread * c->slice_floats;
+    size_t first = begin * SC_LOCAL_TILE;
+    size_t last = min_size(end * SC_LOCAL_TILE, c->batch);
+    if (c->transpose)
+        sc_local_avx2_transpose(c->op, first, last, c->in, c->beta, c->out,
+                                tile);
+    else
+        sc_local_avx2_forward(c->op, first, last, c->in, c->beta, c->out,
+                              tile);
+}
+
+static void vector_positions(void *arg, size_t begin, size_t end,
+                             size_t thread)
+{
+    const local_call *c = arg;
+    const sc_operator *op = c->op;
+    sc_local_avx2_gradient(op, begin, end, c->batch, c->dy, c->in, c->alpha,
+                           c->beta, c->out,
+                           c->scratch + thread * c->slice_floats,
+                           c->scratch + op->local.threads * c->slice_floats);
+}
+
+/* Runs a verb on the vector kernels. */
+static void vector_call(local_call *c)
+{
+    const sc_local_geometry *g = &c->op->local;
+    size_t threads = threads_for(c->op, c->batch);
+    if (c->dy != NULL)
+        sc_parallel_for(g->hout * g->wout, threads, vector_positions, c);
+    else
+        sc_parallel_for((c->batch + SC_LOCAL_TILE - 1) / SC_LOCAL_TILE,
+                        threads, vector_samples, c);
 }
 
 /* The part of a call every verb shares: the blocking and each thread's
@@ -232,10 +272,11 @@ static local_call call_of(const sc_operator *op, size_t batch,
                           float *scratch)
 {
     size_t rows = block_rows(&op->local);
+    size_t slice = op->local.vector_kernels
+                       ? sc_local_avx2_tile_floats(op)
+                       : min_size(batch, rows) * op->local.patch;
     return (local_call){.op = op, .batch = batch, .scratch = scratch,
-                        .rows = rows,
-                        .slice_floats = min_size(batch, rows) *
-                                        op->local.patch};
+                        .rows = rows, .slice_floats = slice};
 }
 
 void sc_operator_local_forward(const sc_operator *op, size_t batch,
@@ -251,15 +292,18 @@ void sc_operator_local_forward(const sc_operator *op, size_t batch,
         c.in = x;
         c.out = y;
         c.beta = beta;
-        sc_parallel_for(positions, threads_for(op, batch),
-                        gathered_positions, &c);
+        if (g->vector_kernels)
+            vector_call(&c);
+        else
+            sc_parallel_for(positions, threads_for(op, batch),
+                            gathered_positions, &c);
         return;
     }
     for (size_t pos = 0; pos < positions; pos++) {
-        size_t origin = window_origin(g, pos);
+        size_t origin = sc_local_window_origin(g, pos);
         for (size_t run = 0; run < runs; run++)
             sc_gemm(0, 1, batch, f, g->r, 1.0f,
-                    x + origin + run_offset(g, run), op->cols,
+                    x + origin + sc_local_run_offset(g, run), op->cols,
                     op->weights + pos * f * patch + run * g->r, patch,
                     run == 0 ? beta : 1.0f, y + pos * f, op->rows);
     }
@@ -282,21 +326,26 @@ void sc_operator_local_transpose(const sc_operator *op, size_t batch,
         local_call c = call_of(op, batch, scratch);
         if (batch == 0)
             return;
-        c.rows = min_size(c.rows, TRANSPOSE_ROWS);
         c.in = y;
         c.out = x;
         c.beta = beta;
+        if (g->vector_kernels) {
+            c.transpose = 1;
+            vector_call(&c);
+            return;
+        }
+        c.rows = min_size(c.rows, TRANSPOSE_ROWS);
         sc_parallel_for((batch + c.rows - 1) / c.rows,
                         threads_for(op, batch), transpose_blocks, &c);
         return;
     }
     scale(x, batch * op->cols, beta);
     for (size_t pos = 0; pos < positions; pos++) {
-        size_t origin = window_origin(g, pos);
+        size_t origin = sc_local_window_origin(g, pos);
         for (size_t run = 0; run < runs; run++)
             sc_gemm(0, 0, batch, g->r, f, 1.0f, y + pos * f, op->rows,
                     op->weights + pos * f * patch + run * g->r, patch, 1.0f,
-                    x + origin + run_offset(g, run), op->cols);
+                    x + origin + sc_local_run_offset(g, run), op->cols);
     }
 }
 
@@ -317,15 +366,18 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
         c.out = grad;
         c.alpha = alpha;
         c.beta = beta;
-        sc_parallel_for(positions, threads_for(op, batch),
-                        gathered_positions, &c);
+        if (g->vector_kernels)
+            vector_call(&c);
+        else
+            sc_parallel_for(positions, threads_for(op, batch),
+                            gathered_positions, &c);
         return;
     }
     for (size_t pos = 0; pos < positions; pos++) {
-        size_t origin = window_origin(g, pos);
+        size_t origin = sc_local_window_origin(g, pos);
         for (size_t run = 0; run < runs; run++)
             sc_gemm(1, 0, f, g->r, batch, alpha, dy + pos * f, op->rows,
-                    x + origin + run_offset(g, run), op->cols, beta,
+                    x + origin + sc_local_run_offset(g, run), op->cols, beta,
                     grad + pos * f * patch + run * g->r, patch);
     }
 }
@@ -334,10 +386,10 @@ void sc_operator_local_load_unit(sc_operator *op, size_t j, const float *v,
                                  size_t stride)
 {
     const sc_local_geometry *g = &op->local;
-    size_t origin = window_origin(g, j / g->f), r = g->r;
+    size_t origin = sc_local_window_origin(g, j / g->f), r = g->r;
     float *filter = op->weights + j * g->patch;
     for (size_t run = 0; run < g->c * r; run++) {
-        size_t at = origin + run_offset(g, run);
+        size_t at = origin + sc_local_run_offset(g, run);
         for (size_t dx = 0; dx < r; dx++)
             filter[run * r + dx] = v[(at + dx) * stride];
     }

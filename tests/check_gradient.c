@@ -17,21 +17,24 @@
 #include <string.h>
 
 #include "model.h"
+#include "operator_local.h"
 #include "sparsecode.h"
 #include "step.h"
 
 #define N_IN 7
 #define N_UNITS 9
 /* The local model: a 1 x 3 x 4 image, 2 x 2 windows at stride 1 (2 x 3
- * positions, of which (0,0) and (0,2) do not overlap), 4 maps each. */
+ * positions, of which (0,0) and (0,2) do not overlap), 4 maps each, or 8
+ * (LOCAL_VECTOR), which on a CPU with AVX2 runs the vector kernels. */
 #define LOCAL_HEIGHT 3
 #define LOCAL_WIDTH 4
 #define LOCAL_FIELD 2
 #define LOCAL_MAPS 4
+#define LOCAL_VECTOR_MAPS 8
+#define LOCAL_POSITIONS 6
 #define LOCAL_IN (LOCAL_HEIGHT * LOCAL_WIDTH)
-#define LOCAL_UNITS (6 * LOCAL_MAPS)
 #define MAX_IN LOCAL_IN
-#define MAX_UNITS LOCAL_UNITS
+#define MAX_UNITS (LOCAL_POSITIONS * LOCAL_VECTOR_MAPS)
 #define BATCH 4
 #define CLASSES 3
 #define DIRECTIONS 24
@@ -53,25 +56,32 @@ static double uniform(unsigned *state)
     return ((*state >> 8) & 0xFFFF) / 65536.0;
 }
 
+/* gradient_case.local: the local model with 4 maps, the same with pools
+ * over 2 x 2 positions, and the local model with 8 maps. */
+enum { LOCAL_PLAIN = 1, LOCAL_POOLED = 2, LOCAL_VECTOR = 3 };
+
 /* A model whose every loss term is set by the caller, with weights moved
  * away from the ISTA init so that S, theta and C are generic. */
 static void setup_once(fixture *f, size_t T, int shrink, int classes,
                        int groups, int local, unsigned seed)
 {
+    size_t maps = local == LOCAL_VECTOR ? LOCAL_VECTOR_MAPS : LOCAL_MAPS;
     f->n = local ? LOCAL_IN : N_IN;
-    f->k = local ? LOCAL_UNITS : N_UNITS;
+    f->k = local ? LOCAL_POSITIONS * maps : N_UNITS;
     ck_assert_int_eq(sc_model_create(&f->m, f->n, f->k), SC_OK);
     if (local) {
         size_t k = 0;
         ck_assert_int_eq(sc_local_units(1, LOCAL_HEIGHT, LOCAL_WIDTH,
-                                        LOCAL_FIELD, 1, LOCAL_MAPS, &k),
+                                        LOCAL_FIELD, 1, maps, &k),
                          SC_OK);
-        ck_assert_uint_eq(k, LOCAL_UNITS);
+        ck_assert_uint_eq(k, f->k);
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
         ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
-        /* local = 2: topographic pools over 2 x 2 positions as well */
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_POSITIONS, local), SC_OK);
+        /* topographic pools over 2 x 2 positions as well */
+        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_POSITIONS,
+                                      local == LOCAL_POOLED ? 2 : 1),
+                         SC_OK);
     }
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
@@ -93,6 +103,11 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
             s->tensor[t].w[i] += (float)(0.2 * (uniform(&seed) - 0.5));
     if (local) /* S's links between windows that do not overlap: none */
         sc_operator_local_mask_links(&s->encoder, s->lateral.weights);
+    /* The kernels a local case runs: the vector ones exactly when it has
+     * 8 maps and the CPU has AVX2. */
+    if (local)
+        ck_assert_int_eq(s->encoder.local.vector_kernels,
+                         local == LOCAL_VECTOR && sc_local_avx2_available());
     for (size_t i = 0; i < f->k; i++)
         s->threshold[i] = (float)(0.02 + 0.05 * uniform(&seed));
     for (size_t i = 0; i < BATCH * f->n; i++)
@@ -255,8 +270,7 @@ typedef struct {
     size_t steps;            /* T */
     int shrink, classes, groups, normalize;
     double recon, l1, group, classification, regression;
-    int local;               /* 1: the local model; 2: the same, with
-                                pools over 2 x 2 positions */
+    int local;               /* 0, or one of the local models below */
 } gradient_case;
 
 static const gradient_case cases[] = {
@@ -287,17 +301,24 @@ static const gradient_case cases[] = {
      1, 0.1, 0, 0, 0.5, 0},
     /* the local model */
     {"local reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
-     0.7, 0, 0, 0, 0, 1},
+     0.7, 0, 0, 0, 0, LOCAL_PLAIN},
     {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
-     0.5, 0.1, 0.4, 0, 0, 1},
+     0.5, 0.1, 0.4, 0, 0, LOCAL_PLAIN},
     {"local topographic over positions", 3, SC_SHRINK_RELU, 0,
-     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, 2},
+     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, LOCAL_POOLED},
     {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, 1},
+     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN},
     {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, 1},
+     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN},
     {"local lista T=5", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
-     1, 0.1, 0, 0, 0.5, 1},
+     1, 0.1, 0, 0, 0.5, LOCAL_PLAIN},
+    /* the local model with 8 maps: the vector kernels */
+    {"local 8 maps drsae T=3", 3, SC_SHRINK_RELU, CLASSES,
+     SC_GROUPS_CONTIGUOUS, 1, 1, 0.1, 0.05, 0.5, 0, LOCAL_VECTOR},
+    /* (ReLU: with 48 units, a smooth point of the soft shrink is too
+     * rare a draw) */
+    {"local 8 maps regression T=4", 4, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+     1, 0.1, 0, 0, 0.5, LOCAL_VECTOR},
 };
 
 #define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "operator.h"
+#include "operator_local.h"
 #include "testutil.h"
 
 #define REL 1e-5
@@ -25,16 +26,27 @@ typedef struct {
     size_t c, h, w, r, s, f;
 } geometry;
 
+/* The first five take the sgemm path; the rest have f % 8 == 0, so that
+ * on a CPU with AVX2 they take the vector kernels (operator_local_avx2.c)
+ * too, and run both. */
 static const geometry geometries[] = {
     {2, 7, 7, 3, 2, 3},  /* 3 x 3 positions, overlapping windows */
     {1, 5, 6, 2, 1, 2},  /* 4 x 5 positions, non-square */
     {3, 4, 4, 4, 1, 2},  /* r = H = W: one position */
     {2, 8, 9, 3, 2, 2},  /* floor: last pixel row and column in no window */
     {1, 6, 6, 2, 3, 1},  /* stride > r: gaps between windows */
+    {2, 9, 10, 3, 2, 8}, /* vector kernels: 2 channels, floor */
+    {1, 8, 8, 8, 1, 16}, /* one position, rows of 8, two groups of 8 maps */
+    {1, 12, 11, 5, 3, 8}, /* 25 pixels a window: blocks of 12, 12, 1 */
+    {3, 6, 6, 5, 1, 8},  /* 75 pixels a window: six blocks of 12, one of 3 */
+    {1, 6, 7, 4, 2, 8},  /* 16 pixels: 12, 3, 1; stride 2 */
 };
 #define GEOMETRY_COUNT (sizeof geometries / sizeof geometries[0])
 
-static const size_t batches[] = {1, 5};
+/* Batches across the vector kernels' tiles of 8 samples and the
+ * gradient's blocks of 32. */
+static const size_t batches[] = {1, 5, 37};
+#define BATCH_COUNT (sizeof batches / sizeof batches[0])
 
 /* The dense column of weight index i of a local operator, and its row. */
 static void weight_entry(const sc_operator *op, size_t i, size_t *row,
@@ -83,12 +95,28 @@ static void make_pair(const geometry *g, sc_operator *local,
     ck_assert_int_eq(sc_operator_init_dense(dense, local->rows, local->cols),
                      0);
     to_dense(local, local->weights, dense->weights);
+    ck_assert_int_eq(local->local.vector_kernels,
+                     g->f % 8 == 0 && sc_local_avx2_available());
 }
 
-/* The three ways to run a local verb.  VIA_GENERIC runs the generic verbs on the same weights marked as
- * transposed (as a local decoder is), whose transpose must again be the
- * dense matrix: forward through it is the local transpose, and so on. */
-enum { VIA_GENERIC, VIA_SCRATCH, VIA_NO_SCRATCH, VIA_COUNT };
+/* The ways to run a local verb.  VIA_GENERIC runs the generic verbs on
+ * the same weights marked as transposed (as a local decoder is), whose
+ * transpose must again be the dense matrix: forward through it is the
+ * local transpose, and so on.  VIA_SCRATCH runs the local verb with
+ * scratch, on the operator's kernels; VIA_SGEMM the same on the sgemm
+ * path (for an operator without vector kernels, the same as
+ * VIA_SCRATCH); VIA_NO_SCRATCH the local verb without scratch. */
+enum { VIA_GENERIC, VIA_SCRATCH, VIA_SGEMM, VIA_NO_SCRATCH, VIA_COUNT };
+
+/* The operator to run `via` with: op itself, or for VIA_SGEMM a view of
+ * it on the sgemm path. */
+static sc_operator operator_for(const sc_operator *op, int via)
+{
+    sc_operator view = *op;
+    if (via == VIA_SGEMM)
+        view.local.vector_kernels = 0;
+    return view;
+}
 
 static sc_operator transposed_view(const sc_operator *op)
 {
@@ -102,7 +130,10 @@ static float *scratch_for(const sc_operator *op, size_t batch, int via)
     if (via == VIA_NO_SCRATCH)
         return NULL;
     size_t count = sc_operator_scratch_floats(op, batch);
-    ck_assert_uint_eq(count, batch * op->local.patch);
+    ck_assert_uint_eq(count, op->local.vector_kernels
+                                 ? sc_local_avx2_tile_floats(op) +
+                                       op->weight_count
+                                 : batch * op->local.patch);
     /* Poisoned: the verbs must not read what they did not write. */
     float *s = malloc(count * sizeof *s);
     ck_assert_ptr_nonnull(s);
@@ -117,7 +148,7 @@ START_TEST(test_forward_matches_dense)
     sc_operator local, dense;
     make_pair(g, &local, &dense, 100 + _i);
     sc_operator flipped = transposed_view(&local);
-    for (size_t bi = 0; bi < 2; bi++) {
+    for (size_t bi = 0; bi < BATCH_COUNT; bi++) {
         size_t batch = batches[bi], n = batch * local.cols,
                k = batch * local.rows;
         float *x = malloc(n * sizeof *x), *y0 = malloc(k * sizeof *y0);
@@ -133,12 +164,13 @@ START_TEST(test_forward_matches_dense)
                     for (size_t i = 0; i < k; i++)
                         got[i] = NAN; /* beta 0 overwrites */
                 sc_operator_forward(&dense, batch, x, betas[b], want, NULL);
-                float *scratch = scratch_for(&local, batch, via);
+                sc_operator op = operator_for(&local, via);
+                float *scratch = scratch_for(&op, batch, via);
                 if (via == VIA_GENERIC)
                     sc_operator_transpose(&flipped, batch, x,
                                           betas[b], got, scratch);
                 else
-                    sc_operator_local_forward(&local, batch, x, betas[b], got,
+                    sc_operator_local_forward(&op, batch, x, betas[b], got,
                                               scratch);
                 free(scratch);
                 TU_ASSERT_CLOSE(got, want, k, REL);
@@ -159,7 +191,7 @@ START_TEST(test_transpose_matches_dense)
     sc_operator local, dense;
     make_pair(g, &local, &dense, 200 + _i);
     sc_operator flipped = transposed_view(&local);
-    for (size_t bi = 0; bi < 2; bi++) {
+    for (size_t bi = 0; bi < BATCH_COUNT; bi++) {
         size_t batch = batches[bi], n = batch * local.cols,
                k = batch * local.rows;
         float *y = malloc(k * sizeof *y), *x0 = malloc(n * sizeof *x0);
@@ -175,12 +207,13 @@ START_TEST(test_transpose_matches_dense)
                     for (size_t i = 0; i < n; i++)
                         got[i] = NAN;
                 sc_operator_transpose(&dense, batch, y, betas[b], want, NULL);
-                float *scratch = scratch_for(&local, batch, via);
+                sc_operator op = operator_for(&local, via);
+                float *scratch = scratch_for(&op, batch, via);
                 if (via == VIA_GENERIC)
                     sc_operator_forward(&flipped, batch, y,
                                         betas[b], got, scratch);
                 else
-                    sc_operator_local_transpose(&local, batch, y, betas[b],
+                    sc_operator_local_transpose(&op, batch, y, betas[b],
                                                 got, scratch);
                 free(scratch);
                 TU_ASSERT_CLOSE(got, want, n, REL);
@@ -212,7 +245,7 @@ START_TEST(test_gradient_matches_dense)
     for (size_t i = 0; i < wc; i++)
         ones[i] = 1.0f;
     to_dense(&local, ones, mask);
-    for (size_t bi = 0; bi < 2; bi++) {
+    for (size_t bi = 0; bi < BATCH_COUNT; bi++) {
         size_t batch = batches[bi], n = batch * local.cols,
                k = batch * local.rows;
         float *x = malloc(n * sizeof *x), *dy = malloc(k * sizeof *dy);
@@ -232,14 +265,15 @@ START_TEST(test_gradient_matches_dense)
                 sc_operator_accumulate_gradient(&dense, batch, dy, x,
                                                 alphas[a], betas[a], want,
                                                 NULL);
-                float *scratch = scratch_for(&local, batch, via);
+                sc_operator op = operator_for(&local, via);
+                float *scratch = scratch_for(&op, batch, via);
                 if (via == VIA_GENERIC)
                     sc_operator_accumulate_gradient(&flipped, batch,
                                                     x, dy, alphas[a],
                                                     betas[a], got, scratch);
                 else
                     sc_operator_local_accumulate_gradient(
-                        &local, batch, dy, x, alphas[a], betas[a], got,
+                        &op, batch, dy, x, alphas[a], betas[a], got,
                         scratch);
                 free(scratch);
                 for (size_t i = 0; i < mc; i++)
@@ -370,15 +404,19 @@ START_TEST(test_bad_geometry)
 END_TEST
 
 /* Sizes of a dense operator are untouched by the new fields. */
-/* Threads split positions (forward, gradient) or samples (transpose) but
- * never a sum, so the results are bit for bit those of one thread.  The
- * sizes are large enough (over 4 MFLOP a call) for the work to be split,
- * and the batch spans several sgemm blocks (the gradient sums them). */
+/* Threads split positions or samples but never a sum, so the results are
+ * bit for bit those of one thread: on the sgemm path (_i = 0) and on the
+ * vector kernels (_i = 1, where the CPU has them; else the sgemm path
+ * again).  The sizes are large enough (over 4 MFLOP a call) for the work
+ * to be split, and the batch spans several sgemm blocks and vector tiles
+ * (the gradient sums them). */
 START_TEST(test_threads_give_identical_results)
 {
     sc_operator one, many;
     ck_assert_int_eq(sc_operator_init_local(&one, 2, 20, 21, 5, 2, 24), 0);
     ck_assert_int_eq(sc_operator_init_local(&many, 2, 20, 21, 5, 2, 24), 0);
+    one.local.vector_kernels = _i && one.local.vector_kernels;
+    many.local.vector_kernels = one.local.vector_kernels;
     many.local.threads = 3;
     size_t batch = 300, n = one.cols, k = one.rows, wc = one.weight_count;
     ck_assert_uint_gt(2 * batch * k * one.local.patch, 4000000);
@@ -391,8 +429,11 @@ START_TEST(test_threads_give_identical_results)
     float *ga = malloc(wc * sizeof(float)), *gb = malloc(wc * sizeof(float));
     float *s1 = malloc(sc_operator_scratch_floats(&one, batch) * 4);
     float *s3 = malloc(sc_operator_scratch_floats(&many, batch) * 4);
-    ck_assert_uint_eq(sc_operator_scratch_floats(&many, batch),
-                      3 * sc_operator_scratch_floats(&one, batch));
+    /* Per thread: a tile (vector kernels) or a slice of windows; the
+     * vector gradient's sums once. */
+    size_t shared = one.local.vector_kernels ? wc : 0;
+    ck_assert_uint_eq(sc_operator_scratch_floats(&many, batch) - shared,
+                      3 * (sc_operator_scratch_floats(&one, batch) - shared));
     tu_fill(x, batch * n, 62, -1.0f, 1.0f);
     tu_fill(y, batch * k, 63, -1.0f, 1.0f);
 
@@ -448,7 +489,7 @@ Suite *local_operator_suite(void)
     tcase_add_test(tc, test_projection_clips_filters);
     tcase_add_test(tc, test_bad_geometry);
     tcase_add_test(tc, test_dense_has_no_geometry);
-    tcase_add_test(tc, test_threads_give_identical_results);
+    tcase_add_loop_test(tc, test_threads_give_identical_results, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
