@@ -89,9 +89,10 @@ int sc_operator_init_local(sc_operator *op, size_t c, size_t h, size_t w,
 /* The scratch, in floats, that the local verbs below want for a batch:
  * for a local operator on the sgemm path, threads * min(batch, block) *
  * c*r*r, where a block is the samples one small sgemm takes; on the vector
- * kernels, threads * sc_local_avx2_tile_floats(op) + weight_count
- * (operator_local.h).  0 if that overflows, or for a batch of 0; 0 for a
- * dense operator. */
+ * kernels, threads * sc_local_avx2_tile_floats(op), + weight_count if the
+ * gradient runs on them (operator_local.h); the larger of the two when the
+ * verbs take both paths.  0 if that overflows, or for a batch of 0; 0 for
+ * a dense operator. */
 size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch);
 
 /* The generic verbs.  `scratch` holds sc_operator_scratch_floats(op,

@@ -85,33 +85,79 @@ static size_t min_size(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* The threads worth starting for one verb on a batch. */
-static size_t threads_for(const sc_operator *op, size_t batch)
+/* The threads worth starting for one verb on a batch.  Starting and
+ * joining a thread costs 30-80 us on the 2-core virtual machine of
+ * docs/local.md: a call on the vector kernels, twice as fast per FLOP as
+ * the sgemm path, gains from a second thread only from about
+ * VECTOR_PARALLEL_FLOPS (bench_local: at 5 MFLOP a second thread made every
+ * verb slower, at 10 MFLOP 1.1-1.5x faster). */
+#define VECTOR_PARALLEL_FLOPS 8e6
+
+static size_t threads_for(const sc_operator *op, size_t batch, int verb)
 {
     double flops = 2.0 * (double)batch * (double)op->rows *
                    (double)op->local.patch;
-    return flops < PARALLEL_FLOPS ? 1 : op->local.threads;
+    double least = sc_local_vector_verb(op, verb) ? VECTOR_PARALLEL_FLOPS
+                                                  : PARALLEL_FLOPS;
+    return flops < least ? 1 : op->local.threads;
 }
 
-size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch)
+/* The vector kernels' transpose and gradient read a position's filters
+ * again for every tile of samples; once all the filters outgrow a core's
+ * level-2 cache (above VECTOR_WEIGHTS_MAX floats, 1 MiB), the sgemm path,
+ * which takes one position's filters for the whole batch, is faster
+ * (bench_local's larger geometry: 301,056 weights, 72.6 against 57.3
+ * GFLOP/s for the transpose on one core; at 150,528 weights the kernels
+ * still win, 59.5 against 50.3).  Their forward was faster at every size
+ * measured. */
+#define VECTOR_WEIGHTS_MAX ((size_t)1 << 18)
+
+int sc_local_vector_verb(const sc_operator *op, int verb)
 {
-    if (op->kind != SC_OPERATOR_LOCAL)
-        return 0;
+    return op->local.vector_kernels &&
+           (verb == SC_LOCAL_VERB_FORWARD ||
+            op->weight_count <= VECTOR_WEIGHTS_MAX);
+}
+
+/* The scratch of the vector kernels: a tile per thread, and the gradient's
+ * sums if it runs on them; 0 if that overflows. */
+static size_t vector_scratch(const sc_operator *op)
+{
     const sc_local_geometry *g = &op->local;
-    if (g->vector_kernels) {
-        /* A tile per thread, and the gradient's sums. */
-        size_t tile = sc_local_avx2_tile_floats(op);
-        if (batch == 0 || tile == 0 || g->threads > SIZE_MAX / tile ||
-            g->threads * tile > SIZE_MAX - op->weight_count)
-            return 0;
-        return g->threads * tile + op->weight_count;
-    }
-    /* One slice of a block of windows per thread. */
+    size_t tile = sc_local_avx2_tile_floats(op);
+    size_t sums = sc_local_vector_verb(op, SC_LOCAL_VERB_GRADIENT)
+                      ? op->weight_count
+                      : 0;
+    if (tile == 0 || g->threads > SIZE_MAX / tile ||
+        g->threads * tile > SIZE_MAX - sums)
+        return 0;
+    return g->threads * tile + sums;
+}
+
+/* The scratch of the sgemm path: one slice of a block of windows per
+ * thread; 0 if that overflows. */
+static size_t gemm_scratch(const sc_operator *op, size_t batch)
+{
+    const sc_local_geometry *g = &op->local;
     size_t slice = min_size(batch, block_rows(g));
     if (slice == 0 || g->patch > SIZE_MAX / slice ||
         g->threads > SIZE_MAX / (slice * g->patch))
         return 0;
     return g->threads * slice * g->patch;
+}
+
+size_t sc_operator_scratch_floats(const sc_operator *op, size_t batch)
+{
+    if (op->kind != SC_OPERATOR_LOCAL || batch == 0)
+        return 0;
+    if (!op->local.vector_kernels)
+        return gemm_scratch(op, batch);
+    size_t vector = vector_scratch(op);
+    if (vector == 0 || sc_local_vector_verb(op, SC_LOCAL_VERB_TRANSPOSE))
+        return vector;
+    /* Transpose and gradient on the sgemm path. */
+    size_t gemm = gemm_scratch(op, batch);
+    return gemm == 0 ? 0 : vector > gemm ? vector : gemm;
 }
 
 /* x[0 .. count) *= beta; beta == 0 writes zeros (over NaN too). */
@@ -168,6 +214,7 @@ typedef struct {
     size_t slice_floats;
     size_t rows;         /* samples per block */
     int transpose;       /* vector kernels: transpose, not forward */
+    int vector;          /* on the vector kernels */
 } local_call;
 
 /* forward or gradient, positions [begin, end): each block of samples'
@@ -220,7 +267,8 @@ static void transpose_blocks(void *arg, size_t begin, size_t end,
             sc_gemm(0, 0, m, patch, f, 1.0f, c->in + b0 * op->rows + pos * f,
                     op->rows, op->weights + pos * f * patch, patch, 0.0f,
                     slice, patch);
-            scatter_add(g, op->cols, m, slice, sc_local_window_origin(g, pos), xb);
+            scatter_add(g, op->cols, m, slice, sc_local_window_origin(g, pos),
+                        xb);
         }
     }
 }
@@ -258,7 +306,10 @@ static void vector_positions(void *arg, size_t begin, size_t end,
 static void vector_call(local_call *c)
 {
     const sc_local_geometry *g = &c->op->local;
-    size_t threads = threads_for(c->op, c->batch);
+    int verb = c->dy != NULL ? SC_LOCAL_VERB_GRADIENT
+               : c->transpose ? SC_LOCAL_VERB_TRANSPOSE
+                              : SC_LOCAL_VERB_FORWARD;
+    size_t threads = threads_for(c->op, c->batch, verb);
     if (c->dy != NULL)
         sc_parallel_for(g->hout * g->wout, threads, vector_positions, c);
     else
@@ -269,14 +320,15 @@ static void vector_call(local_call *c)
 /* The part of a call every verb shares: the blocking and each thread's
  * scratch slice. */
 static local_call call_of(const sc_operator *op, size_t batch,
-                          float *scratch)
+                          float *scratch, int verb)
 {
     size_t rows = block_rows(&op->local);
-    size_t slice = op->local.vector_kernels
-                       ? sc_local_avx2_tile_floats(op)
-                       : min_size(batch, rows) * op->local.patch;
+    int vector = sc_local_vector_verb(op, verb);
+    size_t slice = vector ? sc_local_avx2_tile_floats(op)
+                          : min_size(batch, rows) * op->local.patch;
     return (local_call){.op = op, .batch = batch, .scratch = scratch,
-                        .rows = rows, .slice_floats = slice};
+                        .rows = rows, .slice_floats = slice,
+                        .vector = vector};
 }
 
 void sc_operator_local_forward(const sc_operator *op, size_t batch,
@@ -288,14 +340,15 @@ void sc_operator_local_forward(const sc_operator *op, size_t batch,
     size_t positions = g->hout * g->wout;
     if (scratch != NULL) {
         /* Positions are independent: threads take ranges of them. */
-        local_call c = call_of(op, batch, scratch);
+        local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_FORWARD);
         c.in = x;
         c.out = y;
         c.beta = beta;
-        if (g->vector_kernels)
+        if (c.vector)
             vector_call(&c);
         else
-            sc_parallel_for(positions, threads_for(op, batch),
+            sc_parallel_for(positions,
+                            threads_for(op, batch, SC_LOCAL_VERB_FORWARD),
                             gathered_positions, &c);
         return;
     }
@@ -323,20 +376,21 @@ void sc_operator_local_transpose(const sc_operator *op, size_t batch,
          * blocks are small enough to share out, and of a size that does
          * not depend on the thread count, so neither do the sgemm calls
          * (a BLAS may round an m-row product differently for another m). */
-        local_call c = call_of(op, batch, scratch);
+        local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_TRANSPOSE);
         if (batch == 0)
             return;
         c.in = y;
         c.out = x;
         c.beta = beta;
-        if (g->vector_kernels) {
+        if (c.vector) {
             c.transpose = 1;
             vector_call(&c);
             return;
         }
         c.rows = min_size(c.rows, TRANSPOSE_ROWS);
         sc_parallel_for((batch + c.rows - 1) / c.rows,
-                        threads_for(op, batch), transpose_blocks, &c);
+                        threads_for(op, batch, SC_LOCAL_VERB_TRANSPOSE),
+                        transpose_blocks, &c);
         return;
     }
     scale(x, batch * op->cols, beta);
@@ -360,16 +414,17 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
     size_t positions = g->hout * g->wout;
     if (scratch != NULL) {
         /* Positions are independent: threads take ranges of them. */
-        local_call c = call_of(op, batch, scratch);
+        local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_GRADIENT);
         c.in = x;
         c.dy = dy;
         c.out = grad;
         c.alpha = alpha;
         c.beta = beta;
-        if (g->vector_kernels)
+        if (c.vector)
             vector_call(&c);
         else
-            sc_parallel_for(positions, threads_for(op, batch),
+            sc_parallel_for(positions,
+                            threads_for(op, batch, SC_LOCAL_VERB_GRADIENT),
                             gathered_positions, &c);
         return;
     }

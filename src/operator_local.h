@@ -25,6 +25,17 @@ static inline size_t sc_local_run_offset(const sc_local_geometry *g,
     return ch * g->h * g->w + dy * g->w;
 }
 
+/* The three verbs, and whether the operator runs one on the vector
+ * kernels below (when local.vector_kernels is set: always the forward; the
+ * transpose and gradient while the weights fit a level-2 cache; see
+ * operator_local.c). */
+enum {
+    SC_LOCAL_VERB_FORWARD,
+    SC_LOCAL_VERB_TRANSPOSE,
+    SC_LOCAL_VERB_GRADIENT
+};
+int sc_local_vector_verb(const sc_operator *op, int verb);
+
 /* ---- the AVX2 + FMA kernels (operator_local_avx2.c) ---------------------
  *
  * They take the batch SC_LOCAL_TILE samples at a time, transposed into a

@@ -42,7 +42,7 @@
 #define GRADIENT_TAPS 12
 /* The gradient sums over the batch this many samples at a time: a longer
  * loop per register tile than one TILE. */
-#define GRADIENT_SAMPLES 32
+#define GRADIENT_SAMPLES 64
 
 int sc_local_avx2_available(void)
 {
@@ -281,29 +281,37 @@ gradient_block(const float *const *at, int width, const float *d,
         _mm256_storeu_ps(s + (size_t)j * f, acc[j]);
 }
 
+/* gradient_block with a width known at compile time, so that its sums
+ * stay in registers. */
+#define GRADIENT_BLOCK_CASE(width)                                           \
+    case width:                                                              \
+        gradient_block(at, width, d, rows, m, s, f);                         \
+        break;
+
 /* sums (position pos's, tap-major: tap t of map u at t*f + u) += the
  * tile's m samples of dy (rows b0 .. b0+m of dy, at pos) times their
  * windows in image tile xt (GRADIENT_SAMPLES wide), sample by sample.  The
- * pixels go GRADIENT_TAPS at a time, the rest in blocks of 6, 3 and 1 (a
- * constant width each, so that the sums stay in registers). */
+ * window's pixels go in the fewest blocks of at most GRADIENT_TAPS, of
+ * near-equal widths (49 = 10 + 10 + 10 + 10 + 9): a narrow block would
+ * leave the FMA units waiting on its few chains of dependent sums. */
 SC_AVX2 static void gradient_position(const sc_operator *op, size_t pos,
                                       const float *xt, const float *dy,
                                       size_t m, float *sums)
 {
     const sc_local_geometry *g = &op->local;
     size_t f = g->f, patch = g->patch, rows = op->rows;
+    size_t blocks = (patch + GRADIENT_TAPS - 1) / GRADIENT_TAPS;
+    size_t narrow = patch / blocks, wide = blocks - patch % blocks;
     const float *window =
         xt + sc_local_window_origin(g, pos) * GRADIENT_SAMPLES;
     for (size_t u0 = 0; u0 < f; u0 += 8) {
         tap_cursor tap = {0, 0, 0, 0};
         const float *d = dy + pos * f + u0;
         size_t t0 = 0;
-        while (t0 < patch) {
-            size_t left = patch - t0;
-            int width = left >= GRADIENT_TAPS ? GRADIENT_TAPS
-                        : left >= 6           ? 6
-                        : left >= 3           ? 3
-                                              : 1;
+        for (size_t block = 0; block < blocks; block++) {
+            /* The first `wide` blocks have `narrow` pixels, the rest one
+             * more. */
+            int width = (int)(narrow + (block >= wide));
             const float *at[GRADIENT_TAPS];
             for (int j = 0; j < width; j++) {
                 at[j] = window + tap.offset * GRADIENT_SAMPLES;
@@ -311,17 +319,19 @@ SC_AVX2 static void gradient_position(const sc_operator *op, size_t pos,
             }
             float *s = sums + t0 * f + u0;
             switch (width) {
-            case GRADIENT_TAPS:
-                gradient_block(at, GRADIENT_TAPS, d, rows, m, s, f);
-                break;
-            case 6:
-                gradient_block(at, 6, d, rows, m, s, f);
-                break;
-            case 3:
-                gradient_block(at, 3, d, rows, m, s, f);
-                break;
+                GRADIENT_BLOCK_CASE(1)
+                GRADIENT_BLOCK_CASE(2)
+                GRADIENT_BLOCK_CASE(3)
+                GRADIENT_BLOCK_CASE(4)
+                GRADIENT_BLOCK_CASE(5)
+                GRADIENT_BLOCK_CASE(6)
+                GRADIENT_BLOCK_CASE(7)
+                GRADIENT_BLOCK_CASE(8)
+                GRADIENT_BLOCK_CASE(9)
+                GRADIENT_BLOCK_CASE(10)
+                GRADIENT_BLOCK_CASE(11)
             default:
-                gradient_block(at, 1, d, rows, m, s, f);
+                gradient_block(at, GRADIENT_TAPS, d, rows, m, s, f);
             }
             t0 += (size_t)width;
         }

@@ -37,9 +37,9 @@ static const geometry geometries[] = {
     {1, 6, 6, 2, 3, 1},  /* stride > r: gaps between windows */
     {2, 9, 10, 3, 2, 8}, /* vector kernels: 2 channels, floor */
     {1, 8, 8, 8, 1, 16}, /* one position, rows of 8, two groups of 8 maps */
-    {1, 12, 11, 5, 3, 8}, /* 25 pixels a window: blocks of 12, 12, 1 */
-    {3, 6, 6, 5, 1, 8},  /* 75 pixels a window: six blocks of 12, one of 3 */
-    {1, 6, 7, 4, 2, 8},  /* 16 pixels: 12, 3, 1; stride 2 */
+    {1, 12, 11, 5, 3, 8}, /* 25 pixels a window: blocks of 8, 8 and 9 */
+    {3, 6, 6, 5, 1, 8},  /* 75 pixels a window: blocks of 10 and 11 */
+    {1, 6, 7, 4, 2, 8},  /* 16 pixels: blocks of 8 and 8; stride 2 */
 };
 #define GEOMETRY_COUNT (sizeof geometries / sizeof geometries[0])
 
@@ -129,11 +129,21 @@ static float *scratch_for(const sc_operator *op, size_t batch, int via)
 {
     if (via == VIA_NO_SCRATCH)
         return NULL;
+    /* One thread: a tile for the vector kernels and the sums of their
+     * gradient, or a batch of windows for the sgemm path; the larger of
+     * the two when both run. */
     size_t count = sc_operator_scratch_floats(op, batch);
-    ck_assert_uint_eq(count, op->local.vector_kernels
-                                 ? sc_local_avx2_tile_floats(op) +
-                                       op->weight_count
-                                 : batch * op->local.patch);
+    size_t per_sample = op->local.f * op->local.patch;
+    size_t block = per_sample >= (1u << 18) ? 1 : (1u << 18) / per_sample;
+    size_t windows = (batch < block ? batch : block) * op->local.patch;
+    size_t want = windows;
+    if (sc_local_vector_verb(op, SC_LOCAL_VERB_GRADIENT))
+        want = sc_local_avx2_tile_floats(op) + op->weight_count;
+    else if (op->local.vector_kernels)
+        want = sc_local_avx2_tile_floats(op) > windows
+                   ? sc_local_avx2_tile_floats(op)
+                   : windows;
+    ck_assert_uint_eq(count, want);
     /* Poisoned: the verbs must not read what they did not write. */
     float *s = malloc(count * sizeof *s);
     ck_assert_ptr_nonnull(s);
@@ -467,6 +477,56 @@ START_TEST(test_threads_give_identical_results)
 }
 END_TEST
 
+/* Above 2^18 weights the vector transpose and gradient give way to the
+ * sgemm path, the forward does not: the operator then runs both paths on
+ * one scratch, and agrees with the sgemm path throughout (which the tests
+ * above compare with the dense matrix). */
+START_TEST(test_large_weights_mix_paths)
+{
+    sc_operator op;
+    /* 2 x 2 positions of 264 maps over 16 x 16 windows: 270,336 weights */
+    ck_assert_int_eq(sc_operator_init_local(&op, 1, 32, 32, 16, 16, 264), 0);
+    ck_assert_uint_gt(op.weight_count, 1u << 18);
+    int vector = sc_local_avx2_available();
+    ck_assert_int_eq(sc_local_vector_verb(&op, SC_LOCAL_VERB_FORWARD), vector);
+    ck_assert_int_eq(sc_local_vector_verb(&op, SC_LOCAL_VERB_TRANSPOSE), 0);
+    ck_assert_int_eq(sc_local_vector_verb(&op, SC_LOCAL_VERB_GRADIENT), 0);
+    sc_operator plain = op;
+    plain.local.vector_kernels = 0;
+    size_t batch = 11, n = op.cols, k = op.rows, wc = op.weight_count;
+    tu_fill(op.weights, wc, 71, -1.0f, 1.0f);
+    float *scratch = scratch_for(&op, batch, VIA_SCRATCH);
+    float *plain_scratch = scratch_for(&plain, batch, VIA_SGEMM);
+    float *x = malloc(batch * n * sizeof *x);
+    float *y = malloc(batch * k * sizeof *y);
+    size_t most = batch * (n > k ? n : k);
+    float *a = malloc(most * sizeof *a), *b = malloc(most * sizeof *b);
+    float *ga = malloc(wc * sizeof *ga), *gb = malloc(wc * sizeof *gb);
+    tu_fill(x, batch * n, 72, -1.0f, 1.0f);
+    tu_fill(y, batch * k, 73, -1.0f, 1.0f);
+    sc_operator_local_forward(&op, batch, x, 0.0f, a, scratch);
+    sc_operator_local_forward(&plain, batch, x, 0.0f, b, plain_scratch);
+    TU_ASSERT_CLOSE(a, b, batch * k, REL);
+    sc_operator_local_transpose(&op, batch, y, 0.0f, a, scratch);
+    sc_operator_local_transpose(&plain, batch, y, 0.0f, b, plain_scratch);
+    TU_ASSERT_CLOSE(a, b, batch * n, REL);
+    sc_operator_local_accumulate_gradient(&op, batch, y, x, 1.0f, 0.0f, ga,
+                                          scratch);
+    sc_operator_local_accumulate_gradient(&plain, batch, y, x, 1.0f, 0.0f,
+                                          gb, plain_scratch);
+    TU_ASSERT_CLOSE(ga, gb, wc, REL);
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+    free(ga);
+    free(gb);
+    free(scratch);
+    free(plain_scratch);
+    sc_operator_release(&op);
+}
+END_TEST
+
 START_TEST(test_dense_has_no_geometry)
 {
     sc_operator op;
@@ -489,6 +549,7 @@ Suite *local_operator_suite(void)
     tcase_add_test(tc, test_projection_clips_filters);
     tcase_add_test(tc, test_bad_geometry);
     tcase_add_test(tc, test_dense_has_no_geometry);
+    tcase_add_test(tc, test_large_weights_mix_paths);
     tcase_add_loop_test(tc, test_threads_give_identical_results, 0, 2);
     suite_add_tcase(s, tc);
     return s;
