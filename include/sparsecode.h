@@ -239,8 +239,9 @@ typedef enum {
     SC_PARAM_IMAGE_CHANNELS = 14, /* C; [1, 1e6]; default 1 */
     SC_PARAM_IMAGE_HEIGHT   = 15, /* H; [0, 1e6]; default 0 (must be set) */
     SC_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
-    SC_PARAM_THREADS        = 17, /* threads that run a local model's
-                                     window positions in parallel; [0, 64];
+    SC_PARAM_THREADS        = 17, /* threads that share a local model's
+                                     products (positions or samples);
+                                     [0, 64];
                                      default 0 = one per online processor.
                                      Results do not depend on it.  On a
                                      machine busy with other work, 1 avoids

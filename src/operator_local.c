@@ -213,7 +213,7 @@ typedef struct {
     float *scratch;      /* one slice of slice_floats per thread */
     size_t slice_floats;
     size_t rows;         /* samples per block */
-    int transpose;       /* vector kernels: transpose, not forward */
+    int verb;            /* SC_LOCAL_VERB_* */
     int vector;          /* on the vector kernels */
 } local_call;
 
@@ -283,7 +283,7 @@ static void vector_samples(void *arg, size_t begin, size_t end,
     float *tile = c->scratch + thread * c->slice_floats;
     size_t first = begin * SC_LOCAL_TILE;
     size_t last = min_size(end * SC_LOCAL_TILE, c->batch);
-    if (c->transpose)
+    if (c->verb == SC_LOCAL_VERB_TRANSPOSE)
         sc_local_avx2_transpose(c->op, first, last, c->in, c->beta, c->out,
                                 tile);
     else
@@ -302,23 +302,8 @@ static void vector_positions(void *arg, size_t begin, size_t end,
                            c->scratch + op->local.threads * c->slice_floats);
 }
 
-/* Runs a verb on the vector kernels. */
-static void vector_call(local_call *c)
-{
-    const sc_local_geometry *g = &c->op->local;
-    int verb = c->dy != NULL ? SC_LOCAL_VERB_GRADIENT
-               : c->transpose ? SC_LOCAL_VERB_TRANSPOSE
-                              : SC_LOCAL_VERB_FORWARD;
-    size_t threads = threads_for(c->op, c->batch, verb);
-    if (c->dy != NULL)
-        sc_parallel_for(g->hout * g->wout, threads, vector_positions, c);
-    else
-        sc_parallel_for((c->batch + SC_LOCAL_TILE - 1) / SC_LOCAL_TILE,
-                        threads, vector_samples, c);
-}
-
-/* The part of a call every verb shares: the blocking and each thread's
- * scratch slice. */
+/* The part of a call every verb shares: the path, the blocking and each
+ * thread's scratch slice. */
 static local_call call_of(const sc_operator *op, size_t batch,
                           float *scratch, int verb)
 {
@@ -327,8 +312,34 @@ static local_call call_of(const sc_operator *op, size_t batch,
     size_t slice = vector ? sc_local_avx2_tile_floats(op)
                           : min_size(batch, rows) * op->local.patch;
     return (local_call){.op = op, .batch = batch, .scratch = scratch,
-                        .rows = rows, .slice_floats = slice,
+                        .rows = rows, .slice_floats = slice, .verb = verb,
                         .vector = vector};
+}
+
+/* Runs a call with scratch on its threads.  The vector kernels share out
+ * tiles of samples (forward, transpose) or positions (gradient); the
+ * sgemm path positions (forward, gradient) or blocks of TRANSPOSE_ROWS
+ * samples (transpose).  Blocks of samples are small enough to share out,
+ * and of a size that does not depend on the thread count, so neither do
+ * the sgemm calls (a BLAS may round an m-row product differently for
+ * another m). */
+static void run_call(local_call *c)
+{
+    const sc_local_geometry *g = &c->op->local;
+    size_t threads = threads_for(c->op, c->batch, c->verb);
+    size_t positions = g->hout * g->wout;
+    if (c->vector && c->verb == SC_LOCAL_VERB_GRADIENT) {
+        sc_parallel_for(positions, threads, vector_positions, c);
+    } else if (c->vector) {
+        sc_parallel_for((c->batch + SC_LOCAL_TILE - 1) / SC_LOCAL_TILE,
+                        threads, vector_samples, c);
+    } else if (c->verb == SC_LOCAL_VERB_TRANSPOSE) {
+        c->rows = min_size(c->rows, TRANSPOSE_ROWS);
+        sc_parallel_for((c->batch + c->rows - 1) / c->rows, threads,
+                        transpose_blocks, c);
+    } else {
+        sc_parallel_for(positions, threads, gathered_positions, c);
+    }
 }
 
 void sc_operator_local_forward(const sc_operator *op, size_t batch,
@@ -339,17 +350,11 @@ void sc_operator_local_forward(const sc_operator *op, size_t batch,
     size_t f = g->f, patch = g->patch, runs = g->c * g->r;
     size_t positions = g->hout * g->wout;
     if (scratch != NULL) {
-        /* Positions are independent: threads take ranges of them. */
         local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_FORWARD);
         c.in = x;
         c.out = y;
         c.beta = beta;
-        if (c.vector)
-            vector_call(&c);
-        else
-            sc_parallel_for(positions,
-                            threads_for(op, batch, SC_LOCAL_VERB_FORWARD),
-                            gathered_positions, &c);
+        run_call(&c);
         return;
     }
     for (size_t pos = 0; pos < positions; pos++) {
@@ -372,25 +377,11 @@ void sc_operator_local_transpose(const sc_operator *op, size_t batch,
     /* Windows overlap, so x is scaled once and every window adds to it.
      * beta == 0 overwrites (as sgemm does), even NaN. */
     if (scratch != NULL) {
-        /* Samples are independent: threads take blocks of them.  The
-         * blocks are small enough to share out, and of a size that does
-         * not depend on the thread count, so neither do the sgemm calls
-         * (a BLAS may round an m-row product differently for another m). */
         local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_TRANSPOSE);
-        if (batch == 0)
-            return;
         c.in = y;
         c.out = x;
         c.beta = beta;
-        if (c.vector) {
-            c.transpose = 1;
-            vector_call(&c);
-            return;
-        }
-        c.rows = min_size(c.rows, TRANSPOSE_ROWS);
-        sc_parallel_for((batch + c.rows - 1) / c.rows,
-                        threads_for(op, batch, SC_LOCAL_VERB_TRANSPOSE),
-                        transpose_blocks, &c);
+        run_call(&c);
         return;
     }
     scale(x, batch * op->cols, beta);
@@ -413,19 +404,13 @@ void sc_operator_local_accumulate_gradient(const sc_operator *op,
     size_t f = g->f, patch = g->patch, runs = g->c * g->r;
     size_t positions = g->hout * g->wout;
     if (scratch != NULL) {
-        /* Positions are independent: threads take ranges of them. */
         local_call c = call_of(op, batch, scratch, SC_LOCAL_VERB_GRADIENT);
         c.in = x;
         c.dy = dy;
         c.out = grad;
         c.alpha = alpha;
         c.beta = beta;
-        if (c.vector)
-            vector_call(&c);
-        else
-            sc_parallel_for(positions,
-                            threads_for(op, batch, SC_LOCAL_VERB_GRADIENT),
-                            gathered_positions, &c);
+        run_call(&c);
         return;
     }
     for (size_t pos = 0; pos < positions; pos++) {

@@ -172,22 +172,6 @@ SC_AVX2 static void forward_position(const sc_operator *op, size_t pos,
     }
 }
 
-SC_AVX2 void sc_local_avx2_forward(const sc_operator *op, size_t begin,
-                                   size_t end, const float *x, float beta,
-                                   float *y, float *tile)
-{
-    const sc_local_geometry *g = &op->local;
-    size_t rows = op->rows, cols = op->cols, positions = g->hout * g->wout;
-    float *xt = tile, *yt = tile + TILE * cols;
-    for (size_t b0 = begin; b0 < end; b0 += TILE) {
-        size_t m = min_size(TILE, end - b0);
-        pack_tile(x + b0 * cols, cols, m, cols, TILE, xt);
-        for (size_t pos = 0; pos < positions; pos++)
-            forward_position(op, pos, xt, yt);
-        unpack_tile(yt, rows, m, beta, y + b0 * rows, rows);
-    }
-}
-
 /* Image tile xt += position pos's filters^T . its codes in tile yt. */
 SC_AVX2 static void transpose_position(const sc_operator *op, size_t pos,
                                        const float *yt, float *xt)
@@ -224,21 +208,53 @@ SC_AVX2 static void transpose_position(const sc_operator *op, size_t pos,
     }
 }
 
+/* A product of one position between tiles: forward_position or
+ * transpose_position. */
+typedef void (*position_product)(const sc_operator *op, size_t pos,
+                                 const float *in, float *out);
+
+/* The loop forward and transpose share, over samples [begin, end) a tile
+ * at a time: the tile of `in` (in_len floats a sample) is packed, every
+ * position's product runs from it into the output tile (zeroed first if
+ * the product adds into it), and that is unpacked into `out` (out_len
+ * floats a sample) with beta.  Inlined into each verb, so that the
+ * product is a direct call there, and inlined too. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+tile_loop(const sc_operator *op, size_t begin, size_t end, const float *in,
+          size_t in_len, float beta, float *out, size_t out_len, float *tile,
+          position_product product, int adds)
+{
+    const sc_local_geometry *g = &op->local;
+    size_t positions = g->hout * g->wout;
+    float *in_tile = tile, *out_tile = tile + TILE * in_len;
+    for (size_t b0 = begin; b0 < end; b0 += TILE) {
+        size_t m = min_size(TILE, end - b0);
+        pack_tile(in + b0 * in_len, in_len, m, in_len, TILE, in_tile);
+        if (adds)
+            memset(out_tile, 0, TILE * out_len * sizeof *out_tile);
+        for (size_t pos = 0; pos < positions; pos++)
+            product(op, pos, in_tile, out_tile);
+        unpack_tile(out_tile, out_len, m, beta, out + b0 * out_len, out_len);
+    }
+}
+
+SC_AVX2 void sc_local_avx2_forward(const sc_operator *op, size_t begin,
+                                   size_t end, const float *x, float beta,
+                                   float *y, float *tile)
+{
+    /* Every position writes all its codes: nothing to zero. */
+    tile_loop(op, begin, end, x, op->cols, beta, y, op->rows, tile,
+              forward_position, 0);
+}
+
 SC_AVX2 void sc_local_avx2_transpose(const sc_operator *op, size_t begin,
                                      size_t end, const float *y, float beta,
                                      float *x, float *tile)
 {
-    const sc_local_geometry *g = &op->local;
-    size_t rows = op->rows, cols = op->cols, positions = g->hout * g->wout;
-    float *xt = tile, *yt = tile + TILE * cols;
-    for (size_t b0 = begin; b0 < end; b0 += TILE) {
-        size_t m = min_size(TILE, end - b0);
-        pack_tile(y + b0 * rows, rows, m, rows, TILE, yt);
-        memset(xt, 0, TILE * cols * sizeof *xt);
-        for (size_t pos = 0; pos < positions; pos++)
-            transpose_position(op, pos, yt, xt);
-        unpack_tile(xt, cols, m, beta, x + b0 * cols, cols);
-    }
+    /* Windows overlap, and some pixels lie in none: the image tile starts
+     * at zero. */
+    tile_loop(op, begin, end, y, op->rows, beta, x, op->cols, tile,
+              transpose_position, 1);
 }
 
 /* A window pixel's place, stepped through in filter order without
