@@ -11,16 +11,20 @@
  *              pixel's vector times each map's weight (a broadcast);
  *   transpose  per window pixel, the sum over 8 maps of the code vector
  *              times the map's weight, added into the image tile;
- *   gradient   8 maps x GRADIENT_TAPS window pixels: per sample, the vector
- *              of its 8 maps' dy times each pixel (a broadcast), summed
- *              over the batch tile by tile.
+ *   gradient   8 maps x up to GRADIENT_TAPS window pixels: per sample,
+ *              the vector of its 8 maps' dy times each pixel (a
+ *              broadcast), summed over the batch in order, from a wider
+ *              tile of GRADIENT_SAMPLES samples.
  *
- * Transposing a tile in and out costs a few percent of the products.
+ * Transposing the tiles in and out is the price of reading windows in
+ * place; at examples/local's sizes the kernels still run 1.5-2x faster
+ * than the sgemm path (docs/local.md, "Speed").
  *
  * The functions carry a target attribute instead of the file taking
  * -mavx2, so the library still runs on any x86-64 (operator_local.c only
  * calls them when sc_local_avx2_available()) and builds on other
- * architectures, where this file defines only that test. */
+ * architectures, where this file defines that test and stubs never
+ * called. */
 #include "operator_local.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)

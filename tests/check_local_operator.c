@@ -43,8 +43,9 @@ static const geometry geometries[] = {
 };
 #define GEOMETRY_COUNT (sizeof geometries / sizeof geometries[0])
 
-/* Batches across the vector kernels' tiles of 8 samples and the
- * gradient's blocks of 32. */
+/* Batches across the vector kernels' tiles of 8 samples.  (The
+ * gradient's blocks of 64 samples are crossed by the threads test below,
+ * batch 300, against the no-scratch path.) */
 static const size_t batches[] = {1, 5, 37};
 #define BATCH_COUNT (sizeof batches / sizeof batches[0])
 
