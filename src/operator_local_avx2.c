@@ -48,9 +48,10 @@
  * loop per register tile than one TILE. */
 #define GRADIENT_SAMPLES 64
 
+/* The compiler's runtime reads the CPU's features in a constructor, before
+ * any library call: nothing to initialise here, so this is reentrant. */
 int sc_local_avx2_available(void)
 {
-    __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
