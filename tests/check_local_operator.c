@@ -478,6 +478,43 @@ START_TEST(test_threads_give_identical_results)
 }
 END_TEST
 
+/* The vector gradient takes a window's pixels in blocks of 1 to 12, each
+ * width its own code: 1 x 1 windows of c = 1 .. 13 channels give every
+ * width (13 = 7 + 6), checked against the no-scratch path (itself checked
+ * against the dense matrix above), with beta 0 and 0.5. */
+START_TEST(test_gradient_every_block_width)
+{
+    for (size_t c = 1; c <= 13; c++) {
+        sc_operator op;
+        ck_assert_int_eq(sc_operator_init_local(&op, c, 2, 3, 1, 1, 8), 0);
+        size_t batch = 9, n = op.cols, k = op.rows, wc = op.weight_count;
+        float *x = malloc(batch * n * sizeof *x);
+        float *dy = malloc(batch * k * sizeof *dy);
+        float *got = malloc(wc * sizeof *got);
+        float *want = malloc(wc * sizeof *want);
+        tu_fill(x, batch * n, 80 + c, -1.0f, 1.0f);
+        tu_fill(dy, batch * k, 100 + c, -1.0f, 1.0f);
+        for (int b = 0; b < 2; b++) {
+            float beta = b == 0 ? 0.0f : 0.5f;
+            tu_fill(got, wc, 120 + c, -1.0f, 1.0f);
+            memcpy(want, got, wc * sizeof *want);
+            float *scratch = scratch_for(&op, batch, VIA_SCRATCH);
+            sc_operator_local_accumulate_gradient(&op, batch, dy, x, 0.75f,
+                                                  beta, got, scratch);
+            sc_operator_local_accumulate_gradient(&op, batch, dy, x, 0.75f,
+                                                  beta, want, NULL);
+            free(scratch);
+            TU_ASSERT_CLOSE(got, want, wc, REL);
+        }
+        free(x);
+        free(dy);
+        free(got);
+        free(want);
+        sc_operator_release(&op);
+    }
+}
+END_TEST
+
 /* Above 2^18 weights the vector transpose and gradient give way to the
  * sgemm path, the forward does not: the operator then runs both paths on
  * one scratch, and agrees with the sgemm path throughout (which the tests
@@ -551,6 +588,7 @@ Suite *local_operator_suite(void)
     tcase_add_test(tc, test_bad_geometry);
     tcase_add_test(tc, test_dense_has_no_geometry);
     tcase_add_test(tc, test_large_weights_mix_paths);
+    tcase_add_test(tc, test_gradient_every_block_width);
     tcase_add_loop_test(tc, test_threads_give_identical_results, 0, 2);
     suite_add_tcase(s, tc);
     return s;
