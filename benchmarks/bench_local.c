@@ -169,6 +169,9 @@ static void bench(const geometry *g, size_t threads, double seconds)
     /* The operator's kernels: the AVX2 ones where the CPU has them, and
      * the sgemm path in any case, in one scratch large enough for both. */
     int kernels = op.local.vector_kernels ? 2 : 1;
+    int vector[VERB_COUNT]; /* the verbs the operator runs on AVX2 */
+    for (int v = 0; v < VERB_COUNT; v++)
+        vector[v] = sc_local_vector_verb(&op, v);
     size_t scratch = sc_operator_scratch_floats(&op, batch);
     op.local.vector_kernels = 0;
     if (sc_operator_scratch_floats(&op, batch) > scratch)
@@ -198,10 +201,14 @@ static void bench(const geometry *g, size_t threads, double seconds)
     for (int k = 0; k < 2; k++)
         for (int v = 0; v < VERB_COUNT; v++)
             best[k][v] = 1e30;
+    /* k = 0: each verb as the operator runs it; k = 1: on the sgemm path,
+     * for the verbs the operator runs on AVX2. */
     for (int round = 0; round < 3; round++) {
         for (int k = 0; k < kernels; k++) {
-            op.local.vector_kernels = kernels - 1 - k;
+            op.local.vector_kernels = k == 0 && kernels == 2;
             for (int v = 0; v < VERB_COUNT; v++) {
+                if (k == 1 && !vector[v])
+                    continue;
                 double t = time_verb(&wl, v, seconds);
                 if (t < best[k][v])
                     best[k][v] = t;
@@ -224,18 +231,14 @@ static void bench(const geometry *g, size_t threads, double seconds)
            threads == 1 ? "" : "s");
     printf("  sgemm dense %zux%zux%zu: %.1f GFLOP/s; per-position blocks: "
            "%.1f GFLOP/s\n", batch, rows, cols, dense_rate, blocks_rate);
-    /* First the operator's own choice for each verb, then, where that was
-     * the AVX2 kernels, the sgemm path for comparison. */
-    op.local.vector_kernels = kernels == 2;
     for (int k = 0; k < kernels; k++)
         for (int v = 0; v < VERB_COUNT; v++) {
-            int vector = sc_local_vector_verb(&op, v);
-            if (k == 1 && !vector)
+            if (k == 1 && !vector[v])
                 continue;
             double rate = useful / best[k][v] / 1e9;
             printf("  %-9s %-5s %8.3f ms  %6.1f GFLOP/s  %5.1f%% of dense "
                    "sgemm  %5.1f%% of blocks\n", verb_names[v],
-                   vector && k == 0 ? "AVX2" : "sgemm", 1e3 * best[k][v],
+                   vector[v] && k == 0 ? "AVX2" : "sgemm", 1e3 * best[k][v],
                    rate, 100.0 * rate / dense_rate,
                    100.0 * rate / blocks_rate);
         }

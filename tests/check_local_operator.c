@@ -153,38 +153,55 @@ static float *scratch_for(const sc_operator *op, size_t batch, int via)
     return s;
 }
 
-START_TEST(test_forward_matches_dense)
+/* forward (transpose == 0) or transpose of geometry `index` against the
+ * dense verb on the same matrix, every way, for each batch and beta. */
+static void check_product_matches_dense(size_t index, int transpose)
 {
-    const geometry *g = &geometries[_i];
+    const geometry *g = &geometries[index];
+    unsigned seed = transpose ? 200 : 100, data_seed = transpose ? 17 : 7;
     sc_operator local, dense;
-    make_pair(g, &local, &dense, 100 + _i);
+    make_pair(g, &local, &dense, seed + (unsigned)index);
     sc_operator flipped = transposed_view(&local);
     for (size_t bi = 0; bi < BATCH_COUNT; bi++) {
-        size_t batch = batches[bi], n = batch * local.cols,
-               k = batch * local.rows;
-        float *x = malloc(n * sizeof *x), *y0 = malloc(k * sizeof *y0);
-        float *want = malloc(k * sizeof *want), *got = malloc(k * sizeof *got);
-        tu_fill(x, n, 7 + bi, -1.0f, 1.0f);
-        tu_fill(y0, k, 8 + bi, -1.0f, 1.0f);
+        size_t batch = batches[bi];
+        size_t in = batch * (transpose ? local.rows : local.cols);
+        size_t out = batch * (transpose ? local.cols : local.rows);
+        float *x = malloc(in * sizeof *x), *y0 = malloc(out * sizeof *y0);
+        float *want = malloc(out * sizeof *want);
+        float *got = malloc(out * sizeof *got);
+        tu_fill(x, in, data_seed + bi, -1.0f, 1.0f);
+        tu_fill(y0, out, data_seed + 1 + bi, -1.0f, 1.0f);
         const float betas[] = {0.0f, 1.0f, 0.5f};
         for (size_t b = 0; b < 3; b++)
             for (int via = 0; via < VIA_COUNT; via++) {
-                memcpy(want, y0, k * sizeof *want);
-                memcpy(got, y0, k * sizeof *got);
+                memcpy(want, y0, out * sizeof *want);
+                memcpy(got, y0, out * sizeof *got);
                 if (betas[b] == 0.0f)
-                    for (size_t i = 0; i < k; i++)
+                    for (size_t i = 0; i < out; i++)
                         got[i] = NAN; /* beta 0 overwrites */
-                sc_operator_forward(&dense, batch, x, betas[b], want, NULL);
                 sc_operator op = operator_for(&local, via);
                 float *scratch = scratch_for(&op, batch, via);
-                if (via == VIA_GENERIC)
-                    sc_operator_transpose(&flipped, batch, x,
-                                          betas[b], got, scratch);
-                else
-                    sc_operator_local_forward(&op, batch, x, betas[b], got,
-                                              scratch);
+                if (transpose) {
+                    sc_operator_transpose(&dense, batch, x, betas[b], want,
+                                          NULL);
+                    if (via == VIA_GENERIC)
+                        sc_operator_forward(&flipped, batch, x, betas[b],
+                                            got, scratch);
+                    else
+                        sc_operator_local_transpose(&op, batch, x, betas[b],
+                                                    got, scratch);
+                } else {
+                    sc_operator_forward(&dense, batch, x, betas[b], want,
+                                        NULL);
+                    if (via == VIA_GENERIC)
+                        sc_operator_transpose(&flipped, batch, x, betas[b],
+                                              got, scratch);
+                    else
+                        sc_operator_local_forward(&op, batch, x, betas[b],
+                                                  got, scratch);
+                }
                 free(scratch);
-                TU_ASSERT_CLOSE(got, want, k, REL);
+                TU_ASSERT_CLOSE(got, want, out, REL);
             }
         free(x);
         free(y0);
@@ -194,48 +211,16 @@ START_TEST(test_forward_matches_dense)
     sc_operator_release(&local);
     sc_operator_release(&dense);
 }
+
+START_TEST(test_forward_matches_dense)
+{
+    check_product_matches_dense((size_t)_i, 0);
+}
 END_TEST
 
 START_TEST(test_transpose_matches_dense)
 {
-    const geometry *g = &geometries[_i];
-    sc_operator local, dense;
-    make_pair(g, &local, &dense, 200 + _i);
-    sc_operator flipped = transposed_view(&local);
-    for (size_t bi = 0; bi < BATCH_COUNT; bi++) {
-        size_t batch = batches[bi], n = batch * local.cols,
-               k = batch * local.rows;
-        float *y = malloc(k * sizeof *y), *x0 = malloc(n * sizeof *x0);
-        float *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
-        tu_fill(y, k, 17 + bi, -1.0f, 1.0f);
-        tu_fill(x0, n, 18 + bi, -1.0f, 1.0f);
-        const float betas[] = {0.0f, 1.0f, 0.5f};
-        for (size_t b = 0; b < 3; b++)
-            for (int via = 0; via < VIA_COUNT; via++) {
-                memcpy(want, x0, n * sizeof *want);
-                memcpy(got, x0, n * sizeof *got);
-                if (betas[b] == 0.0f)
-                    for (size_t i = 0; i < n; i++)
-                        got[i] = NAN;
-                sc_operator_transpose(&dense, batch, y, betas[b], want, NULL);
-                sc_operator op = operator_for(&local, via);
-                float *scratch = scratch_for(&op, batch, via);
-                if (via == VIA_GENERIC)
-                    sc_operator_forward(&flipped, batch, y,
-                                        betas[b], got, scratch);
-                else
-                    sc_operator_local_transpose(&op, batch, y, betas[b],
-                                                got, scratch);
-                free(scratch);
-                TU_ASSERT_CLOSE(got, want, n, REL);
-            }
-        free(y);
-        free(x0);
-        free(want);
-        free(got);
-    }
-    sc_operator_release(&local);
-    sc_operator_release(&dense);
+    check_product_matches_dense((size_t)_i, 1);
 }
 END_TEST
 
