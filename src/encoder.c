@@ -6,6 +6,7 @@
 
 #include "encoder.h"
 #include "sparsecode.h"
+#include "vector.h"
 
 /* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
 static inline float shrink_relu(float v, float theta)
@@ -24,6 +25,7 @@ static inline float shrink_soft(float v, float theta)
  * z_{t-1} S^T on entry, or is ignored at t = 1, first_step), then
  * z = h(a; theta).  a keeps the pre-activation a_t.  The loops have no
  * branches, so that they vectorise. */
+SC_VECTOR_CLONES
 static void step_shrink(int kind, size_t batch, size_t k, const float *theta,
                         const float *u, float *a, int first_step, float *z)
 {
@@ -64,26 +66,55 @@ const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
     return z_prev;
 }
 
+/* (B1) delta_t = g_t * h'(a_t), where h' is 1 exactly where z_t != 0, and
+ * du = delta_t (first) or du + delta_t: the sum of (B4) on the way. */
+SC_VECTOR_CLONES
+static void mask_delta(size_t count, const float *restrict z_t,
+                       const float *restrict g, float *restrict d_t,
+                       float *restrict du, int first)
+{
+    if (first)
+        for (size_t i = 0; i < count; i++)
+            du[i] = d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
+    else
+        for (size_t i = 0; i < count; i++)
+            du[i] += d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
+}
+
+/* (B4) dtheta = -sum over rows of du (relu: theta is a plain bias), or
+ * -sum_t delta_t * sign(z_t) over the T slabs' rows (soft), in row
+ * order. */
+SC_VECTOR_CLONES
+static void threshold_gradient(int shrink, size_t rows, size_t k,
+                               const float *restrict du,
+                               const float *restrict z,
+                               const float *restrict delta,
+                               float *restrict grad_theta)
+{
+    memset(grad_theta, 0, k * sizeof(float));
+    if (shrink == SC_SHRINK_RELU) {
+        for (size_t r = 0; r < rows; r++)
+            for (size_t i = 0; i < k; i++)
+                grad_theta[i] -= du[r * k + i];
+        return;
+    }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t i = 0; i < k; i++) {
+            float zi = z[r * k + i], d = delta[r * k + i];
+            grad_theta[i] -= zi > 0.0f ? d : zi < 0.0f ? -d : 0.0f;
+        }
+}
+
 void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
                          const float *z, float *grad_z, float *delta,
                          float *grad_u, float *scratch)
 {
     size_t k = s->lateral.rows, slab = run.batch * k, T = run.steps;
-    float *grad_theta = s->tensor[SC_TENSOR_THRESHOLD].grad;
 
-    /* (B1) delta_t = g_t * h'(a_t), where h' is 1 exactly where z_t != 0;
-     * (B2) g_{t-1} = S^T delta_t; and du = sum_t delta_t on the way (B4). */
+    /* (B1) delta_t, (B2) g_{t-1} = S^T delta_t, and du = sum_t delta_t. */
     for (size_t t = T; t >= 1; t--) {
-        const float *restrict z_t = z + (t - 1) * slab;
-        float *restrict d_t = delta + (t - 1) * slab;
-        const float *restrict g = grad_z;
-        float *restrict du = grad_u;
-        if (t == T)
-            for (size_t i = 0; i < slab; i++)
-                du[i] = d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
-        else
-            for (size_t i = 0; i < slab; i++)
-                du[i] += d_t[i] = z_t[i] != 0.0f ? g[i] : 0.0f;
+        float *d_t = delta + (t - 1) * slab;
+        mask_delta(slab, z + (t - 1) * slab, grad_z, d_t, grad_u, t == T);
         if (t >= 2)
             sc_operator_transpose(&s->lateral, run.batch, d_t, 0.0f, grad_z,
                                   NULL);
@@ -104,24 +135,11 @@ void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
         sc_operator_local_mask_links(&s->encoder,
                                      s->tensor[SC_TENSOR_LATERAL].grad);
 
-    /* (B4) dW_e = du^T x; dtheta = -sum_t delta_t * (1 for relu,
-     * sign(a_t) = sign(z_t) for soft). */
+    /* (B4) dW_e = du^T x, and dtheta. */
     sc_operator_accumulate_gradient(&s->encoder, run.batch, grad_u, x, 1.0f,
                                     0.0f, s->tensor[SC_TENSOR_ENCODER].grad,
                                     scratch);
-
-    memset(grad_theta, 0, k * sizeof(float));
-    if (run.shrink == SC_SHRINK_RELU) {
-        for (size_t b = 0; b < run.batch; b++)
-            for (size_t i = 0; i < k; i++)
-                grad_theta[i] -= grad_u[b * k + i];
-    } else {
-        for (size_t t = 0; t < T * run.batch; t++)
-            for (size_t i = 0; i < k; i++) {
-                float zi = z[t * k + i];
-                if (zi != 0.0f)
-                    grad_theta[i] -= zi > 0.0f ? delta[t * k + i]
-                                               : -delta[t * k + i];
-            }
-    }
+    size_t rows = run.shrink == SC_SHRINK_RELU ? run.batch : T * run.batch;
+    threshold_gradient(run.shrink, rows, k, grad_u, z, delta,
+                       s->tensor[SC_TENSOR_THRESHOLD].grad);
 }

@@ -4,9 +4,38 @@
 #include <string.h>
 
 #include "losses.h"
+#include "vector.h"
 
 /* eps in r = sqrt(|z|^2 + eps): keeps zhat finite for an all-zero code. */
 #define SC_CODE_NORM_EPSILON 1e-8
+
+/* The sums below run in LANES partial sums of double, element i going to
+ * sum i % LANES, added in a fixed order at the end: loops the compiler
+ * vectorises, with the same bits at every vector width (vector.h). */
+#define LANES 8
+
+static double add_lanes(const double part[LANES])
+{
+    double sum = 0.0;
+    for (size_t j = 0; j < LANES; j++)
+        sum += part[j];
+    return sum;
+}
+
+/* sum_i a_i b_i, in lanes. */
+SC_VECTOR_CLONES
+static double dot(size_t count, const float *restrict a,
+                  const float *restrict b)
+{
+    double part[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES)
+        for (size_t j = 0; j < LANES; j++)
+            part[j] += (double)a[i + j] * b[i + j];
+    for (; i < count; i++)
+        part[i % LANES] += (double)a[i] * b[i];
+    return add_lanes(part);
+}
 
 sc_loss_weights sc_loss_weights_of(const sc_model *m)
 {
@@ -24,6 +53,27 @@ sc_loss_weights sc_loss_weights_of(const sc_model *m)
     return w;
 }
 
+/* r <- (r - x) * scale, where r holds W_d z; returns sum (r - x)^2. */
+SC_VECTOR_CLONES
+static double scaled_residual(size_t count, const float *restrict x,
+                              float *restrict r, float scale)
+{
+    double part[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            float d = r[i + j] - x[i + j];
+            part[j] += (double)d * d;
+            r[i + j] = d * scale;
+        }
+    for (; i < count; i++) {
+        float d = r[i] - x[i];
+        part[i % LANES] += (double)d * d;
+        r[i] = d * scale;
+    }
+    return add_lanes(part);
+}
+
 /* (L1) 1/2 |W_d z - x|^2; adds its gradient to grad_z (which it
  * initialises) and writes dW_d. */
 static double reconstruction(sc_state *s, double weight, size_t batch,
@@ -32,15 +82,9 @@ static double reconstruction(sc_state *s, double weight, size_t batch,
 {
     size_t n = s->encoder.cols;
     sc_operator_forward(&s->decoder, batch, z, 0.0f, residual, scratch);
-    double sum = 0.0;
-    for (size_t i = 0; i < batch * n; i++) {
-        residual[i] -= x[i];
-        sum += (double)residual[i] * residual[i];
-    }
     /* d/dz = W_d^T r and dW_d = r z^T, both scaled by weight / batch. */
-    float scale = (float)(weight / (double)batch);
-    for (size_t i = 0; i < batch * n; i++)
-        residual[i] *= scale;
+    double sum = scaled_residual(batch * n, x, residual,
+                                 (float)(weight / (double)batch));
     sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z,
                           scratch);
     sc_operator_accumulate_gradient(&s->decoder, batch, residual, z, 1.0f,
@@ -49,22 +93,28 @@ static double reconstruction(sc_state *s, double weight, size_t batch,
     return 0.5 * sum;
 }
 
-/* (L2) lambda sum |z_i|: gradient lambda sign(z). Also counts actives. */
-static double l1(double weight, size_t count, const float *z, float *grad_z,
-                 size_t *active, float scale)
+/* (L2) lambda sum |z_i|: adds lambda sign(z) / batch (g) to grad_z when
+ * `add`.  Also counts actives. */
+SC_VECTOR_CLONES
+static double l1(int add, float g, size_t count, const float *restrict z,
+                 float *restrict grad_z, size_t *active)
 {
-    double sum = 0.0;
-    size_t nonzero = 0;
-    float g = (float)weight * scale;
-    for (size_t i = 0; i < count; i++) {
-        float v = z[i];
-        sum += fabsf(v);
-        nonzero += v != 0.0f;
-        if (weight > 0 && v != 0.0f)
-            grad_z[i] += v > 0.0f ? g : -g;
+    double part[LANES] = {0};
+    size_t nonzero = 0, i = 0;
+    for (; i + LANES <= count; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            part[j] += fabsf(z[i + j]);
+            nonzero += z[i + j] != 0.0f;
+        }
+    for (; i < count; i++) {
+        part[i % LANES] += fabsf(z[i]);
+        nonzero += z[i] != 0.0f;
     }
+    if (add)
+        for (i = 0; i < count; i++)
+            grad_z[i] += z[i] > 0.0f ? g : z[i] < 0.0f ? -g : 0.0f;
     *active = nonzero;
-    return sum;
+    return add_lanes(part);
 }
 
 /* (L3) lambda_g sum_p sqrt(sum_{i in p} w_i z_i^2 + eps); gradient
@@ -97,18 +147,46 @@ static double group(const sc_pools *pools, double weight, double eps,
     return sum;
 }
 
-/* (L5) 1/2 |z - z*|^2: gradient z - z*. */
-static double regression(double weight, size_t count, const float *z,
-                         const float *targets, float *grad_z, float scale)
+/* (L5) 1/2 |z - z*|^2: gradient z - z*, times g. */
+SC_VECTOR_CLONES
+static double regression(float g, size_t count, const float *restrict z,
+                         const float *restrict targets,
+                         float *restrict grad_z)
 {
-    double sum = 0.0;
-    float g = (float)weight * scale;
-    for (size_t i = 0; i < count; i++) {
+    double part[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            float d = z[i + j] - targets[i + j];
+            part[j] += (double)d * d;
+            grad_z[i + j] += g * d;
+        }
+    for (; i < count; i++) {
         float d = z[i] - targets[i];
-        sum += (double)d * d;
+        part[i % LANES] += (double)d * d;
         grad_z[i] += g * d;
     }
-    return 0.5 * sum;
+    return 0.5 * add_lanes(part);
+}
+
+/* out = z / r, in double as the formula reads. */
+SC_VECTOR_CLONES
+static void divide(size_t count, const float *restrict z, double r,
+                   float *restrict out)
+{
+    for (size_t i = 0; i < count; i++)
+        out[i] = (float)(z[i] / r);
+}
+
+/* (L4)'s gradient through the normalisation: gz += (g - zhat (zhat . g))
+ * / r. */
+SC_VECTOR_CLONES
+static void add_normalized_gradient(size_t count, const float *restrict zh,
+                                    const float *restrict g, double dot_zg,
+                                    double inv_r, float *restrict gz)
+{
+    for (size_t i = 0; i < count; i++)
+        gz[i] += (float)((g[i] - zh[i] * dot_zg) * inv_r);
 }
 
 void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
@@ -118,16 +196,10 @@ void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
     size_t k = s->classifier.cols, classes = s->classes;
     for (size_t b = 0; b < batch; b++) {
         const float *zb = z + b * k;
-        double r = 1.0;
-        if (normalize) {
-            double sq = SC_CODE_NORM_EPSILON;
-            for (size_t i = 0; i < k; i++)
-                sq += (double)zb[i] * zb[i];
-            r = sqrt(sq);
-        }
+        double r = normalize ? sqrt(SC_CODE_NORM_EPSILON + dot(k, zb, zb))
+                             : 1.0;
         norms[b] = (float)r;
-        for (size_t i = 0; i < k; i++)
-            zhat[b * k + i] = (float)(zb[i] / r);
+        divide(k, zb, r, zhat + b * k);
     }
     sc_operator_forward(&s->classifier, batch, zhat, 0.0f, probs, NULL);
     for (size_t b = 0; b < batch; b++) {
@@ -193,12 +265,8 @@ static double classification(sc_state *s, const sc_loss_weights *w,
                 gz[i] += g[i];
             continue;
         }
-        double dot = 0.0;
-        for (size_t i = 0; i < k; i++)
-            dot += (double)zh[i] * g[i];
-        double inv_r = 1.0 / buf->norms[b];
-        for (size_t i = 0; i < k; i++)
-            gz[i] += (float)((g[i] - zh[i] * dot) * inv_r);
+        add_normalized_gradient(k, zh, g, dot(k, zh, g),
+                                1.0 / buf->norms[b], gz);
     }
     *errors = (double)wrong;
     return loss;
@@ -222,15 +290,17 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
         memset(grad_z, 0, batch * k * sizeof(float));
 
     size_t active;
-    out->l1 = l1(w->l1, batch * k, z, grad_z, &active, scale) * inv_batch;
+    out->l1 = l1(w->l1 > 0, (float)w->l1 * scale, batch * k, z, grad_z,
+                 &active) * inv_batch;
     out->active_fraction = (double)active / (double)(batch * k);
 
     if (w->group > 0)
         out->group = group(&s->pools, w->group, w->group_epsilon, batch, k,
                            z, grad_z, scale) * inv_batch;
     if (w->regression > 0)
-        out->regression = regression(w->regression, batch * k, z, targets,
-                                     grad_z, scale) * inv_batch;
+        out->regression = regression((float)w->regression * scale,
+                                     batch * k, z, targets, grad_z) *
+                          inv_batch;
     if (w->classification > 0) {
         double errors;
         out->classification = classification(s, w, batch, z, labels, buf,

@@ -8,6 +8,7 @@
 #include "blas.h"
 #include "columns.h"
 #include "operator.h"
+#include "vector.h"
 
 int sc_operator_init_dense(sc_operator *op, size_t rows, size_t cols)
 {
@@ -90,6 +91,27 @@ static void clip_vectors(float *w, size_t count, size_t length,
         sc_column_set_norm(w + i * length, length, 1, 0, max_norm, 1);
 }
 
+/* (C1) for the columns of a dense rows x cols matrix: the squared norms
+ * in double, then each column over max_norm scaled back to it.  Both
+ * passes run along the rows, so they vectorise across columns. */
+SC_VECTOR_CLONES
+static void clip_columns(float *restrict w, size_t rows, size_t cols,
+                         double max_norm, double *restrict sumsq)
+{
+    memset(sumsq, 0, cols * sizeof *sumsq);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double v = w[i * cols + j];
+            sumsq[j] += v * v;
+        }
+    for (size_t j = 0; j < cols; j++)
+        sumsq[j] = sumsq[j] > max_norm * max_norm ? max_norm / sqrt(sumsq[j])
+                                                  : 1.0;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            w[i * cols + j] *= (float)sumsq[j];
+}
+
 void sc_operator_project_columns(sc_operator *op, double max_norm,
                                  double *sumsq)
 {
@@ -97,19 +119,7 @@ void sc_operator_project_columns(sc_operator *op, double max_norm,
         clip_vectors(op->weights, op->rows, op->local.patch, max_norm);
         return;
     }
-    size_t rows = op->rows, cols = op->cols;
-    memset(sumsq, 0, cols * sizeof *sumsq);
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-            double w = op->weights[i * cols + j];
-            sumsq[j] += w * w;
-        }
-    for (size_t j = 0; j < cols; j++)
-        sumsq[j] = sumsq[j] > max_norm * max_norm ? max_norm / sqrt(sumsq[j])
-                                                  : 1.0;
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++)
-            op->weights[i * cols + j] *= (float)sumsq[j];
+    clip_columns(op->weights, op->rows, op->cols, max_norm, sumsq);
 }
 
 void sc_operator_project_rows(sc_operator *op, double max_norm)
