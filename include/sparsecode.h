@@ -240,12 +240,15 @@ typedef enum {
     SC_PARAM_IMAGE_HEIGHT   = 15, /* H; [0, 1e6]; default 0 (must be set) */
     SC_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
     SC_PARAM_THREADS        = 17, /* threads that share a local model's
-                                     products (positions or samples);
-                                     [0, 64];
+                                     products (positions or samples) and
+                                     its step's optimiser update; [0, 64];
                                      default 0 = one per online processor.
                                      Results do not depend on it.  On a
                                      machine busy with other work, 1 avoids
-                                     oversubscription (docs/local.md) */
+                                     oversubscription (docs/local.md).  A
+                                     dense model's products run on the
+                                     BLAS's threads (OPENBLAS_NUM_THREADS),
+                                     the rest of its step on the caller's */
     SC_PARAM_POOL_POSITIONS = 18, /* topographic pools of a local model:
                                      each spans q x q neighbouring positions
                                      (windows at stride 1, not wrapping)

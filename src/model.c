@@ -1,23 +1,36 @@
 /* model.c -- the model handle: create, free, parameters, accessors, and
  * the state that init and load replace as a whole. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "vector.h"
 
 double sc_model_value(const sc_model *m, sc_param id)
 {
     return m->values[sc_param_index(id)];
 }
 
+/* Without an early exit, so that it vectorises: every caller's data is
+ * finite but for a mistake. */
+SC_VECTOR_CLONES
+static int all_finite(const float *x, size_t count)
+{
+    int finite = 1;
+    for (size_t i = 0; i < count; i++)
+        finite &= fabsf(x[i]) <= FLT_MAX;
+    return finite;
+}
+
+/* A plain function around the clones: a cloned function's dispatcher is
+ * exported whatever its visibility (GCC 12), so only static functions
+ * are marked. */
 int sc_all_finite(const float *x, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        if (!isfinite(x[i]))
-            return 0;
-    return 1;
+    return all_finite(x, count);
 }
 
 sc_status sc_model_create(sc_model **out, size_t n_inputs, size_t n_units)
@@ -191,6 +204,8 @@ void sc_state_release(sc_state *s)
         free(s->tensor[t].grad);
         free(s->tensor[t].m1);
         free(s->tensor[t].m2);
+        free(s->tensor[t].next_m1);
+        free(s->tensor[t].next_m2);
     }
     sc_pools_release(&s->pools);
     memset(s, 0, sizeof *s);
@@ -205,7 +220,29 @@ static int tensor_attach(sc_tensor *t, float *w, size_t count)
     t->grad = calloc(count, sizeof(float));
     t->m1 = calloc(count, sizeof(float));
     t->m2 = calloc(count, sizeof(float));
-    return t->grad != NULL && t->m1 != NULL && t->m2 != NULL ? 0 : -1;
+    t->next_m1 = calloc(count, sizeof(float));
+    t->next_m2 = calloc(count, sizeof(float));
+    return t->grad != NULL && t->m1 != NULL && t->m2 != NULL &&
+                   t->next_m1 != NULL && t->next_m2 != NULL
+               ? 0 : -1;
+}
+
+/* Where tensor t's weights are owned. */
+static float **weights_owner(sc_state *s, int t)
+{
+    float **owner[SC_TENSOR_COUNT] = {
+        &s->encoder.weights, &s->lateral.weights, &s->threshold,
+        &s->decoder.weights, &s->classifier.weights, &s->class_bias};
+    return owner[t];
+}
+
+void sc_state_swap_weights(sc_state *s, int t)
+{
+    sc_tensor *tensor = &s->tensor[t];
+    float **owner = weights_owner(s, t);
+    *owner = tensor->grad;
+    tensor->grad = tensor->w;
+    tensor->w = *owner;
 }
 
 /* The encoder and decoder: dense, or local over the shape's geometry, the
@@ -260,14 +297,9 @@ sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
     s->threshold = calloc(k, sizeof(float));
     s->class_bias = calloc(classes > 0 ? classes : 1, sizeof(float));
     failed |= s->threshold == NULL || s->class_bias == NULL;
-    if (!failed) {
-        float *arrays[SC_TENSOR_COUNT] = {
-            s->encoder.weights, s->lateral.weights, s->threshold,
-            s->decoder.weights, s->classifier.weights, s->class_bias};
-        for (int t = 0; t < SC_TENSOR_COUNT; t++)
-            failed |= tensor_attach(&s->tensor[t], arrays[t],
-                                    s->shape.counts[t]);
-    }
+    for (int t = 0; t < SC_TENSOR_COUNT && !failed; t++)
+        failed |= tensor_attach(&s->tensor[t], *weights_owner(s, t),
+                                s->shape.counts[t]);
     if (failed) {
         sc_state_release(s);
         return sc_fail(m->message, SC_ERR_NOMEM,

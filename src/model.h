@@ -22,11 +22,15 @@ enum {
 };
 
 /* One trainable array with its gradient and optimiser moments (m1: SGD
- * velocity or Adam's first moment; m2: Adam's second moment). */
+ * velocity or Adam's first moment; m2: Adam's second moment).  A step
+ * stages the new moments in next_m1 and next_m2 and the new weights in
+ * grad, and swaps them in once all are known to be finite
+ * (optimizer.h). */
 typedef struct {
     float *w;          /* owned by an operator or by sc_state */
     size_t count;      /* 0 for an absent classifier */
     float *grad, *m1, *m2;
+    float *next_m1, *next_m2;
 } sc_tensor;
 
 /* The structure a model's parameters fix (shape.c). */
@@ -101,6 +105,11 @@ double sc_model_value(const sc_model *m, sc_param id);
 sc_status sc_state_create(sc_model *m, sc_state *state, const char *caller);
 
 void sc_state_release(sc_state *state);
+
+/* Swaps tensor t's weights with its gradient array, wherever the weights
+ * are owned (an operator, theta or c), so that what the step staged in
+ * the gradient becomes the weights. */
+void sc_state_swap_weights(sc_state *state, int t);
 
 /* The scratch, in floats, that the state's operators want for a batch
  * (operator.h): 0 for a dense model.  SIZE_MAX if that overflows. */

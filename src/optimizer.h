@@ -14,13 +14,23 @@ typedef struct {
 
 sc_optimizer_settings sc_optimizer_settings_of(const sc_model *m);
 
-/* One update of tensor t from its gradient, with the learning rate
- * multiplied by `scale` (1/T for W_e and theta, 1/(T-1) for S, O3).
- * With apply == 0 nothing is written: the call only reports whether the
- * new weights and moments would all be finite (1) or not (0), so that a
- * step can be refused before it changes anything.  With apply != 0 the
- * update is written and 1 returned. */
-int sc_optimizer_update(sc_tensor *t, const sc_optimizer_settings *o,
-                        double scale, int apply);
+/* Computes one update (O1 or O2) of every array t with scale[t] > 0, its
+ * learning rate multiplied by scale[t] (1/T for W_e and theta, 1/(T-1) for
+ * S, O3), in one pass over each array, without changing anything the
+ * model uses: the new weights are written over the array's gradient, and
+ * the new moments into its next_m1 and next_m2.  A new value below FLT_MIN
+ * in magnitude is written as 0 (docs/math.md, "Subnormal numbers").
+ * Runs on up to `threads` threads when the arrays are long enough to gain
+ * from them; the result does not depend on the thread count.
+ * Returns 1 if every new value is finite, 0 if any is NaN or +-Inf: the
+ * step must then be refused, and the model is as it was. */
+int sc_optimizer_stage(sc_state *s, const double scale[SC_TENSOR_COUNT],
+                       const sc_optimizer_settings *o, size_t threads);
+
+/* Makes the values that sc_optimizer_stage computed the model's, for every
+ * array with scale[t] > 0, for the same settings: pointer swaps, no copy.  The gradients are
+ * then garbage until the next step computes them. */
+void sc_optimizer_commit(sc_state *s, const double scale[SC_TENSOR_COUNT],
+                         const sc_optimizer_settings *o);
 
 #endif

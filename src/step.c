@@ -73,6 +73,18 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
                         buf->grad_u, buf->operator);
 }
 
+/* The threads of the step's element-wise passes.  A local model's
+ * products run on its own threads, which are idle between them, so the
+ * passes share them.  A dense model's products run on the BLAS's threads,
+ * and OpenBLAS's workers spin on the other cores between products: a
+ * second thread of ours then competes with one of them, and made a step of
+ * the 784-400 model 30 % slower on 2 cores (docs/drsae.md, "Speed"), so
+ * the passes stay on the calling thread. */
+static size_t element_threads(const sc_state *s)
+{
+    return s->encoder.kind == SC_OPERATOR_LOCAL ? s->shape.threads : 1;
+}
+
 /* Copies the values into the caller's struct, as many fields as fit. */
 static void report(sc_step_stats *stats, const sc_loss_values *v)
 {
@@ -122,21 +134,16 @@ sc_status sc_model_step(sc_model *model, const float *x,
     scale[SC_TENSOR_CLASSIFIER] = w.classification > 0 ? 1.0 : 0.0;
     scale[SC_TENSOR_CLASS_BIAS] = w.classification > 0 ? 1.0 : 0.0;
 
-    /* Refuse the step, changing nothing, if anything is not finite. */
+    /* Stage the update; refuse the step, changing nothing, if any new
+     * value is not finite. */
     sc_optimizer_settings opt = sc_optimizer_settings_of(model);
-    int finite = isfinite(values.loss);
-    for (int t = 0; t < SC_TENSOR_COUNT && finite; t++)
-        if (scale[t] > 0)
-            finite = sc_optimizer_update(&s->tensor[t], &opt, scale[t], 0);
-    if (!finite)
+    if (!isfinite(values.loss) ||
+        !sc_optimizer_stage(s, scale, &opt, element_threads(s)))
         return sc_fail(model->message, SC_ERR_NONFINITE,
                        "%s: the step produced NaN or Inf (loss %g); the model "
                        "is unchanged: lower SC_PARAM_LEARNING_RATE or scale "
                        "the inputs", caller, values.loss);
-
-    for (int t = 0; t < SC_TENSOR_COUNT; t++)
-        if (scale[t] > 0)
-            sc_optimizer_update(&s->tensor[t], &opt, scale[t], 1);
+    sc_optimizer_commit(s, scale, &opt);
     s->steps++;
 
     /* Constraints (C1). */

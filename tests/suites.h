@@ -13,6 +13,7 @@
     X(model)              \
     X(infer)              \
     X(step)               \
+    X(optimizer)          \
     X(file)               \
     X(gradient)           \
     X(ista)               \
