@@ -384,23 +384,27 @@ endif
 # ---------------------------------------------------------------------------
 # Benchmarks: benchmarks/NAME.c -> build/<config>/benchmarks/NAME, linked to
 # the static library (so they may time internal functions and call CBLAS
-# directly, e.g. to measure the sgemm rate), then run one after another.
-BENCH_SRCS := $(wildcard benchmarks/*.c)
-BENCHES    := $(patsubst benchmarks/%.c,$(BUILDDIR)/benchmarks/%,$(BENCH_SRCS))
+# directly, e.g. to measure the sgemm rate) with the shared pieces in
+# benchmarks/support/ and the examples' IDX reader, then run one after
+# another.  They train on Fashion-MNIST (Debian's dataset-fashion-mnist).
+BENCH_SRCS    := $(wildcard benchmarks/*.c)
+BENCHES       := $(patsubst benchmarks/%.c,$(BUILDDIR)/benchmarks/%,$(BENCH_SRCS))
+BENCH_SUPPORT := $(wildcard benchmarks/support/*.c) examples/support/idx.c
 
 .PHONY: bench bench-run
 bench:
-	@$(DEPS) build
+	@$(DEPS) demo
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: $(BENCHES)
 	@$(if $(BENCHES),,echo "no benchmarks yet (benchmarks/*.c)")
 	@for b in $(BENCHES); do echo "== $$b"; env $(RUN_ENV) $$b || exit 1; done
 
-$(BUILDDIR)/benchmarks/%: benchmarks/%.c $(STATIC_LIB)
+$(BUILDDIR)/benchmarks/%: benchmarks/%.c $(BENCH_SUPPORT) $(wildcard benchmarks/support/*.h) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(CC) -Isrc -Iinclude $(BLAS_CPPFLAGS) $(CPPFLAGS) $(TEST_CFLAGS) -pthread \
-	    -MMD -MP -MF $@.d $< -o $@ $(LDFLAGS) $(STATIC_LIB) $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lm
+	    -MMD -MP -MF $@.d $< $(BENCH_SUPPORT) -o $@ $(LDFLAGS) $(STATIC_LIB) $(BLAS_LIBS) $(BLAS_RPATH) \
+	    $(THREAD_LIBS) $(LIBS) -lz -lm
 
 # ---------------------------------------------------------------------------
 # ABI: the built shared library against the committed baseline.  abidiff's

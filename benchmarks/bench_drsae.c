@@ -1,27 +1,33 @@
-/* bench_drsae.c -- throughput of the DrSAE model 784-400, T = 11:
- * training at batch 100, encoding at batch 1 and 1024.  Each figure is
- * given as samples/s, GFLOP/s, and as a fraction of the sgemm rate that
- * this same run measures for the same sequence of sgemm shapes.
+/* bench_drsae.c -- throughput of the DrSAE model 784-400, T = 11, on
+ * Fashion-MNIST, against the sgemm rate that this same run measures for
+ * the same sequence of sgemm shapes, on 1 thread and on every core:
  *
- *   bench_drsae [seconds per measurement, default 5]
+ *   training  batch 100 for 3,000 steps from a fresh init (the classifier
+ *             on, Adam, as examples/drsae's phase 2): the rate of every
+ *             500 steps, and of the first and the last 500 as GFLOP/s and
+ *             share of sgemm.  A training state that slows down as it
+ *             ages (subnormal floats, after about 700 steps once) shows
+ *             as a last window slower than the first.
+ *   encoding  batch 4096 (samples/s and share of sgemm) and batch 1 (the
+ *             median latency of one call).
+ *
+ *   bench_drsae [training steps, default 3000]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <cblas.h>
 #include <sparsecode.h>
 
-enum { N = 784, K = 400, T = 11, CLASSES = 10, TRAIN_BATCH = 100,
-       BIG_BATCH = 1024 };
+#include "support/bench.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+enum { N = 784, K = 400, T = 11, CLASSES = 10, TRAIN_BATCH = 100,
+       BIG_BATCH = 4096 };
+
+/* Seconds given to each sgemm rate and to each encoding measurement. */
+#define SECONDS 3.0
 
 /* One sgemm shape: C (m x n) = A (m x kk) B (kk x n). */
 typedef struct {
@@ -67,10 +73,14 @@ static double sgemm_rate(const shape *s, int count, double seconds)
     size_t big = (size_t)K * (T - 1) * BIG_BATCH + (size_t)N * BIG_BATCH;
     float *a = calloc(big, sizeof(float)), *b = calloc(big, sizeof(float)),
           *c = calloc(big, sizeof(float));
+    if (a == NULL || b == NULL || c == NULL) {
+        fprintf(stderr, "bench_drsae: out of memory\n");
+        exit(1);
+    }
     for (size_t i = 0; i < big; i++)
         a[i] = b[i] = 0.001f * (float)(i % 1000);
     long runs = 0;
-    double start = now(), elapsed;
+    double start = bench_now(), elapsed;
     do {
         for (int i = 0; i < count; i++)
             for (int r = 0; r < s[i].repeat; r++)
@@ -78,111 +88,151 @@ static double sgemm_rate(const shape *s, int count, double seconds)
                             s[i].m, s[i].n, s[i].kk, 1.0f, a, s[i].kk, b,
                             s[i].n, 0.0f, c, s[i].n);
         runs++;
-    } while ((elapsed = now() - start) < seconds);
+    } while ((elapsed = bench_now() - start) < seconds);
     free(a);
     free(b);
     free(c);
     return flops_of(s, count) * (double)runs / elapsed * 1e-9;
 }
 
-static void fill(float *x, size_t count, unsigned seed)
+static void check(sc_status s, const char *what)
 {
-    for (size_t i = 0; i < count; i++) {
-        seed = seed * 1103515245u + 12345u;
-        x[i] = (float)((seed >> 16) & 0xFF) / 255.0f * 0.07f;
+    if (s != SC_OK) {
+        fprintf(stderr, "bench_drsae: %s: %s: %s\n", what, sc_status_str(s),
+                sc_last_message());
+        exit(1);
     }
 }
 
-/* What is timed: training steps or encodings at one batch size. */
-typedef struct {
-    sc_model *model;
-    const float *x;
-    const int32_t *labels;
-    float *codes;
-    int batch, train;
-} workload;
-
-/* Samples per second of the workload over about `seconds`. */
-static double workload_rate(const workload *w, double seconds)
+/* The model of examples/drsae in its phase 2, initialised from the data. */
+static sc_model *make_model(const bench_data *d, size_t threads)
 {
-    long calls = 0;
-    double start = now(), elapsed;
-    do {
-        sc_status s = w->train
-            ? sc_model_step(w->model, w->x, w->labels, NULL,
-                            (size_t)w->batch, NULL)
-            : sc_model_encode(w->model, w->x, (size_t)w->batch, w->codes);
-        if (s != SC_OK) {
-            fprintf(stderr, "bench_drsae: %s\n", sc_last_message());
-            exit(1);
-        }
-        calls++;
-    } while ((elapsed = now() - start) < seconds);
-    return (double)calls * w->batch / elapsed;
+    sc_model *m;
+    check(sc_model_create(&m, N, K), "sc_model_create");
+    const struct {
+        sc_param id;
+        double value;
+    } settings[] = {{SC_PARAM_ITERATIONS, T},
+                    {SC_PARAM_CLASSES, CLASSES},
+                    {SC_PARAM_CLASS_WEIGHT, 1.0},
+                    {SC_PARAM_L1_WEIGHT, 0.02},
+                    {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+                    {SC_PARAM_LEARNING_RATE, 1e-3},
+                    {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
+                    {SC_PARAM_THREADS, (double)threads}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        check(sc_model_set(m, settings[i].id, settings[i].value),
+              "sc_model_set");
+    check(sc_model_init_data(m, d->x, d->count, 1), "sc_model_init_data");
+    return m;
 }
 
-/* Alternates the workload and its sgemm shapes for ROUNDS rounds and keeps
- * the best rate of each, so that a slow moment of the machine (other load,
- * clock changes) does not land on one side only. */
-#define ROUNDS 5
+/* Samples/s of encoding `batch` samples per call, best of ROUNDS rounds
+ * alternated with the sgemm rate of its shapes, so that a slow moment of
+ * the machine does not land on one side only. */
+#define ROUNDS 3
 
-static void measure(const char *what, const workload *w, const shape *s,
-                    int count, double seconds)
+static void measure_encoding(const sc_model *m, const bench_data *d,
+                             float *codes, size_t threads)
 {
+    shape s[2];
+    int count = encoding_shapes(BIG_BATCH, s);
     double best = 0, best_gemm = 0;
     for (int r = 0; r < ROUNDS; r++) {
-        double rate = workload_rate(w, seconds / ROUNDS);
-        double gemm = sgemm_rate(s, count, seconds / ROUNDS);
-        if (rate > best)
-            best = rate;
-        if (gemm > best_gemm)
-            best_gemm = gemm;
+        long calls = 0;
+        double start = bench_now(), elapsed;
+        do {
+            check(sc_model_encode(m, d->x, BIG_BATCH, codes),
+                  "sc_model_encode");
+            calls++;
+        } while ((elapsed = bench_now() - start) < SECONDS / ROUNDS);
+        double rate = (double)calls * BIG_BATCH / elapsed;
+        double gemm = sgemm_rate(s, count, SECONDS / ROUNDS);
+        best = rate > best ? rate : best;
+        best_gemm = gemm > best_gemm ? gemm : best_gemm;
     }
-    double flops = flops_of(s, count) / w->batch;
-    double gflops = best * flops * 1e-9;
-    printf("%-18s %9.0f samples/s %7.1f GFLOP/s   sgemm %6.1f GFLOP/s   "
-           "%5.1f%% of sgemm\n", what, best, gflops, best_gemm,
-           100.0 * gflops / best_gemm);
+    double gflops = best * flops_of(s, count) / BIG_BATCH * 1e-9;
+    printf("encode batch %d, %zu thread%s: %8.0f samples/s %7.1f GFLOP/s  "
+           "%5.1f%% of sgemm (%.1f GFLOP/s)\n", BIG_BATCH, threads,
+           threads == 1 ? "" : "s", best, gflops, 100.0 * gflops / best_gemm,
+           best_gemm);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median seconds of one call encoding one sample, over about
+ * SECONDS (at most LATENCIES calls). */
+#define LATENCIES 200000
+
+static double median_latency(const sc_model *m, const bench_data *d,
+                             float *codes)
+{
+    double *t = malloc(LATENCIES * sizeof *t);
+    if (t == NULL)
+        exit(1);
+    size_t calls = 0;
+    double start = bench_now(), before = start, after;
+    do {
+        check(sc_model_encode(m, d->x + (calls % d->count) * N, 1, codes),
+              "sc_model_encode");
+        after = bench_now();
+        t[calls++] = after - before;
+        before = after;
+    } while (after - start < SECONDS && calls < LATENCIES);
+    qsort(t, calls, sizeof *t, by_value);
+    double median = t[calls / 2];
+    free(t);
+    return median;
 }
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 5.0;
-    if (seconds <= 0)
-        seconds = 5.0;
-    printf("libsparsecode %s, %s\n", sc_version_string(), sc_blas_name());
-    printf("model %d-%d, T = %d, %d classes, relu, recon + L1 + class; "
-           "best of %d rounds\n", N, K, T, CLASSES, ROUNDS);
-
-    sc_model *m;
-    float *x = malloc((size_t)BIG_BATCH * N * sizeof(float));
-    float *z = malloc((size_t)BIG_BATCH * K * sizeof(float));
-    int32_t labels[TRAIN_BATCH];
-    fill(x, (size_t)BIG_BATCH * N, 1);
-    for (int i = 0; i < TRAIN_BATCH; i++)
-        labels[i] = i % CLASSES;
-    if (x == NULL || z == NULL || sc_model_create(&m, N, K) != SC_OK ||
-        sc_model_set(m, SC_PARAM_CLASSES, CLASSES) != SC_OK ||
-        sc_model_set(m, SC_PARAM_CLASS_WEIGHT, 1.0) != SC_OK ||
-        sc_model_set(m, SC_PARAM_L1_WEIGHT, 0.02) != SC_OK ||
-        sc_model_set(m, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM) != SC_OK ||
-        sc_model_set(m, SC_PARAM_LEARNING_RATE, 1e-4) != SC_OK ||
-        sc_model_init_data(m, x, BIG_BATCH, 1) != SC_OK) {
-        fprintf(stderr, "bench_drsae: setup failed: %s\n", sc_last_message());
-        return 1;
+    long steps = argc > 1 ? atol(argv[1]) : 3000;
+    if (steps < BENCH_WINDOW) {
+        fprintf(stderr, "usage: bench_drsae [training steps >= %d]\n",
+                BENCH_WINDOW);
+        return 2;
     }
+    bench_print_machine();
+    bench_data train = bench_fashion_mnist(0), test = bench_fashion_mnist(1);
+    printf("model %d-%d, T = %d, %d classes, relu, recon + L1 + class, "
+           "Adam; Fashion-MNIST, unit-norm images\n", N, K, T, CLASSES);
+    float *codes = malloc((size_t)BIG_BATCH * K * sizeof(float));
+    if (codes == NULL || test.count < BIG_BATCH)
+        return 1;
 
-    shape s[16];
-    workload train = {m, x, labels, z, TRAIN_BATCH, 1};
-    measure("train  batch 100", &train, s, training_shapes(TRAIN_BATCH, s),
-            seconds);
-    workload one = {m, x, NULL, z, 1, 0};
-    measure("encode batch 1", &one, s, encoding_shapes(1, s), seconds);
-    workload many = {m, x, NULL, z, BIG_BATCH, 0};
-    measure("encode batch 1024", &many, s, encoding_shapes(BIG_BATCH, s),
-            seconds);
-    sc_model_free(m);
-    free(x);
-    free(z);
+    size_t all = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    size_t counts[2] = {1, all};
+    double latency[2] = {0, 0};
+    for (int c = 0; c < (all > 1 ? 2 : 1); c++) {
+        size_t threads = bench_set_blas_threads(counts[c]);
+        sc_model *m = make_model(&train, threads);
+        shape s[16];
+        int count = training_shapes(TRAIN_BATCH, s);
+        double gemm = sgemm_rate(s, count, SECONDS);
+        bench_sustained run = bench_train(m, &train, TRAIN_BATCH,
+                                          (size_t)steps);
+        double again = sgemm_rate(s, count, SECONDS);
+        char what[64];
+        snprintf(what, sizeof what, "train batch %d, %zu thread%s",
+                 TRAIN_BATCH, threads, threads == 1 ? "" : "s");
+        bench_print_sustained(what, &run, flops_of(s, count) / TRAIN_BATCH,
+                              gemm > again ? gemm : again);
+        measure_encoding(m, &test, codes, threads);
+        latency[c] = median_latency(m, &test, codes);
+        printf("encode batch 1, %zu thread%s: median %.1f us per call\n",
+               threads, threads == 1 ? "" : "s", 1e6 * latency[c]);
+        sc_model_free(m);
+    }
+    if (all > 1)
+        printf("encode batch 1: %zu threads take %.2fx the time of 1\n", all,
+               latency[1] / latency[0]);
+    free(codes);
+    bench_data_free(&train);
+    bench_data_free(&test);
     return 0;
 }

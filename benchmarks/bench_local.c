@@ -1,7 +1,8 @@
 /* bench_local.c -- GFLOP/s of the local unshared operator (src/
  * operator_local.c) against the sgemm rate this same run measures.
  *
- *   bench_local [seconds per measurement, default 1]
+ *   bench_local [seconds per measurement, default 1] [training steps,
+ *               default 3000]
  *
  * For each geometry (the one of examples/local and a larger one) and each
  * verb -- forward (encoder: codes = patches x filters), transpose
@@ -26,6 +27,12 @@
  * the AVX2 kernels where the CPU has them and they are the faster,
  * operator_local.c) and, where that is the AVX2 kernels, on the sgemm path
  * too.
+ *
+ * Last, the model of examples/local (the first geometry, T = 3, a
+ * classifier, Adam) trains on Fashion-MNIST for 3,000 steps from a fresh
+ * init, on 1 thread and on every core: the rate of every 500 steps, so
+ * that a training state that slows down as it ages shows as a last window
+ * slower than the first.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -38,13 +45,7 @@
 #include "operator.h"
 #include "operator_local.h"
 #include "parallel.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "support/bench.h"
 
 typedef struct {
     const char *name;
@@ -95,12 +96,12 @@ static void run_verb(const workload *wl, int verb)
 static double best_time(void (*run)(const void *), const void *arg,
                         double seconds)
 {
-    double best = 1e30, start = now(), t0 = start, t;
+    double best = 1e30, start = bench_now(), t0 = start, t;
     long calls = 0;
     do {
         run(arg);
         calls++;
-        t = now();
+        t = bench_now();
         if (t - t0 >= WINDOW) {
             if ((t - t0) / (double)calls < best)
                 best = (t - t0) / (double)calls;
@@ -160,9 +161,7 @@ static void bench(const geometry *g, size_t threads, double seconds)
         exit(1);
     }
     op.local.threads = threads;
-#ifdef SC_BLAS_OPENBLAS
-    openblas_set_num_threads((int)threads);
-#endif
+    bench_set_blas_threads(threads);
     size_t batch = g->batch, rows = op.rows, cols = op.cols;
     size_t patch = op.local.patch;
     size_t positions = op.local.hout * op.local.wout;
@@ -252,19 +251,74 @@ static void bench(const geometry *g, size_t threads, double seconds)
     sc_operator_release(&op);
 }
 
+static void check(sc_status s, const char *what)
+{
+    if (s != SC_OK) {
+        fprintf(stderr, "bench_local: %s: %s: %s\n", what, sc_status_str(s),
+                sc_last_message());
+        exit(1);
+    }
+}
+
+/* examples/local's model with its defaults, trained for `steps` steps on
+ * `threads` threads (OpenBLAS's and the library's). */
+static void sustained_training(const bench_data *d, size_t threads,
+                               size_t steps)
+{
+    const geometry *g = &geometries[0];
+    size_t units;
+    check(sc_local_units(g->c, g->h, g->w, g->r, g->stride, g->f, &units),
+          "sc_local_units");
+    sc_model *m;
+    check(sc_model_create(&m, d->dim, units), "sc_model_create");
+    const struct {
+        sc_param id;
+        double value;
+    } settings[] = {{SC_PARAM_LOCAL_FIELD, (double)g->r},
+                    {SC_PARAM_LOCAL_STRIDE, (double)g->stride},
+                    {SC_PARAM_IMAGE_HEIGHT, (double)g->h},
+                    {SC_PARAM_IMAGE_WIDTH, (double)g->w},
+                    {SC_PARAM_ITERATIONS, 3},
+                    {SC_PARAM_CLASSES, 10},
+                    {SC_PARAM_CLASS_WEIGHT, 1.0},
+                    {SC_PARAM_L1_WEIGHT, 0.02},
+                    {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+                    {SC_PARAM_LEARNING_RATE, 0.003},
+                    {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
+                    {SC_PARAM_THREADS, (double)threads}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        check(sc_model_set(m, settings[i].id, settings[i].value),
+              "sc_model_set");
+    check(sc_model_init_data(m, d->x, d->count, 1), "sc_model_init_data");
+    bench_set_blas_threads(threads);
+    bench_sustained run = bench_train(m, d, g->batch, steps);
+    char what[128];
+    snprintf(what, sizeof what, "train examples/local's model, batch %zu, "
+             "%zu thread%s", g->batch, threads, threads == 1 ? "" : "s");
+    bench_print_sustained(what, &run, 0, 0);
+    sc_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
-    if (!(seconds > 0)) {
-        fprintf(stderr, "usage: bench_local [seconds per measurement]\n");
+    long steps = argc > 2 ? atol(argv[2]) : 3000;
+    if (!(seconds > 0) || steps < BENCH_WINDOW) {
+        fprintf(stderr, "usage: bench_local [seconds per measurement] "
+                "[training steps >= %d]\n", BENCH_WINDOW);
         return 2;
     }
-    printf("BLAS: %s\n", sc_blas_name());
+    bench_print_machine();
     size_t all = sc_parallel_threads();
     for (size_t i = 0; i < sizeof geometries / sizeof geometries[0]; i++) {
         bench(&geometries[i], 1, seconds);
         if (all > 1)
             bench(&geometries[i], all, seconds);
     }
+    bench_data train = bench_fashion_mnist(0);
+    sustained_training(&train, 1, (size_t)steps);
+    if (all > 1)
+        sustained_training(&train, all, (size_t)steps);
+    bench_data_free(&train);
     return 0;
 }

@@ -1,0 +1,134 @@
+/* bench.c -- the benchmarks' shared pieces (bench.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../examples/support/idx.h"
+#include "bench.h"
+
+#ifdef SC_BLAS_OPENBLAS
+void openblas_set_num_threads(int threads);
+int openblas_get_num_threads(void);
+#endif
+
+#define FASHION_MNIST "/usr/share/datasets/fashion-mnist"
+
+double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void bench_print_machine(void)
+{
+    char line[256], cpu[256] = "unknown CPU";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "model name", 10) == 0) {
+            const char *colon = strchr(line, ':');
+            if (colon != NULL)
+                snprintf(cpu, sizeof cpu, "%s", colon + 2);
+            cpu[strcspn(cpu, "\n")] = '\0';
+            break;
+        }
+    if (f != NULL)
+        fclose(f);
+    printf("libsparsecode %s; %s, %ld online processors; %s\n",
+           sc_version_string(), cpu, sysconf(_SC_NPROCESSORS_ONLN),
+           sc_blas_name());
+}
+
+size_t bench_set_blas_threads(size_t threads)
+{
+#ifdef SC_BLAS_OPENBLAS
+    openblas_set_num_threads((int)threads);
+    return (size_t)openblas_get_num_threads();
+#else
+    (void)threads;
+    return 1;
+#endif
+}
+
+bench_data bench_fashion_mnist(int test)
+{
+    idx_data images, labels;
+    char err[512];
+    const char *prefix = test ? "t10k" : "train";
+    char name[64];
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+    int failed = idx_read_images(FASHION_MNIST, name, &images, err,
+                                 sizeof err);
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+    if (!failed)
+        failed = idx_read_labels(FASHION_MNIST, name, &labels, err,
+                                 sizeof err);
+    if (failed) {
+        fprintf(stderr, "bench: %s\n(install Debian's dataset-fashion-mnist; "
+                "make bench does)\n", err);
+        exit(1);
+    }
+    bench_data d = {images.count, images.rows * images.cols, images.rows,
+                    images.cols, images.images, labels.labels};
+    idx_normalize_rows(d.x, d.count, d.dim);
+    return d;
+}
+
+void bench_data_free(bench_data *d)
+{
+    free(d->x);
+    free(d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
+                            size_t steps)
+{
+    bench_sustained s = {0};
+    size_t per_epoch = d->count / batch;
+    double start = bench_now();
+    for (size_t step = 0; step < steps; step++) {
+        size_t first = (step % per_epoch) * batch;
+        sc_status status = sc_model_step(m, d->x + first * d->dim,
+                                         d->labels + first, NULL, batch,
+                                         NULL);
+        if (status != SC_OK) {
+            fprintf(stderr, "bench: step %zu: %s: %s\n", step,
+                    sc_status_str(status), sc_last_message());
+            exit(1);
+        }
+        if ((step + 1) % BENCH_WINDOW == 0 && s.windows < BENCH_MAX_WINDOWS) {
+            double t = bench_now();
+            s.rate[s.windows++] = (double)(BENCH_WINDOW * batch) / (t - start);
+            start = t;
+        }
+    }
+    return s;
+}
+
+void bench_print_sustained(const char *what, const bench_sustained *s,
+                           double flops, double sgemm_gflops)
+{
+    if (s->windows == 0)
+        return;
+    printf("%s: samples/s per %d steps:", what, BENCH_WINDOW);
+    for (size_t w = 0; w < s->windows; w++)
+        printf(" %.0f", s->rate[w]);
+    printf("\n");
+    size_t ends[2] = {0, s->windows - 1};
+    for (int e = 0; e < 2; e++) {
+        double rate = s->rate[ends[e]], gflops = rate * flops * 1e-9;
+        printf("  steps %5zu-%-5zu %8.0f samples/s", ends[e] * BENCH_WINDOW +
+               1, (ends[e] + 1) * BENCH_WINDOW, rate);
+        if (flops > 0)
+            printf(" %7.1f GFLOP/s", gflops);
+        if (flops > 0 && sgemm_gflops > 0)
+            printf("  %5.1f%% of sgemm (%.1f GFLOP/s)",
+                   100.0 * gflops / sgemm_gflops, sgemm_gflops);
+        printf("\n");
+    }
+    printf("  last / first: %.2f\n", s->rate[s->windows - 1] / s->rate[0]);
+}
