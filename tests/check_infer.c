@@ -418,6 +418,68 @@ END_TEST
 
 /* ---- slow: only with SC_SLOW_TESTS set ---------------------------------- */
 
+START_TEST(small_batches_follow_the_equations)
+{
+    /* Up to 16 samples, the dense forward runs in blocks of rows (src/
+     * operator.c); 17 run as one product.  Each batch size, at a size
+     * where the blocks split the matrix (n = 600, k = 500: blocks of 27
+     * rows at 16 samples), decodes and encodes (T = 1: z = relu(W_e x -
+     * theta)) as the equations say, in double, within float rounding:
+     * 2^-20 of the sum of the terms' magnitudes. */
+    enum { WN = 600, WK = 500, MOST = 17 };
+    sc_model *m = tu_model(WN, WK, (tu_setting[]){{SC_PARAM_ITERATIONS, 1}},
+                           1, 23);
+    const float *we = weights_of(m, SC_WEIGHT_ENCODER);
+    const float *theta = weights_of(m, SC_WEIGHT_THRESHOLD);
+    const float *wd = weights_of(m, SC_WEIGHT_DECODER);
+    float *x = malloc(MOST * WN * sizeof(float));
+    float *z = malloc(MOST * WK * sizeof(float));
+    float *out = malloc(MOST * (WN + WK) * sizeof(float));
+    ck_assert(x != NULL && z != NULL && out != NULL);
+    tu_fill(x, MOST * WN, 31, -1, 1);
+    tu_fill(z, MOST * WK, 32, 0, 1);
+    const size_t batches[] = {1, 2, 5, 16, 17};
+    size_t positive = 0;
+    for (size_t c = 0; c < sizeof batches / sizeof batches[0]; c++) {
+        size_t batch = batches[c];
+        ck_assert_int_eq(sc_model_decode(m, z, batch, out), SC_OK);
+        for (size_t b = 0; b < batch; b++)
+            for (size_t i = 0; i < WN; i++) {
+                double ref = 0, size = 0;
+                for (size_t j = 0; j < WK; j++) {
+                    double t = (double)wd[i * WK + j] * z[b * WK + j];
+                    ref += t;
+                    size += fabs(t);
+                }
+                ck_assert_msg(fabs(out[b * WN + i] - ref) <=
+                                  0x1p-20 * size,
+                              "batch %zu: xhat[%zu][%zu] = %.9g, expected "
+                              "%.9g", batch, b, i, out[b * WN + i], ref);
+            }
+        ck_assert_int_eq(sc_model_encode(m, x, batch, out), SC_OK);
+        for (size_t b = 0; b < batch; b++)
+            for (size_t j = 0; j < WK; j++) {
+                double u = -(double)theta[j], size = fabs(theta[j]);
+                for (size_t i = 0; i < WN; i++) {
+                    double t = (double)we[j * WN + i] * x[b * WN + i];
+                    u += t;
+                    size += fabs(t);
+                }
+                double ref = u > 0 ? u : 0;
+                positive += ref > 0;
+                ck_assert_msg(fabs(out[b * WK + j] - ref) <= 0x1p-20 * size,
+                              "batch %zu: z[%zu][%zu] = %.9g, expected %.9g",
+                              batch, b, j, out[b * WK + j], ref);
+            }
+    }
+    ck_assert_msg(positive > 0, "every code is zero: the test says nothing");
+    free(x);
+    free(z);
+    free(out);
+    sc_model_free(m);
+}
+END_TEST
+
 START_TEST(large_batch_at_many_iterations)
 {
     /* "Any batch size >= 1"; SC_ERR_SIZE only for batch 0 or batch * k
@@ -459,6 +521,7 @@ Suite *infer_suite(void)
     TCase *results = tcase_create("results");
     tcase_add_loop_test(results, single_rows_match_batch, 0, 2);
     tcase_add_loop_test(results, results_follow_the_equations, 0, 2);
+    tcase_add_test(results, small_batches_follow_the_equations);
     tcase_add_test(results, probabilities_and_labels);
     tcase_add_test(results, inputs_only_read);
     suite_add_tcase(s, results);
