@@ -4,10 +4,13 @@
  *
  *   training  batch 100 for 3,000 steps from a fresh init (the classifier
  *             on, Adam, as examples/drsae's phase 2): the rate of every
- *             500 steps, and of the first and the last 500 as GFLOP/s and
- *             share of sgemm.  A training state that slows down as it
- *             ages (subnormal floats, after about 700 steps once) shows
- *             as a last window slower than the first.
+ *             500 steps as GFLOP/s and as a share of the sgemm rate of
+ *             the step's shapes, measured for a second before and after
+ *             each window (a shared virtual machine has slow spells of
+ *             several seconds, which then weigh on both).  A training
+ *             state that slows down as it ages (subnormal floats, after
+ *             about 700 steps once) shows as a last window slower than
+ *             the first.
  *   encoding  batch 4096 (samples/s and share of sgemm) and batch 1 (the
  *             median latency of one call).
  *
@@ -67,10 +70,18 @@ static double flops_of(const shape *s, int count)
     return f;
 }
 
-/* GFLOP/s of running the shapes back to back for about `seconds`. */
+/* GFLOP/s of running the shapes back to back for about `seconds`, on
+ * operands as large as the largest shape needs. */
 static double sgemm_rate(const shape *s, int count, double seconds)
 {
-    size_t big = (size_t)K * (T - 1) * BIG_BATCH + (size_t)N * BIG_BATCH;
+    size_t big = 0;
+    for (int i = 0; i < count; i++) {
+        size_t sizes[3] = {(size_t)s[i].m * (size_t)s[i].kk,
+                           (size_t)s[i].kk * (size_t)s[i].n,
+                           (size_t)s[i].m * (size_t)s[i].n};
+        for (int j = 0; j < 3; j++)
+            big = sizes[j] > big ? sizes[j] : big;
+    }
     float *a = calloc(big, sizeof(float)), *b = calloc(big, sizeof(float)),
           *c = calloc(big, sizeof(float));
     if (a == NULL || b == NULL || c == NULL) {
@@ -93,6 +104,21 @@ static double sgemm_rate(const shape *s, int count, double seconds)
     free(b);
     free(c);
     return flops_of(s, count) * (double)runs / elapsed * 1e-9;
+}
+
+/* The sgemm rate of one training step's shapes, over REFERENCE_SECONDS:
+ * measured between the windows of the training run. */
+#define REFERENCE_SECONDS 1.0
+
+typedef struct {
+    shape shapes[16];
+    int count;
+} training_reference;
+
+static double training_rate(void *arg)
+{
+    const training_reference *r = arg;
+    return sgemm_rate(r->shapes, r->count, REFERENCE_SECONDS);
 }
 
 static void check(sc_status s, const char *what)
@@ -211,17 +237,15 @@ int main(int argc, char **argv)
     for (int c = 0; c < (all > 1 ? 2 : 1); c++) {
         size_t threads = bench_set_blas_threads(counts[c]);
         sc_model *m = make_model(&train, threads);
-        shape s[16];
-        int count = training_shapes(TRAIN_BATCH, s);
-        double gemm = sgemm_rate(s, count, SECONDS);
+        training_reference ref;
+        ref.count = training_shapes(TRAIN_BATCH, ref.shapes);
         bench_sustained run = bench_train(m, &train, TRAIN_BATCH,
-                                          (size_t)steps);
-        double again = sgemm_rate(s, count, SECONDS);
+                                          (size_t)steps, training_rate, &ref);
         char what[64];
         snprintf(what, sizeof what, "train batch %d, %zu thread%s",
                  TRAIN_BATCH, threads, threads == 1 ? "" : "s");
-        bench_print_sustained(what, &run, flops_of(s, count) / TRAIN_BATCH,
-                              gemm > again ? gemm : again);
+        bench_print_sustained(what, &run,
+                              flops_of(ref.shapes, ref.count) / TRAIN_BATCH);
         measure_encoding(m, &test, codes, threads);
         latency[c] = median_latency(m, &test, codes);
         printf("encode batch 1, %zu thread%s: median %.1f us per call\n",

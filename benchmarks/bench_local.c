@@ -291,11 +291,11 @@ static void sustained_training(const bench_data *d, size_t threads,
               "sc_model_set");
     check(sc_model_init_data(m, d->x, d->count, 1), "sc_model_init_data");
     bench_set_blas_threads(threads);
-    bench_sustained run = bench_train(m, d, g->batch, steps);
+    bench_sustained run = bench_train(m, d, g->batch, steps, NULL, NULL);
     char what[128];
     snprintf(what, sizeof what, "train examples/local's model, batch %zu, "
              "%zu thread%s", g->batch, threads, threads == 1 ? "" : "s");
-    bench_print_sustained(what, &run, 0, 0);
+    bench_print_sustained(what, &run, 0);
     sc_model_free(m);
 }
 

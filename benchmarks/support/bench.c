@@ -85,10 +85,12 @@ void bench_data_free(bench_data *d)
 }
 
 bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
-                            size_t steps)
+                            size_t steps, bench_reference reference,
+                            void *arg)
 {
     bench_sustained s = {0};
     size_t per_epoch = d->count / batch;
+    s.reference[0] = reference != NULL ? reference(arg) : 0.0;
     double start = bench_now();
     for (size_t step = 0; step < steps; step++) {
         size_t first = (step % per_epoch) * batch;
@@ -103,31 +105,46 @@ bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
         if ((step + 1) % BENCH_WINDOW == 0 && s.windows < BENCH_MAX_WINDOWS) {
             double t = bench_now();
             s.rate[s.windows++] = (double)(BENCH_WINDOW * batch) / (t - start);
-            start = t;
+            s.reference[s.windows] = reference != NULL ? reference(arg) : 0.0;
+            start = bench_now();
         }
     }
     return s;
 }
 
+/* Window w's share of the sgemm rate around it, or 0 without one. */
+static double share(const bench_sustained *s, size_t w, double flops)
+{
+    double around = 0.5 * (s->reference[w] + s->reference[w + 1]);
+    return around > 0 ? s->rate[w] * flops * 1e-9 / around : 0.0;
+}
+
 void bench_print_sustained(const char *what, const bench_sustained *s,
-                           double flops, double sgemm_gflops)
+                           double flops)
 {
     if (s->windows == 0)
         return;
-    printf("%s: samples/s per %d steps:", what, BENCH_WINDOW);
-    for (size_t w = 0; w < s->windows; w++)
+    int shares = flops > 0 && s->reference[0] > 0;
+    printf("%s, per %d steps: samples/s%s\n ", what, BENCH_WINDOW,
+           shares ? " (share of sgemm)" : "");
+    for (size_t w = 0; w < s->windows; w++) {
         printf(" %.0f", s->rate[w]);
+        if (shares)
+            printf(" (%.0f%%)", 100.0 * share(s, w, flops));
+    }
     printf("\n");
     size_t ends[2] = {0, s->windows - 1};
     for (int e = 0; e < 2; e++) {
-        double rate = s->rate[ends[e]], gflops = rate * flops * 1e-9;
-        printf("  steps %5zu-%-5zu %8.0f samples/s", ends[e] * BENCH_WINDOW +
-               1, (ends[e] + 1) * BENCH_WINDOW, rate);
+        size_t w = ends[e];
+        double rate = s->rate[w];
+        printf("  steps %5zu-%-5zu %8.0f samples/s", w * BENCH_WINDOW + 1,
+               (w + 1) * BENCH_WINDOW, rate);
         if (flops > 0)
-            printf(" %7.1f GFLOP/s", gflops);
-        if (flops > 0 && sgemm_gflops > 0)
-            printf("  %5.1f%% of sgemm (%.1f GFLOP/s)",
-                   100.0 * gflops / sgemm_gflops, sgemm_gflops);
+            printf(" %7.1f GFLOP/s", rate * flops * 1e-9);
+        if (shares)
+            printf("  %5.1f%% of sgemm (%.1f and %.1f GFLOP/s around it)",
+                   100.0 * share(s, w, flops), s->reference[w],
+                   s->reference[w + 1]);
         printf("\n");
     }
     printf("  last / first: %.2f\n", s->rate[s->windows - 1] / s->rate[0]);

@@ -32,24 +32,33 @@ typedef struct {
 bench_data bench_fashion_mnist(int test);
 void bench_data_free(bench_data *d);
 
-/* The rates of a long training run, in WINDOW-step windows. */
+/* The rates of a long training run, in BENCH_WINDOW-step windows, and
+ * beside each window a reference rate measured just before and just
+ * after it (GFLOP/s), so that a slow spell of the machine, which lasts
+ * seconds on a shared virtual machine, weighs on both. */
 #define BENCH_WINDOW 500
 #define BENCH_MAX_WINDOWS 64
 typedef struct {
     size_t windows;
-    double rate[BENCH_MAX_WINDOWS];   /* samples/s of each window */
+    double rate[BENCH_MAX_WINDOWS];          /* samples/s of each window */
+    double reference[BENCH_MAX_WINDOWS + 1]; /* before window w: [w] */
 } bench_sustained;
 
+/* A reference rate in GFLOP/s, measured when called; 0 if none. */
+typedef double (*bench_reference)(void *arg);
+
 /* Trains m for `steps` steps of `batch` samples taken in order from d
- * (wrapping around), timing each window of BENCH_WINDOW steps.  Exits
+ * (wrapping around), timing each window of BENCH_WINDOW steps and calling
+ * reference (if not NULL) before the first window and after each.  Exits
  * with the library's message if a step fails. */
 bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
-                            size_t steps);
+                            size_t steps, bench_reference reference,
+                            void *arg);
 
-/* Prints the rate of every window on one line, then the first and the
- * last window's rates, with `flops` per sample (if > 0) as GFLOP/s and,
- * when sgemm_gflops > 0 too, as a share of that sgemm rate. */
+/* Prints every window's samples/s on one line (and, with flops per sample
+ * and reference rates, its share of the mean of the references on either
+ * side), then the first and the last window in full. */
 void bench_print_sustained(const char *what, const bench_sustained *s,
-                           double flops, double sgemm_gflops);
+                           double flops);
 
 #endif
