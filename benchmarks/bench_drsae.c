@@ -11,8 +11,10 @@
  *             state that slows down as it ages (subnormal floats, after
  *             about 700 steps once) shows as a last window slower than
  *             the first.
- *   encoding  batch 4096 (samples/s and share of sgemm) and batch 1 (the
- *             median latency of one call).
+ *   encoding  batch 4096 (samples/s and share of sgemm, the median of 5
+ *             rounds that each time the library and then sgemm) and
+ *             batch 1 (the median latency of one call on 1 thread and
+ *             on every core, in alternated rounds).
  *
  *   bench_drsae [training steps, default 3000]
  */
@@ -153,17 +155,26 @@ static sc_model *make_model(const bench_data *d, size_t threads)
     return m;
 }
 
-/* Samples/s of encoding `batch` samples per call, best of ROUNDS rounds
- * alternated with the sgemm rate of its shapes, so that a slow moment of
- * the machine does not land on one side only. */
-#define ROUNDS 3
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
+/* ROUNDS rounds, each a measurement of the library's and one of the
+ * reference's, back to back, so that a slow spell of the machine weighs
+ * on both; the median round counts. */
+#define ROUNDS 5
+
+/* Encoding BIG_BATCH samples per call: samples/s and share of the sgemm
+ * rate of its shapes, each round over SECONDS / ROUNDS twice. */
 static void measure_encoding(const sc_model *m, const bench_data *d,
                              float *codes, size_t threads)
 {
     shape s[2];
     int count = encoding_shapes(BIG_BATCH, s);
-    double best = 0, best_gemm = 0;
+    double flops = flops_of(s, count) / BIG_BATCH;
+    double rate[ROUNDS], gemm[ROUNDS], share[ROUNDS], sorted[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         long calls = 0;
         double start = bench_now(), elapsed;
@@ -172,47 +183,66 @@ static void measure_encoding(const sc_model *m, const bench_data *d,
                   "sc_model_encode");
             calls++;
         } while ((elapsed = bench_now() - start) < SECONDS / ROUNDS);
-        double rate = (double)calls * BIG_BATCH / elapsed;
-        double gemm = sgemm_rate(s, count, SECONDS / ROUNDS);
-        best = rate > best ? rate : best;
-        best_gemm = gemm > best_gemm ? gemm : best_gemm;
+        rate[r] = (double)calls * BIG_BATCH / elapsed;
+        gemm[r] = sgemm_rate(s, count, SECONDS / ROUNDS);
+        sorted[r] = share[r] = rate[r] * flops * 1e-9 / gemm[r];
     }
-    double gflops = best * flops_of(s, count) / BIG_BATCH * 1e-9;
+    qsort(sorted, ROUNDS, sizeof *sorted, by_value);
+    int r = 0;
+    while (share[r] != sorted[ROUNDS / 2])
+        r++;
     printf("encode batch %d, %zu thread%s: %8.0f samples/s %7.1f GFLOP/s  "
-           "%5.1f%% of sgemm (%.1f GFLOP/s)\n", BIG_BATCH, threads,
-           threads == 1 ? "" : "s", best, gflops, 100.0 * gflops / best_gemm,
-           best_gemm);
+           "%5.1f%% of sgemm (%.1f GFLOP/s); median of %d rounds, shares "
+           "%.0f-%.0f%%\n", BIG_BATCH, threads, threads == 1 ? "" : "s",
+           rate[r], rate[r] * flops * 1e-9, 100.0 * share[r], gemm[r],
+           ROUNDS, 100.0 * sorted[0], 100.0 * sorted[ROUNDS - 1]);
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median seconds of one call encoding one sample, over about
- * SECONDS (at most LATENCIES calls). */
-#define LATENCIES 200000
+/* The median seconds of one call encoding one sample, over `seconds` (at
+ * most LATENCIES calls). */
+#define LATENCIES 100000
 
 static double median_latency(const sc_model *m, const bench_data *d,
-                             float *codes)
+                             float *codes, double *scratch, double seconds)
 {
-    double *t = malloc(LATENCIES * sizeof *t);
-    if (t == NULL)
-        exit(1);
     size_t calls = 0;
     double start = bench_now(), before = start, after;
     do {
         check(sc_model_encode(m, d->x + (calls % d->count) * N, 1, codes),
               "sc_model_encode");
         after = bench_now();
-        t[calls++] = after - before;
+        scratch[calls++] = after - before;
         before = after;
-    } while (after - start < SECONDS && calls < LATENCIES);
-    qsort(t, calls, sizeof *t, by_value);
-    double median = t[calls / 2];
-    free(t);
-    return median;
+    } while (after - start < seconds && calls < LATENCIES);
+    qsort(scratch, calls, sizeof *scratch, by_value);
+    return scratch[calls / 2];
+}
+
+/* Encoding one sample per call on 1 thread and on `all`, alternated in
+ * ROUNDS rounds: the median latency of each. */
+static void measure_latency(const bench_data *train, const bench_data *test,
+                            float *codes, size_t all)
+{
+    sc_model *m = make_model(train, 1);
+    double *scratch = malloc(LATENCIES * sizeof *scratch);
+    double latency[2][ROUNDS];
+    size_t counts[2] = {1, all};
+    if (scratch == NULL)
+        exit(1);
+    for (int r = 0; r < ROUNDS; r++)
+        for (int c = 0; c < 2; c++) {
+            bench_set_blas_threads(counts[c]);
+            latency[c][r] = median_latency(m, test, codes, scratch,
+                                           SECONDS / ROUNDS);
+        }
+    for (int c = 0; c < 2; c++)
+        qsort(latency[c], ROUNDS, sizeof latency[c][0], by_value);
+    printf("encode batch 1: median %.1f us per call on 1 thread, %.1f us on "
+           "%zu (%.2fx); %d alternated rounds\n", 1e6 * latency[0][ROUNDS / 2],
+           1e6 * latency[1][ROUNDS / 2], all,
+           latency[1][ROUNDS / 2] / latency[0][ROUNDS / 2], ROUNDS);
+    free(scratch);
+    sc_model_free(m);
 }
 
 int main(int argc, char **argv)
@@ -233,7 +263,6 @@ int main(int argc, char **argv)
 
     size_t all = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     size_t counts[2] = {1, all};
-    double latency[2] = {0, 0};
     for (int c = 0; c < (all > 1 ? 2 : 1); c++) {
         size_t threads = bench_set_blas_threads(counts[c]);
         sc_model *m = make_model(&train, threads);
@@ -247,14 +276,10 @@ int main(int argc, char **argv)
         bench_print_sustained(what, &run,
                               flops_of(ref.shapes, ref.count) / TRAIN_BATCH);
         measure_encoding(m, &test, codes, threads);
-        latency[c] = median_latency(m, &test, codes);
-        printf("encode batch 1, %zu thread%s: median %.1f us per call\n",
-               threads, threads == 1 ? "" : "s", 1e6 * latency[c]);
         sc_model_free(m);
     }
     if (all > 1)
-        printf("encode batch 1: %zu threads take %.2fx the time of 1\n", all,
-               latency[1] / latency[0]);
+        measure_latency(&train, &test, codes, all);
     free(codes);
     bench_data_free(&train);
     bench_data_free(&test);
