@@ -123,36 +123,18 @@ static double training_rate(void *arg)
     return sgemm_rate(r->shapes, r->count, REFERENCE_SECONDS);
 }
 
-static void check(sc_status s, const char *what)
-{
-    if (s != SC_OK) {
-        fprintf(stderr, "bench_drsae: %s: %s: %s\n", what, sc_status_str(s),
-                sc_last_message());
-        exit(1);
-    }
-}
-
 /* The model of examples/drsae in its phase 2, initialised from the data. */
 static sc_model *make_model(const bench_data *d, size_t threads)
 {
-    sc_model *m;
-    check(sc_model_create(&m, N, K), "sc_model_create");
-    const struct {
-        sc_param id;
-        double value;
-    } settings[] = {{SC_PARAM_ITERATIONS, T},
-                    {SC_PARAM_CLASSES, CLASSES},
-                    {SC_PARAM_CLASS_WEIGHT, 1.0},
-                    {SC_PARAM_L1_WEIGHT, 0.02},
-                    {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-                    {SC_PARAM_LEARNING_RATE, 1e-3},
-                    {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
-                    {SC_PARAM_THREADS, (double)threads}};
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-        check(sc_model_set(m, settings[i].id, settings[i].value),
-              "sc_model_set");
-    check(sc_model_init_data(m, d->x, d->count, 1), "sc_model_init_data");
-    return m;
+    const bench_setting settings[] = {
+        {SC_PARAM_ITERATIONS, T},      {SC_PARAM_CLASSES, CLASSES},
+        {SC_PARAM_CLASS_WEIGHT, 1.0},  {SC_PARAM_L1_WEIGHT, 0.02},
+        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_PARAM_LEARNING_RATE, 1e-3},
+        {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
+        {SC_PARAM_THREADS, (double)threads}};
+    return bench_model(N, K, settings, sizeof settings / sizeof settings[0],
+                       d);
 }
 
 static int by_value(const void *a, const void *b)
@@ -179,7 +161,7 @@ static void measure_encoding(const sc_model *m, const bench_data *d,
         long calls = 0;
         double start = bench_now(), elapsed;
         do {
-            check(sc_model_encode(m, d->x, BIG_BATCH, codes),
+            bench_check(sc_model_encode(m, d->x, BIG_BATCH, codes),
                   "sc_model_encode");
             calls++;
         } while ((elapsed = bench_now() - start) < SECONDS / ROUNDS);
@@ -208,7 +190,8 @@ static double median_latency(const sc_model *m, const bench_data *d,
     size_t calls = 0;
     double start = bench_now(), before = start, after;
     do {
-        check(sc_model_encode(m, d->x + (calls % d->count) * N, 1, codes),
+        bench_check(sc_model_encode(m, d->x + (calls % d->count) * N, 1,
+                                    codes),
               "sc_model_encode");
         after = bench_now();
         scratch[calls++] = after - before;

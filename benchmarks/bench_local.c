@@ -251,15 +251,6 @@ static void bench(const geometry *g, size_t threads, double seconds)
     sc_operator_release(&op);
 }
 
-static void check(sc_status s, const char *what)
-{
-    if (s != SC_OK) {
-        fprintf(stderr, "bench_local: %s: %s: %s\n", what, sc_status_str(s),
-                sc_last_message());
-        exit(1);
-    }
-}
-
 /* examples/local's model with its defaults, trained for `steps` steps on
  * `threads` threads (OpenBLAS's and the library's). */
 static void sustained_training(const bench_data *d, size_t threads,
@@ -267,29 +258,24 @@ static void sustained_training(const bench_data *d, size_t threads,
 {
     const geometry *g = &geometries[0];
     size_t units;
-    check(sc_local_units(g->c, g->h, g->w, g->r, g->stride, g->f, &units),
+    bench_check(sc_local_units(g->c, g->h, g->w, g->r, g->stride, g->f,
+                               &units),
           "sc_local_units");
-    sc_model *m;
-    check(sc_model_create(&m, d->dim, units), "sc_model_create");
-    const struct {
-        sc_param id;
-        double value;
-    } settings[] = {{SC_PARAM_LOCAL_FIELD, (double)g->r},
-                    {SC_PARAM_LOCAL_STRIDE, (double)g->stride},
-                    {SC_PARAM_IMAGE_HEIGHT, (double)g->h},
-                    {SC_PARAM_IMAGE_WIDTH, (double)g->w},
-                    {SC_PARAM_ITERATIONS, 3},
-                    {SC_PARAM_CLASSES, 10},
-                    {SC_PARAM_CLASS_WEIGHT, 1.0},
-                    {SC_PARAM_L1_WEIGHT, 0.02},
-                    {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-                    {SC_PARAM_LEARNING_RATE, 0.003},
-                    {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
-                    {SC_PARAM_THREADS, (double)threads}};
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-        check(sc_model_set(m, settings[i].id, settings[i].value),
-              "sc_model_set");
-    check(sc_model_init_data(m, d->x, d->count, 1), "sc_model_init_data");
+    const bench_setting settings[] = {
+        {SC_PARAM_LOCAL_FIELD, (double)g->r},
+        {SC_PARAM_LOCAL_STRIDE, (double)g->stride},
+        {SC_PARAM_IMAGE_HEIGHT, (double)g->h},
+        {SC_PARAM_IMAGE_WIDTH, (double)g->w},
+        {SC_PARAM_ITERATIONS, 3},
+        {SC_PARAM_CLASSES, 10},
+        {SC_PARAM_CLASS_WEIGHT, 1.0},
+        {SC_PARAM_L1_WEIGHT, 0.02},
+        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_PARAM_LEARNING_RATE, 0.003},
+        {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
+        {SC_PARAM_THREADS, (double)threads}};
+    sc_model *m = bench_model(d->dim, units, settings,
+                              sizeof settings / sizeof settings[0], d);
     bench_set_blas_threads(threads);
     bench_sustained run = bench_train(m, d, g->batch, steps, NULL, NULL);
     char what[128];

@@ -28,8 +28,8 @@ int sc_optimizer_stage(sc_state *s, const double scale[SC_TENSOR_COUNT],
                        const sc_optimizer_settings *o, size_t threads);
 
 /* Makes the values that sc_optimizer_stage computed the model's, for every
- * array with scale[t] > 0, for the same settings: pointer swaps, no copy.  The gradients are
- * then garbage until the next step computes them. */
+ * array with scale[t] > 0, for the same settings: pointer swaps, no copy.
+ * The gradients are then garbage until the next step computes them. */
 void sc_optimizer_commit(sc_state *s, const double scale[SC_TENSOR_COUNT],
                          const sc_optimizer_settings *o);
 

@@ -84,6 +84,28 @@ void bench_data_free(bench_data *d)
     memset(d, 0, sizeof *d);
 }
 
+void bench_check(sc_status s, const char *what)
+{
+    if (s != SC_OK) {
+        fprintf(stderr, "bench: %s: %s: %s\n", what, sc_status_str(s),
+                sc_last_message());
+        exit(1);
+    }
+}
+
+sc_model *bench_model(size_t n, size_t k, const bench_setting *settings,
+                      size_t count, const bench_data *d)
+{
+    sc_model *m;
+    bench_check(sc_model_create(&m, n, k), "sc_model_create");
+    for (size_t i = 0; i < count; i++)
+        bench_check(sc_model_set(m, settings[i].id, settings[i].value),
+              "sc_model_set");
+    bench_check(sc_model_init_data(m, d->x, d->count, 1),
+                "sc_model_init_data");
+    return m;
+}
+
 bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
                             size_t steps, bench_reference reference,
                             void *arg)
@@ -94,14 +116,9 @@ bench_sustained bench_train(sc_model *m, const bench_data *d, size_t batch,
     double start = bench_now();
     for (size_t step = 0; step < steps; step++) {
         size_t first = (step % per_epoch) * batch;
-        sc_status status = sc_model_step(m, d->x + first * d->dim,
-                                         d->labels + first, NULL, batch,
-                                         NULL);
-        if (status != SC_OK) {
-            fprintf(stderr, "bench: step %zu: %s: %s\n", step,
-                    sc_status_str(status), sc_last_message());
-            exit(1);
-        }
+        bench_check(sc_model_step(m, d->x + first * d->dim,
+                                  d->labels + first, NULL, batch, NULL),
+                    "sc_model_step");
         if ((step + 1) % BENCH_WINDOW == 0 && s.windows < BENCH_MAX_WINDOWS) {
             double t = bench_now();
             s.rate[s.windows++] = (double)(BENCH_WINDOW * batch) / (t - start);

@@ -12,6 +12,10 @@
 /* Seconds on the monotonic clock. */
 double bench_now(void);
 
+/* Exits with the status and the library's message unless s is SC_OK;
+ * `what` names the call. */
+void bench_check(sc_status s, const char *what);
+
 /* Prints the library's version, the CPU's model name, the online
  * processors, and the BLAS with its kernel. */
 void bench_print_machine(void);
@@ -31,6 +35,17 @@ typedef struct {
 
 bench_data bench_fashion_mnist(int test);
 void bench_data_free(bench_data *d);
+
+/* A new n x k model with the settings applied in order, initialised from
+ * d's samples with seed 1.  Exits with the library's message on a
+ * failure. */
+typedef struct {
+    sc_param id;
+    double value;
+} bench_setting;
+
+sc_model *bench_model(size_t n, size_t k, const bench_setting *settings,
+                      size_t count, const bench_data *d);
 
 /* The rates of a long training run, in BENCH_WINDOW-step windows, and
  * beside each window a reference rate measured just before and just
