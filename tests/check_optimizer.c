@@ -4,10 +4,15 @@
  * nothing whichever thread found the bad value, and the same bits on any
  * number of threads.  Refusal through sc_model_step is check_step.c's. */
 #include <check.h>
+#include <fenv.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 #include "model.h"
 #include "optimizer.h"
@@ -323,6 +328,61 @@ START_TEST(long_training_holds_no_subnormal)
 }
 END_TEST
 
+/* The caller's floating-point control modes: the rounding direction and,
+ * on x86, MXCSR without its status flags (flush-to-zero, denormals-are-
+ * zero, rounding, exception masks).  Status flags are left out: any
+ * floating-point work sets "inexact". */
+typedef struct {
+    int rounding;
+    unsigned control;
+} fp_modes;
+
+static fp_modes fp_modes_now(void)
+{
+    fp_modes f = {fegetround(), 0};
+#if defined(__x86_64__) || defined(__i386__)
+    f.control = _mm_getcsr() & ~0x3Fu;
+#endif
+    return f;
+}
+
+START_TEST(calls_leave_the_floating_point_modes)
+{
+    /* The flush of subnormal values is the optimiser's own arithmetic:
+     * training, encoding, decoding and predicting leave the caller's
+     * modes as they were, whether they are the defaults (_i = 0) or a
+     * caller's flush-to-zero with rounding towards zero (_i = 1). */
+    const tu_setting settings[] = {{SC_PARAM_CLASSES, 4},
+                                   {SC_PARAM_CLASS_WEIGHT, 1},
+                                   {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    sc_model *m = tu_model(20, 16, settings, 3, 6);
+    tu_data d = tu_data_make(40, 20, 16, 4, 7);
+    fp_modes caller = fp_modes_now();
+    if (_i == 1) {
+        ck_assert_int_eq(fesetround(FE_TOWARDZERO), 0);
+#if defined(__x86_64__) || defined(__i386__)
+        _mm_setcsr(_mm_getcsr() | 0x8000u); /* flush-to-zero */
+#endif
+    }
+    fp_modes before = fp_modes_now();
+    float z[40 * 16], x[40 * 20], p[40 * 4];
+    int32_t labels[40];
+    tu_train(m, &d, 10, 0, 3, NULL);
+    ck_assert_int_eq(sc_model_encode(m, d.x, 40, z), SC_OK);
+    ck_assert_int_eq(sc_model_decode(m, z, 40, x), SC_OK);
+    ck_assert_int_eq(sc_model_predict(m, d.x, 40, labels, p), SC_OK);
+    fp_modes after = fp_modes_now();
+    fesetround(caller.rounding);
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr((_mm_getcsr() & 0x3Fu) | caller.control);
+#endif
+    ck_assert_int_eq(after.rounding, before.rounding);
+    ck_assert_uint_eq(after.control, before.control);
+    tu_data_free(&d);
+    sc_model_free(m);
+}
+END_TEST
+
 /* ---- threads ------------------------------------------------------------ */
 
 /* Large enough (n = k = 256: 197,000 elements) that the update runs on
@@ -406,6 +466,8 @@ Suite *optimizer_suite(void)
     tcase_set_timeout(subnormal, 60);
     tcase_add_loop_test(subnormal, decaying_moments_reach_zero, 0, 2);
     tcase_add_test(subnormal, long_training_holds_no_subnormal);
+    tcase_add_loop_test(subnormal, calls_leave_the_floating_point_modes, 0,
+                        2);
     suite_add_tcase(s, subnormal);
 
     TCase *threads = tcase_create("threads");
