@@ -4,6 +4,7 @@ model and step written in PyTorch, timed side by side in one run.
 
     make -j2                      # lib/libsparsecode.so
     /usr/bin/python3 benchmarks/compare_torch.py [--steps 3000] [--warmup 20]
+        [--window 100] [--sequential]
         [--settings fair,torch-default,torch-nproc,one-thread]
         [--lr 0.001] [--data /usr/share/datasets/fashion-mnist]
 
@@ -31,15 +32,52 @@ What it does:
    of every step, and the weight updates after the last, must agree within
    the tolerances explained above CHECK_STEPS in the code.  If not, the
    script stops: the two sides would not be the same model.
-2. For each thread setting, each side runs in a subprocess of its own
-   (this script with --worker), since OpenBLAS reads OPENBLAS_NUM_THREADS
-   when it is loaded, and one process's spinning thread pool must not
-   steal cores from the other side.  Each worker starts from the library's
-   initial weights, takes --warmup steps, then times --steps steps (at
-   least 3000 for the headline figures: a slowdown has been reported to
-   start after about 700 steps) and reports samples/s over all of them and
-   over the first and last 500.
-3. Prints samples/s of each side and the ratio libsparsecode / PyTorch.
+2. For each thread setting, one worker process (this script with
+   --worker, since OpenBLAS reads OPENBLAS_NUM_THREADS when it is loaded)
+   holds both sides, each with its own model and optimiser state from the
+   library's initial weights, on the same batches.  Each side takes
+   --warmup untimed steps; then the sides take turns of --window steps
+   (libsparsecode's steps 21-120, torch's 21-120, libsparsecode's
+   121-220, ...) until each has timed --steps steps (at least 3000 for the
+   headline figures: a slowdown has been reported to start after about
+   700 steps).  A side's time is the sum of its turns.
+3. Prints, per side, samples/s over all its timed steps, over its first
+   and last 500, and over each block of 500; and the ratio
+   libsparsecode / PyTorch three ways: overall (the ratio of the two
+   rates), the median over the window pairs (libsparsecode's turn k
+   against torch's turn k, which follows it) and their range.
+
+Why interleaved: the test machine (2 vCPUs) has slow spells.  For tens of
+seconds at a time 2-thread OpenBLAS sgemm drops from about 13,600 to 9,300
+samples/s-equivalent (the host puts both vCPUs on one physical core),
+while 1-thread runs stay steady.  When each side ran in its own process,
+one after the other (about 30 s each), a spell could land on one side
+only: a full run gave a ratio of 1.53 for "fair" and 1.32 for
+"torch-default", which is the same setting on that machine (torch
+defaults to 1 thread there).  With turns of 100 steps (one to two
+seconds a side; more for torch in torch-nproc) a spell covers turns of
+both sides alike.  A pair ratio compares two turns a second or two
+apart; only the pairs in which a spell starts or ends are skewed, and
+the median leaves those out, while the range shows how far the machine
+moved.  What interleaving cannot remove is that a spell does not slow
+both sides by the same factor: in a full run "fair" and "torch-default"
+(the same setting) gave median pair ratios of 1.49 and 1.41, and ratios
+of 1.37 to 1.59 over blocks of 500 steps, against 1.31 to 1.36 with one
+thread; differences of that size between 2-thread settings are the
+machine's, not the code's.  The two sides share the process's one libopenblas (torch's
+libblas.so.3 is OpenBLAS's and links libopenblas.so.0; the script warns
+if a worker maps more than one), so a single thread pool serves whichever
+side is running, and no idle pool of the other side competes with it
+for the cores.  torch's own OpenMP threads
+(torch-nproc) spin only briefly after its last operation before they
+sleep.  Sharing the process does not change either side's arithmetic:
+libsparsecode flushes subnormal values in its Adam state by value and
+does not set the CPU's flush-to-zero mode, and each side's printed mean
+loss is the same as with --sequential.
+
+--sequential runs the old way, each side in a process of its own, one
+after the other, and prints only the overall ratio; it is there to see
+the effect of the slow spells, not for the figures.
 
 The settings (--settings):
   fair           OpenBLAS at nproc threads for both; torch.set_num_threads(1)
@@ -52,16 +90,15 @@ The settings (--settings):
 It also prints the CPU model, the torch version and its default threads,
 which shared object holds the sgemm_ that torch calls, OpenBLAS's kernel
 (openblas_get_corename on the libopenblas that is loaded) and the thread
-count OpenBLAS reports in each worker.  The machine's speed drifts between runs
-(docs/drsae.md): the two sides of a setting run back to back, and a ratio
-is only meaningful within one run.
+count OpenBLAS reports in each worker.  The machine's speed also drifts
+between runs (docs/drsae.md): compare ratios, not samples/s, across runs.
 
 Needs numpy and PyTorch (Debian: apt-get install python3-numpy
 python3-torch; run Debian's /usr/bin/python3), the built library and the
 Fashion-MNIST IDX files (Debian: dataset-fashion-mnist).  Not part of
 `make bench`, which runs only C programs.  A full run (4 settings, 3000
-steps) takes about 10 minutes on a 2-core machine, most of it in the
-oversubscribed torch-nproc setting.
+steps) takes about 9 minutes on a 2-core machine, 4 of them in the
+oversubscribed torch-nproc setting (torch at about 1,600 samples/s).
 """
 import argparse
 import ctypes
@@ -140,7 +177,8 @@ CHECK_LOSS_RTOL = 2e-5
 CHECK_UPDATE_RTOL = 2e-3
 CHECK_UPDATE_SKIP = ("c",)
 
-WINDOW = 500                   # steps in the first/last rate windows
+WINDOW = 100                   # default --window: steps per turn of a side
+BLOCK = 500                    # steps per rate block (first, last, each)
 SETTINGS = ("fair", "torch-default", "torch-nproc", "one-thread")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
                     "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -269,14 +307,6 @@ class Library:
         self.model = ctypes.c_void_p()
 
 
-def initial_weights(lib_path, x):
-    """The library's initial weights (sc_model_init_data, seed SEED)."""
-    model = Library(lib_path, CHECK_LR, x)
-    weights = model.weights()
-    model.free()
-    return weights
-
-
 # --------------------------------------------------------------------------
 # PyTorch
 
@@ -365,56 +395,49 @@ def symbol_owner(library, symbol):
 
 
 def openblas_report():
-    """Kernel, thread count and path of the libopenblas mapped here."""
+    """Kernel, thread count and path of the libopenblas mapped here, and
+    the files of all of them (one expected: libsparsecode and torch's
+    libblas.so.3 both link libopenblas.so.0)."""
     paths = loaded_objects("libopenblas")
     if not paths:
-        return {"openblas": None}
+        return {"openblas": None, "openblas_files": []}
     ob = ctypes.CDLL(paths[0])
     ob.openblas_get_corename.restype = ctypes.c_char_p
     return {"openblas": paths[0], "corename": ob.openblas_get_corename().decode(),
-            "openblas_threads": ob.openblas_get_num_threads()}
+            "openblas_threads": ob.openblas_get_num_threads(),
+            "openblas_files": sorted({os.path.realpath(p) for p in paths})}
 
 
 # --------------------------------------------------------------------------
-# Workers (subprocesses)
+# Timing (in the workers)
 
-def rates(times, first_step):
-    """samples/s over all timed steps and over the first and last WINDOW,
-    from the time stamps of a run (times[0] its start, times[i] the end of
-    its i-th step)."""
-    steps = len(times) - 1
-    w = min(WINDOW, steps)
-    rate = lambda a, b: (b - a) * BATCH / (times[b] - times[a])
-    return {"steps": steps, "first_step": first_step, "window": w,
-            "rate": rate(0, steps), "rate_first": rate(0, w),
-            "rate_last": rate(steps - w, steps)}
-
-
-def timed_run(step, warmup, steps):
-    """Runs step(i) for i < warmup, then times the next `steps`.  Returns
-    the time stamps and the losses of the timed steps."""
-    for i in range(warmup):
-        step(i)
-    times, losses = [time.perf_counter()], []
-    for i in range(warmup, warmup + steps):
-        losses.append(step(i))
-        times.append(time.perf_counter())
-    return times, losses
-
-
-def worker_lib(a):
-    x, y = load_training_set(a.data, a.seed)
-    model = Library(a.lib, a.lr, x)
-    row_x, row_y = N_INPUTS * x.itemsize, y.itemsize
-    x0, y0 = x.ctypes.data, y.ctypes.data
-    step = lambda i: model.step(x0 + batch_start(i, len(x)) * row_x,
-                                y0 + batch_start(i, len(x)) * row_y)
-    times, losses = timed_run(step, a.warmup, a.steps)
-    out = rates(times, a.warmup + 1)
-    out.update(openblas_report())
-    out.update(final_loss=float(np.mean(losses[-100:])))
-    model.free()
-    return out
+def take_turns(steppers, warmup, steps, window):
+    """Times the sides in `steppers` (name -> step(i), which takes training
+    step i and returns its loss) in this process.  First `warmup` untimed
+    steps of each side, one side after the other; then the sides take
+    turns, in the order given, of `window` timed steps each (the last turn
+    shorter if `window` does not divide `steps`) until each side has done
+    `steps`.  A single side thus runs its steps back to back.  Returns, per
+    side, the duration of each timed step in seconds and its loss; the
+    time between one side's turn and the next (one clock reading) is
+    counted for neither."""
+    for step in steppers.values():
+        for i in range(warmup):
+            step(i)
+    clock = time.perf_counter
+    durations = {name: [] for name in steppers}
+    losses = {name: [] for name in steppers}
+    for start in range(warmup, warmup + steps, window):
+        end = min(start + window, warmup + steps)
+        for name, step in steppers.items():
+            d, l = durations[name], losses[name]
+            before = clock()
+            for i in range(start, end):
+                l.append(step(i))
+                now = clock()
+                d.append(now - before)
+                before = now
+    return durations, losses
 
 
 def import_torch(threads):
@@ -425,23 +448,40 @@ def import_torch(threads):
     return torch, default
 
 
-def worker_torch(a):
-    torch, default_threads = import_torch(a.torch_threads)
+def worker_timing(a, sides):
+    """Times `sides` ("lib", "torch" or both, in that order of turns) in
+    this process.  Each side has its own model and optimiser state, both
+    from the library's initial weights (sc_model_init_data, seed SEED), and
+    takes the same batches."""
+    torch = import_torch(a.torch_threads)[0] if "torch" in sides else None
     x, y = load_training_set(a.data, a.seed)
-    net = TorchDrSAE(torch, initial_weights(a.lib, x), a.lr)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    model = Library(a.lib, a.lr, x)
+    steppers = {}
+    if "lib" in sides:
+        row_x, row_y = N_INPUTS * x.itemsize, y.itemsize
+        x0, y0 = x.ctypes.data, y.ctypes.data
+        steppers["lib"] = lambda i: model.step(x0 + batch_start(i, len(x)) * row_x,
+                                               y0 + batch_start(i, len(x)) * row_y)
+    if "torch" in sides:
+        net = TorchDrSAE(torch, model.weights(), a.lr)  # before any library step
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
 
-    def step(i):
-        r = batch_start(i, len(x))
-        return net.step(xt[r:r + BATCH], yt[r:r + BATCH])
-
-    times, losses = timed_run(step, a.warmup, a.steps)
-    out = rates(times, a.warmup + 1)
-    out.update(openblas_report())
-    out.update(final_loss=float(np.mean(losses[-100:])),
-               torch_threads=torch.get_num_threads())
+        def torch_step(i):
+            r = batch_start(i, len(x))
+            return net.step(xt[r:r + BATCH], yt[r:r + BATCH])
+        steppers["torch"] = torch_step
+    durations, losses = take_turns(steppers, a.warmup, a.steps, a.window)
+    out = openblas_report()
+    out.update(torch_threads=torch.get_num_threads() if torch else None,
+               sides={name: {"durations": durations[name],
+                             "final_loss": float(np.mean(losses[name][-100:]))}
+                      for name in steppers})
+    model.free()
     return out
 
+
+# --------------------------------------------------------------------------
+# The other workers
 
 def worker_check(a):
     """CHECK_STEPS steps of both sides from the same weights, in one
@@ -490,8 +530,10 @@ def worker_probe(a):
     return out
 
 
-WORKERS = {"lib": worker_lib, "torch": worker_torch, "check": worker_check,
-           "probe": worker_probe}
+WORKERS = {"pair": lambda a: worker_timing(a, ("lib", "torch")),
+           "lib": lambda a: worker_timing(a, ("lib",)),
+           "torch": lambda a: worker_timing(a, ("torch",)),
+           "check": worker_check, "probe": worker_probe}
 
 
 # --------------------------------------------------------------------------
@@ -515,7 +557,8 @@ def run_worker(a, kind, blas_threads, torch_threads=None):
     env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind,
            "--lib", a.lib, "--data", a.data, "--lr", repr(a.lr),
-           "--seed", str(a.seed), "--steps", str(a.steps), "--warmup", str(a.warmup)]
+           "--seed", str(a.seed), "--steps", str(a.steps), "--warmup", str(a.warmup),
+           "--window", str(a.window)]
     if torch_threads is not None:
         cmd += ["--torch-threads", str(torch_threads)]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
@@ -568,15 +611,108 @@ def settings_to_run(names, nproc, torch_default):
     return out
 
 
+def samples_per_s(durations):
+    return len(durations) * BATCH / sum(durations)
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+
+def measure(a, name, blas, threads, sequential):
+    """Runs one setting; returns its figures, per side and compared."""
+    if sequential:
+        lib_run = run_worker(a, "lib", blas)
+        torch_run = run_worker(a, "torch", blas, threads)
+        runs = {"lib": lib_run, "torch": torch_run}
+        sides = {"lib": lib_run["sides"]["lib"], "torch": torch_run["sides"]["torch"]}
+    else:
+        run = run_worker(a, "pair", blas, threads)
+        runs = {"lib": run, "torch": run}
+        sides = run["sides"]
+    r = {"name": name, "blas": blas, "runs": runs, "sides": sides}
+    for side in sides.values():
+        d = side["durations"]
+        w = min(BLOCK, len(d))
+        side.update(rate=samples_per_s(d), rate_first=samples_per_s(d[:w]),
+                    rate_last=samples_per_s(d[-w:]),
+                    blocks=[samples_per_s(d[i:i + BLOCK])
+                            for i in range(0, len(d), BLOCK)],
+                    windows=[sum(d[i:i + a.window])
+                             for i in range(0, len(d), a.window)])
+    lib, tor = sides["lib"], sides["torch"]
+    # Both sides take the same number of steps in turn k, so their rate
+    # ratio is the inverse ratio of the turns' times.  (With --sequential
+    # the "pairs" are not adjacent in time, and are not printed.)
+    pairs = [t / l for l, t in zip(lib["windows"], tor["windows"])]
+    r.update(ratio=lib["rate"] / tor["rate"], pair_median=median(pairs),
+             pair_min=min(pairs), pair_max=max(pairs), pairs=len(pairs))
+    return r
+
+
+def print_setting(a, r, torch_default, sequential):
+    runs, lib, tor = r["runs"], r["sides"]["lib"], r["sides"]["torch"]
+    torch_threads = runs["torch"]["torch_threads"]
+    if sequential:
+        how = ("sequential: each side in a process of its own, one after the "
+               "other (openblas_get_num_threads: lib process %d, torch process %d)"
+               % (runs["lib"]["openblas_threads"], runs["torch"]["openblas_threads"]))
+    else:
+        how = ("interleaved in one process (openblas_get_num_threads %d), turns of "
+               "%d steps, libsparsecode first in each pair"
+               % (runs["lib"]["openblas_threads"], a.window))
+    print("setting %s: OPENBLAS_NUM_THREADS=%d, torch threads %d%s; %s"
+          % (r["name"], r["blas"], torch_threads,
+             " (torch's default)" if torch_threads == torch_default else "", how))
+    blas_files = set(runs["lib"]["openblas_files"] + runs["torch"]["openblas_files"])
+    if len(blas_files) > 1:
+        print("  WARNING: the two sides do not share one libopenblas: %s"
+              % ", ".join(sorted(blas_files)))
+    first, last = a.warmup + 1, a.warmup + a.steps
+    for label, s in (("libsparsecode", lib), ("PyTorch", tor)):
+        ends = (" (first %d steps %.0f, last %d %.0f)"
+                % (BLOCK, s["rate_first"], BLOCK, s["rate_last"])
+                if a.steps > BLOCK else "")
+        print("  %-13s %7.0f samples/s over steps %d-%d%s; mean loss of the "
+              "last 100 steps %.5f" % (label, s["rate"], first, last, ends,
+                                       s["final_loss"]))
+    if len(lib["blocks"]) > 1:
+        starts = range(first, last + 1, BLOCK)
+        rows = [("steps", ["%d-%d" % (b, min(b + BLOCK - 1, last)) for b in starts]),
+                ("libsparsecode", ["%.0f" % v for v in lib["blocks"]]),
+                ("PyTorch", ["%.0f" % v for v in tor["blocks"]])]
+        if not sequential:     # blocks of the same turns when --window divides BLOCK
+            rows.append(("ratio", ["%.2f" % (l / t) for l, t
+                                   in zip(lib["blocks"], tor["blocks"])]))
+        print("  samples/s by blocks of %d steps:" % BLOCK)
+        for label, cells in rows:
+            print("    %-13s%s" % (label, "".join("%10s" % c for c in cells)))
+    if sequential:
+        print("  ratio libsparsecode/PyTorch = %.2f (overall; the two sides ran at "
+              "different times)" % r["ratio"])
+    else:
+        print("  ratio libsparsecode/PyTorch: median of %d window pair%s %.2f (range "
+              "%.2f-%.2f), overall %.2f"
+              % (r["pairs"], "s" if r["pairs"] > 1 else "", r["pair_median"],
+                 r["pair_min"], r["pair_max"], r["ratio"]))
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Times libsparsecode's DrSAE training step against the same "
-        "step in PyTorch, side by side (see the module docstring).")
+        "step in PyTorch, interleaved (see the module docstring).")
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--steps", type=int, default=3000,
                     help="timed steps per side and setting (default 3000)")
     ap.add_argument("--warmup", type=int, default=20,
-                    help="untimed steps before them (default 20)")
+                    help="untimed steps per side before them (default 20)")
+    ap.add_argument("--window", type=int, default=WINDOW,
+                    help="steps per turn of each side (default %d)" % WINDOW)
+    ap.add_argument("--sequential", action="store_true",
+                    help="the old way: each side in its own process, one after "
+                    "the other (exposed to the machine's slow spells)")
     ap.add_argument("--settings", default=",".join(SETTINGS),
                     help="which thread settings, comma-separated, from %s"
                     % ",".join(SETTINGS))
@@ -597,8 +733,8 @@ def main():
     if a.worker:
         print(json.dumps(WORKERS[a.worker](a)))
         return
-    if a.steps < 1 or a.warmup < 0:
-        sys.exit("compare_torch: --steps must be >= 1 and --warmup >= 0")
+    if a.steps < 1 or a.warmup < 0 or a.window < 1:
+        sys.exit("compare_torch: --steps and --window must be >= 1 and --warmup >= 0")
     names = [s for s in a.settings.split(",") if s]
     unknown = [s for s in names if s not in SETTINGS]
     if unknown or not names:
@@ -609,10 +745,11 @@ def main():
 
     nproc = len(os.sched_getaffinity(0))
     probe = run_worker(a, "probe", nproc)
+    torch_default = probe["torch_default_threads"]
     print("cpu: %s, %d cores available" % (cpu_model(), nproc))
     print("libsparsecode %s: %s, %s" % (probe["lib_version"], a.lib, probe["blas_name"]))
     print("torch %s: default intra-op threads %d; its sgemm_ is in %s"
-          % (probe["torch_version"], probe["torch_default_threads"], probe["sgemm_owner"]))
+          % (probe["torch_version"], torch_default, probe["sgemm_owner"]))
     print("OpenBLAS: %s, kernel %s (openblas_get_corename)"
           % (probe["openblas"], probe["corename"]))
     print("model: DrSAE %d-%d, T = %d, relu, batch %d, recon + %g l1 + %g class, "
@@ -621,38 +758,32 @@ def main():
              ITERATIONS, ITERATIONS - 1, DECODER_MAX_NORM, CLASSIFIER_MAX_NORM))
     if not a.no_check:
         check(a, nproc)
-    print("timing: %d warm-up steps, then %d timed steps per side and setting%s"
+    print("timing: %d warm-up steps, then %d timed steps per side and setting%s; %s"
           % (a.warmup, a.steps,
-             "" if a.steps >= 3000 else " (fewer than 3000: not the headline figures)"))
+             "" if a.steps >= 3000 else " (fewer than 3000: not the headline figures)",
+             "sequential" if a.sequential else
+             "interleaved, turns of %d steps" % a.window))
 
     results = []
-    for name, blas, threads in settings_to_run(names, nproc,
-                                               probe["torch_default_threads"]):
-        lib = run_worker(a, "lib", blas)
-        tor = run_worker(a, "torch", blas, threads)
-        results.append((name, blas, lib, tor))
-        print("setting %s: OPENBLAS_NUM_THREADS=%d (openblas_get_num_threads: lib "
-              "process %d, torch process %d), torch threads %d%s"
-              % (name, blas, lib["openblas_threads"], tor["openblas_threads"],
-                 tor["torch_threads"], " (torch's default)"
-                 if tor["torch_threads"] == probe["torch_default_threads"] else ""))
-        for side, r in (("libsparsecode", lib), ("PyTorch", tor)):
-            first, last = r["first_step"], r["first_step"] + r["steps"] - 1
-            w = r["window"]
-            windows = ("   steps %d-%d: %7.0f   steps %d-%d: %7.0f"
-                       % (first, first + w - 1, r["rate_first"], last - w + 1, last,
-                          r["rate_last"]) if r["steps"] > w else "")
-            print("  %-13s %7.0f samples/s (steps %d-%d)%s   mean loss of the last "
-                  "100 steps %.5f" % (side, r["rate"], first, last, windows,
-                                      r["final_loss"]))
-        print("  ratio libsparsecode/PyTorch = %.2f" % (lib["rate"] / tor["rate"]))
+    for name, blas, threads in settings_to_run(names, nproc, torch_default):
+        r = measure(a, name, blas, threads, a.sequential)
+        print_setting(a, r, torch_default, a.sequential)
+        results.append(r)
 
-    print("summary (samples/s over %d steps):" % a.steps)
+    print("summary (samples/s over %d steps%s):"
+          % (a.steps, ", sequential" if a.sequential else ""))
+    pair_head = () if a.sequential else ("median pair", "pair range")
     print("  %-14s %9s %14s %9s %7s" % ("setting", "OpenBLAS", "libsparsecode",
-                                        "PyTorch", "ratio"))
-    for name, blas, lib, tor in results:
-        print("  %-14s %9d %14.0f %9.0f %7.2f" % (name, blas, lib["rate"], tor["rate"],
-                                                  lib["rate"] / tor["rate"]))
+                                        "PyTorch", "ratio")
+          + "".join(" %12s" % h for h in pair_head))
+    for r in results:
+        line = ("  %-14s %9d %14.0f %9.0f %7.2f"
+                % (r["name"], r["blas"], r["sides"]["lib"]["rate"],
+                   r["sides"]["torch"]["rate"], r["ratio"]))
+        if not a.sequential:
+            line += " %12.2f %12s" % (r["pair_median"], "%.2f-%.2f"
+                                      % (r["pair_min"], r["pair_max"]))
+        print(line)
 
 
 if __name__ == "__main__":
