@@ -272,7 +272,34 @@ typedef enum {
     SC_PARAM_ADAM_BETA2           = 44,  /* [0, 1); default 0.999 */
     SC_PARAM_ADAM_EPSILON         = 45,  /* (0, 1]; default 1e-8 */
     SC_PARAM_DECODER_MAX_NORM     = 46,  /* column bound of W_d; default 1 */
-    SC_PARAM_CLASSIFIER_MAX_NORM  = 47   /* row bound of C; default 5 */
+    SC_PARAM_CLASSIFIER_MAX_NORM  = 47,  /* row bound of C; default 5 */
+    SC_PARAM_ENCODER_MAX_NORM     = 48,  /* row bound of W_e (a local
+                                            unit's encoder filter), applied
+                                            after every step; [0, 1e6];
+                                            default 0 = no bound.  DrSAE's
+                                            code: 1.25/T (docs/drsae.md) */
+    SC_PARAM_CLASSIFIER_RATE_SCALE = 49, /* multiplies the learning rate
+                                            of C and c; [1e-6, 1e6];
+                                            default 1.  DrSAE: 0.2 */
+    SC_PARAM_REPEAT_SCALING       = 50,  /* 1 (default): the learning rate
+                                            of W_e and theta is divided by
+                                            T, that of S by T-1 (their
+                                            repeat counts, docs/math.md
+                                            O3); 0: not */
+
+    /* initialisation; read by the sc_model_init_* calls */
+    SC_PARAM_INIT_STEP            = 51,  /* alpha in W_e = alpha W_d^T,
+                                            S = I - alpha W_d^T W_d,
+                                            theta = alpha lambda; [0, 1e6];
+                                            default 0 = 1/L, ISTA's step.
+                                            DrSAE's code: 1.25/T */
+    SC_PARAM_INIT_NOISE           = 52   /* sc_model_init_data only: each
+                                            decoder column starts as
+                                            s/|s| + noise r/|r|, s a
+                                            sample and r a Gaussian vector,
+                                            then scaled; [0, 1e6]; default
+                                            0.  DrSAE's code: 4 (a random
+                                            column plus 0.25 of a sample) */
 } sc_param;
 
 /* sc_param_bounds: the inclusive range [*lo, *hi] of a parameter.
@@ -361,6 +388,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  * where L >= lambda_max(W_d^T W_d) is found by power iteration and lambda is
  * SC_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
  * the codes of T ISTA iterations from z_0 = 0 (relu: non-negative ISTA).
+ * Every init uses this relation; SC_PARAM_INIT_STEP > 0 replaces 1/L by
+ * that step (the DrSAE authors' code, docs/math.md I2).
  *   dictionary  n x k row-major, finite.  For a local model only the
  *               entries of column j inside unit j's window are used.
  * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
@@ -371,7 +400,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
 
 /* sc_model_init_data: the data-dependent init of the DrSAE authors' code:
  * the decoder's columns are randomly chosen samples of `x` (chosen by
- * `seed`, normalised to the decoder bound), and the encoder follows by the
+ * `seed`, normalised to the decoder bound; with SC_PARAM_INIT_NOISE, a
+ * random direction is mixed in first), and the encoder follows by the
  * ISTA relation.  A local unit's filter is its window of a sample (a blank
  * window is drawn again, up to 16 times, then left at zero).
  *   x      count x n row-major samples, finite; count >= 1.
@@ -406,8 +436,10 @@ typedef struct {
 /* sc_model_step: one minibatch of exact back-propagation through time and
  * one optimiser update of every weight, each matrix's step divided by the
  * number of times it repeats in the unrolled net (W_e, theta by T; S by
- * T-1), followed by the norm constraints (W_d columns, C rows; theta >= 0
- * for the soft shrink).
+ * T-1; unless SC_PARAM_REPEAT_SCALING is 0) and the classifier's
+ * multiplied by SC_PARAM_CLASSIFIER_RATE_SCALE, followed by the norm
+ * constraints (W_d columns, C rows, W_e rows when SC_PARAM_ENCODER_MAX_NORM
+ * is set; theta >= 0 for the soft shrink).
  *   x        batch x n inputs.
  *   labels   batch class labels in [0, classes); needed when the class
  *            weight is > 0, else may be NULL.

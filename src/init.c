@@ -1,10 +1,11 @@
 /* init.c -- the three initialisations.  Each fills a fresh decoder W_d and
  * derives the encoder from it by the ISTA relation (I1 in docs/math.md):
  *
- *     W_e = W_d^T / L,   S = I - W_d^T W_d / L,   theta = lambda / L,
+ *     W_e = alpha W_d^T,   S = I - alpha W_d^T W_d,   theta = alpha lambda,
  *
- * with L >= lambda_max(W_d^T W_d) from power iteration.  The fresh state
- * replaces the model's only when everything succeeded.
+ * with alpha = 1/L, L >= lambda_max(W_d^T W_d) from power iteration, or
+ * alpha = SC_PARAM_INIT_STEP when that is set (DrSAE's code, I2).  The
+ * fresh state replaces the model's only when everything succeeded.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ static int decoder_gram(const sc_state *s, size_t n, size_t k, float *gram)
     return failed ? -1 : 0;
 }
 
-/* Derives the encoder of `s` from its decoder by the ISTA relation. */
+/* Derives the encoder of `s` from its decoder by the ISTA relation, with
+ * step alpha = SC_PARAM_INIT_STEP, or 1/L when that is 0 (I1, I2). */
 static sc_status apply_ista_relation(sc_model *m, sc_state *s,
                                      const char *caller)
 {
@@ -63,13 +65,14 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
         return sc_fail(m->message, SC_ERR_RANGE,
                        "%s: the dictionary is zero (W_d^T W_d has no "
                        "positive eigenvalue)", caller);
-    double lipschitz = LIPSCHITZ_MARGIN * lambda_max;
+    double alpha = sc_model_value(m, SC_PARAM_INIT_STEP);
+    if (alpha == 0.0)
+        alpha = 1.0 / (LIPSCHITZ_MARGIN * lambda_max);
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < k; j++)
-            gram[i * k + j] = (float)((i == j) - gram[i * k + j] / lipschitz);
-    sc_operator_set_scaled_transpose(&s->encoder, &s->decoder,
-                                     (float)(1.0 / lipschitz));
-    float theta = (float)(sc_model_value(m, SC_PARAM_L1_WEIGHT) / lipschitz);
+            gram[i * k + j] = (float)((i == j) - alpha * gram[i * k + j]);
+    sc_operator_set_scaled_transpose(&s->encoder, &s->decoder, (float)alpha);
+    float theta = (float)(sc_model_value(m, SC_PARAM_L1_WEIGHT) * alpha);
     for (size_t i = 0; i < k; i++)
         s->threshold[i] = theta;
     return SC_OK;
@@ -130,6 +133,24 @@ sc_status sc_model_init_dictionary(sc_model *model, const float *dictionary)
     return finish_init(model, &fresh, caller);
 }
 
+/* out = s/|s| + noise r/|r|, r a Gaussian vector from rng (I2); out = s
+ * for a zero sample, which the caller then draws again.  Returns out. */
+static const float *add_noise(const float *sample, size_t n, double noise,
+                              sc_rng *rng, float *out)
+{
+    double ss = 0.0, rr = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        ss += (double)sample[i] * sample[i];
+        out[i] = (float)sc_rng_normal(rng);
+        rr += (double)out[i] * out[i];
+    }
+    double a = ss > 0 ? 1.0 / sqrt(ss) : 0.0;
+    double b = ss > 0 && rr > 0 ? noise / sqrt(rr) : 0.0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)(a * sample[i] + b * out[i]);
+    return out;
+}
+
 sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
                              uint64_t seed)
 {
@@ -151,17 +172,28 @@ sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
     if (status != SC_OK)
         return status;
     double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    double noise = sc_model_value(model, SC_PARAM_INIT_NOISE);
+    float *mixed = noise > 0 ? malloc(n * sizeof(float)) : NULL;
+    if (noise > 0 && mixed == NULL) {
+        sc_state_release(&fresh);
+        return sc_fail(model->message, SC_ERR_NOMEM, "%s: out of memory",
+                       caller);
+    }
     sc_rng rng;
     sc_rng_seed(&rng, seed);
     for (size_t j = 0; j < k; j++) {
         /* A random sample (a local unit: its window of one), normalised;
-         * a few retries skip zero samples. */
+         * a few retries skip zero samples.  With noise, (I2): the unit
+         * sample plus noise times a random unit vector. */
         int placed = 0;
         for (int attempt = 0; attempt < 16 && !placed; attempt++) {
             const float *sample = x + sc_rng_below(&rng, count) * n;
+            if (mixed != NULL)
+                sample = add_noise(sample, n, noise, &rng, mixed);
             sc_operator_load_column(&fresh.decoder, j, sample, 1);
             placed = sc_operator_set_column_norm(&fresh.decoder, j, bound, 0);
         }
     }
+    free(mixed);
     return finish_init(model, &fresh, caller);
 }

@@ -1,13 +1,15 @@
 /* modelfile.c -- saving and loading models.
  *
- * Format version 2, every number little-endian.  Version 1, read too, is
- * the same layout without the seven local parameters (SC_PARAM_LOCAL_FIELD
- * to SC_PARAM_POOL_POSITIONS, ids 12-18, which then keep their defaults:
- * a dense model):
+ * Format version 3, every number little-endian.  Versions 1 and 2, read
+ * too, are the same layout with fewer parameters, the missing ones keeping
+ * their defaults: version 2 lacks the five of ids 48-52
+ * (SC_PARAM_ENCODER_MAX_NORM to SC_PARAM_INIT_NOISE), and version 1 also
+ * the seven local parameters (SC_PARAM_LOCAL_FIELD to
+ * SC_PARAM_POOL_POSITIONS, ids 12-18: a dense model):
  *
  *   offset  size  field
  *   0       8     magic "SCMODEL\0"
- *   8       4     u32 format version (2)
+ *   8       4     u32 format version (3)
  *   12      8     u64 n (inputs)
  *   20      8     u64 k (units)
  *   28      8     u64 steps taken
@@ -36,15 +38,27 @@
 #include "crc32.h"
 #include "model.h"
 
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 #define OLDEST_FORMAT_VERSION 1
-/* Version 1 files hold every parameter but the seven of local models. */
-#define VERSION_1_PARAM_COUNT (SC_PARAM_COUNT - 7)
 
+/* Whether a file of `version` holds parameter `id`. */
 static int param_in_version(uint32_t id, uint32_t version)
 {
+    if (version < 3 && id >= SC_PARAM_ENCODER_MAX_NORM &&
+        id <= SC_PARAM_INIT_NOISE)
+        return 0;
     return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
            id > SC_PARAM_POOL_POSITIONS;
+}
+
+/* The number of parameters a file of `version` holds. */
+static uint32_t params_in_version(uint32_t version)
+{
+    uint32_t count = 0;
+    for (int i = 0; i < SC_PARAM_COUNT; i++)
+        count += (uint32_t)param_in_version((uint32_t)sc_param_at(i)->id,
+                                            version);
+    return count;
 }
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 
@@ -312,7 +326,7 @@ static sc_status decode(reader *r, uint32_t version, sc_model **out,
     if (sc_model_create(&m, (size_t)n, (size_t)k) != SC_OK)
         return sc_fail(NULL, SC_ERR_FORMAT, "%s: bad sizes %llu x %llu",
                        caller, (unsigned long long)n, (unsigned long long)k);
-    if (count != (version == 1 ? VERSION_1_PARAM_COUNT : SC_PARAM_COUNT)) {
+    if (count != params_in_version(version)) {
         sc_model_free(m);
         return format_error(caller, "wrong number of parameters");
     }

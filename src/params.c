@@ -43,6 +43,11 @@ static const sc_param_info param_table[] = {
     ROW(SC_PARAM_ADAM_EPSILON,         1e-12,  1,      1e-8,    0,   0),
     ROW(SC_PARAM_DECODER_MAX_NORM,     1e-6,   1e6,    1,       0,   0),
     ROW(SC_PARAM_CLASSIFIER_MAX_NORM,  1e-6,   1e6,    5,       0,   0),
+    ROW(SC_PARAM_ENCODER_MAX_NORM,     0,      1e6,    0,       0,   0),
+    ROW(SC_PARAM_CLASSIFIER_RATE_SCALE, 1e-6,  1e6,    1,       0,   0),
+    ROW(SC_PARAM_REPEAT_SCALING,       0,      1,      1,       1,   0),
+    ROW(SC_PARAM_INIT_STEP,            0,      1e6,    0,       0,   0),
+    ROW(SC_PARAM_INIT_NOISE,           0,      1e6,    0,       0,   0),
 };
 
 _Static_assert(sizeof param_table / sizeof param_table[0] == SC_PARAM_COUNT,

@@ -125,14 +125,19 @@ sc_status sc_model_step(sc_model *model, const float *x,
     sc_compute_gradients(model, &w, x, labels, targets, batch, &values);
     int shrink = (int)sc_model_value(model, SC_PARAM_SHRINK);
 
-    /* Which arrays this step trains, and their step scales (O3). */
+    /* Which arrays this step trains, and their step scales: the repeat
+     * counts (O3) and the classifier's own scale. */
+    int repeats = sc_model_value(model, SC_PARAM_REPEAT_SCALING) != 0.0;
+    double classifier = w.classification > 0
+        ? sc_model_value(model, SC_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
     double scale[SC_TENSOR_COUNT] = {0};
-    scale[SC_TENSOR_ENCODER] = 1.0 / (double)T;
-    scale[SC_TENSOR_THRESHOLD] = 1.0 / (double)T;
-    scale[SC_TENSOR_LATERAL] = T >= 2 ? 1.0 / (double)(T - 1) : 0.0;
+    scale[SC_TENSOR_ENCODER] = repeats ? 1.0 / (double)T : 1.0;
+    scale[SC_TENSOR_THRESHOLD] = scale[SC_TENSOR_ENCODER];
+    scale[SC_TENSOR_LATERAL] = T < 2 ? 0.0
+                               : repeats ? 1.0 / (double)(T - 1) : 1.0;
     scale[SC_TENSOR_DECODER] = w.recon > 0 ? 1.0 : 0.0;
-    scale[SC_TENSOR_CLASSIFIER] = w.classification > 0 ? 1.0 : 0.0;
-    scale[SC_TENSOR_CLASS_BIAS] = w.classification > 0 ? 1.0 : 0.0;
+    scale[SC_TENSOR_CLASSIFIER] = classifier;
+    scale[SC_TENSOR_CLASS_BIAS] = classifier;
 
     /* Stage the update; refuse the step, changing nothing, if any new
      * value is not finite. */
@@ -155,6 +160,9 @@ sc_status sc_model_step(sc_model *model, const float *x,
         sc_operator_project_rows(
             &s->classifier,
             sc_model_value(model, SC_PARAM_CLASSIFIER_MAX_NORM));
+    double encoder_bound = sc_model_value(model, SC_PARAM_ENCODER_MAX_NORM);
+    if (encoder_bound > 0)
+        sc_operator_project_rows(&s->encoder, encoder_bound);
     if (shrink == SC_SHRINK_SOFT)
         for (size_t i = 0; i < model->k; i++)
             if (s->threshold[i] < 0.0f)

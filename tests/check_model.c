@@ -556,6 +556,82 @@ START_TEST(init_ista_relation)
 }
 END_TEST
 
+START_TEST(init_step_relation)
+{
+    /* With SC_PARAM_INIT_STEP = alpha (DrSAE's code: 1.25/T), every init
+     * gives W_e = alpha W_d^T, S = I - alpha W_d^T W_d and theta = alpha
+     * lambda, whatever L is. */
+    const double lambda = 0.3, alpha = 0.1136;
+    float data[N_SAMPLES * N_IN];
+    tu_fill(data, N_SAMPLES * N_IN, 14, -1, 1);
+    const tu_setting settings[] = {{SC_PARAM_L1_WEIGHT, lambda},
+                                   {SC_PARAM_INIT_STEP, alpha}};
+    sc_model *m = tu_model(N_IN, N_UNITS, settings, 2, TU_NO_INIT);
+    ck_assert_int_eq(run_init(m, _i, data, N_SAMPLES), SC_OK);
+    const float *we = weight(m, SC_WEIGHT_ENCODER, N_UNITS, N_IN);
+    const float *s = weight(m, SC_WEIGHT_LATERAL, N_UNITS, N_UNITS);
+    const float *theta = weight(m, SC_WEIGHT_THRESHOLD, N_UNITS, 1);
+    const float *d = weight(m, SC_WEIGHT_DECODER, N_IN, N_UNITS);
+    for (size_t a = 0; a < N_UNITS; a++) {
+        ck_assert_msg(fabs(theta[a] - alpha * lambda) <= 1e-7,
+                      "theta[%zu] = %g", a, (double)theta[a]);
+        for (size_t i = 0; i < N_IN; i++)
+            ck_assert_msg(fabs(we[a * N_IN + i] - alpha * d[i * N_UNITS + a])
+                              <= 1e-7, "W_e[%zu][%zu]", a, i);
+        for (size_t b = 0; b < N_UNITS; b++) {
+            double g = 0.0;
+            for (size_t i = 0; i < N_IN; i++)
+                g += (double)d[i * N_UNITS + a] * d[i * N_UNITS + b];
+            double expected = (a == b) - alpha * g;
+            ck_assert_msg(fabs(s[a * N_UNITS + b] - expected) <= 1e-6,
+                          "S[%zu][%zu] = %g, expected %g", a, b,
+                          (double)s[a * N_UNITS + b], expected);
+        }
+    }
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(init_data_noise)
+{
+    /* SC_PARAM_INIT_NOISE = nu: each decoder column is s/|s| + nu r/|r|,
+     * normalised, s one of the samples.  In n = 400 dimensions a random
+     * direction is nearly orthogonal to s (cosine about +-0.05), so the
+     * column's cosine with its sample is 1/sqrt(1 + nu^2) within 0.15, and
+     * its norm is the decoder bound. */
+    enum { N = 400, K = 6, COUNT = 20 };
+    const double noise = 1.0, expected = 1.0 / sqrt(1.0 + noise * noise);
+    float *data = malloc(COUNT * N * sizeof(float));
+    ck_assert_ptr_nonnull(data);
+    tu_fill(data, COUNT * N, 15, 0, 1);
+    sc_model *m = tu_model(N, K, (tu_setting[]){{SC_PARAM_INIT_NOISE, noise}},
+                           1, TU_NO_INIT);
+    ck_assert_int_eq(sc_model_init_data(m, data, COUNT, 3), SC_OK);
+    const float *d = weight(m, SC_WEIGHT_DECODER, N, K);
+    for (size_t j = 0; j < K; j++) {
+        double best = -1.0, norm = 0.0;
+        for (size_t i = 0; i < N; i++)
+            norm += (double)d[i * K + j] * d[i * K + j];
+        for (size_t c = 0; c < COUNT; c++) {
+            double dot = 0.0, ss = 0.0;
+            for (size_t i = 0; i < N; i++) {
+                dot += (double)d[i * K + j] * data[c * N + i];
+                ss += (double)data[c * N + i] * data[c * N + i];
+            }
+            double cosine = dot / sqrt(ss * norm);
+            best = cosine > best ? cosine : best;
+        }
+        ck_assert_msg(fabs(sqrt(norm) - 1.0) <= 1e-5, "column %zu norm %g",
+                      j, sqrt(norm));
+        ck_assert_msg(fabs(best - expected) <= 0.15,
+                      "column %zu: cosine %g with its sample, expected %g", j,
+                      best, expected);
+    }
+    free(data);
+    sc_model_free(m);
+}
+END_TEST
+
 START_TEST(init_deterministic)
 {
     float data[N_SAMPLES * N_IN];
@@ -642,6 +718,8 @@ Suite *model_suite(void)
     tcase_add_test(init, init_dictionary_keeps_directions);
     tcase_add_test(init, init_data_columns_are_samples);
     tcase_add_loop_test(init, init_ista_relation, 0, 3);
+    tcase_add_loop_test(init, init_step_relation, 0, 3);
+    tcase_add_test(init, init_data_noise);
     tcase_add_test(init, init_deterministic);
     tcase_add_loop_test(init, reinit_resets_training, 0, 2);
     suite_add_tcase(s, init);

@@ -210,8 +210,9 @@ START_TEST(non_integral_rejected)
         checked++;
     }
     /* ITERATIONS, SHRINK, CLASSES, GROUP_LAYOUT, GROUP_SIZE, TORUS_ROWS,
-     * TORUS_COLS, POOL_SIZE, POOL_STRIDE, NORMALIZE_CODE, OPTIMIZER. */
-    ck_assert_uint_eq(checked, 11);
+     * TORUS_COLS, POOL_SIZE, POOL_STRIDE, NORMALIZE_CODE, OPTIMIZER,
+     * REPEAT_SCALING. */
+    ck_assert_uint_eq(checked, 12);
     sc_model_free(m);
 }
 END_TEST

@@ -411,7 +411,8 @@ static double row_norm(const float *a, size_t cols, size_t r)
 START_TEST(steps_keep_the_constraints)
 {
     /* After every step: W_d columns within the decoder bound, C rows within
-     * the classifier bound, theta >= 0 for the soft shrink.  Large steps
+     * the classifier bound, W_e rows within the encoder bound, theta >= 0
+     * for the soft shrink.  Large steps
      * and tight bounds, so that the projections have work to do.  _i: the
      * optimiser. */
     const tu_setting settings[] = {
@@ -419,10 +420,11 @@ START_TEST(steps_keep_the_constraints)
         {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_CLASS_WEIGHT, 1},
         {SC_PARAM_OPTIMIZER, _i}, {SC_PARAM_LEARNING_RATE, 0.5},
         {SC_PARAM_DECODER_MAX_NORM, 0.5},
-        {SC_PARAM_CLASSIFIER_MAX_NORM, 0.3}};
-    sc_model *m = tu_model(N_IN, N_UNITS, settings, 8, 8);
+        {SC_PARAM_CLASSIFIER_MAX_NORM, 0.3},
+        {SC_PARAM_ENCODER_MAX_NORM, 0.2}};
+    sc_model *m = tu_model(N_IN, N_UNITS, settings, 9, 8);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 9);
-    double widest_row = 0.0;
+    double widest_row = 0.0, widest_encoder_row = 0.0;
     for (size_t s = 0; s < 20; s++) {
         tu_train(m, &d, BATCH, s, 1, NULL);
         const float *w;
@@ -444,6 +446,15 @@ START_TEST(steps_keep_the_constraints)
                           "step %zu: C row %zu norm %g", s, r, norm);
             widest_row = norm > widest_row ? norm : widest_row;
         }
+        ck_assert_int_eq(sc_model_weights(m, SC_WEIGHT_ENCODER, &w, &rows,
+                                          &cols), SC_OK);
+        for (size_t r = 0; r < rows; r++) {
+            double norm = row_norm(w, cols, r);
+            ck_assert_msg(norm <= 0.2 * (1 + 1e-5),
+                          "step %zu: W_e row %zu norm %g", s, r, norm);
+            widest_encoder_row = norm > widest_encoder_row
+                                     ? norm : widest_encoder_row;
+        }
         ck_assert_int_eq(sc_model_weights(m, SC_WEIGHT_THRESHOLD, &w, &rows,
                                           &cols), SC_OK);
         for (size_t i = 0; i < rows; i++)
@@ -452,8 +463,98 @@ START_TEST(steps_keep_the_constraints)
     }
     ck_assert_msg(widest_row >= 0.3 * 0.99,
                   "the classifier bound never bound (%g)", widest_row);
+    ck_assert_msg(widest_encoder_row >= 0.2 * 0.99,
+                  "the encoder bound never bound (%g)", widest_encoder_row);
     sc_model_free(m);
     tu_data_free(&d);
+}
+END_TEST
+
+/* The change that one SGD step without momentum makes to weight
+ * `which` of a fresh model built with `settings` (the same model, data
+ * and batch every call), into delta (rows * cols floats).  The batch of 5
+ * has unequal class counts, so that the class bias's first gradient is
+ * not 0. */
+static void one_step_change(const tu_setting *settings, size_t count,
+                            sc_weight which, float *delta, size_t size)
+{
+    sc_model *m = tu_model(N_IN, N_UNITS, settings, count, 12);
+    tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 13);
+    const float *w;
+    size_t rows, cols;
+    ck_assert_int_eq(sc_model_weights(m, which, &w, &rows, &cols), SC_OK);
+    ck_assert_uint_eq(rows * cols, size);
+    memcpy(delta, w, size * sizeof(float));
+    tu_train(m, &d, 5, 0, 1, NULL);
+    ck_assert_int_eq(sc_model_weights(m, which, &w, &rows, &cols), SC_OK);
+    for (size_t i = 0; i < size; i++)
+        delta[i] = w[i] - delta[i];
+    sc_model_free(m);
+    tu_data_free(&d);
+}
+
+/* Asserts b = factor * a element by element, within float rounding of
+ * the weights' differences (values of order 1: 1e-6 absolute), and that
+ * the change is not zero. */
+static void assert_scaled(const float *a, const float *b, size_t size,
+                          double factor, const char *what)
+{
+    double largest = 0.0;
+    for (size_t i = 0; i < size; i++) {
+        ck_assert_msg(fabs(b[i] - factor * a[i]) <= 1e-6 + 1e-5 * fabs(b[i]),
+                      "%s[%zu]: %g, expected %g x %g", what, i, (double)b[i],
+                      factor, (double)a[i]);
+        largest = fabs(a[i]) > largest ? fabs(a[i]) : largest;
+    }
+    ck_assert_msg(largest > 1e-4, "%s did not change: the test says "
+                  "nothing", what);
+}
+
+START_TEST(classifier_rate_scale)
+{
+    /* SC_PARAM_CLASSIFIER_RATE_SCALE 0.2 (DrSAE's) makes SGD's first step
+     * of C and c 0.2 times as large and leaves the decoder's alone. */
+    enum { C_SIZE = CLASSES * N_UNITS, D_SIZE = N_IN * N_UNITS };
+    float c1[C_SIZE], c2[C_SIZE], b1[CLASSES], b2[CLASSES], d1[D_SIZE],
+        d2[D_SIZE];
+    for (int scaled = 0; scaled < 2; scaled++) {
+        const tu_setting settings[] = {
+            {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_CLASSES, CLASSES},
+            {SC_PARAM_CLASS_WEIGHT, 1}, {SC_PARAM_MOMENTUM, 0},
+            {SC_PARAM_LEARNING_RATE, 0.1},
+            {SC_PARAM_CLASSIFIER_RATE_SCALE, scaled ? 0.2 : 1.0}};
+        one_step_change(settings, 6, SC_WEIGHT_CLASSIFIER,
+                        scaled ? c2 : c1, C_SIZE);
+        one_step_change(settings, 6, SC_WEIGHT_CLASS_BIAS, scaled ? b2 : b1,
+                        CLASSES);
+        one_step_change(settings, 6, SC_WEIGHT_DECODER, scaled ? d2 : d1,
+                        D_SIZE);
+    }
+    assert_scaled(c1, c2, C_SIZE, 0.2, "C");
+    assert_scaled(b1, b2, CLASSES, 0.2, "c");
+    assert_scaled(d1, d2, D_SIZE, 1.0, "W_d");
+}
+END_TEST
+
+START_TEST(repeat_scaling_off)
+{
+    /* SC_PARAM_REPEAT_SCALING 0 drops (O3): SGD's first step of W_e is T
+     * times as large, and S's T - 1 times, than with the default.  The
+     * first step's gradient is the same, since the weights are. */
+    enum { T = 4, E_SIZE = N_UNITS * N_IN, S_SIZE = N_UNITS * N_UNITS };
+    float e1[E_SIZE], e2[E_SIZE], s1[S_SIZE], s2[S_SIZE];
+    for (int off = 0; off < 2; off++) {
+        const tu_setting settings[] = {
+            {SC_PARAM_ITERATIONS, T}, {SC_PARAM_MOMENTUM, 0},
+            {SC_PARAM_LEARNING_RATE, 0.05},
+            {SC_PARAM_REPEAT_SCALING, off ? 0 : 1}};
+        one_step_change(settings, 4, SC_WEIGHT_ENCODER, off ? e2 : e1,
+                        E_SIZE);
+        one_step_change(settings, 4, SC_WEIGHT_LATERAL, off ? s2 : s1,
+                        S_SIZE);
+    }
+    assert_scaled(e1, e2, E_SIZE, T, "W_e");
+    assert_scaled(s1, s2, S_SIZE, T - 1, "S");
 }
 END_TEST
 
@@ -507,6 +608,8 @@ Suite *step_suite(void)
     tcase_add_loop_test(good, good_step_counts_and_reports, 0, 2);
     tcase_add_loop_test(good, good_step_every_term, 0, 2);
     tcase_add_loop_test(good, steps_keep_the_constraints, 0, 2);
+    tcase_add_test(good, classifier_rate_scale);
+    tcase_add_test(good, repeat_scaling_off);
     tcase_add_loop_test(good, training_lowers_the_loss, 0, 4);
     suite_add_tcase(s, good);
     return s;

@@ -45,11 +45,16 @@ const tu_param tu_params[] = {
     P(SC_PARAM_ADAM_EPSILON,         0, 0, 1e-8, 0, 1,      1, 0),
     P(SC_PARAM_DECODER_MAX_NORM,     0, 0, 1,    NAN, NAN,  0, 0),
     P(SC_PARAM_CLASSIFIER_MAX_NORM,  0, 0, 5,    NAN, NAN,  0, 0),
+    P(SC_PARAM_ENCODER_MAX_NORM,     0, 0, 0,    0, 1e6,    0, 0),
+    P(SC_PARAM_CLASSIFIER_RATE_SCALE, 0, 0, 1,   NAN, 1e6,  0, 0),
+    P(SC_PARAM_REPEAT_SCALING,       1, 0, 1,    0, 1,      0, 0),
+    P(SC_PARAM_INIT_STEP,            0, 0, 0,    0, 1e6,    0, 0),
+    P(SC_PARAM_INIT_NOISE,           0, 0, 0,    0, 1e6,    0, 0),
 };
 
 const size_t tu_param_count = sizeof tu_params / sizeof tu_params[0];
 
-const int tu_unknown_params[] = {0, 19, 26, 48, 9999, -1};
+const int tu_unknown_params[] = {0, 19, 26, 53, 9999, -1};
 const size_t tu_unknown_param_count =
     sizeof tu_unknown_params / sizeof tu_unknown_params[0];
 
