@@ -2,12 +2,21 @@
  * LeCun (ICLR 2013) on MNIST-format data, through libsparsecode's public
  * API only.
  *
- *   drsae --data DIR [--units 400] [--iters 11] [--epochs-pre N]
- *         [--epochs N] [--batch B] [--seed S] [--save FILE] [--load FILE]
- *         [--filters FILE.png]
+ *   drsae --data DIR [--recipe adam|paper] [--units 400] [--iters 11]
+ *         [--epochs-pre N] [--epochs N] [--batch B] [--seed S]
+ *         [--valid N] [--terms recon,l1,class] [--save FILE] [--load FILE]
+ *         [--filters FILE.png] [--units-plot FILE.png]
+ *         [--lambda L] [--lr RATE] [--class-weight W] [--optimizer adam|sgd]
+ *         [--lr-decay D] [--classifier-norm N]
  *
  * Phase 1 trains the auto-encoder (reconstruction + L1) alone; phase 2
- * adds the classifier on the normalised code.  At the end it prints
+ * adds the classifier on the normalised code.  A recipe sets every
+ * training option the others leave unset: `adam` (the default, tuned for
+ * Fashion-MNIST) or `paper` (the DrSAE authors' code, with fewer epochs;
+ * docs/drsae.md lists what it keeps and what it changes).  With --valid N
+ * the last N training images are held out, the validation error is
+ * printed after every epoch, and the model of the epoch with the lowest
+ * validation error is the one evaluated and saved.  At the end it prints
  * `test_error=<percent>` and the paper's split of the units into part-
  * units and categorical-units.
  */
@@ -17,63 +26,115 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sparsecode.h>
 
 #include "support/args.h"
-#include "support/batches.h"
 #include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
-#include "support/progress.h"
 #include "support/report.h"
 #include "support/training.h"
+#include "support/unit_types.h"
 
 #define PROGRAM "drsae"
+/* A failed call: its status and the library's message; 1 for main. */
+#define CHECK(call) REPORT_CHECK(PROGRAM, call)
 
-/* The training defaults, chosen on Fashion-MNIST (docs/drsae.md). */
-#define DEFAULT_LAMBDA 0.02
-#define DEFAULT_LEARNING_RATE 0.001
-#define DEFAULT_CLASS_WEIGHT 1.0
-#define DEFAULT_DECAY 0.8     /* learning rate factor per phase-2 epoch */
-/* The bound on the rows of C.  The paper's 5 caps the logits of the unit-
- * length code at +-5, which costs about 0.7 points of test error on
- * Fashion-MNIST here (11.2 % against 10.5 %, docs/drsae.md). */
-#define DEFAULT_CLASSIFIER_NORM 20.0
+/* What a recipe fixes.  Rates are for losses averaged over the batch. */
+typedef struct {
+    const char *name;
+    int optimizer;
+    double momentum;         /* SGD's */
+    long batch, epochs_pre, epochs;
+    double lambda, learning_rate, class_weight;
+    double epoch_decay;      /* rate factor per phase-2 epoch */
+    double step_decay;       /* rate / (1 + step_decay * steps), all steps */
+    double classifier_norm, classifier_rate;
+    double encoder_norm_t;   /* W_e row bound times T (0: none) */
+    double init_step_t;      /* the inits' step times T (0: 1/L) */
+    double init_noise;
+} recipe;
+
+/* adam: chosen on a validation split of Fashion-MNIST (docs/drsae.md).
+ * paper: the authors' code (rolfe/recpool, the run of 2012-12-18):
+ * SGD without momentum on batches of 10 at 5e-3 / (1 + 5e-6 n) on summed
+ * gradients of 5 x 1/2|x - Dz|^2 + 0.09 |z|_1 + NLL, which is rate 0.25
+ * on the mean of 1/2|x - Dz|^2 + 0.018 |z|_1 + 0.2 NLL; E rows <= 1.25/T,
+ * D columns <= 1, C rows <= 5; C's rate / 5; E = 1.25/T D^T, S = I -
+ * 1.25/T D^T D, D = a random column + 0.25 of a sample.  Their 100 + 1000
+ * epochs are 10 + 40 here. */
+static const recipe recipes[] = {
+    {"adam", SC_OPTIMIZER_ADAM, 0.9, 100, 2, 10, 0.02, 0.001, 1.0, 0.8, 0.0,
+     20.0, 1.0, 0.0, 0.0, 0.0},
+    {"paper", SC_OPTIMIZER_SGD, 0.0, 10, 10, 40, 0.018, 0.25, 0.2, 1.0, 5e-6,
+     5.0, 0.2, 1.25, 1.25, 4.0},
+};
+
+/* The loss terms --terms can switch off. */
+enum { TERM_RECON = 1, TERM_L1 = 2, TERM_CLASS = 4 };
 
 typedef struct {
-    const char *data, *save, *load, *filters;
-    long units, iters, epochs_pre, epochs, batch;
+    const char *data, *save, *load, *filters, *units_plot;
+    long units, iters, valid;
     unsigned long long seed;
-    double lambda, learning_rate, class_weight, decay, classifier_norm;
-    int optimizer;
+    int terms;
+    recipe r;                /* the recipe, with the options given */
 } options;
 
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: drsae --data DIR [--units 400] [--iters 11] "
-            "[--epochs-pre 2] [--epochs 10]\n"
-            "             [--batch 100] [--seed 1] [--save FILE] "
-            "[--load FILE] [--filters FILE.png]\n"
-            "             [--lambda 0.02] [--lr 0.001] [--class-weight 1] "
-            "[--optimizer adam|sgd]\n"
-            "             [--lr-decay 0.8] [--classifier-norm 20]\n");
+            "usage: drsae --data DIR [--recipe adam|paper] [--units 400] "
+            "[--iters 11]\n"
+            "             [--epochs-pre N] [--epochs N] [--batch B] "
+            "[--seed 1] [--valid N]\n"
+            "             [--terms recon,l1,class] [--save FILE] "
+            "[--load FILE]\n"
+            "             [--filters FILE.png] [--units-plot FILE.png] "
+            "[--lambda L] [--lr RATE]\n"
+            "             [--class-weight W] [--optimizer adam|sgd] "
+            "[--lr-decay D]\n"
+            "             [--classifier-norm N]\n");
+}
+
+/* A comma list of recon, l1 and class, as TERM_* bits; -1 if bad. */
+static int parse_terms(const char *text)
+{
+    int terms = 0;
+    while (*text != 0) {
+        size_t len = strcspn(text, ",");
+        if (len == 5 && strncmp(text, "recon", 5) == 0)
+            terms |= TERM_RECON;
+        else if (len == 2 && strncmp(text, "l1", 2) == 0)
+            terms |= TERM_L1;
+        else if (len == 5 && strncmp(text, "class", 5) == 0)
+            terms |= TERM_CLASS;
+        else
+            return -1;
+        text += len + (text[len] == ',');
+    }
+    return terms == 0 ? -1 : terms;
 }
 
 static int parse(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
         {"data", required_argument, 0, 'd'},
+        {"recipe", required_argument, 0, 'R'},
         {"units", required_argument, 0, 'u'},
         {"iters", required_argument, 0, 'i'},
         {"epochs-pre", required_argument, 0, 'p'},
         {"epochs", required_argument, 0, 'e'},
         {"batch", required_argument, 0, 'b'},
         {"seed", required_argument, 0, 's'},
+        {"valid", required_argument, 0, 'v'},
+        {"terms", required_argument, 0, 't'},
         {"save", required_argument, 0, 'S'},
         {"load", required_argument, 0, 'L'},
         {"filters", required_argument, 0, 'f'},
+        {"units-plot", required_argument, 0, 'U'},
         {"lambda", required_argument, 0, 'l'},
         {"lr", required_argument, 0, 'r'},
         {"class-weight", required_argument, 0, 'c'},
@@ -82,38 +143,68 @@ static int parse(int argc, char **argv, options *o)
         {"classifier-norm", required_argument, 0, 'n'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    *o = (options){NULL, NULL, NULL, NULL, 400, 11, 2, 10, 100, 1,
-                   DEFAULT_LAMBDA, DEFAULT_LEARNING_RATE, DEFAULT_CLASS_WEIGHT,
-                   DEFAULT_DECAY, DEFAULT_CLASSIFIER_NORM, SC_OPTIMIZER_ADAM};
+    /* First the recipe, whose values the other options then override. */
+    *o = (options){.units = 400, .iters = 11, .seed = 1,
+                   .terms = TERM_RECON | TERM_L1 | TERM_CLASS,
+                   .r = recipes[0]};
+    for (int i = 1; i < argc; i++) {
+        const char *name = NULL;
+        if (strcmp(argv[i], "--recipe") == 0 && i + 1 < argc)
+            name = argv[i + 1];
+        else if (strncmp(argv[i], "--recipe=", 9) == 0)
+            name = argv[i] + 9;
+        if (name == NULL)
+            continue;
+        size_t count = sizeof recipes / sizeof recipes[0], r = 0;
+        while (r < count && strcmp(recipes[r].name, name) != 0)
+            r++;
+        if (r == count) {
+            fprintf(stderr, PROGRAM ": --recipe is adam or paper\n");
+            return -1;
+        }
+        o->r = recipes[r];
+    }
+    recipe *r = &o->r;
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         long v = 0;
         int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
+        case 'R': break;
         case 'u': bad = args_long(optarg, &o->units); break;
         case 'i': bad = args_long(optarg, &o->iters); break;
-        case 'p': bad = args_long(optarg, &o->epochs_pre); break;
-        case 'e': bad = args_long(optarg, &o->epochs); break;
-        case 'b': bad = args_long(optarg, &o->batch); break;
+        case 'p': bad = args_long(optarg, &r->epochs_pre); break;
+        case 'e': bad = args_long(optarg, &r->epochs); break;
+        case 'b': bad = args_long(optarg, &r->batch); break;
         case 's':
             bad = args_long(optarg, &v);
             o->seed = (unsigned long long)v;
             break;
+        case 'v': bad = args_long(optarg, &o->valid); break;
+        case 't':
+            o->terms = parse_terms(optarg);
+            if (o->terms < 0) {
+                fprintf(stderr, PROGRAM ": --terms is a comma list of "
+                        "recon, l1 and class\n");
+                return -1;
+            }
+            break;
         case 'S': o->save = optarg; break;
         case 'L': o->load = optarg; break;
         case 'f': o->filters = optarg; break;
-        case 'l': bad = args_double(optarg, &o->lambda); break;
-        case 'r': bad = args_double(optarg, &o->learning_rate); break;
-        case 'c': bad = args_double(optarg, &o->class_weight); break;
-        case 'y': bad = args_double(optarg, &o->decay); break;
-        case 'n': bad = args_double(optarg, &o->classifier_norm); break;
+        case 'U': o->units_plot = optarg; break;
+        case 'l': bad = args_double(optarg, &r->lambda); break;
+        case 'r': bad = args_double(optarg, &r->learning_rate); break;
+        case 'c': bad = args_double(optarg, &r->class_weight); break;
+        case 'y': bad = args_double(optarg, &r->epoch_decay); break;
+        case 'n': bad = args_double(optarg, &r->classifier_norm); break;
         case 'o':
             if (strcmp(optarg, "adam") && strcmp(optarg, "sgd")) {
-                fprintf(stderr, "drsae: --optimizer is adam or sgd\n");
+                fprintf(stderr, PROGRAM ": --optimizer is adam or sgd\n");
                 return -1;
             }
-            o->optimizer = strcmp(optarg, "adam") ? SC_OPTIMIZER_SGD
+            r->optimizer = strcmp(optarg, "adam") ? SC_OPTIMIZER_SGD
                                                   : SC_OPTIMIZER_ADAM;
             break;
         case 'h': usage(stdout); exit(0);
@@ -128,66 +219,222 @@ static int parse(int argc, char **argv, options *o)
         usage(stderr);
         return -1;
     }
-    if (o->units < 1 || o->iters < 1 || o->batch < 1) {
-        fprintf(stderr, "drsae: --units, --iters and --batch must be >= 1\n");
+    if (o->units < 1 || o->iters < 1 || r->batch < 1) {
+        fprintf(stderr, PROGRAM ": --units, --iters and --batch must be "
+                ">= 1\n");
         return -1;
     }
     return 0;
 }
 
-/* A failed call: its status and the library's message; 1 for main. */
-#define CHECK(call) REPORT_CHECK(PROGRAM, call)
-
-/* The paper's analysis: the angle between unit i's encoder row and its
- * decoder column.  Part-units keep the two aligned (as in ISTA, where
- * W_e = W_d^T / L); categorical-units, shaped by the classifier, do not. */
-static int report_unit_types(const sc_model *m)
+/* A new model with the options' recipe and terms, initialised from the
+ * training images x (count of dim). */
+static int create_model(const options *o, const float *x, size_t count,
+                        size_t dim, sc_model **out)
 {
-    const float *we, *wd;
-    size_t k, n, rows, cols;
-    CHECK(sc_model_weights(m, SC_WEIGHT_ENCODER, &we, &k, &n));
-    CHECK(sc_model_weights(m, SC_WEIGHT_DECODER, &wd, &rows, &cols));
-    size_t histogram[9] = {0}, categorical = 0;
-    for (size_t i = 0; i < k; i++) {
-        double dot = 0, ee = 0, dd = 0;
-        for (size_t j = 0; j < n; j++) {
-            dot += (double)we[i * n + j] * wd[j * k + i];
-            ee += (double)we[i * n + j] * we[i * n + j];
-            dd += (double)wd[j * k + i] * wd[j * k + i];
-        }
-        double angle = ee > 0 && dd > 0
-                           ? acos(fmax(-1.0, fmin(1.0, dot / sqrt(ee * dd)))) *
-                                 180.0 / 3.14159265358979323846
-                           : 90.0;
-        histogram[angle >= 180 ? 8 : (size_t)(angle / 20)]++;
-        categorical += angle > 45.0;
-    }
-    printf("unit types (angle between encoder row and decoder column):\n");
-    for (int b = 0; b < 9; b++)
-        printf("  %3d-%3d deg  %4zu  %.*s\n", 20 * b, 20 * b + 20,
-               histogram[b], (int)(histogram[b] * 60 / k),
-               "############################################################");
-    printf("part_units=%zu categorical_units=%zu (angle > 45 deg)\n",
-           k - categorical, categorical);
+    const recipe *r = &o->r;
+    double t = (double)o->iters;
+    sc_model *m;
+    CHECK(sc_model_create(&m, dim, (size_t)o->units));
+    *out = m;
+    const struct {
+        sc_param id;
+        double value;
+    } settings[] = {
+        {SC_PARAM_ITERATIONS, t},
+        {SC_PARAM_CLASSES, 10},
+        {SC_PARAM_RECON_WEIGHT, o->terms & TERM_RECON ? 1.0 : 0.0},
+        {SC_PARAM_L1_WEIGHT, o->terms & TERM_L1 ? r->lambda : 0.0},
+        {SC_PARAM_OPTIMIZER, r->optimizer},
+        {SC_PARAM_MOMENTUM, r->momentum},
+        {SC_PARAM_LEARNING_RATE, r->learning_rate},
+        {SC_PARAM_CLASSIFIER_MAX_NORM, r->classifier_norm},
+        {SC_PARAM_CLASSIFIER_RATE_SCALE, r->classifier_rate},
+        {SC_PARAM_ENCODER_MAX_NORM, r->encoder_norm_t / t},
+        {SC_PARAM_INIT_STEP, r->init_step_t / t},
+        {SC_PARAM_INIT_NOISE, r->init_noise}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        CHECK(sc_model_set(m, settings[i].id, settings[i].value));
+    CHECK(sc_model_init_data(m, x, count, o->seed));
     return 0;
 }
 
-static int draw_filters(const sc_model *m, const char *path, size_t rows,
-                        size_t cols)
+/* The run's data: the training images, of which the last `valid` are held
+ * out, and the test images, all scaled to unit L2 norm. */
+typedef struct {
+    idx_dataset d;
+    size_t dim, ntrain, nvalid, ntest;
+    const float *valid_x;
+    const int32_t *valid_y;
+} split;
+
+/* Trains phases 1 and 2, keeping the best model on validation in
+ * `best_path` when there is a validation set. */
+static int train(const options *o, sc_model *m, const split *s,
+                 const char *best_path)
 {
-    const float *wd;
-    size_t n, k;
-    CHECK(sc_model_weights(m, SC_WEIGHT_DECODER, &wd, &n, &k));
-    char err[256];
-    size_t grid = (size_t)ceil(sqrt((double)k));
-    /* Column i of W_d (n x k) is filter i: stride 1 between filters and k
-     * between its pixels. */
-    if (image_grid_write_png(path, wd, k, rows, cols, 1, k, grid, err,
-                             sizeof err) != 0) {
-        fprintf(stderr, "drsae: %s\n", err);
+    const recipe *r = &o->r;
+    size_t batch = (size_t)r->batch, dim = s->dim;
+    size_t *order = malloc(s->ntrain * sizeof *order);
+    float *xb = malloc(batch * dim * sizeof *xb);
+    int32_t *yb = malloc(batch * sizeof *yb);
+    if (order == NULL || xb == NULL || yb == NULL) {
+        free(order);
+        free(xb);
+        free(yb);
+        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
+    }
+    for (size_t i = 0; i < s->ntrain; i++)
+        order[i] = i;
+    unsigned long long rng = o->seed;
+    size_t steps = 0;
+    double best = INFINITY;
+    long best_epoch = 0;
+    /* Phase 1 needs an unsupervised term. */
+    long pre = o->terms & (TERM_RECON | TERM_L1) ? r->epochs_pre : 0;
+    int rc = 0;
+    for (long e = 0; rc == 0 && e < pre + r->epochs; e++) {
+        int phase2 = e >= pre;
+        char label[32];
+        snprintf(label, sizeof label, "%s %ld", phase2 ? "train" : "pretrain",
+                 phase2 ? e - pre + 1 : e + 1);
+        double weight = phase2 && o->terms & TERM_CLASS ? r->class_weight
+                                                         : 0.0;
+        /* Phase 2 starts at the full rate and decays each epoch; the
+         * paper's rate decays with every step instead. */
+        double rate = r->learning_rate *
+                      pow(r->epoch_decay, phase2 ? (double)(e - pre) : 0.0);
+        training_schedule schedule = {rate, r->step_decay, &steps};
+        sc_status st = sc_model_set(m, SC_PARAM_CLASS_WEIGHT, weight);
+        if (st == SC_OK)
+            st = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
+        if (st != SC_OK) {
+            rc = report_failure(PROGRAM, "sc_model_set", st);
+            break;
+        }
+        rc = training_epoch(PROGRAM, m, s->d.train_images.images,
+                            s->d.train_labels.labels, s->ntrain, dim, batch,
+                            order, xb, yb, label, &rng,
+                            r->step_decay > 0 ? &schedule : NULL);
+        double valid = 0;
+        if (rc == 0 && s->nvalid > 0)
+            rc = evaluation_test_error(PROGRAM, m, s->valid_x, s->valid_y,
+                                       s->nvalid, &valid);
+        if (rc != 0 || s->nvalid == 0)
+            continue;
+        printf("epoch %ld valid_error=%.2f\n", e + 1, valid);
+        if (valid < best) {
+            best = valid;
+            best_epoch = e + 1;
+            st = sc_model_save(m, best_path);
+            if (st != SC_OK)
+                rc = report_failure(PROGRAM, "sc_model_save", st);
+        }
+    }
+    if (rc == 0 && s->nvalid > 0)
+        printf("best_epoch=%ld valid_error=%.2f\n", best_epoch, best);
+    free(order);
+    free(xb);
+    free(yb);
+    return rc;
+}
+
+/* Reads and splits the data; prints what it is. */
+static int read_split(const options *o, split *s)
+{
+    char err[512];
+    if (idx_read_dataset(o->data, &s->d, err, sizeof err) != 0) {
+        fprintf(stderr, PROGRAM ": %s\n", err);
         return 1;
     }
-    printf("filters: %s\n", path);
+    idx_dataset *d = &s->d;
+    s->dim = d->train_images.rows * d->train_images.cols;
+    s->ntest = d->test_images.count;
+    size_t count = d->train_images.count;
+    idx_normalize_rows(d->train_images.images, count, s->dim);
+    idx_normalize_rows(d->test_images.images, s->ntest, s->dim);
+    if ((size_t)o->valid >= count) {
+        fprintf(stderr, PROGRAM ": --valid %ld leaves no training image of "
+                "%zu\n", o->valid, count);
+        return 1;
+    }
+    s->nvalid = (size_t)o->valid;
+    s->ntrain = count - s->nvalid;
+    s->valid_x = d->train_images.images + s->ntrain * s->dim;
+    s->valid_y = d->train_labels.labels + s->ntrain;
+    printf("data: %zu training, %zu validation and %zu test images of "
+           "%zu x %zu\n", s->ntrain, s->nvalid, s->ntest,
+           d->train_images.rows, d->train_images.cols);
+    /* An epoch takes whole batches only: with fewer images than one batch
+     * it would train nothing. */
+    if (o->load == NULL && (size_t)o->r.batch > s->ntrain) {
+        fprintf(stderr, PROGRAM ": --batch %ld is larger than the %zu "
+                "training images\n", o->r.batch, s->ntrain);
+        return 1;
+    }
+    return 0;
+}
+
+/* The trained (or loaded) model's test error, unit analysis and
+ * pictures. */
+static int report(const options *o, const sc_model *m, const split *s)
+{
+    double percent = 0;
+    size_t rows = s->d.train_images.rows, cols = s->d.train_images.cols;
+    int rc = evaluation_test_error(PROGRAM, m, s->d.test_images.images,
+                                   s->d.test_labels.labels, s->ntest,
+                                   &percent);
+    if (rc == 0)
+        printf("test_error=%.2f\n", percent);
+    unit_types u = {0};
+    if (rc == 0)
+        rc = unit_types_measure(PROGRAM, m, &u);
+    if (rc == 0)
+        unit_types_print(&u);
+    char err[256];
+    if (rc == 0 && o->units_plot != NULL) {
+        if (unit_types_plot(&u, m, rows, cols, o->units_plot, err,
+                            sizeof err) != 0) {
+            fprintf(stderr, PROGRAM ": %s\n", err);
+            rc = 1;
+        } else {
+            printf("units plot: %s\n", o->units_plot);
+        }
+    }
+    unit_types_free(&u);
+    if (rc == 0 && o->filters != NULL) {
+        const float *wd;
+        size_t n, k;
+        CHECK(sc_model_weights(m, SC_WEIGHT_DECODER, &wd, &n, &k));
+        size_t grid = (size_t)ceil(sqrt((double)k));
+        /* Column i of W_d (n x k) is filter i: stride 1 between filters
+         * and k between its pixels. */
+        if (image_grid_write_png(o->filters, wd, k, rows, cols, 1, k, grid,
+                                 err, sizeof err) != 0) {
+            fprintf(stderr, PROGRAM ": %s\n", err);
+            return 1;
+        }
+        printf("filters: %s\n", o->filters);
+    }
+    return rc;
+}
+
+/* A temporary file for the best model so far, removed at exit; "" when
+ * there is no validation set. */
+static int best_model_path(const options *o, char *path, size_t size)
+{
+    path[0] = 0;
+    if (o->valid == 0 || o->load != NULL)
+        return 0;
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/drsae-best-XXXXXX", dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        fprintf(stderr, PROGRAM ": cannot create %s for the best model\n",
+                path);
+        return 1;
+    }
+    close(fd);
     return 0;
 }
 
@@ -197,112 +444,56 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &o) != 0)
         return 2;
     report_start(PROGRAM);
-
-    idx_dataset d;
-    char err[512];
-    if (idx_read_dataset(o.data, &d, err, sizeof err) != 0) {
-        fprintf(stderr, "drsae: %s\n", err);
+    split s = {0};
+    if (read_split(&o, &s) != 0) {
+        idx_free_dataset(&s.d);
         return 1;
     }
-    size_t dim = d.train_images.rows * d.train_images.cols;
-    size_t ntrain = d.train_images.count, ntest = d.test_images.count;
-    idx_normalize_rows(d.train_images.images, ntrain, dim);
-    idx_normalize_rows(d.test_images.images, ntest, dim);
-    printf("data: %zu training and %zu test images of %zu x %zu\n", ntrain,
-           ntest, d.train_images.rows, d.train_images.cols);
-
-    /* An epoch takes whole batches only: with fewer images than one batch
-     * it would train nothing. */
-    if (o.load == NULL && (size_t)o.batch > ntrain) {
-        fprintf(stderr, "drsae: --batch %ld is larger than the %zu training "
-                "images\n", o.batch, ntrain);
-        idx_free_dataset(&d);
+    char best[4096];
+    if (best_model_path(&o, best, sizeof best) != 0) {
+        idx_free_dataset(&s.d);
         return 1;
     }
-
     sc_model *m = NULL;
     int rc = 0;
     if (o.load != NULL) {
-        sc_status s = sc_model_load(&m, o.load);
-        if (s != SC_OK) {
-            idx_free_dataset(&d);
-            return report_failure(PROGRAM, "sc_model_load", s);
-        }
-        if (sc_model_inputs(m) != dim) {
-            fprintf(stderr, "drsae: %s expects %zu inputs, the data has %zu\n",
-                    o.load, sc_model_inputs(m), dim);
+        sc_status st = sc_model_load(&m, o.load);
+        if (st != SC_OK)
+            rc = report_failure(PROGRAM, "sc_model_load", st);
+        else if (sc_model_inputs(m) != s.dim) {
+            fprintf(stderr, PROGRAM ": %s expects %zu inputs, the data has "
+                    "%zu\n", o.load, sc_model_inputs(m), s.dim);
             rc = 1;
         }
     } else {
-        size_t batch = (size_t)o.batch;
-        size_t *order = malloc(ntrain * sizeof *order);
-        float *xb = malloc(batch * dim * sizeof *xb);
-        int32_t *yb = malloc(batch * sizeof *yb);
-        unsigned long long rng = o.seed;
-        rc = order == NULL || xb == NULL || yb == NULL;
-        for (size_t i = 0; rc == 0 && i < ntrain; i++)
-            order[i] = i;
-        sc_status s = rc ? SC_ERR_NOMEM : sc_model_create(&m, dim, (size_t)o.units);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_ITERATIONS, (double)o.iters);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_CLASSES, 10);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_L1_WEIGHT, o.lambda);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_OPTIMIZER, o.optimizer);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_LEARNING_RATE, o.learning_rate);
-        if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_CLASSIFIER_MAX_NORM, o.classifier_norm);
-        if (s == SC_OK)
-            s = sc_model_init_data(m, d.train_images.images, ntrain, o.seed);
-        if (s != SC_OK)
-            rc = report_failure(PROGRAM, "creating the model", s);
-        printf("model: %zu-%ld, T = %ld, %s\n", dim, o.units, o.iters,
-               "relu encoder, linear decoder, softmax classifier");
-        for (long e = 0; rc == 0 && e < o.epochs_pre + o.epochs; e++) {
-            int phase2 = e >= o.epochs_pre;
-            char label[32];
-            snprintf(label, sizeof label, "%s %ld", phase2 ? "train" : "pretrain",
-                     phase2 ? e - o.epochs_pre + 1 : e + 1);
-            s = sc_model_set(m, SC_PARAM_CLASS_WEIGHT,
-                             phase2 ? o.class_weight : 0.0);
-            /* Phase 2 starts at the full rate and decays each epoch. */
-            double rate = o.learning_rate *
-                          pow(o.decay, phase2 ? (double)(e - o.epochs_pre) : 0.0);
-            if (s == SC_OK)
-                s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
-            if (s != SC_OK)
-                rc = report_failure(PROGRAM, "sc_model_set", s);
-            else
-                rc = training_epoch(PROGRAM, m, d.train_images.images,
-                                    d.train_labels.labels, ntrain, dim,
-                                    batch, order, xb, yb, label, &rng);
+        rc = create_model(&o, s.d.train_images.images, s.ntrain, s.dim, &m);
+        if (rc == 0)
+            printf("model: %zu-%ld, T = %ld, relu encoder, linear decoder, "
+                   "softmax classifier; recipe %s\n", s.dim, o.units, o.iters,
+                   o.r.name);
+        if (rc == 0)
+            rc = train(&o, m, &s, best);
+        if (rc == 0 && best[0] != 0) {
+            /* The model of the best epoch on validation. */
+            sc_model_free(m);
+            m = NULL;
+            sc_status st = sc_model_load(&m, best);
+            if (st != SC_OK)
+                rc = report_failure(PROGRAM, "sc_model_load", st);
         }
-        free(order);
-        free(xb);
-        free(yb);
         if (rc == 0 && o.save != NULL) {
-            s = sc_model_save(m, o.save);
-            if (s != SC_OK)
-                rc = report_failure(PROGRAM, "sc_model_save", s);
+            sc_status st = sc_model_save(m, o.save);
+            if (st != SC_OK)
+                rc = report_failure(PROGRAM, "sc_model_save", st);
             else
                 printf("saved: %s\n", o.save);
         }
     }
-    double percent = 0;
+    if (best[0] != 0)
+        remove(best);
     if (rc == 0)
-        rc = evaluation_test_error(PROGRAM, m, d.test_images.images,
-                                   d.test_labels.labels, ntest, &percent);
-    if (rc == 0)
-        printf("test_error=%.2f\n", percent);
-    if (rc == 0)
-        rc = report_unit_types(m);
-    if (rc == 0 && o.filters != NULL)
-        rc = draw_filters(m, o.filters, d.train_images.rows,
-                          d.train_images.cols);
+        rc = report(&o, m, &s);
     sc_model_free(m);
-    idx_free_dataset(&d);
+    idx_free_dataset(&s.d);
     return rc;
 }

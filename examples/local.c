@@ -248,7 +248,8 @@ static int train(sc_model *m, const options *o, const idx_dataset *d,
         rc = s != SC_OK ? report_failure(PROGRAM, "sc_model_set", s)
                         : training_epoch(PROGRAM, m, d->train_images.images,
                                          d->train_labels.labels, ntrain, dim,
-                                         batch, order, xb, yb, label, &rng);
+                                         batch, order, xb, yb, label, &rng,
+                                         NULL);
     }
     free(order);
     free(xb);

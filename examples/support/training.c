@@ -9,7 +9,8 @@
 int training_epoch(const char *program, sc_model *m, const float *x,
                    const int32_t *y, size_t count, size_t dim, size_t batch,
                    size_t *order, float *xb, int32_t *yb, const char *label,
-                   unsigned long long *rng)
+                   unsigned long long *rng,
+                   const training_schedule *schedule)
 {
     batches_shuffle(order, count, rng);
     progress bar;
@@ -22,6 +23,12 @@ int training_epoch(const char *program, sc_model *m, const float *x,
         for (size_t i = 0; i < batch; i++)
             yb[i] = y[order[b + i]];
         sc_step_stats st = {.size = sizeof st};
+        if (schedule != NULL) {
+            double done = (double)(*schedule->steps)++;
+            double rate = schedule->rate / (1.0 + schedule->per_step * done);
+            REPORT_CHECK(program,
+                         sc_model_set(m, SC_PARAM_LEARNING_RATE, rate));
+        }
         REPORT_CHECK(program, sc_model_step(m, xb, yb, NULL, batch, &st));
         recon += st.recon;
         l1 += st.l1;
