@@ -7,7 +7,13 @@
  *         [--valid N] [--terms recon,l1,class] [--save FILE] [--load FILE]
  *         [--filters FILE.png] [--units-plot FILE.png]
  *         [--lambda L] [--lr RATE] [--class-weight W] [--optimizer adam|sgd]
- *         [--lr-decay D] [--classifier-norm N]
+ *         [--lr-decay D] [--classifier-norm N] [--classifier-rate S]
+ *         [--encoder-norm B] [--init-step A] [--init-noise V]
+ *         [--repeat-scaling 0|1]
+ *
+ * The last five set SC_PARAM_CLASSIFIER_RATE_SCALE, the W_e row bound
+ * B/T, the inits' step A/T, SC_PARAM_INIT_NOISE and
+ * SC_PARAM_REPEAT_SCALING (docs/math.md).
  *
  * Phase 1 trains the auto-encoder (reconstruction + L1) alone; phase 2
  * adds the classifier on the normalised code.  A recipe sets every
@@ -55,6 +61,7 @@ typedef struct {
     double encoder_norm_t;   /* W_e row bound times T (0: none) */
     double init_step_t;      /* the inits' step times T (0: 1/L) */
     double init_noise;
+    double repeat_scaling;   /* 1: rates / repeat counts (O3); 0: not */
 } recipe;
 
 /* adam: chosen on a validation split of Fashion-MNIST (docs/drsae.md).
@@ -67,9 +74,9 @@ typedef struct {
  * epochs are 10 + 40 here. */
 static const recipe recipes[] = {
     {"adam", SC_OPTIMIZER_ADAM, 0.9, 100, 2, 10, 0.02, 0.001, 1.0, 0.8, 0.0,
-     20.0, 1.0, 0.0, 0.0, 0.0},
+     20.0, 1.0, 0.0, 0.0, 0.0, 1.0},
     {"paper", SC_OPTIMIZER_SGD, 0.0, 10, 10, 40, 0.018, 0.25, 0.2, 1.0, 5e-6,
-     5.0, 0.2, 1.25, 1.25, 4.0},
+     5.0, 0.2, 1.25, 1.25, 4.0, 1.0},
 };
 
 /* The loss terms --terms can switch off. */
@@ -96,7 +103,10 @@ static void usage(FILE *to)
             "[--lambda L] [--lr RATE]\n"
             "             [--class-weight W] [--optimizer adam|sgd] "
             "[--lr-decay D]\n"
-            "             [--classifier-norm N]\n");
+            "             [--classifier-norm N] [--classifier-rate S] "
+            "[--encoder-norm B]\n"
+            "             [--init-step A] [--init-noise V] "
+            "[--repeat-scaling 0|1]\n");
 }
 
 /* A comma list of recon, l1 and class, as TERM_* bits; -1 if bad. */
@@ -141,6 +151,11 @@ static int parse(int argc, char **argv, options *o)
         {"optimizer", required_argument, 0, 'o'},
         {"lr-decay", required_argument, 0, 'y'},
         {"classifier-norm", required_argument, 0, 'n'},
+        {"classifier-rate", required_argument, 0, 'C'},
+        {"encoder-norm", required_argument, 0, 'E'},
+        {"init-step", required_argument, 0, 'A'},
+        {"init-noise", required_argument, 0, 'V'},
+        {"repeat-scaling", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     /* First the recipe, whose values the other options then override. */
@@ -199,6 +214,11 @@ static int parse(int argc, char **argv, options *o)
         case 'c': bad = args_double(optarg, &r->class_weight); break;
         case 'y': bad = args_double(optarg, &r->epoch_decay); break;
         case 'n': bad = args_double(optarg, &r->classifier_norm); break;
+        case 'C': bad = args_double(optarg, &r->classifier_rate); break;
+        case 'E': bad = args_double(optarg, &r->encoder_norm_t); break;
+        case 'A': bad = args_double(optarg, &r->init_step_t); break;
+        case 'V': bad = args_double(optarg, &r->init_noise); break;
+        case 'P': bad = args_double(optarg, &r->repeat_scaling); break;
         case 'o':
             if (strcmp(optarg, "adam") && strcmp(optarg, "sgd")) {
                 fprintf(stderr, PROGRAM ": --optimizer is adam or sgd\n");
@@ -252,7 +272,8 @@ static int create_model(const options *o, const float *x, size_t count,
         {SC_PARAM_CLASSIFIER_RATE_SCALE, r->classifier_rate},
         {SC_PARAM_ENCODER_MAX_NORM, r->encoder_norm_t / t},
         {SC_PARAM_INIT_STEP, r->init_step_t / t},
-        {SC_PARAM_INIT_NOISE, r->init_noise}};
+        {SC_PARAM_INIT_NOISE, r->init_noise},
+        {SC_PARAM_REPEAT_SCALING, r->repeat_scaling}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
         CHECK(sc_model_set(m, settings[i].id, settings[i].value));
     CHECK(sc_model_init_data(m, x, count, o->seed));
@@ -388,7 +409,8 @@ static int report(const options *o, const sc_model *m, const split *s)
         printf("test_error=%.2f\n", percent);
     unit_types u = {0};
     if (rc == 0)
-        rc = unit_types_measure(PROGRAM, m, &u);
+        rc = unit_types_measure(PROGRAM, m, s->d.test_images.images,
+                                s->ntest, &u);
     if (rc == 0)
         unit_types_print(&u);
     char err[256];

@@ -53,6 +53,9 @@
 #define DEFAULT_BATCH 64
 #define DEFAULT_LEARNING_RATE 3e-3
 #define DEFAULT_DECAY 0.95
+/* 1: W_e's and S's rates divided by their repeat counts (docs/math.md,
+ * O3), which under Adam makes their steps T times smaller. */
+#define DEFAULT_REPEAT_SCALING 1
 /* With --nonnegative (relu units) the rate of the signed model kills
  * units for good (a relu unit that is off for every sample gets no
  * gradient), so the relu encoder trains slower and longer. */
@@ -72,7 +75,7 @@ typedef struct {
     const char *data;
     long atoms, train, test, dict_epochs, dict_batch, epochs, batch;
     unsigned long long seed;
-    double lambda, learning_rate, decay;
+    double lambda, learning_rate, decay, repeat_scaling;
     int nonnegative;
     int steps[MAX_STEPS];
     size_t steps_count;
@@ -86,6 +89,7 @@ static void usage(FILE *to)
             "             [--dict-epochs %d] [--dict-batch %d] [--epochs %d]\n"
             "             [--batch %d] [--lr %g] [--lr-decay %g] "
             "[--steps 1,2,3,5,7]\n"
+            "             [--repeat-scaling 0|1]\n"
             "(with --nonnegative: --epochs %d --lr %g --lr-decay %g)\n",
             DEFAULT_ATOMS, DEFAULT_LAMBDA, DEFAULT_TRAIN, DEFAULT_TEST,
             DEFAULT_DICT_EPOCHS, DEFAULT_DICT_BATCH, DEFAULT_EPOCHS,
@@ -132,13 +136,15 @@ static int parse(int argc, char **argv, options *o)
         {"lr", required_argument, 0, 'r'},
         {"lr-decay", required_argument, 0, 'y'},
         {"steps", required_argument, 0, 'T'},
+        {"repeat-scaling", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     /* epochs, learning rate and decay: -1 until given (their defaults
      * depend on --nonnegative). */
     *o = (options){NULL, DEFAULT_ATOMS, DEFAULT_TRAIN, DEFAULT_TEST,
                    DEFAULT_DICT_EPOCHS, DEFAULT_DICT_BATCH, -1, DEFAULT_BATCH,
-                   1, DEFAULT_LAMBDA, -1, -1, 0, {0}, 0};
+                   1, DEFAULT_LAMBDA, -1, -1, DEFAULT_REPEAT_SCALING, 0, {0},
+                   0};
     for (size_t i = 0; i < sizeof default_steps / sizeof *default_steps; i++)
         o->steps[o->steps_count++] = default_steps[i];
     int c;
@@ -162,6 +168,7 @@ static int parse(int argc, char **argv, options *o)
         case 'b': bad = args_long(optarg, &o->batch); break;
         case 'r': bad = args_double(optarg, &o->learning_rate); break;
         case 'y': bad = args_double(optarg, &o->decay); break;
+        case 'P': bad = args_double(optarg, &o->repeat_scaling); break;
         case 'T':
             if (parse_steps(optarg, o) != 0)
                 return -1;
@@ -425,6 +432,7 @@ static int compare(const options *o, int steps, const float *d,
     MSET(SC_PARAM_REGRESSION_WEIGHT, 1);
     MSET(SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
     MSET(SC_PARAM_LEARNING_RATE, o->learning_rate);
+    MSET(SC_PARAM_REPEAT_SCALING, o->repeat_scaling);
     if (s == SC_OK) {
         s = sc_model_init_dictionary(m, d);
         what = "sc_model_init_dictionary";

@@ -10,8 +10,36 @@
 
 #define PI 3.14159265358979323846
 
+/* The fraction of the count samples of x on which each unit is not 0. */
+static int measure_activity(const char *program, const sc_model *m,
+                            const float *x, size_t count, double *active)
+{
+    enum { CHUNK = 1000 };
+    size_t k = sc_model_units(m), n = sc_model_inputs(m);
+    float *z = malloc(CHUNK * k * sizeof *z);
+    if (z == NULL)
+        return report_failure(program, "malloc", SC_ERR_NOMEM);
+    for (size_t i = 0; i < k; i++)
+        active[i] = 0;
+    for (size_t b = 0; b < count; b += CHUNK) {
+        size_t rows = count - b < CHUNK ? count - b : CHUNK;
+        sc_status s = sc_model_encode(m, x + b * n, rows, z);
+        if (s != SC_OK) {
+            free(z);
+            return report_failure(program, "sc_model_encode", s);
+        }
+        for (size_t r = 0; r < rows; r++)
+            for (size_t i = 0; i < k; i++)
+                active[i] += z[r * k + i] != 0.0f;
+    }
+    for (size_t i = 0; i < k; i++)
+        active[i] /= (double)(count > 0 ? count : 1);
+    free(z);
+    return 0;
+}
+
 int unit_types_measure(const char *program, const sc_model *m,
-                       unit_types *out)
+                       const float *x, size_t count, unit_types *out)
 {
     const float *we, *wd, *c = NULL;
     size_t k, n, rows, cols, classes = 0, ck;
@@ -25,7 +53,9 @@ int unit_types_measure(const char *program, const sc_model *m,
     out->k = k;
     out->angle = malloc(k * sizeof *out->angle);
     out->classifier_norm = malloc(k * sizeof *out->classifier_norm);
-    if (out->angle == NULL || out->classifier_norm == NULL) {
+    out->active = malloc(k * sizeof *out->active);
+    if (out->angle == NULL || out->classifier_norm == NULL ||
+        out->active == NULL) {
         unit_types_free(out);
         return report_failure(program, "malloc", SC_ERR_NOMEM);
     }
@@ -43,29 +73,24 @@ int unit_types_measure(const char *program, const sc_model *m,
                             : PI / 2;
         out->classifier_norm[i] = sqrt(cc);
     }
-    return 0;
+    return measure_activity(program, m, x, count, out->active);
 }
 
 void unit_types_free(unit_types *u)
 {
     free(u->angle);
     free(u->classifier_norm);
-    u->angle = u->classifier_norm = NULL;
+    free(u->active);
+    u->angle = u->classifier_norm = u->active = NULL;
 }
 
-/* The counts below, between and above the cuts. */
-static void count_types(const unit_types *u, size_t *part, size_t *between,
-                        size_t *categorical)
+/* Unit i's type: 0 part, 1 between, 2 categorical, 3 dead. */
+static int type_of(const unit_types *u, size_t i)
 {
-    *part = *between = *categorical = 0;
-    for (size_t i = 0; i < u->k; i++) {
-        if (u->angle[i] < UNIT_TYPES_PART)
-            (*part)++;
-        else if (u->angle[i] > UNIT_TYPES_CATEGORICAL)
-            (*categorical)++;
-        else
-            (*between)++;
-    }
+    if (u->active[i] == 0)
+        return 3;
+    return u->angle[i] < UNIT_TYPES_PART ? 0
+           : u->angle[i] > UNIT_TYPES_CATEGORICAL ? 2 : 1;
 }
 
 #define BIN 0.1       /* radians per histogram bar */
@@ -73,13 +98,16 @@ static void count_types(const unit_types *u, size_t *part, size_t *between,
 
 void unit_types_print(const unit_types *u)
 {
-    size_t histogram[BINS] = {0};
+    size_t histogram[BINS] = {0}, types[4] = {0};
     for (size_t i = 0; i < u->k; i++) {
+        types[type_of(u, i)]++;
+        if (type_of(u, i) == 3)
+            continue;
         size_t b = (size_t)(u->angle[i] / BIN);
         histogram[b < BINS ? b : BINS - 1]++;
     }
-    printf("unit types (angle between encoder row and decoder column, "
-           "rad):\n");
+    printf("unit types (live units: angle between encoder row and decoder "
+           "column, rad):\n");
     for (size_t b = 0; b < BINS; b++) {
         if (b + 1 < BINS)
             printf("  %.1f-%.1f", BIN * (double)b, BIN * (double)(b + 1));
@@ -89,10 +117,9 @@ void unit_types_print(const unit_types *u)
                (int)(histogram[b] * 60 / (u->k > 0 ? u->k : 1)),
                "############################################################");
     }
-    size_t part, between, categorical;
-    count_types(u, &part, &between, &categorical);
-    printf("part_units=%zu categorical_units=%zu between=%zu (angle < %.1f "
-           "rad, > %.1f rad)\n", part, categorical, between, UNIT_TYPES_PART,
+    printf("part_units=%zu categorical_units=%zu between=%zu dead=%zu "
+           "(angle < %.1f rad, > %.1f rad; dead: never active)\n", types[0],
+           types[2], types[1], types[3], UNIT_TYPES_PART,
            UNIT_TYPES_CATEGORICAL);
 }
 
@@ -154,24 +181,25 @@ int unit_types_plot(const unit_types *u, const sc_model *m, size_t rows,
         return -1;
     }
     ranked *order = malloc(k * sizeof *order);
-    double *x[3], *y[3];
-    size_t counts[3] = {0, 0, 0};
-    for (int t = 0; t < 3; t++) {
+    double *x[4], *y[4];
+    size_t counts[4] = {0, 0, 0, 0}, live = 0;
+    int rc = order == NULL ? -1 : 0;
+    for (int t = 0; t < 4; t++) {
         x[t] = malloc(k * sizeof *x[t]);
         y[t] = malloc(k * sizeof *y[t]);
+        rc |= x[t] == NULL || y[t] == NULL ? -1 : 0;
     }
     plot_canvas canvas = {0};
-    int rc = order == NULL || !x[0] || !x[1] || !x[2] || !y[0] || !y[1] ||
-             !y[2] ? -1 : 0;
     if (rc != 0)
         snprintf(err, errsize, "out of memory");
     double top = 0, widest = PI / 2;
     for (size_t i = 0; rc == 0 && i < k; i++) {
         double a = u->angle[i], c = u->classifier_norm[i];
-        int t = a < UNIT_TYPES_PART ? 0 : a > UNIT_TYPES_CATEGORICAL ? 2 : 1;
+        int t = type_of(u, i);
         x[t][counts[t]] = a;
         y[t][counts[t]++] = c;
-        order[i] = (ranked){a, i};
+        if (t != 3)
+            order[live++] = (ranked){a, i};
         top = c > top ? c : top;
         widest = a > widest ? a : widest;
     }
@@ -191,27 +219,29 @@ int unit_types_plot(const unit_types *u, const sc_model *m, size_t rows,
                    "0.5 rad");
         plot_vline(&canvas, &panel, UNIT_TYPES_CATEGORICAL, PLOT_GREY, 1,
                    "0.7 rad");
-        const plot_style styles[3] = {
+        const plot_style styles[4] = {
             {PLOT_SQUARE, 2, PLOT_BLUE, 0.8, "part-units"},
-            {PLOT_PLUS, 2, PLOT_GREY, 0.8, "between"},
-            {PLOT_CROSS, 2, PLOT_ORANGE, 0.8, "categorical-units"}};
-        for (int t = 0; t < 3; t++)
+            {PLOT_PLUS, 2, PLOT_GREEN, 0.8, "between"},
+            {PLOT_CROSS, 2, PLOT_ORANGE, 0.8, "categorical-units"},
+            {PLOT_RING, 2, PLOT_GREY, 0.5, "dead (never active)"}};
+        for (int t = 0; t < 4; t++)
             plot_points(&canvas, &panel, x[t], y[t], counts[t], &styles[t]);
-        plot_legend(&canvas, &panel, PLOT_BOTTOM_RIGHT, styles, 3);
-        qsort(order, k, sizeof *order, by_angle);
-        size_t shown = k < SHOWN ? k : SHOWN;
-        long below = draw_columns(&canvas, PANEL + 20, 30,
-                                  "smallest angles", wd, n, k, order, shown,
-                                  rows, cols, err, errsize);
-        if (below >= 0)
+        plot_legend(&canvas, &panel, PLOT_TOP_RIGHT, styles, 4);
+        qsort(order, live, sizeof *order, by_angle);
+        size_t shown = live < SHOWN ? live : SHOWN;
+        long below = shown == 0 ? 30
+                     : draw_columns(&canvas, PANEL + 20, 30,
+                                    "smallest angles", wd, n, k, order,
+                                    shown, rows, cols, err, errsize);
+        if (below >= 0 && shown > 0)
             below = draw_columns(&canvas, PANEL + 20, below,
                                  "largest angles", wd, n, k,
-                                 order + k - shown, shown, rows, cols, err,
-                                 errsize);
+                                 order + live - shown, shown, rows, cols,
+                                 err, errsize);
         rc = below >= 0 ? plot_write_png(&canvas, path, err, errsize) : -1;
     }
     plot_canvas_free(&canvas);
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < 4; t++) {
         free(x[t]);
         free(y[t]);
     }
