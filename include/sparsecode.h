@@ -152,6 +152,18 @@ SC_API const char *sc_last_message(void);
  * c (classes).  h is relu (z = max(a - theta, 0), the DrSAE form) or the
  * signed soft threshold (z = sign(a) max(|a| - theta, 0), the LISTA form).
  *
+ * With SC_PARAM_ENCODER = SC_ENCODER_LCOD the same weights run learned
+ * coordinate descent instead (LCoD, Gregor & LeCun 2010; docs/math.md E5):
+ * T coordinate steps, each of which moves the one unit whose shrunk value
+ * h(B; theta) differs most from its current value,
+ *
+ *     B = W_e x,  Z = 0;  T times:  zbar = h(B; theta),
+ *     j = argmax_i |zbar_i - Z_i| (lowest i on ties),
+ *     B = B + S[:, j] (zbar_j - Z_j),  Z_j = zbar_j;   output z = h(B; theta)
+ *
+ * Every loss, step, encode, decode, predict, save and load works alike on
+ * both kinds.
+ *
  * Life cycle:
  *     sc_model_create -> sc_model_set (structural and training parameters)
  *     -> sc_model_init_* -> sc_model_step (many) / sc_model_encode ...
@@ -170,6 +182,22 @@ typedef enum {
     SC_SHRINK_RELU = 0,   /* z = max(a - theta, 0): non-negative codes */
     SC_SHRINK_SOFT = 1    /* z = sign(a) max(|a| - theta, 0), theta >= 0 */
 } sc_shrink;
+
+/* Encoder kinds, values of SC_PARAM_ENCODER.  Both use W_e, S and theta
+ * and the shrink of SC_PARAM_SHRINK: with the soft shrink LCoD is learned
+ * coordinate descent for min 1/2|x - W_d z|^2 + lambda |z|_1; with relu it
+ * is its non-negative form (z >= 0). */
+typedef enum {
+    SC_ENCODER_LISTA = 0,  /* T steps of z_t = h(W_e x + S z_{t-1}; theta),
+                              every unit at every step (the default) */
+    SC_ENCODER_LCOD  = 1   /* T coordinate steps of learned coordinate
+                              descent, one unit each, then one shrink of
+                              every unit; dense models only.  Initialised
+                              with SC_PARAM_INIT_STEP = 1 from unit-norm
+                              atoms, it computes exactly T updates of
+                              coordinate descent (SC_METHOD_COD) from z = 0
+                              followed by z = h(B; theta) */
+} sc_encoder;
 
 /* Group layouts, values of SC_PARAM_GROUP_LAYOUT. */
 typedef enum {
@@ -197,7 +225,8 @@ typedef enum {
  * The numeric values are part of the ABI and never change. */
 typedef enum {
     /* structural */
-    SC_PARAM_ITERATIONS    = 1,   /* T, unrolled steps; [1, 1000]; def. 11 */
+    SC_PARAM_ITERATIONS    = 1,   /* T, unrolled steps (LCoD: coordinate
+                                     steps); [1, 1000]; def. 11 */
     SC_PARAM_SHRINK        = 2,   /* sc_shrink; default SC_SHRINK_RELU */
     SC_PARAM_CLASSES       = 3,   /* classifier outputs, 0 = none (default);
                                      [0, 100000], or >= 2 */
@@ -254,6 +283,10 @@ typedef enum {
                                      (windows at stride 1, not wrapping)
                                      as well as its map window; [1, 1000];
                                      default 1 = one position */
+    SC_PARAM_ENCODER        = 19, /* sc_encoder; default SC_ENCODER_LISTA.
+                                     SC_ENCODER_LCOD needs a dense model:
+                                     with SC_PARAM_LOCAL_FIELD > 0 an init
+                                     fails with SC_ERR_RANGE */
 
     /* loss weights; 0 switches a term off and costs nothing */
     SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */
@@ -285,7 +318,8 @@ typedef enum {
                                             of W_e and theta is divided by
                                             T, that of S by T-1 (their
                                             repeat counts, docs/math.md
-                                            O3); 0: not */
+                                            O3; LCoD: W_e by 1, S by T,
+                                            theta by T+1); 0: not */
 
     /* initialisation; read by the sc_model_init_* calls */
     SC_PARAM_INIT_STEP            = 51,  /* alpha in W_e = alpha W_d^T,
@@ -389,7 +423,10 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  * SC_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
  * the codes of T ISTA iterations from z_0 = 0 (relu: non-negative ISTA).
  * Every init uses this relation; SC_PARAM_INIT_STEP > 0 replaces 1/L by
- * that step (the DrSAE authors' code, docs/math.md I2).
+ * that step (the DrSAE authors' code, docs/math.md I2).  An LCoD encoder
+ * with SC_PARAM_INIT_STEP = 1 and atoms of unit norm computes T updates
+ * of coordinate descent (docs/math.md E5); with 1/L, T coordinate steps of
+ * ISTA.
  *   dictionary  n x k row-major, finite.  For a local model only the
  *               entries of column j inside unit j's window are used.
  * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
@@ -436,7 +473,8 @@ typedef struct {
 /* sc_model_step: one minibatch of exact back-propagation through time and
  * one optimiser update of every weight, each matrix's step divided by the
  * number of times it repeats in the unrolled net (W_e, theta by T; S by
- * T-1; unless SC_PARAM_REPEAT_SCALING is 0) and the classifier's
+ * T-1; for LCoD W_e by 1, S by T, theta by T+1; unless
+ * SC_PARAM_REPEAT_SCALING is 0) and the classifier's
  * multiplied by SC_PARAM_CLASSIFIER_RATE_SCALE, followed by the norm
  * constraints (W_d columns, C rows, W_e rows when SC_PARAM_ENCODER_MAX_NORM
  * is set; theta >= 0 for the soft shrink).

@@ -8,19 +8,6 @@
 #include "sparsecode.h"
 #include "vector.h"
 
-/* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
-static inline float shrink_relu(float v, float theta)
-{
-    float m = v - theta;
-    return m > 0.0f ? m : 0.0f;
-}
-
-static inline float shrink_soft(float v, float theta)
-{
-    float m = fabsf(v) - theta;
-    return m > 0.0f ? copysignf(m, v) : 0.0f;
-}
-
 /* (E1, E2) for one step, in one pass over memory: a = u + a (a holds
  * z_{t-1} S^T on entry, or is ignored at t = 1, first_step), then
  * z = h(a; theta).  a keeps the pre-activation a_t.  The loops have no
@@ -40,10 +27,10 @@ static void step_shrink(int kind, size_t batch, size_t k, const float *theta,
                 ab[i] += ub[i];
         if (kind == SC_SHRINK_RELU)
             for (size_t i = 0; i < k; i++)
-                zb[i] = shrink_relu(ab[i], theta[i]);
+                zb[i] = sc_shrink_relu(ab[i], theta[i]);
         else
             for (size_t i = 0; i < k; i++)
-                zb[i] = shrink_soft(ab[i], theta[i]);
+                zb[i] = sc_shrink_soft(ab[i], theta[i]);
     }
 }
 

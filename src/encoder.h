@@ -3,9 +3,24 @@
 #ifndef SC_ENCODER_H
 #define SC_ENCODER_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "model.h"
+#include "sparsecode.h"
+
+/* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
+static inline float sc_shrink_relu(float v, float theta)
+{
+    float m = v - theta;
+    return m > 0.0f ? m : 0.0f;
+}
+
+static inline float sc_shrink_soft(float v, float theta)
+{
+    float m = fabsf(v) - theta;
+    return m > 0.0f ? copysignf(m, v) : 0.0f;
+}
 
 /* The shape of one encoder run: batch samples, T steps, the shrink. */
 typedef struct {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "encoder.h"
+#include "lcod.h"
 #include "losses.h"
 #include "model.h"
 
@@ -77,6 +78,12 @@ static void encode_chunk(const sc_model *m, encode_scratch *sc,
     const sc_state *s = &m->state;
     sc_unroll run = {rows, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
                      (int)sc_model_value(m, SC_PARAM_SHRINK)};
+    if (sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+        /* (E5): B = W_e x in a, one sample's Z in z. */
+        sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->a, sc->op);
+        sc_lcod_forward(s, run, sc->a, codes, sc->z, NULL);
+        return;
+    }
     sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->u, sc->op);
     const float *z = sc_encoder_forward(s, run, sc->u, sc->a, sc->z, 0);
     memcpy(codes, z, rows * m->k * sizeof(float));

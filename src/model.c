@@ -69,6 +69,10 @@ static void train_buffers_release(sc_train_buffers *b)
     }
     free(b->columns);
     b->columns = NULL;
+    free(b->trace.pick);
+    free(b->trace.value);
+    free(b->trace.change);
+    b->trace = (sc_lcod_trace){NULL, NULL, NULL};
     free(b->operator);
     b->operator = NULL;
     b->batch = 0;
@@ -347,12 +351,23 @@ sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
         return SC_OK;
     size_t n = m->n, k = m->k, classes = m->state.classes;
     size_t t = (size_t)sc_model_value(m, SC_PARAM_ITERATIONS);
+    int lcod = sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    /* LISTA keeps every step's slab; LCoD one, and a trace of its steps. */
+    size_t slabs = lcod ? 1 : t;
     sc_train_buffers fresh = {0};
     fresh.batch = batch;
     fresh.u = malloc(batch * k * sizeof(float));
-    fresh.a = malloc(t * batch * k * sizeof(float));
-    fresh.z = malloc(t * batch * k * sizeof(float));
-    fresh.delta = malloc(t * batch * k * sizeof(float));
+    fresh.a = malloc(slabs * batch * k * sizeof(float));
+    fresh.z = malloc(slabs * batch * k * sizeof(float));
+    fresh.delta = malloc(slabs * batch * k * sizeof(float));
+    int trace_failed = 0;
+    if (lcod) {
+        fresh.trace.pick = malloc(t * batch * sizeof(uint32_t));
+        fresh.trace.value = malloc(t * batch * sizeof(float));
+        fresh.trace.change = malloc(t * batch * sizeof(float));
+        trace_failed = !fresh.trace.pick || !fresh.trace.value ||
+                       !fresh.trace.change;
+    }
     fresh.grad_z = malloc(batch * k * sizeof(float));
     fresh.grad_u = malloc(batch * k * sizeof(float));
     fresh.residual = malloc(batch * n * sizeof(float));
@@ -371,7 +386,8 @@ sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
     }
     if (!fresh.u || !fresh.a || !fresh.z || !fresh.delta || !fresh.grad_z ||
         !fresh.grad_u || !fresh.residual || !fresh.zhat || !fresh.grad_zhat ||
-        !fresh.norms || !fresh.logits || !fresh.columns || scratch_failed) {
+        !fresh.norms || !fresh.logits || !fresh.columns || scratch_failed ||
+        trace_failed) {
         train_buffers_release(&fresh);
         return SC_ERR_NOMEM;
     }

@@ -60,12 +60,25 @@ typedef struct {
     uint64_t steps;
 } sc_state;
 
+/* What back-propagation through an LCoD encoder needs of its forward
+ * pass (E5, B5): for sample b and coordinate step t = 1..T, entry
+ * b*T + t-1 of each array holds the unit j_t chosen, its new value
+ * Zbar_t[j_t] and its change e_t = Zbar_t[j_t] - Z_{t-1}[j_t]. */
+typedef struct {
+    uint32_t *pick;
+    float *value;
+    float *change;
+} sc_lcod_trace;
+
 /* Scratch of the training step, grown to the largest batch seen, so a
  * warm step does not allocate.  Slabs are batch x k unless noted. */
 typedef struct {
     size_t batch;            /* capacity in samples */
     float *u;                /* W_e x */
-    float *a, *z, *delta;    /* T slabs each: pre-activations, codes, deltas */
+    float *a, *z, *delta;    /* T slabs each: pre-activations, codes, deltas
+                                (LCoD: one slab each: B, the codes, and
+                                one sample's Z or its gradient) */
+    sc_lcod_trace trace;     /* LCoD only (else NULL): T x batch entries */
     float *grad_z;           /* dL/dz, then g_t during back-propagation */
     float *grad_u;           /* sum_t delta_t */
     float *residual;         /* batch x n: W_d z - x */

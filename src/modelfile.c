@@ -2,10 +2,11 @@
  *
  * Format version 3, every number little-endian.  Versions 1 and 2, read
  * too, are the same layout with fewer parameters, the missing ones keeping
- * their defaults: version 2 lacks the five of ids 48-52
- * (SC_PARAM_ENCODER_MAX_NORM to SC_PARAM_INIT_NOISE), and version 1 also
- * the seven local parameters (SC_PARAM_LOCAL_FIELD to
- * SC_PARAM_POOL_POSITIONS, ids 12-18: a dense model):
+ * their defaults: version 2 lacks the six of ids 19 (SC_PARAM_ENCODER: a
+ * LISTA model) and 48-52 (SC_PARAM_ENCODER_MAX_NORM to
+ * SC_PARAM_INIT_NOISE), and version 1 also the seven local parameters
+ * (SC_PARAM_LOCAL_FIELD to SC_PARAM_POOL_POSITIONS, ids 12-18: a dense
+ * model):
  *
  *   offset  size  field
  *   0       8     magic "SCMODEL\0"
@@ -44,8 +45,9 @@
 /* Whether a file of `version` holds parameter `id`. */
 static int param_in_version(uint32_t id, uint32_t version)
 {
-    if (version < 3 && id >= SC_PARAM_ENCODER_MAX_NORM &&
-        id <= SC_PARAM_INIT_NOISE)
+    if (version < 3 && (id == SC_PARAM_ENCODER ||
+                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
+                         id <= SC_PARAM_INIT_NOISE)))
         return 0;
     return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
            id > SC_PARAM_POOL_POSITIONS;

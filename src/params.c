@@ -29,6 +29,7 @@ static const sc_param_info param_table[] = {
     ROW(SC_PARAM_IMAGE_WIDTH,          0,      1e6,    0,       1,   1),
     ROW(SC_PARAM_THREADS,              0,      64,     0,       1,   1),
     ROW(SC_PARAM_POOL_POSITIONS,       1,      1000,   1,       1,   1),
+    ROW(SC_PARAM_ENCODER,              0,      1,      0,       1,   1),
     ROW(SC_PARAM_RECON_WEIGHT,         0,      1e6,    1,       0,   0),
     ROW(SC_PARAM_L1_WEIGHT,            0,      1e6,    0.1,     0,   0),
     ROW(SC_PARAM_GROUP_WEIGHT,         0,      1e6,    0,       0,   0),

@@ -7,7 +7,7 @@
 
 /* Number of parameters; values live in an array of this many doubles,
  * indexed by sc_param_index(). */
-#define SC_PARAM_COUNT 37
+#define SC_PARAM_COUNT 38
 
 typedef struct {
     int id;                /* an sc_param, sc_solver_param, sc_dict_param */

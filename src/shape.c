@@ -84,6 +84,14 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
                        "%s: %zu classes x %zu units is too large", caller,
                        classes, k);
     shape->field = (size_t)sc_model_value(m, SC_PARAM_LOCAL_FIELD);
+    /* LCoD is implemented for dense models only (E5). */
+    if (shape->field > 0 &&
+        sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD)
+        return sc_fail(m->message, SC_ERR_RANGE,
+                       "%s: SC_PARAM_ENCODER is SC_ENCODER_LCOD, which needs "
+                       "a dense model, but SC_PARAM_LOCAL_FIELD is %zu (set "
+                       "it to 0, or use SC_ENCODER_LISTA)", caller,
+                       shape->field);
     size_t encoder = n * k; /* create bounded n*k and k*k */
     if (shape->field > 0) {
         shape->channels = (size_t)sc_model_value(m, SC_PARAM_IMAGE_CHANNELS);

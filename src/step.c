@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "encoder.h"
+#include "lcod.h"
 #include "losses.h"
 #include "model.h"
 #include "optimizer.h"
@@ -65,6 +66,18 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
     sc_train_buffers *buf = &m->train;
     sc_unroll run = {batch, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
                      (int)sc_model_value(m, SC_PARAM_SHRINK)};
+    if (sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+        /* Forward (E5) from B = W_e x, losses (L1-L5), back-propagation
+         * (B5). */
+        sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->a,
+                            buf->operator);
+        sc_lcod_forward(s, run, buf->a, buf->z, buf->delta, &buf->trace);
+        sc_losses_evaluate(s, w, batch, x, buf->z, labels, targets, buf,
+                           values);
+        sc_lcod_backward(s, run, x, buf->a, &buf->trace, buf->grad_z,
+                         buf->grad_u, buf->delta, buf->operator);
+        return;
+    }
     /* Forward (E1), losses (L1-L5), back-propagation (B1-B4). */
     sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->u, buf->operator);
     const float *z = sc_encoder_forward(s, run, buf->u, buf->a, buf->z, 1);
@@ -131,10 +144,18 @@ sc_status sc_model_step(sc_model *model, const float *x,
     double classifier = w.classification > 0
         ? sc_model_value(model, SC_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
     double scale[SC_TENSOR_COUNT] = {0};
-    scale[SC_TENSOR_ENCODER] = repeats ? 1.0 / (double)T : 1.0;
-    scale[SC_TENSOR_THRESHOLD] = scale[SC_TENSOR_ENCODER];
-    scale[SC_TENSOR_LATERAL] = T < 2 ? 0.0
-                               : repeats ? 1.0 / (double)(T - 1) : 1.0;
+    if (sc_model_value(model, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+        /* LCoD's repeat counts (O3): W_e x once, S in each of the T
+         * steps, theta in the T steps' shrinks and the last one. */
+        scale[SC_TENSOR_ENCODER] = 1.0;
+        scale[SC_TENSOR_LATERAL] = repeats ? 1.0 / (double)T : 1.0;
+        scale[SC_TENSOR_THRESHOLD] = repeats ? 1.0 / (double)(T + 1) : 1.0;
+    } else {
+        scale[SC_TENSOR_ENCODER] = repeats ? 1.0 / (double)T : 1.0;
+        scale[SC_TENSOR_THRESHOLD] = scale[SC_TENSOR_ENCODER];
+        scale[SC_TENSOR_LATERAL] = T < 2 ? 0.0
+                                   : repeats ? 1.0 / (double)(T - 1) : 1.0;
+    }
     scale[SC_TENSOR_DECODER] = w.recon > 0 ? 1.0 : 0.0;
     scale[SC_TENSOR_CLASSIFIER] = classifier;
     scale[SC_TENSOR_CLASS_BIAS] = classifier;

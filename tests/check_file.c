@@ -5,7 +5,7 @@
  * left untouched, and no temporary file is left behind).
  *
  * The hostile files are built from the layout in docs/file-format.md
- * (format version 2). */
+ * (format version 3). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
@@ -525,8 +525,8 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "CLASSES = 1";
     case 15: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 3);
              return "CLASSES = 3 (sizes do not match)";
-    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 19, 4);
-             return "unknown parameter id 19";
+    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 39, 4);
+             return "unknown parameter id 39";
     case 17: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 1);
              put_le(d + param_record(d, SC_PARAM_ITERATIONS),
                     SC_PARAM_SHRINK, 4);
@@ -581,14 +581,15 @@ START_TEST(load_hostile_files)
 END_TEST
 
 /* Older versions hold fewer parameters (src/modelfile.c): version 2 lacks
- * ids 48-52, version 1 also the seven local ones (12-18).  Such a file,
- * made here from a dense model's current one (_i = 0: version 1, 1:
+ * ids 19 and 48-52, version 1 also the seven local ones (12-18).  Such a
+ * file, made here from a dense model's current one (_i = 0: version 1, 1:
  * version 2), still loads, as the same model, which saves as the current
  * file again. */
 static int in_version(uint64_t id, int version)
 {
-    if (version < 3 && id >= SC_PARAM_ENCODER_MAX_NORM &&
-        id <= SC_PARAM_INIT_NOISE)
+    if (version < 3 && (id == SC_PARAM_ENCODER ||
+                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
+                         id <= SC_PARAM_INIT_NOISE)))
         return 0;
     return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
            id > SC_PARAM_POOL_POSITIONS;
@@ -607,7 +608,7 @@ START_TEST(load_older_versions)
         if (in_version(get_le(rec, 4), version))
             memcpy(edited + 40 + 12 * (size_t)kept++, rec, 12);
     }
-    ck_assert_uint_eq(kept, count - (version == 1 ? 12 : 5));
+    ck_assert_uint_eq(kept, count - (version == 1 ? 13 : 6));
     put_le(edited + 36, kept, 4);
     out = 40 + 12 * (size_t)kept;
     size_t weights = 40 + 12 * (size_t)count;

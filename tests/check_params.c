@@ -210,9 +210,9 @@ START_TEST(non_integral_rejected)
         checked++;
     }
     /* ITERATIONS, SHRINK, CLASSES, GROUP_LAYOUT, GROUP_SIZE, TORUS_ROWS,
-     * TORUS_COLS, POOL_SIZE, POOL_STRIDE, NORMALIZE_CODE, OPTIMIZER,
-     * REPEAT_SCALING. */
-    ck_assert_uint_eq(checked, 12);
+     * TORUS_COLS, POOL_SIZE, POOL_STRIDE, ENCODER, NORMALIZE_CODE,
+     * OPTIMIZER, REPEAT_SCALING. */
+    ck_assert_uint_eq(checked, 13);
     sc_model_free(m);
 }
 END_TEST
@@ -279,7 +279,7 @@ START_TEST(structural_rejected_after_init)
         expect_rejected(m, p->id, now, SC_ERR_STATE, p->name);
         structural++;
     }
-    ck_assert_uint_eq(structural, 11);
+    ck_assert_uint_eq(structural, 12);
     ck_assert_int_eq(sc_model_is_initialized(m), 1);
     sc_model_free(m);
 }

@@ -31,6 +31,7 @@ const tu_param tu_params[] = {
     P(SC_PARAM_POOL_STRIDE,          1, 1, 1,    1, 1000,   0, 0),
     P(SC_PARAM_POOL_SIGMA,           0, 1, 0,    0, NAN,    0, 0),
     P(SC_PARAM_GROUP_EPSILON,        0, 1, 1e-8, 0, 1,      0, 0),
+    P(SC_PARAM_ENCODER,              1, 1, 0,    0, 1,      0, 0),
     P(SC_PARAM_RECON_WEIGHT,         0, 0, 1,    0, NAN,    0, 0),
     P(SC_PARAM_L1_WEIGHT,            0, 0, 0.1,  0, NAN,    0, 0),
     P(SC_PARAM_GROUP_WEIGHT,         0, 0, 0,    0, NAN,    0, 0),
@@ -54,7 +55,7 @@ const tu_param tu_params[] = {
 
 const size_t tu_param_count = sizeof tu_params / sizeof tu_params[0];
 
-const int tu_unknown_params[] = {0, 19, 26, 53, 9999, -1};
+const int tu_unknown_params[] = {0, 26, 39, 53, 9999, -1};
 const size_t tu_unknown_param_count =
     sizeof tu_unknown_params / sizeof tu_unknown_params[0];
 
