@@ -1,4 +1,5 @@
-/* check_alloc.c -- a warm training step allocates nothing, dense or local.
+/* check_alloc.c -- a warm training step allocates nothing, dense, local or
+ * with the LCoD encoder.
  *
  * The runner is linked with -Wl,--wrap=malloc,--wrap=calloc,
  * --wrap=realloc, so every call the library's objects make to those
@@ -41,11 +42,13 @@ void *__wrap_realloc(void *p, size_t size)
 
 /* Trains at `batch` after warming at `warm`, with every term on; with
  * `local`, a local model (a 4 x 5 image, 3 x 3 windows, 2 x 3 positions
- * of 2 maps), whose operators work in the model's scratch. */
+ * of 2 maps), whose operators work in the model's scratch; the encoder
+ * LISTA's or (dense only) LCoD's. */
 static void check_warm_steps(int optimizer, size_t warm, size_t batch,
-                             int local)
+                             int local, int encoder)
 {
     const tu_setting settings[] = {
+        {SC_PARAM_ENCODER, encoder},
         {SC_PARAM_ITERATIONS, 4},         {SC_PARAM_CLASSES, 3},
         {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
         {SC_PARAM_GROUP_SIZE, 2},         {SC_PARAM_CLASS_WEIGHT, 0.5},
@@ -76,26 +79,33 @@ static void check_warm_steps(int optimizer, size_t warm, size_t batch,
 
 START_TEST(warm_sgd_step_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_SGD, 32, 32, 0);
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 32, 0, SC_ENCODER_LISTA);
 }
 END_TEST
 
 START_TEST(warm_adam_step_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 0);
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 0, SC_ENCODER_LISTA);
 }
 END_TEST
 
 START_TEST(warm_local_step_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 1);
-    check_warm_steps(SC_OPTIMIZER_SGD, 32, 9, 1);
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 1, SC_ENCODER_LISTA);
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 9, 1, SC_ENCODER_LISTA);
 }
 END_TEST
 
 START_TEST(smaller_batch_after_warm_does_not_allocate)
 {
-    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 7, 0);
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 7, 0, SC_ENCODER_LISTA);
+}
+END_TEST
+
+START_TEST(warm_lcod_step_does_not_allocate)
+{
+    check_warm_steps(SC_OPTIMIZER_ADAM, 32, 32, 0, SC_ENCODER_LCOD);
+    check_warm_steps(SC_OPTIMIZER_SGD, 32, 7, 0, SC_ENCODER_LCOD);
 }
 END_TEST
 
@@ -123,6 +133,7 @@ Suite *alloc_suite(void)
     tcase_add_test(tc, warm_adam_step_does_not_allocate);
     tcase_add_test(tc, smaller_batch_after_warm_does_not_allocate);
     tcase_add_test(tc, warm_local_step_does_not_allocate);
+    tcase_add_test(tc, warm_lcod_step_does_not_allocate);
     tcase_add_test(tc, counter_sees_library_allocations);
     suite_add_tcase(s, tc);
     return s;

@@ -53,20 +53,28 @@ static void remove_dir(void)
 
 
 /* A small model with a classifier and a group term, trained a few steps
- * so that weights and optimiser moments are all in play. */
-static sc_model *small_model(size_t n, size_t k, int optimizer)
+ * so that weights and optimiser moments are all in play; its encoder is
+ * LISTA's or LCoD's. */
+static sc_model *small_model_of(size_t n, size_t k, int optimizer,
+                                int encoder)
 {
     const tu_setting settings[] = {
         {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, SC_SHRINK_SOFT},
         {SC_PARAM_CLASSES, 2}, {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
         {SC_PARAM_GROUP_SIZE, 1}, {SC_PARAM_GROUP_WEIGHT, 0.01},
         {SC_PARAM_CLASS_WEIGHT, 0.5}, {SC_PARAM_OPTIMIZER, optimizer},
-        {SC_PARAM_LEARNING_RATE, 0.01}, {SC_PARAM_L1_WEIGHT, 0.07}};
-    sc_model *m = tu_model(n, k, settings, 10, 41);
+        {SC_PARAM_LEARNING_RATE, 0.01}, {SC_PARAM_L1_WEIGHT, 0.07},
+        {SC_PARAM_ENCODER, encoder}};
+    sc_model *m = tu_model(n, k, settings, 11, 41);
     tu_data d = tu_data_make(20, n, k, 2, 42);
     tu_train(m, &d, 4, 0, 3, NULL);
     tu_data_free(&d);
     return m;
+}
+
+static sc_model *small_model(size_t n, size_t k, int optimizer)
+{
+    return small_model_of(n, k, optimizer, SC_ENCODER_LISTA);
 }
 
 static void save_ok(const sc_model *m, const char *path)
@@ -183,9 +191,10 @@ END_TEST
 
 /* ---- round trip ---------------------------------------------------------- */
 
+/* _i: the optimiser (_i % 2) and the encoder (_i / 2: LISTA, LCoD). */
 START_TEST(round_trip_bit_for_bit)
 {
-    sc_model *m = small_model(7, 9, _i);
+    sc_model *m = small_model_of(7, 9, _i % 2, _i / 2);
     char path[TU_PATH_MAX], again[TU_PATH_MAX];
     tu_path(path, dir, "m.bin");
     tu_path(again, dir, "again.bin");
@@ -195,6 +204,9 @@ START_TEST(round_trip_bit_for_bit)
     TU_ASSERT_SAME_MODEL(m, l);
     ck_assert_int_eq(sc_model_is_initialized(l), 1);
     ck_assert_uint_eq(sc_model_steps_taken(l), 3);
+    double encoder = -1;
+    ck_assert_int_eq(sc_model_get(l, SC_PARAM_ENCODER, &encoder), SC_OK);
+    ck_assert(encoder == _i / 2);
     /* Loaded means initialised: structure is fixed. */
     ck_assert_int_eq(sc_model_set(l, SC_PARAM_ITERATIONS, 5), SC_ERR_STATE);
 
@@ -229,8 +241,8 @@ START_TEST(resume_bit_for_bit)
 {
     /* Train A 20 steps, saving after 10; load B from the save and train it
      * the same last 10 steps: A and B end equal bit for bit.  _i: the
-     * optimiser. */
-    sc_model *a = small_model(7, 9, _i);
+     * optimiser (_i % 2) and the encoder (_i / 2: LISTA, LCoD). */
+    sc_model *a = small_model_of(7, 9, _i % 2, _i / 2);
     tu_data d = tu_data_make(30, 7, 9, 2, 44);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "resume.bin");
@@ -557,6 +569,14 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "LOCAL_FIELD 2 larger than a 1 x 5 image";
     case 28: put_le(d + 8, 2, 4);
              return "version 2 header on a version 3 parameter list";
+    case 29: put_f64(d + param_record(d, SC_PARAM_ENCODER) + 4, 2);
+             return "ENCODER = 2";
+    case 30: put_f64(d + param_record(d, SC_PARAM_ENCODER) + 4,
+                     SC_ENCODER_LCOD);
+             put_f64(d + param_record(d, SC_PARAM_LOCAL_FIELD) + 4, 1);
+             put_f64(d + param_record(d, SC_PARAM_IMAGE_HEIGHT) + 4, 1);
+             put_f64(d + param_record(d, SC_PARAM_IMAGE_WIDTH) + 4, 5);
+             return "an LCoD encoder on a local model";
     default: return NULL;
     }
 }
@@ -918,8 +938,8 @@ Suite *file_suite(void)
     tcase_add_test(save, save_null_arguments);
     tcase_add_test(save, save_uninitialised);
     tcase_add_test(save, save_into_missing_directory);
-    tcase_add_loop_test(save, round_trip_bit_for_bit, 0, 2);
-    tcase_add_loop_test(save, resume_bit_for_bit, 0, 2);
+    tcase_add_loop_test(save, round_trip_bit_for_bit, 0, 4);
+    tcase_add_loop_test(save, resume_bit_for_bit, 0, 4);
     suite_add_tcase(s, save);
 
     TCase *load = tcase_create("load");

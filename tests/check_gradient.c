@@ -1,15 +1,19 @@
 /* check_gradient.c -- every gradient of the training loss against central
  * finite differences: each loss term alone, both shrink functions, the
  * recurrence at T = 1, 2 and 11, and the classifier with and without the
- * normalised code; and the same through a local model (local unshared
+ * normalised code; the same through a local model (local unshared
  * encoder and decoder over a small image, S restricted to overlapping
- * windows, topographic pools repeated at every position).
+ * windows, topographic pools repeated at every position); and through the
+ * LCoD encoder (every loss term, both shrinks, T = 1 to 11 coordinate
+ * steps, more than the 9 units, so that units are chosen again).
  *
  * The loss is piecewise smooth: it has kinks where a unit switches on or
- * off.  A finite difference is only meaningful when the perturbation
- * crosses no kink, so each check compares the activity pattern of every
- * unit at every step on both sides and uses only directions that keep it;
- * it asserts that enough directions qualified.
+ * off, and for LCoD where the unit a step chooses changes.  A finite
+ * difference is only meaningful when the perturbation crosses no kink, so
+ * each check compares the activity pattern of every unit at every step
+ * (LCoD: of every output unit, and every step's choice and the sign of the
+ * value it gives) on both sides and uses only directions that keep it; it
+ * asserts that enough directions qualified.
  */
 #include <check.h>
 #include <math.h>
@@ -63,7 +67,7 @@ enum { LOCAL_PLAIN = 1, LOCAL_POOLED = 2, LOCAL_VECTOR = 3 };
 /* A model whose every loss term is set by the caller, with weights moved
  * away from the ISTA init so that S, theta and C are generic. */
 static void setup_once(fixture *f, size_t T, int shrink, int classes,
-                       int groups, int local, unsigned seed)
+                       int groups, int local, int encoder, unsigned seed)
 {
     size_t maps = local == LOCAL_VECTOR ? LOCAL_VECTOR_MAPS : LOCAL_MAPS;
     f->n = local ? LOCAL_IN : N_IN;
@@ -84,6 +88,7 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
                          SC_OK);
     }
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ENCODER, encoder), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASSES, classes), SC_OK);
     if (groups == SC_GROUPS_CONTIGUOUS) {
@@ -119,8 +124,14 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
     ck_assert_int_eq(sc_train_buffers_reserve(f->m, BATCH), SC_OK);
 }
 
+static int is_lcod(const fixture *f)
+{
+    return sc_model_value(f->m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD;
+}
+
 /* The smallest distance of any unit at any step from its kink, |a| = theta
- * (soft) or a = theta (relu), at the fixture's point. */
+ * (soft) or a = theta (relu), at the fixture's point.  LCoD: of every
+ * output unit (the last B), and of every step's value that is not 0. */
 static double kink_margin(fixture *f)
 {
     sc_loss_weights w = sc_loss_weights_of(f->m);
@@ -129,6 +140,14 @@ static double kink_margin(fixture *f)
     size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
     int soft = sc_model_value(f->m, SC_PARAM_SHRINK) == SC_SHRINK_SOFT;
     double margin = INFINITY;
+    if (is_lcod(f)) {
+        for (size_t i = 0; i < T * BATCH; i++) {
+            double value = fabs(f->m->train.trace.value[i]);
+            if (value > 0 && value < margin)
+                margin = value;
+        }
+        T = 1;   /* the one slab of a: the last B */
+    }
     for (size_t i = 0; i < T * BATCH * f->k; i++) {
         double a = f->m->train.a[i], theta = f->m->state.threshold[i % f->k];
         double d = soft ? fabs(fabs(a) - theta) : fabs(a - theta);
@@ -141,10 +160,10 @@ static double kink_margin(fixture *f)
 /* A fixture whose point lies at least KINK_MARGIN from every kink, so the
  * loss is smooth around it; the random draw is repeated until it does. */
 static void setup(fixture *f, size_t T, int shrink, int classes, int groups,
-                  int local)
+                  int local, int encoder)
 {
     for (unsigned seed = 1; seed < 5000; seed++) {
-        setup_once(f, T, shrink, classes, groups, local, seed);
+        setup_once(f, T, shrink, classes, groups, local, encoder, seed);
         if (kink_margin(f) >= KINK_MARGIN)
             return;
         sc_model_free(f->m);
@@ -165,7 +184,15 @@ static void weights(fixture *f, double recon, double l1, double group,
                      SC_OK);
 }
 
-/* The loss, and the activity pattern (-1, 0, 1 per unit and step). */
+/* The size of loss_at's pattern. */
+static size_t pattern_size(const fixture *f)
+{
+    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    return is_lcod(f) ? BATCH * f->k + 2 * T * BATCH : T * BATCH * f->k;
+}
+
+/* The loss, and the activity pattern (-1, 0, 1 per unit and step; LCoD:
+ * per output unit, then each step's unit and the sign of its value). */
 static double loss_at(fixture *f, signed char *pattern)
 {
     sc_loss_weights w = sc_loss_weights_of(f->m);
@@ -173,8 +200,18 @@ static double loss_at(fixture *f, signed char *pattern)
     sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
     size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
     const float *z = f->m->train.z;
-    for (size_t i = 0; i < T * BATCH * f->k; i++)
+    size_t slabs = is_lcod(f) ? 1 : T;
+    for (size_t i = 0; i < slabs * BATCH * f->k; i++)
         pattern[i] = (signed char)((z[i] > 0) - (z[i] < 0));
+    if (is_lcod(f)) {
+        const sc_lcod_trace *trace = &f->m->train.trace;
+        signed char *steps = pattern + BATCH * f->k;
+        for (size_t i = 0; i < T * BATCH; i++) {
+            float value = trace->value[i];
+            steps[2 * i] = (signed char)trace->pick[i];
+            steps[2 * i + 1] = (signed char)((value > 0) - (value < 0));
+        }
+    }
     return v.loss;
 }
 
@@ -198,10 +235,8 @@ static int movable(const fixture *f, int t, size_t i)
 static void check_all_tensors(fixture *f, const char *name,
                               const int *tensors, int count)
 {
-    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
-    size_t pattern_size = T * BATCH * f->k;
-    signed char *p0 = malloc(pattern_size), *pp = malloc(pattern_size),
-                *pm = malloc(pattern_size);
+    size_t size = pattern_size(f);
+    signed char *p0 = malloc(size), *pp = malloc(size), *pm = malloc(size);
     unsigned seed = 99;
     (void)loss_at(f, p0);
     sc_state *s = &f->m->state;
@@ -235,7 +270,7 @@ static void check_all_tensors(fixture *f, const char *name,
                 t->w[i] = (float)(saved[i] - EPSILON * dir[i]);
             double minus = loss_at(f, pm);
             memcpy(t->w, saved, t->count * sizeof(float));
-            if (memcmp(pp, p0, pattern_size) || memcmp(pm, p0, pattern_size))
+            if (memcmp(pp, p0, size) || memcmp(pm, p0, size))
                 continue;   /* crossed a kink: not a smooth direction */
             usable++;
             double numeric = (plus - minus) / (2 * EPSILON);
@@ -271,54 +306,84 @@ typedef struct {
     int shrink, classes, groups, normalize;
     double recon, l1, group, classification, regression;
     int local;               /* 0, or one of the local models below */
+    int encoder;             /* sc_encoder */
 } gradient_case;
 
 static const gradient_case cases[] = {
     /* each term alone, at T = 3 */
     {"reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
-     0.7, 0, 0, 0, 0, 0},
-    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0},
+     0.7, 0, 0, 0, 0, 0, 0},
+    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0, 0},
     {"group contiguous", 3, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
-     0, 0, 0.4, 0, 0, 0},
+     0, 0, 0.4, 0, 0, 0, 0},
     {"group topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
-     0, 0, 0.4, 0, 0, 0},
+     0, 0, 0.4, 0, 0, 0, 0},
     {"classification normalised", 3, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0},
+     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0, 0},
     {"classification raw", 3, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE, 0,
-     0, 0, 0, 0.9, 0, 0},
-    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3, 0},
+     0, 0, 0, 0.9, 0, 0, 0},
+    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3, 0, 0},
     /* the recurrence at T = 1, 2, 11: DrSAE's terms together (relu), and
      * LISTA's (soft, with code regression) */
     {"drsae T=1", 1, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, 0},
+     1, 0.1, 0.05, 0.5, 0, 0, 0},
     {"drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, 0},
+     1, 0.1, 0.05, 0.5, 0, 0, 0},
     {"drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, 0},
-    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0},
-    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0},
+     1, 0.1, 0.05, 0.5, 0, 0, 0},
+    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
+    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
     {"lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
-     1, 0.1, 0, 0, 0.5, 0},
+     1, 0.1, 0, 0, 0.5, 0, 0},
     /* the local model */
     {"local reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
-     0.7, 0, 0, 0, 0, LOCAL_PLAIN},
+     0.7, 0, 0, 0, 0, LOCAL_PLAIN, 0},
     {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
-     0.5, 0.1, 0.4, 0, 0, LOCAL_PLAIN},
+     0.5, 0.1, 0.4, 0, 0, LOCAL_PLAIN, 0},
     {"local topographic over positions", 3, SC_SHRINK_RELU, 0,
-     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, LOCAL_POOLED},
+     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, LOCAL_POOLED, 0},
     {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN},
+     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN, 0},
     {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
-     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN},
+     1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN, 0},
     {"local lista T=5", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
-     1, 0.1, 0, 0, 0.5, LOCAL_PLAIN},
+     1, 0.1, 0, 0, 0.5, LOCAL_PLAIN, 0},
     /* the local model with 8 maps: the vector kernels */
     {"local 8 maps drsae T=3", 3, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_CONTIGUOUS, 1, 1, 0.1, 0.05, 0.5, 0, LOCAL_VECTOR},
+     SC_GROUPS_CONTIGUOUS, 1, 1, 0.1, 0.05, 0.5, 0, LOCAL_VECTOR, 0},
     /* (ReLU: with 48 units, a smooth point of the soft shrink is too
      * rare a draw) */
     {"local 8 maps regression T=4", 4, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
-     1, 0.1, 0, 0, 0.5, LOCAL_VECTOR},
+     1, 0.1, 0, 0, 0.5, LOCAL_VECTOR, 0},
+    /* the LCoD encoder (E5, B5): each term alone at T = 5, both shrinks */
+    {"lcod reconstruction", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     0.7, 0, 0, 0, 0, 0, SC_ENCODER_LCOD},
+    {"lcod reconstruction relu", 5, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+     0.7, 0, 0, 0, 0, 0, SC_ENCODER_LCOD},
+    {"lcod l1", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0,
+     SC_ENCODER_LCOD},
+    {"lcod group contiguous", 5, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
+     0, 0, 0.4, 0, 0, 0, SC_ENCODER_LCOD},
+    {"lcod group topographic", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC,
+     1, 0, 0, 0.4, 0, 0, 0, SC_ENCODER_LCOD},
+    {"lcod classification normalised", 5, SC_SHRINK_RELU, CLASSES,
+     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0, SC_ENCODER_LCOD},
+    {"lcod classification raw", 5, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE,
+     0, 0, 0, 0, 0.9, 0, 0, SC_ENCODER_LCOD},
+    {"lcod regression", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     0, 0, 0, 0, 1.3, 0, SC_ENCODER_LCOD},
+    {"lcod regression relu", 5, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+     0, 0, 0, 0, 1.3, 0, SC_ENCODER_LCOD},
+    /* T = 1, and more steps than units (units chosen again): LISTA's and
+     * DrSAE's terms together */
+    {"lcod lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     1, 0.1, 0, 0, 0.5, 0, SC_ENCODER_LCOD},
+    {"lcod lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+     1, 0.1, 0, 0, 0.5, 0, SC_ENCODER_LCOD},
+    {"lcod drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0, 0, SC_ENCODER_LCOD},
+    {"lcod drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     1, 0.1, 0.05, 0.5, 0, 0, SC_ENCODER_LCOD},
 };
 
 #define CASE_COUNT ((int)(sizeof cases / sizeof cases[0]))
@@ -327,7 +392,8 @@ START_TEST(gradient_matches_finite_differences)
 {
     const gradient_case *c = &cases[_i];
     fixture f;
-    setup(&f, c->steps, c->shrink, c->classes, c->groups, c->local);
+    setup(&f, c->steps, c->shrink, c->classes, c->groups, c->local,
+          c->encoder);
     weights(&f, c->recon, c->l1, c->group, c->classification, c->regression);
     ck_assert_int_eq(sc_model_set(f.m, SC_PARAM_NORMALIZE_CODE, c->normalize),
                      SC_OK);

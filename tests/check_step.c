@@ -1,8 +1,8 @@
 /* check_step.c -- sc_model_step on bad input (every failure leaves the
  * model exactly as it was, including the optimiser state that only shows
  * in later steps) and its basic behaviour: the step count, the statistics,
- * and that training lowers the loss.  Gradient correctness is
- * check_gradient.c's. */
+ * the step sizes, and that training lowers the loss; with the LISTA and
+ * the LCoD encoder.  Gradient correctness is check_gradient.c's. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -22,20 +22,22 @@
 #define SAMPLES 48
 
 /* Two identical models (m and twin) with a classifier, each trained two
- * steps so that the optimiser state is not zero, and their data. */
+ * steps so that the optimiser state is not zero, and their data.  which:
+ * bit 0 the optimiser, bit 1 the encoder (LISTA, LCoD). */
 typedef struct {
     sc_model *m, *twin;
     tu_data d;
 } pair;
 
-static pair make_pair(int optimizer)
+static pair make_pair(int which)
 {
     const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 3},
                                    {SC_PARAM_CLASSES, CLASSES},
-                                   {SC_PARAM_OPTIMIZER, optimizer},
-                                   {SC_PARAM_LEARNING_RATE, 0.01}};
-    pair p = {tu_model(N_IN, N_UNITS, settings, 4, 9),
-              tu_model(N_IN, N_UNITS, settings, 4, 9),
+                                   {SC_PARAM_OPTIMIZER, which & 1},
+                                   {SC_PARAM_LEARNING_RATE, 0.01},
+                                   {SC_PARAM_ENCODER, which >> 1}};
+    pair p = {tu_model(N_IN, N_UNITS, settings, 5, 9),
+              tu_model(N_IN, N_UNITS, settings, 5, 9),
               tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 10)};
     tu_train(p.m, &p.d, BATCH, 0, 2, NULL);
     tu_train(p.twin, &p.d, BATCH, 0, 2, NULL);
@@ -368,14 +370,15 @@ END_TEST
 START_TEST(good_step_every_term)
 {
     /* Every term on: each statistic is finite and in its range, and the
-     * loss is the weighted sum. */
+     * loss is the weighted sum.  _i: bit 0 the shrink, bit 1 the encoder. */
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, _i},
+        {SC_PARAM_ENCODER, _i >> 1},
+        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, _i & 1},
         {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_GROUP_LAYOUT, 1},
         {SC_PARAM_GROUP_SIZE, 3}, {SC_PARAM_RECON_WEIGHT, 0.7},
         {SC_PARAM_L1_WEIGHT, 0.2}, {SC_PARAM_GROUP_WEIGHT, 0.3},
         {SC_PARAM_CLASS_WEIGHT, 1.5}, {SC_PARAM_REGRESSION_WEIGHT, 0.4}};
-    sc_model *m = tu_model(N_IN, N_UNITS, settings, 10, 6);
+    sc_model *m = tu_model(N_IN, N_UNITS, settings, 11, 6);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 7);
     for (int s = 0; s < 5; s++) {
         sc_step_stats st = {.size = sizeof st};
@@ -413,16 +416,16 @@ START_TEST(steps_keep_the_constraints)
     /* After every step: W_d columns within the decoder bound, C rows within
      * the classifier bound, W_e rows within the encoder bound, theta >= 0
      * for the soft shrink.  Large steps
-     * and tight bounds, so that the projections have work to do.  _i: the
-     * optimiser. */
+     * and tight bounds, so that the projections have work to do.  _i: bit
+     * 0 the optimiser, bit 1 the encoder. */
     const tu_setting settings[] = {
         {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, SC_SHRINK_SOFT},
         {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_CLASS_WEIGHT, 1},
-        {SC_PARAM_OPTIMIZER, _i}, {SC_PARAM_LEARNING_RATE, 0.5},
+        {SC_PARAM_OPTIMIZER, _i & 1}, {SC_PARAM_LEARNING_RATE, 0.5},
         {SC_PARAM_DECODER_MAX_NORM, 0.5},
         {SC_PARAM_CLASSIFIER_MAX_NORM, 0.3},
-        {SC_PARAM_ENCODER_MAX_NORM, 0.2}};
-    sc_model *m = tu_model(N_IN, N_UNITS, settings, 9, 8);
+        {SC_PARAM_ENCODER_MAX_NORM, 0.2}, {SC_PARAM_ENCODER, _i >> 1}};
+    sc_model *m = tu_model(N_IN, N_UNITS, settings, 10, 8);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 9);
     double widest_row = 0.0, widest_encoder_row = 0.0;
     for (size_t s = 0; s < 20; s++) {
@@ -558,17 +561,44 @@ START_TEST(repeat_scaling_off)
 }
 END_TEST
 
-/* _i: bit 0 the shrink, bit 1 the optimiser. */
+START_TEST(repeat_scaling_lcod)
+{
+    /* LCoD's repeat counts (O3): W_e 1, S T, theta T + 1.  With
+     * SC_PARAM_REPEAT_SCALING 0, SGD's first step of W_e is as large as
+     * with the default, S's T times and theta's T + 1 times (relu: theta
+     * is not clipped). */
+    enum { T = 4, E_SIZE = N_UNITS * N_IN, S_SIZE = N_UNITS * N_UNITS };
+    float e1[E_SIZE], e2[E_SIZE], s1[S_SIZE], s2[S_SIZE], t1[N_UNITS],
+        t2[N_UNITS];
+    for (int off = 0; off < 2; off++) {
+        const tu_setting settings[] = {
+            {SC_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_PARAM_ITERATIONS, T},
+            {SC_PARAM_MOMENTUM, 0}, {SC_PARAM_LEARNING_RATE, 0.05},
+            {SC_PARAM_REPEAT_SCALING, off ? 0 : 1}};
+        one_step_change(settings, 5, SC_WEIGHT_ENCODER, off ? e2 : e1,
+                        E_SIZE);
+        one_step_change(settings, 5, SC_WEIGHT_LATERAL, off ? s2 : s1,
+                        S_SIZE);
+        one_step_change(settings, 5, SC_WEIGHT_THRESHOLD, off ? t2 : t1,
+                        N_UNITS);
+    }
+    assert_scaled(e1, e2, E_SIZE, 1, "W_e");
+    assert_scaled(s1, s2, S_SIZE, T, "S");
+    assert_scaled(t1, t2, N_UNITS, T + 1, "theta");
+}
+END_TEST
+
+/* _i: bit 0 the shrink, bit 1 the optimiser, bit 2 the encoder. */
 START_TEST(training_lowers_the_loss)
 {
-    int shrink = _i & 1, optimizer = _i >> 1;
+    int shrink = _i & 1, optimizer = (_i >> 1) & 1, encoder = _i >> 2;
     enum { N = 16, K = 24, COUNT = 64, STEPS = 200, B = 16 };
     const tu_setting settings[] = {
         {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, shrink},
         {SC_PARAM_OPTIMIZER, optimizer},
         {SC_PARAM_LEARNING_RATE, optimizer == SC_OPTIMIZER_ADAM ? 0.002 : 0.05},
-        {SC_PARAM_L1_WEIGHT, 0.05}};
-    sc_model *m = tu_model(N, K, settings, 5, 31);
+        {SC_PARAM_L1_WEIGHT, 0.05}, {SC_PARAM_ENCODER, encoder}};
+    sc_model *m = tu_model(N, K, settings, 6, 31);
     tu_data d = tu_data_make(COUNT, N, K, 0, 32);
     double losses[STEPS];
     tu_train(m, &d, B, 0, STEPS, losses);
@@ -579,8 +609,8 @@ START_TEST(training_lowers_the_loss)
      * first step's (0.26 to 0.44 with OpenBLAS, over learning rates 0.4x
      * to 2x these). */
     ck_assert_msg(last <= 0.6 * losses[0],
-                  "shrink %d optimiser %d: first loss %g, last mean %g",
-                  shrink, optimizer, losses[0], last);
+                  "shrink %d optimiser %d encoder %d: first loss %g, last "
+                  "mean %g", shrink, optimizer, encoder, losses[0], last);
     sc_model_free(m);
     tu_data_free(&d);
 }
@@ -590,27 +620,29 @@ Suite *step_suite(void)
 {
     Suite *s = suite_create("step");
 
-    /* Loop index: the optimiser (0 SGD, 1 Adam). */
+    /* Loop index: bit 0 the optimiser (0 SGD, 1 Adam), bit 1 the encoder
+     * (0 LISTA, 1 LCoD). */
     TCase *errors = tcase_create("errors");
     tcase_add_test(errors, step_before_init);
-    tcase_add_loop_test(errors, step_null_arguments, 0, 2);
-    tcase_add_loop_test(errors, step_batch_zero, 0, 2);
-    tcase_add_loop_test(errors, step_batch_overflow, 0, 2);
-    tcase_add_loop_test(errors, step_labels_out_of_range, 0, 2);
+    tcase_add_loop_test(errors, step_null_arguments, 0, 4);
+    tcase_add_loop_test(errors, step_batch_zero, 0, 4);
+    tcase_add_loop_test(errors, step_batch_overflow, 0, 4);
+    tcase_add_loop_test(errors, step_labels_out_of_range, 0, 4);
     tcase_add_test(errors, step_class_weight_without_classifier);
-    tcase_add_loop_test(errors, step_nonfinite_input, 0, 2);
-    tcase_add_loop_test(errors, step_that_overflows_is_undone, 0, 2);
-    tcase_add_loop_test(errors, step_stats_size, 0, 2);
+    tcase_add_loop_test(errors, step_nonfinite_input, 0, 4);
+    tcase_add_loop_test(errors, step_that_overflows_is_undone, 0, 4);
+    tcase_add_loop_test(errors, step_stats_size, 0, 4);
     suite_add_tcase(s, errors);
 
     TCase *good = tcase_create("good");
-    tcase_add_loop_test(good, step_stats_versioned_by_size, 0, 2);
-    tcase_add_loop_test(good, good_step_counts_and_reports, 0, 2);
-    tcase_add_loop_test(good, good_step_every_term, 0, 2);
-    tcase_add_loop_test(good, steps_keep_the_constraints, 0, 2);
+    tcase_add_loop_test(good, step_stats_versioned_by_size, 0, 4);
+    tcase_add_loop_test(good, good_step_counts_and_reports, 0, 4);
+    tcase_add_loop_test(good, good_step_every_term, 0, 4);
+    tcase_add_loop_test(good, steps_keep_the_constraints, 0, 4);
     tcase_add_test(good, classifier_rate_scale);
     tcase_add_test(good, repeat_scaling_off);
-    tcase_add_loop_test(good, training_lowers_the_loss, 0, 4);
+    tcase_add_test(good, repeat_scaling_lcod);
+    tcase_add_loop_test(good, training_lowers_the_loss, 0, 8);
     suite_add_tcase(s, good);
     return s;
 }

@@ -21,7 +21,8 @@
     X(dictionary)         \
     X(alloc)              \
     X(local_operator)     \
-    X(local_model)
+    X(local_model)        \
+    X(lcod)
 
 #define SC_DECLARE_SUITE(name) Suite *name##_suite(void);
 SC_TEST_SUITES(SC_DECLARE_SUITE)
