@@ -12,11 +12,14 @@
  *    convergence (sc_solver).
  * 3. For each T in 1, 2, 3, 5, 7 trains a LISTA encoder with T unrolled
  *    steps (an sc_model initialised as T steps of ISTA on D, then trained
- *    to regress z* only) and compares, on the held-out subset, its
- *    prediction error with that of FISTA stopped after T and after 10 T
- *    iterations:
+ *    to regress z* only) and an LCoD encoder with T coordinate steps (the
+ *    same, with SC_PARAM_ENCODER = SC_ENCODER_LCOD and SC_PARAM_INIT_STEP
+ *    = 1: it starts as T updates of coordinate descent on D), and
+ *    compares, on the held-out subset, their prediction errors with that
+ *    of FISTA stopped after T and after 10 T iterations:
  *
- *      T=<t> lista=<e> fista=<e> fista10x=<e> lista_us=<us> fista10x_us=<us>
+ *      T=<t> lista=<e> lcod=<e> fista=<e> fista10x=<e> lista_us=<us>
+ *            lcod_us=<us> fista10x_us=<us>      (on one line)
  *
  *    where e = sum |z - z*|^2 / sum |z*|^2 over the held-out set and the
  *    times are wall-clock microseconds per sample (best of a few runs over
@@ -344,10 +347,11 @@ static int optimal_codes(sc_solver *solver, const float *x, size_t count,
     return 0;
 }
 
-/* Trains a LISTA encoder with T steps on (x, z*) of the training subset. */
-static int train_lista(sc_model *m, const options *o, int steps,
-                       const float *x, const float *zs, size_t count,
-                       size_t dim, size_t k)
+/* Trains an encoder (LISTA or LCoD) with T steps on (x, z*) of the
+ * training subset. */
+static int train_encoder(sc_model *m, const options *o, int steps,
+                         const char *name, const float *x, const float *zs,
+                         size_t count, size_t dim, size_t k)
 {
     size_t batch = (size_t)o->batch < count ? (size_t)o->batch : count;
     size_t *order = malloc(count * sizeof *order);
@@ -363,7 +367,7 @@ static int train_lista(sc_model *m, const options *o, int steps,
         order[i] = i;
     unsigned long long rng = o->seed * 31 + (unsigned long long)steps;
     char label[32], status[128] = "";
-    snprintf(label, sizeof label, "T=%d", steps);
+    snprintf(label, sizeof label, "%s T=%d", name, steps);
     progress bar;
     progress_start(&bar, label, (size_t)o->epochs * (count - count % batch));
     int rc = 0;
@@ -411,10 +415,13 @@ typedef struct {
     float *z;              /* count x k scratch */
 } held_out;
 
-static int compare(const options *o, int steps, const float *d,
-                   sc_solver *solver, const float *xtrain,
-                   const float *ztrain, size_t ntrain, const held_out *h,
-                   int *claim_holds)
+/* Builds an encoder of the given kind with T steps on D, trains it on
+ * (x, z*) and measures it on the held-out subset: *error, and *seconds,
+ * the best of TIMING_RUNS encodings of the whole held-out batch. */
+static int learned_encoder(const options *o, int steps, int encoder,
+                           const float *d, const float *xtrain,
+                           const float *ztrain, size_t ntrain,
+                           const held_out *h, double *error, double *seconds)
 {
     sc_model *m = NULL;
     sc_status s = sc_model_create(&m, h->dim, h->k);
@@ -424,10 +431,14 @@ static int compare(const options *o, int steps, const float *d,
         s = sc_model_set(m, p, v);            \
         what = "sc_model_set(" #p ")";        \
     }
+    MSET(SC_PARAM_ENCODER, encoder);
     MSET(SC_PARAM_ITERATIONS, steps);
     MSET(SC_PARAM_SHRINK, o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
-    /* lambda sets theta = lambda / L in the ISTA initialisation ... */
+    /* lambda sets theta = lambda / L (LISTA: T steps of ISTA) or, with
+     * the init step 1, theta = lambda (LCoD: T updates of coordinate
+     * descent) in the initialisation ... */
     MSET(SC_PARAM_L1_WEIGHT, o->lambda);
+    MSET(SC_PARAM_INIT_STEP, encoder == SC_ENCODER_LCOD ? 1 : 0);
     MSET(SC_PARAM_RECON_WEIGHT, 0);
     MSET(SC_PARAM_REGRESSION_WEIGHT, 1);
     MSET(SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
@@ -444,21 +455,37 @@ static int compare(const options *o, int steps, const float *d,
         sc_model_free(m);
         return report_failure(PROGRAM, what, s);
     }
-    int rc = train_lista(m, o, steps, xtrain, ztrain, ntrain, h->dim, h->k);
-
-    double lista = 0, lista_s = INFINITY;
+    int rc = train_encoder(m, o, steps,
+                           encoder == SC_ENCODER_LCOD ? "lcod" : "lista",
+                           xtrain, ztrain, ntrain, h->dim, h->k);
+    *seconds = INFINITY;
     for (int r = 0; rc == 0 && r < TIMING_RUNS; r++) {
         double t0 = progress_now();
         s = sc_model_encode(m, h->x, h->count, h->z);
         double t = progress_now() - t0;
         if (s != SC_OK)
             rc = report_failure(PROGRAM, "sc_model_encode", s);
-        lista_s = t < lista_s ? t : lista_s;
+        *seconds = t < *seconds ? t : *seconds;
     }
     if (rc == 0)
-        lista = relative_error(h->z, h->zs, h->count * h->k);
+        *error = relative_error(h->z, h->zs, h->count * h->k);
     sc_model_free(m);
+    return rc;
+}
 
+static int compare(const options *o, int steps, const float *d,
+                   sc_solver *solver, const float *xtrain,
+                   const float *ztrain, size_t ntrain, const held_out *h,
+                   int *claim_holds)
+{
+    double lista = 0, lista_s = INFINITY, lcod = 0, lcod_s = INFINITY;
+    int rc = learned_encoder(o, steps, SC_ENCODER_LISTA, d, xtrain, ztrain,
+                             ntrain, h, &lista, &lista_s);
+    if (rc == 0)
+        rc = learned_encoder(o, steps, SC_ENCODER_LCOD, d, xtrain, ztrain,
+                             ntrain, h, &lcod, &lcod_s);
+
+    sc_status s = SC_OK;
     double fista = 0, fista10 = 0, fista10_s = INFINITY;
     if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, 0)) != SC_OK ||
                     (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
@@ -483,9 +510,10 @@ static int compare(const options *o, int steps, const float *d,
     if (rc == 0) {
         fista10 = relative_error(h->z, h->zs, h->count * h->k);
         double per = 1e6 / (double)h->count;
-        printf("T=%d lista=%.4f fista=%.4f fista10x=%.4f lista_us=%.1f "
-               "fista10x_us=%.1f\n", steps, lista, fista, fista10,
-               lista_s * per, fista10_s * per);
+        printf("T=%d lista=%.4f lcod=%.4f fista=%.4f fista10x=%.4f "
+               "lista_us=%.1f lcod_us=%.1f fista10x_us=%.1f\n", steps, lista,
+               lcod, fista, fista10, lista_s * per, lcod_s * per,
+               fista10_s * per);
         *claim_holds &= lista < fista10;
     }
     return rc;
@@ -575,10 +603,10 @@ int main(int argc, char **argv)
                OPT_TOLERANCE, OPT_MAX_ITERATIONS, sc_solver_lipschitz(solver),
                100 * nonzero_fraction(ztest, ntest * k));
 
-    /* 3. LISTA against FISTA */
+    /* 3. LISTA and LCoD against FISTA */
     if (rc == 0)
-        printf("LISTA: %s shrink, trained on z* for %ld epochs (batch %ld, "
-               "Adam, lr %g x %g per epoch)\n",
+        printf("LISTA and LCoD: %s shrink, trained on z* for %ld epochs "
+               "(batch %ld, Adam, lr %g x %g per epoch)\n",
                o.nonnegative ? "relu" : "soft", o.epochs, o.batch,
                o.learning_rate, o.decay);
     held_out h = {xtest, ztest, ntest, dim, k, zscratch};
