@@ -95,8 +95,8 @@ typedef struct {
     size_t n, k;
     int initialized;
     uint64_t steps;
-    double params[32];
-    sc_status param_status[32];
+    double params[64];
+    sc_status param_status[64];
     sc_status weight_status[TU_WEIGHT_COUNT];
     size_t rows[TU_WEIGHT_COUNT], cols[TU_WEIGHT_COUNT];
     float *weights[TU_WEIGHT_COUNT];
