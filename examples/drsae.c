@@ -290,9 +290,10 @@ typedef struct {
 } split;
 
 /* Trains phases 1 and 2, keeping the best model on validation in
- * `best_path` when there is a validation set. */
+ * `best_path` when there is a validation set; `*best_epoch` is its epoch,
+ * 0 when no epoch ran (the model is then the initialised one). */
 static int train(const options *o, sc_model *m, const split *s,
-                 const char *best_path)
+                 const char *best_path, long *best_epoch)
 {
     const recipe *r = &o->r;
     size_t batch = (size_t)r->batch, dim = s->dim;
@@ -310,7 +311,7 @@ static int train(const options *o, sc_model *m, const split *s,
     unsigned long long rng = o->seed;
     size_t steps = 0;
     double best = INFINITY;
-    long best_epoch = 0;
+    *best_epoch = 0;
     /* Phase 1 needs an unsupervised term. */
     long pre = o->terms & (TERM_RECON | TERM_L1) ? r->epochs_pre : 0;
     int rc = 0;
@@ -346,14 +347,14 @@ static int train(const options *o, sc_model *m, const split *s,
         printf("epoch %ld valid_error=%.2f\n", e + 1, valid);
         if (valid < best) {
             best = valid;
-            best_epoch = e + 1;
+            *best_epoch = e + 1;
             st = sc_model_save(m, best_path);
             if (st != SC_OK)
                 rc = report_failure(PROGRAM, "sc_model_save", st);
         }
     }
-    if (rc == 0 && s->nvalid > 0)
-        printf("best_epoch=%ld valid_error=%.2f\n", best_epoch, best);
+    if (rc == 0 && *best_epoch > 0)
+        printf("best_epoch=%ld valid_error=%.2f\n", *best_epoch, best);
     free(order);
     free(xb);
     free(yb);
@@ -493,9 +494,10 @@ int main(int argc, char **argv)
             printf("model: %zu-%ld, T = %ld, relu encoder, linear decoder, "
                    "softmax classifier; recipe %s\n", s.dim, o.units, o.iters,
                    o.r.name);
+        long best_epoch = 0;
         if (rc == 0)
-            rc = train(&o, m, &s, best);
-        if (rc == 0 && best[0] != 0) {
+            rc = train(&o, m, &s, best, &best_epoch);
+        if (rc == 0 && best_epoch > 0) {
             /* The model of the best epoch on validation. */
             sc_model_free(m);
             m = NULL;

@@ -93,6 +93,7 @@ run() {
 }
 
 has_out() { grep -qF -- "$1" "$last.out"; }
+not_has_out() { ! grep -qF -- "$1" "$last.out"; }
 has_err() { grep -qF -- "$1" "$last.err"; }
 exited() { [ "$status" = "$1" ]; }
 # A clean failure: a non-zero status, but no timeout (124) and no signal.
@@ -206,6 +207,13 @@ check "drsae prints the paper's unit split" \
 # 1000 x 640 pixels: 0x3e8 by 0x280.
 check "drsae --units-plot draws a 1000 x 640 PNG" [ "$(png_head "$data/units.png" 2>/dev/null)" = \
     "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 03 e8 00 00 02 80" ]
+
+# No epoch at all: the model evaluated is the initialised one (there is no
+# best epoch to reload).
+run valid0 "$drsae" --data "$data" --valid 60 --units 4 --iters 1 --epochs-pre 0 --epochs 0
+check "drsae --valid with no epoch: exit status 0" exited 0
+check "drsae --valid with no epoch: no best epoch" not_has_out "best_epoch="
+check "drsae --valid with no epoch prints test_error=<number>" [ -n "$(test_error_of)" ]
 
 run paper "$drsae" --data "$data" --recipe paper --units 16 --iters 3 --epochs-pre 1 \
     --epochs 2
