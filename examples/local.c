@@ -6,7 +6,7 @@
  *   local --data DIR [--seed S] [--filters FILE.png] [--maps F]
  *         [--field R] [--stride S] [--iters T] [--epochs-pre N]
  *         [--epochs N] [--batch B] [--lr RATE] [--lambda L] [--save FILE]
- *         [--valid N]
+ *         [--valid N] [--init data|random]
  *   local --complex --data DIR [the options above but --epochs-pre]
  *         [--group G] [--pool-maps P] [--pool-positions Q] [--max-shift D]
  *         [--pool-filters FILE.png]
@@ -91,7 +91,7 @@
 typedef struct {
     const char *data, *filters, *save, *pool_filters;
     long maps, field, stride, iters, epochs_pre, epochs, batch, valid;
-    int complex;
+    int complex, init_random;
     long pool_maps, pool_positions, max_shift;
     unsigned long long seed;
     double lambda, learning_rate, decay, group;
@@ -106,7 +106,7 @@ static void usage(FILE *to)
             "[--epochs-pre 2] [--epochs 15]\n"
             "             [--batch 100] [--lr 0.003] [--lambda 0.02] "
             "[--lr-decay 0.9] [--save FILE]\n"
-            "             [--valid N]\n"
+            "             [--valid N] [--init data|random]\n"
             "       local --complex --data DIR [the options above but "
             "--epochs-pre; --epochs 5]\n"
             "             [--group 0.05] [--pool-maps 1] "
@@ -172,6 +172,7 @@ static int parse(int argc, char **argv, options *o)
         {"lr-decay", required_argument, 0, 'y'},
         {"valid", required_argument, 0, 'v'},
         {"complex", no_argument, 0, 'c'},
+        {"init", required_argument, 0, 'I'},
         {"group", required_argument, 0, 'g'},
         {"pool-maps", required_argument, 0, 'P'},
         {"pool-positions", required_argument, 0, 'Q'},
@@ -212,6 +213,14 @@ static int parse(int argc, char **argv, options *o)
         case 'y': bad = args_double(optarg, &o->decay); break;
         case 'v': bad = args_long(optarg, &o->valid); break;
         case 'c': o->complex = 1; break;
+        case 'I':
+            o->init_random = strcmp(optarg, "random") == 0;
+            if (!o->init_random && strcmp(optarg, "data") != 0) {
+                fprintf(stderr, PROGRAM ": --init is data or random, not "
+                        "'%s'\n", optarg);
+                return -1;
+            }
+            break;
         case 'g': bad = args_double(optarg, &o->group); break;
         case 'P': bad = args_long(optarg, &o->pool_maps); break;
         case 'Q': bad = args_long(optarg, &o->pool_positions); break;
@@ -320,7 +329,8 @@ static sc_status set_pools(sc_model *m, const options *o)
 /* Creates the model: the image and its grid of windows first (these fix
  * the shape, so they come before init), then the training parameters,
  * then weights from training images (sc_model_init_data: each unit's
- * decoder filter is its window of a random image). */
+ * decoder filter is its window of a random image), or with --init random
+ * random ones (sc_model_init_random). */
 static int build_model(sc_model **out, const options *o, size_t height,
                        size_t width, const float *x, size_t count,
                        size_t *units)
@@ -345,7 +355,10 @@ static int build_model(sc_model **out, const options *o, size_t height,
     CHECK(sc_model_set(m, SC_PARAM_LEARNING_RATE, o->learning_rate));
     CHECK(sc_model_set(m, SC_PARAM_CLASSIFIER_MAX_NORM,
                        DEFAULT_CLASSIFIER_NORM));
-    CHECK(sc_model_init_data(m, x, count, o->seed));
+    if (o->init_random)
+        CHECK(sc_model_init_random(m, o->seed));
+    else
+        CHECK(sc_model_init_data(m, x, count, o->seed));
     return 0;
 }
 
