@@ -83,7 +83,7 @@
 /* The defaults of --complex, chosen on a validation split of
  * Fashion-MNIST's training images (docs/local.md). */
 #define COMPLEX_EPOCHS 5
-#define COMPLEX_GROUP 0.05        /* group weight lambda_g */
+#define COMPLEX_GROUP 0.02        /* group weight lambda_g */
 #define COMPLEX_POOL_MAPS 1       /* P: one map ... */
 #define COMPLEX_POOL_POSITIONS 2  /* ... at 2 x 2 neighbouring positions */
 #define COMPLEX_MAX_SHIFT 2       /* shifts of 1 and 2 pixels */
@@ -109,7 +109,7 @@ static void usage(FILE *to)
             "             [--valid N] [--init data|random]\n"
             "       local --complex --data DIR [the options above but "
             "--epochs-pre; --epochs 5]\n"
-            "             [--group 0.05] [--pool-maps 1] "
+            "             [--group 0.02] [--pool-maps 1] "
             "[--pool-positions 2] [--max-shift 2]\n"
             "             [--pool-filters FILE.png]\n");
 }
