@@ -262,11 +262,12 @@ static size_t block_rows(size_t maps)
 /* The decoder's filters in place.  sc_model_weights gives W_d of a local
  * model as k rows of r*r: row i is the filter of unit i, which is map
  * i % maps at position i / maps = py * wout + px.  The picture puts each
- * position's filters in a block of brows x bcols tiles (block_rows) and the blocks
- * on the hout x wout grid of positions, so block (py, px) sits where its
- * window sits in the image, with a row and a column of blank (mid-grey)
- * tiles between blocks.  image_grid_write_png draws tiles in row-major
- * order, so each row of W_d is first copied to its tile's place. */
+ * position's filters in a block of brows x bcols tiles (block_rows) and
+ * the blocks on the hout x wout grid of positions, so block (py, px) sits
+ * where its window sits in the image, with a row and a column of blank
+ * (mid-grey) tiles between blocks.  image_grid_write_png draws tiles in
+ * row-major order, so each row of W_d is first copied to its tile's
+ * place. */
 static int draw_filters(const sc_model *m, const char *path, size_t hout,
                         size_t wout, size_t maps, size_t field)
 {
