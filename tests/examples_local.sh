@@ -9,8 +9,10 @@
 # with 4 x 4 windows at stride 2 (3 x 3 positions, 4 maps: 36 units) and
 # checks the exit status, the summary line and the test error, the PNG
 # written with --filters and the one written to the default path, the
-# model written with --save, and that bad arguments fail with a message.
-# The runs take well under a second.
+# model written with --save, --valid, and that bad arguments fail with a
+# message.  Then --complex (pools over neighbouring positions, no
+# classifier): its summary and shift-change fields, the pools' picture,
+# and its own bad arguments.  The runs take well under a second each.
 # Variables and helpers come from examples_test.sh.
 # shellcheck shell=bash disable=SC2154
 if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -87,4 +89,103 @@ else
     run local_batch "$local_ex" --data "$data" "${local_tiny[@]}" --batch 301
     check "local --batch larger than the training set: fails" \
         fails_with "--batch 301 is larger than the 300 training images"
+
+    # --valid N: the figures are those of the last N training images.
+    run local_valid "$local_ex" --data "$data" "${local_tiny[@]}" --valid 100 \
+        --filters "$tmp/local_valid.png"
+    check "local --valid 100: exit status 0" exited 0
+    check "local --valid 100 says what it holds out" \
+        has_out "the last 100 training images are held out"
+    check "local --valid 100 ends with valid_error= (not test_error=)" \
+        grep -qE '^valid_error=[0-9.]+$' "$last.out"
+    run local_valid_all "$local_ex" --data "$data" "${local_tiny[@]}" --valid 300
+    check "local --valid 300 of 300 training images: fails" \
+        fails_with "--valid 300 leaves no training images of 300"
+
+    # --- --complex -------------------------------------------------------------
+    # The group term's pools: one map at 2 x 2 neighbouring positions, so
+    # 2 x 2 position windows x 4 maps = 16 pools of 4 units.
+    local_complex=(--complex --field 4 --stride 2 --maps 4 --epochs 3 --batch 20
+                   --group 0.05 --pool-maps 1 --pool-positions 2)
+    local_shift='^shift_change_units=([0-9.]+) shift_change_pools=([0-9.]+)$'
+    local_untrained='^untrained: recon_error=[0-9.]+ active=[0-9.]+ shift_change_units=[0-9.]+ shift_change_pools=[0-9.]+$'
+    # field VALUE_NAME LINE_PATTERN: NAME's value on the last line of the
+    # last run's stdout that matches the pattern.
+    local_field() { grep -E "$2" "$last.out" | tail -n 1 | sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+    run local_complex "$local_ex" --data "$data" "${local_complex[@]}" \
+        --filters "$tmp/complex.png" --pool-filters "$tmp/complex_pools.png"
+    check "local --complex trains: exit status 0" exited 0
+    check "local --complex describes its pools: 16 pools of 1 x 1 maps at 2 x 2 positions" \
+        has_out "pools: 16, each 1 x 1 maps at 2 x 2 positions, group weight 0.05"
+    check "local --complex prints the untrained model's figures" \
+        grep -qE "$local_untrained" "$last.out"
+    check "local --complex prints recon_error= active=" \
+        grep -qE "$local_summary" "$last.out"
+    check "local --complex ends with shift_change_units= shift_change_pools=" \
+        bash -c "tail -n 1 '$last.out' | grep -qE '$local_shift'"
+    check "local --complex has no classifier: no test_error" \
+        bash -c "! grep -q error= <(grep -v recon_error '$last.out')"
+    # Measured for --seed 1..30 (libsparsecode 0.1.0, OpenBLAS, -O3): after
+    # training units 0.23-0.27 and pools 0.19-0.23, pools below units by
+    # 0.02-0.05 every time; untrained units 0.33-0.38, pools 0.17-0.20.
+    # A pool's response is the norm of its units, so |s(x') - s(x)| <=
+    # |z(x') - z(x)| pool by pool: pools below units checks that the pools
+    # are computed as the group term defines them, not that training made
+    # them invariant (docs/local.md says what does).
+    # recon_error: 0.043-0.051 for --seed 1..30; untrained 0.088-0.147.
+    complex_recon=$(local_value recon_error)
+    check "local --complex recon_error=${complex_recon:-(none)} < 0.07" \
+        below "$complex_recon" 0.07
+    complex_units=$(local_field shift_change_units "$local_shift")
+    complex_pools=$(local_field shift_change_pools "$local_shift")
+    check "local --complex shift_change_units=${complex_units:-(none)} in (0.1, 0.5)" \
+        bash -c "awk -v u='${complex_units:-x}' 'BEGIN {exit !(u > 0.1 && u < 0.5)}'"
+    check "local --complex shift_change_pools=${complex_pools:-(none)} > 0" \
+        below 0 "$complex_pools"
+    check "local --complex pools change less than units: $complex_pools < $complex_units" \
+        below "$complex_pools" "$complex_units"
+    untrained_units=$(local_field shift_change_units "$local_untrained")
+    untrained_pools=$(local_field shift_change_pools "$local_untrained")
+    check "local --complex untrained: pools $untrained_pools < units $untrained_units" \
+        below "$untrained_pools" "$untrained_units"
+    # 3 x 3 blocks of 2 x 2 filters (41 x 41, as above); the pools' picture
+    # is the 16 most active pools, one a row of 4 tiles of 4 x 4: 21 x 81.
+    check "local --complex draws the filters in place: a 41 x 41 PNG" \
+        [ "$(png_head "$tmp/complex.png" 2>/dev/null)" = \
+        "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 29 00 00 00 29" ]
+    check "local --complex --pool-filters: 16 pools of 4 filters, a 21 x 81 PNG" \
+        [ "$(png_head "$tmp/complex_pools.png" 2>/dev/null)" = \
+        "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 15 00 00 00 51" ]
+
+    # Untrained (--epochs 0), the final figures are the untrained ones.
+    run local_complex0 "$local_ex" --data "$data" "${local_complex[@]}" \
+        --epochs 0 --filters "$tmp/complex0.png"
+    check "local --complex --epochs 0: exit status 0" exited 0
+    check "local --complex --epochs 0: the final shift change is the untrained one" \
+        same "$(local_field shift_change_units "$local_untrained") $(local_field shift_change_pools "$local_untrained")" \
+        "$(local_field shift_change_units "$local_shift") $(local_field shift_change_pools "$local_shift")"
+
+    # --init random: random filters, which a shift changes more than the
+    # data's windows (measured: units 0.59 against 0.38 for seed 1).
+    run local_complex_random "$local_ex" --data "$data" "${local_complex[@]}" \
+        --epochs 0 --init random --filters "$tmp/complex_random.png"
+    check "local --complex --init random: exit status 0" exited 0
+    check "local --complex --init random prints the untrained figures" \
+        grep -qE "$local_untrained" "$last.out"
+    run local_badinit "$local_ex" --data "$data" "${local_tiny[@]}" --init zero
+    check "local --init zero: exit status 2" \
+        exits_with 2 "--init is data or random, not 'zero'"
+    run local_group_only "$local_ex" --data "$data" "${local_tiny[@]}" --group 0.1
+    check "local --group without --complex: exit status 2" \
+        exits_with 2 "need --complex"
+    run local_complex_pre "$local_ex" --data "$data" "${local_complex[@]}" --epochs-pre 1
+    check "local --complex --epochs-pre: exit status 2" \
+        exits_with 2 "no --epochs-pre"
+    run local_complex_span "$local_ex" --data "$data" "${local_complex[@]}" \
+        --pool-positions 4
+    check "local --complex --pool-positions 4 on 3 x 3 positions: the library's message" \
+        fails_with "POOL_POSITIONS = 4 exceeds the 3 x 3 positions"
+    run local_complex_badgroup "$local_ex" --data "$data" "${local_complex[@]}" --group x
+    check "local --complex --group x: exit status 2, 'bad number'" \
+        exits_with 2 "bad number 'x'"
 fi
