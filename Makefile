@@ -7,7 +7,8 @@
 #   make valgrind             unit tests under valgrind
 #   make BLAS=reference ...   any of the above against the reference BLAS
 #   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
-#   make examples | demo | bench | docs | abi-check | abi-baseline | clean
+#   make examples | demo | natural-images | bench | docs | abi-check |
+#        abi-baseline | clean
 #   make test-unit | test-exports | test-cxx | test-install | test-examples
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
@@ -380,6 +381,20 @@ else
 	@$(MAKE) --no-print-directory examples-build
 	./examples/drsae $(DEMO_ARGS)
 endif
+
+# make natural-images: grey PGM copies of the two photographs that Debian's
+# python3-sklearn ships, for examples/topographic --images (djpeg comes
+# with libjpeg-turbo-progs; docs/topographic.md).
+NATURAL_IMAGES_DIR := build/natural-images
+SKLEARN_IMAGES     := /usr/lib/python3/dist-packages/sklearn/datasets/images
+.PHONY: natural-images
+natural-images:
+	@$(DEPS) python3-sklearn libjpeg-turbo-progs
+	@mkdir -p $(NATURAL_IMAGES_DIR)
+	for f in china flower; do \
+	    djpeg -grayscale -pnm $(SKLEARN_IMAGES)/$$f.jpg > $(NATURAL_IMAGES_DIR)/$$f.pgm.tmp && \
+	    mv $(NATURAL_IMAGES_DIR)/$$f.pgm.tmp $(NATURAL_IMAGES_DIR)/$$f.pgm || exit 1; \
+	done
 
 # ---------------------------------------------------------------------------
 # Benchmarks: benchmarks/NAME.c -> build/<config>/benchmarks/NAME, linked to
