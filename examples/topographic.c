@@ -19,9 +19,9 @@
  * Two encoders: "unrolled" trains the whole auto-encoder (T unrolled
  * steps, relu) on that loss by back-propagation; "psd" is predictive
  * sparse decomposition as in the paper: the codes are inferred by the
- * library's solver under the group term, the dictionary takes an SGD
- * step on them, and a fast encoder (soft shrink) learns to predict them
- * (examples/support/psd.h).
+ * library's solver under the group term, the dictionary takes a block
+ * coordinate descent step on them, and a fast encoder (soft shrink)
+ * learns to predict them (examples/support/psd.h).
  *
  * At the end it prints one line, on held-out patches and on the decoder:
  *
@@ -77,9 +77,15 @@
 #define MIN_INK 0.03
 /* Photographs (--images): the width in pixels of the Gaussian window of
  * the local contrast normalisation. */
-#define DEFAULT_LCN_SIGMA 2.0
+#define DEFAULT_LCN_SIGMA 4.0
 /* --encoder psd: the defaults, chosen on the validation part of the
- * photographs (docs/topographic.md). */
+ * photographs (docs/topographic.md).  The first five replace the
+ * unrolled encoder's defaults above. */
+#define DEFAULT_PSD_GROUP_WEIGHT 0.1
+#define DEFAULT_PSD_L1_WEIGHT 0.02
+#define DEFAULT_PSD_ITERS 1       /* T: a one-layer encoder, as PSD's */
+#define DEFAULT_PSD_EPOCHS 3
+#define DEFAULT_PSD_PATCHES 50000
 #define DEFAULT_PSD_ALPHA 1.0     /* weight of the prediction term */
 #define DEFAULT_PSD_SOLVER_ITERS 30
 #define DEFAULT_PSD_MEMORY 100    /* batches in the dictionary statistics */
@@ -113,7 +119,9 @@ static void usage(FILE *to)
             "[--lr 0.002] [--save FILE]\n"
             "                   [--encoder unrolled|psd] [--alpha 1] "
             "[--psd-iters 30] [--psd-memory 100]\n"
-            "                   [--epsilon 0.001] [--lcn-sigma 2] [--test]\n");
+            "                   [--epsilon 0.001] [--lcn-sigma 4] [--test]\n"
+            "--encoder psd changes the defaults to --group-weight 0.1 "
+            "--l1 0.02 --iters 1\n--epochs 3 --patches 50000.\n");
 }
 
 static int parse(int argc, char **argv, options *o)
@@ -150,11 +158,10 @@ static int parse(int argc, char **argv, options *o)
                    .patch = DEFAULT_PATCH,
                    .rows = DEFAULT_TORUS, .cols = DEFAULT_TORUS,
                    .pool = DEFAULT_POOL, .stride = DEFAULT_STRIDE,
-                   .iters = DEFAULT_ITERS, .epochs = DEFAULT_EPOCHS,
-                   .patches = DEFAULT_PATCHES, .batch = DEFAULT_BATCH,
+                   .iters = -1, .epochs = -1, .patches = -1,
+                   .batch = DEFAULT_BATCH,
                    .seed = 1, .sigma = DEFAULT_SIGMA,
-                   .group_weight = DEFAULT_GROUP_WEIGHT,
-                   .l1_weight = DEFAULT_L1_WEIGHT,
+                   .group_weight = -1, .l1_weight = -1,
                    .learning_rate = DEFAULT_LEARNING_RATE,
                    .lcn_sigma = DEFAULT_LCN_SIGMA,
                    .encoder = ENCODER_UNROLLED,
@@ -236,6 +243,20 @@ static int parse(int argc, char **argv, options *o)
         usage(stderr);
         return -1;
     }
+    /* The defaults of the options not given (still -1) depend on the
+     * encoder. */
+    int psd = o->encoder == ENCODER_PSD;
+    if (o->iters < 0)
+        o->iters = psd ? DEFAULT_PSD_ITERS : DEFAULT_ITERS;
+    if (o->epochs < 0)
+        o->epochs = psd ? DEFAULT_PSD_EPOCHS : DEFAULT_EPOCHS;
+    if (o->patches < 0)
+        o->patches = psd ? DEFAULT_PSD_PATCHES : DEFAULT_PATCHES;
+    if (o->group_weight < 0)
+        o->group_weight = psd ? DEFAULT_PSD_GROUP_WEIGHT
+                              : DEFAULT_GROUP_WEIGHT;
+    if (o->l1_weight < 0)
+        o->l1_weight = psd ? DEFAULT_PSD_L1_WEIGHT : DEFAULT_L1_WEIGHT;
     /* Bounds that keep the sizes below from overflowing. */
     if (o->patch < 1 || o->patch > 1000 || o->rows < 1 || o->cols < 1 ||
         o->rows > (1L << 24) / o->cols || o->batch < 1 ||
@@ -363,7 +384,7 @@ static int train_epoch(sc_model *m, const float *x, size_t count,
 }
 
 /* One epoch of PSD: for each minibatch, the codes z* inferred for the
- * current dictionary and the encoder's prediction, an SGD step of the
+ * current dictionary and the encoder's prediction, a step of the
  * dictionary on them, and one step of the encoder (m) regressing them.
  * zp and zs hold batch x k codes. */
 static int train_psd_epoch(sc_model *m, psd *p, const float *x, size_t count,

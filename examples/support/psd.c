@@ -1,5 +1,5 @@
 /* psd.c -- codes from the solver under the topographic group term, and
- * SGD on the dictionary (see psd.h). */
+ * block coordinate descent on the dictionary (see psd.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +65,7 @@ sc_status psd_create(psd *p, const float *d, size_t n, size_t k,
     p->inputs = malloc(batch * (n + k) * sizeof(float));
     p->residual = malloc(batch * n * sizeof(float));
     p->a = calloc(k * k, sizeof(double));
-    p->b = calloc(n * k, sizeof(double));
+    p->b = calloc(k * n, sizeof(double));
     if (p->dictionary == NULL || p->stacked == NULL || p->inputs == NULL ||
         p->residual == NULL || p->a == NULL || p->b == NULL) {
         psd_free(p);
@@ -147,38 +147,46 @@ double psd_update_dictionary(psd *p, const float *x, const float *z,
             loss += 0.5 * s * s;
         }
     /* The running statistics, the older batches weighted down by beta:
-     * A <- beta A + Z^T Z / count,  B <- beta B + X^T Z / count. */
+     * A <- beta A + Z^T Z / count (k x k, symmetric) and
+     * B <- beta B + Z^T X / count (k x n: row j is X^T z_j). */
     p->steps++;
-    double beta = 1.0 - 1.0 / (double)(p->steps < p->s.memory
-                                            ? p->steps : p->s.memory);
+    double beta = 1.0 - 1.0 / (p->steps < p->s.memory ? p->steps
+                                                       : p->s.memory);
     for (size_t i = 0; i < k * k; i++)
         p->a[i] *= beta;
-    for (size_t i = 0; i < n * k; i++)
+    for (size_t i = 0; i < k * n; i++)
         p->b[i] *= beta;
     for (size_t s = 0; s < count; s++) {
         const float *zs = z + s * k, *xs = x + s * n;
         for (size_t i = 0; i < k; i++) {
             if (zs[i] == 0)
                 continue;
-            double zi = zs[i] / (double)count;
+            double zi = zs[i] / (double)count, *ai = p->a + i * k,
+                   *bi = p->b + i * n;
             for (size_t j = 0; j < k; j++)
-                p->a[i * k + j] += zi * zs[j];
+                ai[j] += zi * zs[j];
             for (size_t j = 0; j < n; j++)
-                p->b[j * k + i] += zi * xs[j];
+                bi[j] += zi * xs[j];
         }
     }
     /* One pass of block coordinate descent over the columns (Mairal et
      * al. 2009): d_j <- d_j + (b_j - D a_j) / A_jj, then unit norm. */
     for (size_t j = 0; j < k; j++) {
-        double ajj = p->a[j * k + j];
-        if (ajj < 1e-12)
+        const double *aj = p->a + j * k;   /* = column j, A symmetric */
+        if (aj[j] < 1e-12)
             continue;
         double norm = 0;
         for (size_t i = 0; i < n; i++) {
-            double da = 0;
-            for (size_t l = 0; l < k; l++)
-                da += (double)d[i * k + l] * p->a[l * k + j];
-            double u = d[i * k + j] + (p->b[i * k + j] - da) / ajj;
+            const float *di = d + i * k;
+            double da[4] = {0, 0, 0, 0};   /* row i of D times a_j */
+            size_t l = 0;
+            for (; l + 4 <= k; l += 4)
+                for (size_t q = 0; q < 4; q++)
+                    da[q] += (double)di[l + q] * aj[l + q];
+            for (; l < k; l++)
+                da[0] += (double)di[l] * aj[l];
+            double u = di[j] + (p->b[j * n + i] - (da[0] + da[1]) -
+                                (da[2] + da[3])) / aj[j];
             r[i] = (float)u;   /* the new column, in scratch */
             norm += u * u;
         }

@@ -2,7 +2,7 @@
  * (PSD; Kavukcuoglu, Ranzato & LeCun 2008, and its topographic form,
  * Kavukcuoglu, Ranzato, Fergus & LeCun, CVPR 2009) with a topographic
  * group penalty: a dictionary D (n x k, unit-norm columns) held by the
- * example, codes inferred by the library's solver, and SGD steps on D.
+ * example, codes inferred by the library's solver, and dictionary steps on D.
  * The fast encoder that predicts the codes is an sc_model trained by the
  * caller to regress them (SC_PARAM_REGRESSION_WEIGHT).
  *
@@ -40,7 +40,7 @@ typedef struct {
     float *stacked;      /* [D; sqrt(alpha) I], (n + k) x k */
     float *inputs;       /* batch x (n + k) stacked inputs */
     float *residual;     /* batch x n */
-    double *a, *b;       /* running Z^T Z (k x k) and X^T Z (n x k) */
+    double *a, *b;       /* running Z^T Z (k x k) and Z^T X (k x n) */
     double steps;        /* dictionary updates so far */
 } psd;
 
@@ -63,7 +63,7 @@ sc_status psd_infer(const psd *p, const float *x, const float *prediction,
 /* One step on D for the batch's codes, as the online dictionary learning
  * of Mairal, Bach, Ponce & Sapiro (2009) and the library's sc_dictionary
  * do: running statistics A = sum beta^age Z^T Z / count and
- * B = sum beta^age X^T Z / count, with beta = 1 - 1/min(steps, memory),
+ * B = sum beta^age Z^T X / count, with beta = 1 - 1/min(steps, memory),
  * then one pass of block coordinate descent over the columns of D, each
  * scaled to unit norm (PSD's constraint).  Returns the mean of
  * 1/2 |x - D z|^2 before the step. */
