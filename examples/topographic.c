@@ -272,13 +272,6 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* A number uniform in [0, n): the top bits of a 64-bit LCG. */
-static size_t uniform(unsigned long long *rng, size_t n)
-{
-    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (size_t)((*rng >> 33) % n);
-}
-
 /* Cuts count side x side patches at random places of random images
  * (pixels in [0, 1]) into out (count x side*side), drawing again any patch
  * that is mostly background, and scales each patch to unit L2 norm as
@@ -302,9 +295,9 @@ static int cut_patches(const idx_data *im, size_t side, float *out,
             return 1;
         }
         const float *img = im->images +
-                           uniform(rng, im->count) * im->rows * im->cols;
-        size_t top = uniform(rng, im->rows - side + 1);
-        size_t left = uniform(rng, im->cols - side + 1);
+                           batches_uniform(rng, im->count) * im->rows * im->cols;
+        size_t top = batches_uniform(rng, im->rows - side + 1);
+        size_t left = batches_uniform(rng, im->cols - side + 1);
         float *p = out + i * dim;
         double ink = 0;
         for (size_t r = 0; r < side; r++)

@@ -14,6 +14,12 @@ void batches_shuffle(size_t *order, size_t count, unsigned long long *rng)
     }
 }
 
+size_t batches_uniform(unsigned long long *rng, size_t n)
+{
+    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (size_t)((*rng >> 33) % n);
+}
+
 void batches_gather(float *dst, const float *src, const size_t *order,
                     size_t count, size_t dim)
 {

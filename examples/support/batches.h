@@ -9,6 +9,10 @@
  * same order on every platform. */
 void batches_shuffle(size_t *order, size_t count, unsigned long long *rng);
 
+/* A number uniform in [0, n) (n >= 1) from the same generator: the top
+ * bits of the next state. */
+size_t batches_uniform(unsigned long long *rng, size_t n);
+
 /* Copies rows order[0..count) of src (dim floats each) into dst. */
 void batches_gather(float *dst, const float *src, const size_t *order,
                     size_t count, size_t dim);

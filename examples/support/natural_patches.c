@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batches.h"
 #include "natural_patches.h"
 
 static const double part_bounds[][2] = {
@@ -178,13 +179,6 @@ int natural_contrast_normalize(float *pixels, size_t rows, size_t cols,
     return 0;
 }
 
-/* A number uniform in [0, n): the top bits of a 64-bit LCG. */
-static size_t uniform(unsigned long long *rng, size_t n)
-{
-    *rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (size_t)((*rng >> 33) % n);
-}
-
 int natural_cut_patches(const natural_images *im, natural_part part,
                         size_t side, float *out, size_t count,
                         unsigned long long *rng, char *err, size_t errsize)
@@ -203,11 +197,11 @@ int natural_cut_patches(const natural_images *im, natural_part part,
         }
     }
     for (size_t i = 0; i < count; i++) {
-        const pgm_image *p = &im->images[uniform(rng, im->count)];
+        const pgm_image *p = &im->images[batches_uniform(rng, im->count)];
         size_t lo = (size_t)(part_bounds[part][0] * (double)p->cols);
         size_t hi = (size_t)(part_bounds[part][1] * (double)p->cols);
-        size_t top = uniform(rng, p->rows - side + 1);
-        size_t left = lo + uniform(rng, hi - lo - side + 1);
+        size_t top = batches_uniform(rng, p->rows - side + 1);
+        size_t left = lo + batches_uniform(rng, hi - lo - side + 1);
         for (size_t r = 0; r < side; r++)
             memcpy(out + (i * side + r) * side,
                    p->pixels + (top + r) * p->cols + left,
