@@ -28,8 +28,14 @@
 #include "solver.h"
 
 /* The active sweeps stop when one lowers the objective by less than this
- * fraction of the gap the run is asked to reach. */
+ * fraction of the gap the run is asked to reach, or after SWEEPS_BEFORE
+ * _SOLVE sweeps when the support is small enough for (S8): at most
+ * MAX_SOLVE codes (its factorisation costs m^3 / 3, against m k for a
+ * sweep), with at most SOLVE_SHRINKS repeats as codes leave it. */
 #define SETTLE 0.1
+#define SWEEPS_BEFORE_SOLVE 2
+#define MAX_SOLVE 64
+#define SOLVE_SHRINKS 3
 
 typedef void (*axpy_fn)(size_t k, float a, const float *x, float *y);
 
@@ -69,6 +75,8 @@ typedef struct {
     double *exact;        /* c - G z, recomputed in double   */
     size_t *active;       /* the active set                  */
     size_t count;         /* its size                        */
+    double *chol;         /* k x k: (S8)'s Cholesky factor   */
+    double *rhs;          /* k: its right side, then w       */
     axpy_fn axpy;
 } workspace;
 
@@ -116,13 +124,127 @@ static sweep_result full_sweep(const sc_solver *s, const sc_problem *p,
                                float *z, workspace *w)
 {
     sweep_result r = {0, 0.0};
-    for (size_t j = 0; j < s->k; j++)
+    float lambda = (float)p->lambda;
+    for (size_t j = 0; j < s->k; j++) {
+        /* a zero code stays 0 unless its correlation passes lambda (the
+         * test of update, without reading G's diagonal) */
+        float a = p->nonnegative ? w->corr[j] : fabsf(w->corr[j]);
+        if (z[j] == 0.0f && a <= lambda)
+            continue;
         update(s, p, j, z, w, &r);
-    w->count = 0;
-    for (size_t j = 0; j < s->k; j++)
-        if (z[j] != 0.0f)
-            w->active[w->count++] = j;
+    }
+    size_t m = 0;
+    for (size_t j = 0; j < s->k; j++) {   /* without a branch */
+        w->active[m] = j;
+        m += z[j] != 0.0f;
+    }
+    w->count = m;
     return r;
+}
+
+/* (S8) Cholesky factor of A = G_SS + lambda_2 I, in place (lower
+ * triangle, row-major m x m); 0 if A is not numerically positive
+ * definite (atoms of the support nearly dependent). */
+static int cholesky(double *a, size_t m)
+{
+    for (size_t j = 0; j < m; j++) {
+        double d = a[j * m + j];
+        for (size_t q = 0; q < j; q++)
+            d -= a[j * m + q] * a[j * m + q];
+        if (!(d > 1e-10 * (1.0 + fabs(a[j * m + j]))))
+            return 0;
+        d = sqrt(d);
+        a[j * m + j] = d;
+        for (size_t i = j + 1; i < m; i++) {
+            double v = a[i * m + j];
+            for (size_t q = 0; q < j; q++)
+                v -= a[i * m + q] * a[j * m + q];
+            a[i * m + j] = v / d;
+        }
+    }
+    return 1;
+}
+
+/* Solves L L^T w = b in place in b. */
+static void cholesky_solve(const double *l, size_t m, double *b)
+{
+    for (size_t i = 0; i < m; i++) {
+        double v = b[i];
+        for (size_t q = 0; q < i; q++)
+            v -= l[i * m + q] * b[q];
+        b[i] = v / l[i * m + i];
+    }
+    for (size_t i = m; i-- > 0;) {
+        double v = b[i];
+        for (size_t q = i + 1; q < m; q++)
+            v -= l[q * m + i] * b[q];
+        b[i] = v / l[i * m + i];
+    }
+}
+
+/* (S8) The exact minimiser on the support with its signs fixed: with
+ * S the active set and sigma the signs of z_S, w solves
+ * (G_SS + lambda_2 I) w = c_S - lambda sigma.  z moves towards w as far
+ * as no code changes sign (the objective is that quadratic on the way,
+ * so it decreases); a code that reaches 0 leaves S and the step is
+ * repeated on the smaller support (Lee et al. 2007's feature-sign step).
+ * Returns the codes changed; -1 if a factorisation failed (the caller
+ * falls back to sweeps). */
+static long support_step(const sc_solver *s, const sc_problem *p,
+                         const float *c, float *z, workspace *w)
+{
+    size_t k = s->k;
+    long changed = 0;
+    size_t m = 0;
+    for (size_t a = 0; a < w->count; a++)     /* the support only */
+        if (z[w->active[a]] != 0.0f)
+            w->active[m++] = w->active[a];
+    w->count = m;
+    for (int repeat = 0; w->count > 0 && repeat < SOLVE_SHRINKS; repeat++) {
+        m = w->count;
+        const size_t *act = w->active;
+        for (size_t a = 0; a < m; a++) {
+            const float *row = s->gram + act[a] * k;
+            for (size_t b = 0; b <= a; b++)
+                w->chol[a * m + b] = row[act[b]];
+            w->chol[a * m + a] += p->l2;
+            double sign = z[act[a]] > 0.0f ? 1.0 : -1.0;
+            w->rhs[a] = (double)c[act[a]] - p->lambda * sign;
+        }
+        if (!cholesky(w->chol, m))
+            return -1;
+        cholesky_solve(w->chol, m, w->rhs);
+        /* the longest step in [0, 1] along w - z that keeps the signs */
+        double t = 1.0;
+        for (size_t a = 0; a < m; a++) {
+            double from = z[act[a]], to = w->rhs[a];
+            if ((from > 0.0 && to < 0.0) || (from < 0.0 && to > 0.0))
+                t = fmin(t, from / (from - to));
+        }
+        size_t kept = 0;
+        for (size_t a = 0; a < m; a++) {
+            size_t j = act[a];
+            double from = z[j], to = w->rhs[a];
+            float next = (float)(from + t * (to - from));
+            if (t < 1.0 && ((from > 0.0 && to < 0.0) ||
+                            (from < 0.0 && to > 0.0)) &&
+                fabs(next) <= 1e-6 * fabs(from))
+                next = 0.0f;   /* this code reaches 0 at step t */
+            if ((next > 0.0f) != (from > 0.0) && next != 0.0f)
+                next = 0.0f;   /* rounding crossed 0 */
+            if (next != z[j]) {
+                w->axpy(k, -(next - z[j]), s->gram + j * k, w->corr);
+                z[j] = next;
+                changed++;
+            }
+            if (next != 0.0f)
+                w->active[kept++] = j;
+        }
+        w->count = kept;
+        if (kept == m)
+            break;
+    }
+    return changed;
 }
 
 /* corr = c - G z exactly (in double, then rounded), and the gap (S7). */
@@ -156,25 +278,34 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
         }
         if (sweeps >= cap)
             break;
+        double before = g.objective;
+        /* the active set: cyclic sweeps until they settle, or a few and
+         * then its exact solution (S8) when it is small (and its atoms
+         * are not nearly dependent) */
         double settled = SETTLE * p->tolerance * g.objective;
-        size_t moved = 0;
-        while (w->count > 0 && sweeps < cap) {
+        int calm = 0;
+        for (int a = 0; w->count > 0 && sweeps < cap; a++) {
+            if ((calm || a >= SWEEPS_BEFORE_SOLVE) &&
+                w->count <= MAX_SOLVE && support_step(s, p, c, z, w) >= 0) {
+                sweeps++;
+                break;
+            }
+            if (calm)
+                break;
             sweep_result r = active_sweep(s, p, z, w);
             sweeps++;
-            moved += r.changes;
-            if (r.changes == 0 || r.decrease <= settled)
-                break;
+            calm = r.changes == 0 || r.decrease <= settled;
         }
         if (sweeps >= cap) {
             g = refresh(s, p, c, xx, z, w);
             *done = g.gap <= p->tolerance * g.objective;
             break;
         }
-        sweep_result r = full_sweep(s, p, z, w);
+        full_sweep(s, p, z, w);
         sweeps++;
-        moved += r.changes;
         g = refresh(s, p, c, xx, z, w);
-        if (moved == 0) {      /* a fixed point of the float iteration */
+        if (!(g.objective < before)) {
+            /* no progress: a fixed point of the float iteration */
             *done = g.gap <= p->tolerance * g.objective;
             break;
         }
@@ -188,9 +319,12 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
 {
     size_t k = s->k;
     workspace w = {malloc(k * sizeof(float)), malloc(k * sizeof(double)),
-                   malloc(k * sizeof(size_t)), 0, pick_axpy()};
+                   malloc(k * sizeof(size_t)), 0,
+                   malloc(k * k * sizeof(double)), malloc(k * sizeof(double)),
+                   pick_axpy()};
     int64_t most = -1;
-    if (w.corr != NULL && w.exact != NULL && w.active != NULL) {
+    if (w.corr != NULL && w.exact != NULL && w.active != NULL &&
+        w.chol != NULL && w.rhs != NULL) {
         int all = 1;
         most = 0;
         for (size_t b = 0; b < batch; b++) {
@@ -206,5 +340,7 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
     free(w.corr);
     free(w.exact);
     free(w.active);
+    free(w.chol);
+    free(w.rhs);
     return most;
 }

@@ -1534,13 +1534,16 @@ static double kkt_violation_l2(const float *d, size_t n, size_t k,
 }
 
 /* _i = 4 * coherent + 2 * (lambda_2 > 0) + nonneg.  CD_ACTIVE to a
- * relative gap of 1e-7 against FISTA run 20000 iterations to tolerance
- * 1e-9, on the random KKT problem and on the coherent dictionary of
- * test 4 (|cos| ~ 0.92 between atoms).  CD_ACTIVE's objective must be at
- * most FISTA's plus 1e-6 relative (both are near the optimum to float
- * rounding), its codes must satisfy the KKT conditions to KKT_TOL, and its
- * report must say converged with the gap it reached.  Measured (run with
- * SC_TEST_MEASURE=1): see the "cd" lines. */
+ * relative gap of 1e-6 (the default tolerance) against FISTA run 20000
+ * iterations to tolerance 1e-9, on the random KKT problem and on the
+ * coherent dictionary of test 4 (|cos| ~ 0.92 between atoms).
+ * CD_ACTIVE's objective must be at most FISTA's plus 1e-6 relative (both
+ * are near the optimum to float rounding), its codes must satisfy the
+ * KKT conditions to KKT_TOL, and its report must say converged with the
+ * gap it reached.  (1e-6, not lower: the gap of float codes bottoms out
+ * near 1e-7, the rounding of z moving D^T r by ~1e-7 of lambda; runs
+ * asked for 1e-7 stopped at their fixed point with gaps of 0.9e-7 to
+ * 1.8e-7.)  Measured (SC_TEST_MEASURE=1): the "cd" lines. */
 START_TEST(cd_active_reaches_fista_optimum)
 {
     const int coherent = _i / 4, elastic = (_i / 2) % 2, nonneg = _i % 2;
@@ -1556,7 +1559,7 @@ START_TEST(cd_active_reaches_fista_optimum)
     configure(s, SC_METHOD_FISTA, lambda, nonneg, 20000, 1e-9);
     sset(s, SC_SOLVER_L2, l2);
     sc_solver_report rf = run_ok(s, x, B, zf);
-    configure(s, SC_METHOD_CD_ACTIVE, lambda, nonneg, 20000, 1e-7);
+    configure(s, SC_METHOD_CD_ACTIVE, lambda, nonneg, 20000, 1e-6);
     sc_solver_report rc = run_ok(s, x, B, zc);
     double worst = 0.0;
     for (size_t b = 0; b < B; b++)
@@ -1573,7 +1576,7 @@ START_TEST(cd_active_reaches_fista_optimum)
                   "%s: CD %.12g, FISTA %.12g", what, rc.objective,
                   rf.objective);
     ck_assert_msg(worst <= KKT_TOL, "%s: KKT violated by %.3g", what, worst);
-    ck_assert_msg(rc.converged == 1 && rc.gap <= 1e-7, "%s: converged %d, "
+    ck_assert_msg(rc.converged == 1 && rc.gap <= 1e-6, "%s: converged %d, "
                   "gap %.3g", what, rc.converged, rc.gap);
     ck_assert(rc.iterations >= 1 && rc.iterations < 20000);
     sc_solver_free(s);
