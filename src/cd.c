@@ -77,6 +77,7 @@ typedef struct {
     size_t count;         /* its size                        */
     double *chol;         /* k x k: (S8)'s Cholesky factor   */
     double *rhs;          /* k: its right side, then w       */
+    float *diagonal;      /* G_jj, read by every update      */
     axpy_fn axpy;
 } workspace;
 
@@ -92,7 +93,7 @@ static inline void update(const sc_solver *s, const sc_problem *p,
 {
     size_t k = s->k;
     const float *row = s->gram + j * k;
-    double gjj = row[j], a = gjj + p->l2;
+    double gjj = w->diagonal[j], a = gjj + p->l2;
     if (!(a > 0.0))
         return;                /* a zero atom without L2: z_j stays 0 */
     float old = z[j];
@@ -321,10 +322,12 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
     workspace w = {malloc(k * sizeof(float)), malloc(k * sizeof(double)),
                    malloc(k * sizeof(size_t)), 0,
                    malloc(k * k * sizeof(double)), malloc(k * sizeof(double)),
-                   pick_axpy()};
+                   malloc(k * sizeof(float)), pick_axpy()};
     int64_t most = -1;
     if (w.corr != NULL && w.exact != NULL && w.active != NULL &&
-        w.chol != NULL && w.rhs != NULL) {
+        w.chol != NULL && w.rhs != NULL && w.diagonal != NULL) {
+        for (size_t j = 0; j < k; j++)
+            w.diagonal[j] = s->gram[j * k + j];
         int all = 1;
         most = 0;
         for (size_t b = 0; b < batch; b++) {
@@ -342,5 +345,6 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
     free(w.active);
     free(w.chol);
     free(w.rhs);
+    free(w.diagonal);
     return most;
 }

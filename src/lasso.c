@@ -64,20 +64,40 @@ double sc_group_penalty(const sc_solver *s, const sc_problem *p,
     return p->group_weight * total;
 }
 
+/* corr -= a * row, in double (row in float). */
+static void subtract_row(size_t k, double a, const float *restrict row,
+                         double *restrict corr)
+{
+    for (size_t i = 0; i < k; i++)
+        corr[i] -= a * row[i];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same loop vectorised for AVX2 (4 doubles): the same arithmetic,
+ * element by element, as ISO C mode contracts nothing into FMA. */
+__attribute__((target("avx2"))) static void
+subtract_row_avx2(size_t k, double a, const float *restrict row,
+                  double *restrict corr)
+{
+    for (size_t i = 0; i < k; i++)
+        corr[i] -= a * row[i];
+}
+#endif
+
 void sc_lasso_correlations(const sc_solver *s, const float *c,
                            const float *z, double *corr)
 {
     size_t k = s->k;
+    void (*subtract)(size_t, double, const float *, double *) = subtract_row;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2"))
+        subtract = subtract_row_avx2;
+#endif
     for (size_t i = 0; i < k; i++)
         corr[i] = c[i];
-    for (size_t j = 0; j < k; j++) {
-        if (z[j] == 0.0f)
-            continue;
-        double zj = z[j];
-        const float *row = s->gram + j * k;   /* G is symmetric */
-        for (size_t i = 0; i < k; i++)
-            corr[i] -= zj * row[i];
-    }
+    for (size_t j = 0; j < k; j++)
+        if (z[j] != 0.0f)   /* row j of G is its column j: G is symmetric */
+            subtract(k, z[j], s->gram + j * k, corr);
 }
 
 /* (S7) with r = x - D z:  |r|^2 = |x|^2 - z.c - z.corr  (z.G z = z.c -
