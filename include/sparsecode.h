@@ -601,9 +601,10 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * coordinate descent (CoD, Gregor & LeCun 2010), which updates one
  * coordinate at a time using the Gram matrix, always the one that moves
  * most; active-set coordinate descent (SC_METHOD_CD_ACTIVE, the
- * covariance updates of glmnet, docs/math.md (S6)-(S7)): per sample,
- * cyclic sweeps over the codes that are non-zero until they settle, then
- * one sweep over all k codes that lets new ones in, the correlations
+ * covariance updates of glmnet, docs/math.md (S6)-(S8)): per sample,
+ * cyclic sweeps over the codes that are non-zero, and the exact solution
+ * on that support with its signs (a feature-sign step, (S8)), then one
+ * sweep over all k codes that lets new ones in, the correlations
  * c - G z being recomputed exactly (in double, from the support) after
  * each full sweep to measure the duality gap (S7) and to cancel the drift
  * of their float updates.  The fastest for the L1 problem and the

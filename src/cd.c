@@ -1,6 +1,6 @@
 /* cd.c -- active-set coordinate descent on the Gram matrix (covariance
  * updates, as in glmnet: Friedman, Hastie & Tibshirani 2010), one sample
- * at a time (docs/math.md (S6)-(S7)).
+ * at a time (docs/math.md (S6)-(S8)).
  *
  * Per sample, with c = D^T x, G = D^T D and a = G_jj + lambda_2:
  *
@@ -12,11 +12,16 @@
  *                                             (= column j: G is symmetric)
  *
  * A round is: cyclic sweeps over the active set (the codes that were
- * non-zero after the last full sweep) until a sweep changes nothing or
- * lowers the objective by less than SETTLE * tol * F; then one sweep
- * over all k codes, which lets new codes in; then corr is recomputed
- * exactly from the support, in double (cancelling the drift of the float
- * axpys), and the duality gap (S7) decides whether to stop.
+ * non-zero after the last full sweep), at most SWEEPS_BEFORE_SOLVE, then
+ * the exact solution on the support with its signs (S8, a feature-sign
+ * step) when the support is small; or, when it is large or its atoms
+ * nearly dependent, sweeps until one changes nothing or lowers the
+ * objective by less than SETTLE * tol * F.  Then one sweep over all k
+ * codes, which lets new codes in; then corr is recomputed exactly from
+ * the support, in double (cancelling the drift of the float axpys), and
+ * the duality gap (S7) decides whether to stop.  (Cyclic sweeps alone
+ * crawl when the atoms of the support are coherent: 86 sweeps per sample
+ * on Fashion-MNIST's raw images, against ~5 rounds with S8.)
  *
  * Storage is float (z, corr, G: an axpy reads k floats); what decides the
  * stop (the exact correlations, the gap) is double.
