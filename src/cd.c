@@ -11,7 +11,8 @@
  *                 corr -= (z_j' - z_j) G_j    an axpy with row j of G
  *                                             (= column j: G is symmetric)
  *
- * A round is: cyclic sweeps over the active set (the codes that were
+ * From z = 0, codes first enter greedily (greedy_start).  Then a round
+ * is: cyclic sweeps over the active set (the codes that were
  * non-zero after the last full sweep), at most SWEEPS_BEFORE_SOLVE, then
  * the exact solution on the support with its signs (S8, a feature-sign
  * step) when the support is small; or, when it is large or its atoms
@@ -41,6 +42,7 @@
 #define SWEEPS_BEFORE_SOLVE 2
 #define MAX_SOLVE 64
 #define SOLVE_SHRINKS 3
+#define GREEDY_CODES 16
 
 typedef void (*axpy_fn)(size_t k, float a, const float *x, float *y);
 
@@ -266,6 +268,37 @@ static sc_gap refresh(const sc_solver *s, const sc_problem *p,
 
 /* One sample from the start in z; returns the sweeps run and sets *done
  * when the gap met the tolerance. */
+/* From z = 0: codes let in one at a time, each time the zero code of
+ * largest correlation (the choice of Gregor & LeCun's CoD, restricted to
+ * new codes), updated by (S6), until no zero code violates |r_j| <=
+ * lambda or GREEDY_CODES are in.  The coherent atoms of image data would
+ * otherwise all enter the first cyclic sweep (its first atoms before the
+ * best ones have lowered the correlations of the rest), and the rounds
+ * would have to push them out again one by one. */
+static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
+                         workspace *w)
+{
+    size_t k = s->k;
+    for (size_t step = 0; step < GREEDY_CODES; step++) {
+        size_t best = k;
+        float top = (float)p->lambda;
+        for (size_t j = 0; j < k; j++) {
+            float a = p->nonnegative ? w->corr[j] : fabsf(w->corr[j]);
+            if (z[j] == 0.0f && a > top) {
+                top = a;
+                best = j;
+            }
+        }
+        if (best == k)
+            break;
+        sweep_result r = {0, 0.0};
+        update(s, p, best, z, w, &r);
+        if (r.changes == 0)
+            break;
+        w->active[w->count++] = best;
+    }
+}
+
 static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
                              const float *c, double xx, float *z,
                              workspace *w, int *done)
@@ -277,6 +310,10 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
             w->active[w->count++] = j;
     sc_gap g = refresh(s, p, c, xx, z, w);
     *done = 0;
+    if (w->count == 0 && g.gap > p->tolerance * g.objective && cap > 0) {
+        greedy_start(s, p, z, w);
+        sweeps++;
+    }
     for (;;) {
         if (g.gap <= p->tolerance * g.objective) {
             *done = 1;
