@@ -229,8 +229,9 @@ static void bench_method(const problem *p, int method, const char *name,
     fflush(stdout);
 }
 
-/* The sgemm c = X D and the Gram matrix D^T D, best of 5 after a warm-up. */
-static double floor_seconds(const problem *p)
+/* The sgemm c = X D and the Gram matrix D^T D, best of 5 after a warm-up;
+ * *cpu: the least CPU time. */
+static double floor_seconds(const problem *p, double *cpu)
 {
     float *c = malloc((size_t)p->batch * p->k * sizeof *c);
     float *g = malloc((size_t)p->k * p->k * sizeof *g);
@@ -239,17 +240,20 @@ static double floor_seconds(const problem *p)
         exit(1);
     }
     double best = INFINITY;
+    *cpu = INFINITY;
     for (int r = 0; r <= TIMING_RUNS; r++) {
-        double t0 = bench_now();
+        double c0 = cpu_now(), t0 = bench_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->batch,
                     (int)p->k, (int)p->n, 1.0f, p->x, (int)p->n, p->d,
                     (int)p->k, 0.0f, c, (int)p->k);
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p->k,
                     (int)p->k, (int)p->n, 1.0f, p->d, (int)p->k, p->d,
                     (int)p->k, 0.0f, g, (int)p->k);
-        double t = bench_now() - t0;
+        double t = bench_now() - t0, used = cpu_now() - c0;
         if (r > 0 && t < best)
             best = t;
+        if (r > 0 && used < *cpu)
+            *cpu = used;
     }
     free(c);
     free(g);
@@ -302,8 +306,9 @@ int main(int argc, char **argv)
            fmin(p.optimum, cd_opt), p.optimum, OPT_TOLERANCE, cd_opt,
            (double)nonzero / p.batch);
     p.optimum = fmin(p.optimum, cd_opt);
-    printf("floor:   sgemm X D + Gram D^T D %.3f ms (best of %d)\n",
-           1e3 * floor_seconds(&p), TIMING_RUNS);
+    double floor_cpu, floor_wall = floor_seconds(&p, &floor_cpu);
+    printf("floor:   sgemm X D + Gram D^T D %.3f ms (best of %d; CPU time "
+           "%.3f ms)\n", 1e3 * floor_wall, TIMING_RUNS, 1e3 * floor_cpu);
 
     static const struct {
         const char *name;
