@@ -275,20 +275,42 @@ static sc_gap refresh(const sc_solver *s, const sc_problem *p,
  * otherwise all enter the first cyclic sweep (its first atoms before the
  * best ones have lowered the correlations of the rest), and the rounds
  * would have to push them out again one by one. */
+/* The zero code whose correlation passes lambda the most, or k if none:
+ * the largest value in LANES independent maxima (a loop GCC vectorises,
+ * as fista.c's row pass), then its first index. */
+static size_t largest_new(const float *corr, const float *z, size_t k,
+                          int nonnegative, float lambda)
+{
+    enum { LANES = 16 };
+    float lane[LANES];
+    for (size_t l = 0; l < LANES; l++)
+        lane[l] = lambda;
+    for (size_t i0 = 0; i0 < k; i0 += LANES) {
+        size_t end = i0 + LANES < k ? i0 + LANES : k;
+        for (size_t i = i0; i < end; i++) {
+            float a = nonnegative ? corr[i] : fabsf(corr[i]);
+            a = z[i] == 0.0f ? a : 0.0f;
+            lane[i - i0] = a > lane[i - i0] ? a : lane[i - i0];
+        }
+    }
+    float top = lambda;
+    for (size_t l = 0; l < LANES; l++)
+        top = lane[l] > top ? lane[l] : top;
+    if (!(top > lambda))
+        return k;
+    for (size_t j = 0; j < k; j++)
+        if (z[j] == 0.0f && (nonnegative ? corr[j] : fabsf(corr[j])) == top)
+            return j;
+    return k;
+}
+
 static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
                          workspace *w)
 {
     size_t k = s->k;
     for (size_t step = 0; step < GREEDY_CODES; step++) {
-        size_t best = k;
-        float top = (float)p->lambda;
-        for (size_t j = 0; j < k; j++) {
-            float a = p->nonnegative ? w->corr[j] : fabsf(w->corr[j]);
-            if (z[j] == 0.0f && a > top) {
-                top = a;
-                best = j;
-            }
-        }
+        size_t best = largest_new(w->corr, z, k, p->nonnegative,
+                                  (float)p->lambda);
         if (best == k)
             break;
         sweep_result r = {0, 0.0};
