@@ -163,11 +163,12 @@ static int cholesky(double *a, size_t m)
             return 0;
         d = sqrt(d);
         a[j * m + j] = d;
+        double inverse = 1.0 / d;
         for (size_t i = j + 1; i < m; i++) {
             double v = a[i * m + j];
             for (size_t q = 0; q < j; q++)
                 v -= a[i * m + q] * a[j * m + q];
-            a[i * m + j] = v / d;
+            a[i * m + j] = v * inverse;
         }
     }
     return 1;
