@@ -590,31 +590,33 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  *     min_z  1/2 |x - D z|^2 + lambda |z|_1 + 1/2 lambda_2 |z|^2
  *            [+ lambda_g sum_p |z_p|]
  *
- * optionally with z >= 0 (lambda_2 = SC_SOLVER_L2 > 0: the elastic net).  Creating it copies D and computes what every
- * run needs (the Gram matrix D^T D, the Lipschitz constant L by power
- * iteration).  A run takes a const solver and any buffers, so many threads
- * may run one solver at once.
+ * optionally with z >= 0 (lambda_2 = SC_SOLVER_L2 > 0: the elastic
+ * net).  Creating it copies D and computes what every run needs (the
+ * Gram matrix D^T D, the Lipschitz constant L by power iteration).  A run
+ * takes a const solver and any buffers, so many threads may run one
+ * solver at once.
  *
- * Methods: ISTA; FISTA (Beck & Teboulle) with adaptive restart (a
- * sample's momentum is reset whenever it points against the step just
- * taken, the gradient scheme of O'Donoghue & Candes);
- * coordinate descent (CoD, Gregor & LeCun 2010), which updates one
- * coordinate at a time using the Gram matrix, always the one that moves
- * most; active-set coordinate descent (SC_METHOD_CD_ACTIVE, the
- * covariance updates of glmnet, docs/math.md (S6)-(S8)): per sample,
- * cyclic sweeps over the codes that are non-zero, and the exact solution
- * on that support with its signs (a feature-sign step, (S8)), then one
- * sweep over all k codes that lets new ones in, the correlations
- * c - G z being recomputed exactly (in double, from the support) after
- * each full sweep to measure the duality gap (S7) and to cancel the drift
- * of their float updates.  The fastest for the L1 problem and the
- * elastic net with or without z >= 0.  The group term works with
- * ISTA and FISTA only (CoD and CD_ACTIVE: SC_ERR_STATE at run): for contiguous groups its proximal step is the exact
- * block soft-threshold max(0, 1 - tau/|v_g|) v_g; for overlapping
+ * Methods: ISTA; FISTA (Beck & Teboulle) with adaptive restart (a sample's
+ * momentum is reset whenever it points against the step just taken, the
+ * gradient scheme of O'Donoghue & Candes); coordinate descent (CoD, Gregor
+ * & LeCun 2010), which updates one coordinate at a time using the Gram
+ * matrix, always the one that moves most; active-set coordinate descent
+ * (SC_METHOD_CD_ACTIVE, the covariance updates of glmnet, docs/math.md
+ * (S6)-(S8)): per sample, cyclic sweeps over the codes that are non-zero,
+ * and the exact solution on that support with its signs (a feature-sign
+ * step, (S8)), then one sweep over all k codes that lets new ones in, the
+ * correlations c - G z being recomputed exactly (in double, from the
+ * support) after each full sweep to measure the duality gap (S7) and to
+ * cancel the drift of their float updates; from z = 0 the first codes
+ * enter greedily, by largest correlation.  The fastest here for the L1
+ * problem and the elastic net with or without z >= 0 (docs/solvers.md).
+ * The group term works with ISTA and FISTA only (CoD and CD_ACTIVE:
+ * SC_ERR_STATE at run): for contiguous groups its proximal step is the
+ * exact block soft-threshold max(0, 1 - tau/|v_g|) v_g; for overlapping
  * topographic pools, which have no closed-form prox, the smooth surrogate
- * sqrt(sum w z^2 + eps) of the model's group term is added to the
- * gradient instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)),
- * m the largest total pool weight of a unit, to stay stable).
+ * sqrt(sum w z^2 + eps) of the model's group term is added to the gradient
+ * instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)), m the
+ * largest total pool weight of a unit, to stay stable).
  *
  * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_MAX_ITERATIONS, or when
  * every sample's iterate moved by at most SC_SOLVER_TOLERANCE relative to
@@ -628,9 +630,10 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * s = min(1, lambda / m), m = max_i |(D^T r)_i - lambda_2 z_i| (z >= 0:
  * the largest signed value, at least 0), and
  *     Dual(s r) = s x.r - s^2/2 (|r|^2 + lambda_2 |z|^2),
- * the dual objective at the feasible point s r; or at a fixed point (a
- * full sweep that changes no code, from exact correlations), or after
- * MAX_ITERATIONS sweeps (active-set and full sweeps count one each).
+ * the dual objective at the feasible point s r; or at a fixed point of
+ * the float iteration (a round that does not lower F), or after
+ * MAX_ITERATIONS sweeps (the greedy start from z = 0, a sweep of the
+ * active set, a step (S8) and a full sweep count one each).
  * The gap is that of the problem in float data (c = D^T x and G = D^T D
  * as the solver holds them), evaluated in double; gaps below ~1e-7
  * relative are float rounding.  With lambda = 0 the only dual point is 0
@@ -696,7 +699,9 @@ typedef enum {
  * sc_step_stats: set size = sizeof(sc_solver_report). */
 typedef struct {
     size_t size;          /* set by the caller */
-    uint64_t iterations;  /* iterations run (the batch runs together) */
+    uint64_t iterations;  /* iterations run (the batch runs together;
+                             CoD, CD_ACTIVE: the most of any sample,
+                             CD_ACTIVE counting sweeps) */
     double objective;     /* mean over the batch of the final objective */
     int converged;        /* 1 if the tolerance was met before the cap
                              (CD_ACTIVE: by every sample's gap) */

@@ -1419,7 +1419,7 @@ START_TEST(lipschitz_bounds_top_eigenvalue)
 }
 END_TEST
 
-/* ---- 10. the elastic net, active-set CD, warm starts, threads ------------- */
+/* ---- 10. the elastic net, active-set CD, warm starts, threads ---------- */
 
 /* The elastic net's closed form for an orthogonal D: the problem
  * separates, z_j = shrink(v_j, lambda) / (1 + lambda_2), then per group
