@@ -587,33 +587,73 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * An sc_solver is made once for a dictionary D (n x k, row-major) and then
  * solves, for any number of batches of inputs x,
  *
- *     min_z  1/2 |x - D z|^2 + lambda |z|_1  [+ lambda_g sum_p |z_p|]
+ *     min_z  1/2 |x - D z|^2 + lambda |z|_1 + 1/2 lambda_2 |z|^2
+ *            [+ lambda_g sum_p |z_p|]
  *
- * optionally with z >= 0.  Creating it copies D and computes what every
- * run needs (the Gram matrix D^T D, the Lipschitz constant L by power
- * iteration).  A run takes a const solver and any buffers, so many threads
- * may run one solver at once.
+ * optionally with z >= 0 (lambda_2 = SC_SOLVER_L2 > 0: the elastic
+ * net).  Creating it copies D and computes what every run needs (the
+ * Gram matrix D^T D, the Lipschitz constant L by power iteration).  A run
+ * takes a const solver and any buffers, so many threads may run one
+ * solver at once.
  *
- * Methods: ISTA; FISTA (Beck & Teboulle) with adaptive restart (a
- * sample's momentum is reset whenever it points against the step just
- * taken, the gradient scheme of O'Donoghue & Candes);
- * coordinate descent (CoD, Gregor & LeCun 2010), which updates one
- * coordinate at a time using the Gram matrix.  The group term works with
- * ISTA and FISTA: for contiguous groups its proximal step is the exact
- * block soft-threshold max(0, 1 - tau/|v_g|) v_g; for overlapping
+ * Methods: ISTA; FISTA (Beck & Teboulle) with adaptive restart (a sample's
+ * momentum is reset whenever it points against the step just taken, the
+ * gradient scheme of O'Donoghue & Candes); coordinate descent (CoD, Gregor
+ * & LeCun 2010), which updates one coordinate at a time using the Gram
+ * matrix, always the one that moves most; active-set coordinate descent
+ * (SC_METHOD_CD_ACTIVE, the covariance updates of glmnet, docs/math.md
+ * (S6)-(S8)): per sample, cyclic sweeps over the codes that are non-zero,
+ * and the exact solution on that support with its signs (a feature-sign
+ * step, (S8)), then one sweep over all k codes that lets new ones in, the
+ * correlations c - G z being recomputed exactly (in double, from the
+ * support) after each full sweep to measure the duality gap (S7) and to
+ * cancel the drift of their float updates; from z = 0 the first codes
+ * enter greedily, by largest correlation.  The fastest here for the L1
+ * problem and the elastic net with or without z >= 0 (docs/solvers.md).
+ * The group term works with ISTA and FISTA only (CoD and CD_ACTIVE:
+ * SC_ERR_STATE at run): for contiguous groups its proximal step is the
+ * exact block soft-threshold max(0, 1 - tau/|v_g|) v_g; for overlapping
  * topographic pools, which have no closed-form prox, the smooth surrogate
- * sqrt(sum w z^2 + eps) of the model's group term is added to the
- * gradient instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)),
- * m the largest total pool weight of a unit, to stay stable).
+ * sqrt(sum w z^2 + eps) of the model's group term is added to the gradient
+ * instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)), m the
+ * largest total pool weight of a unit, to stay stable).
  *
- * Stopping: after SC_SOLVER_MAX_ITERATIONS, or when every sample's
- * iterate moved by at most SC_SOLVER_TOLERANCE relative to its size in
- * one iteration (max_i |z_i - z_i'| <= tol * max(1, max_i |z_i|)).  A
- * tolerance of 0 runs exactly MAX_ITERATIONS iterations.
+ * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_MAX_ITERATIONS, or when
+ * every sample's iterate moved by at most SC_SOLVER_TOLERANCE relative to
+ * its size in one iteration (max_i |z_i - z_i'| <= tol * max(1,
+ * max_i |z_i|)).  A tolerance of 0 runs exactly MAX_ITERATIONS
+ * iterations.
+ *
+ * Stopping (CD_ACTIVE), per sample: when its relative duality gap is at
+ * most the tolerance,  gap(z) <= tol * F(z),  with F the objective (S0)
+ * and gap(z) = F(z) - Dual(s r) the gap of docs/math.md (S7): r = x - D z,
+ * s = min(1, lambda / m), m = max_i |(D^T r)_i - lambda_2 z_i| (z >= 0:
+ * the largest signed value, at least 0), and
+ *     Dual(s r) = s x.r - s^2/2 (|r|^2 + lambda_2 |z|^2),
+ * the dual objective at the feasible point s r; or at a fixed point of
+ * the float iteration (a round that does not lower F), or after
+ * MAX_ITERATIONS sweeps (the greedy start from z = 0, a sweep of the
+ * active set, a step (S8) and a full sweep count one each).
+ * The gap is that of the problem in float data (c = D^T x and G = D^T D
+ * as the solver holds them), evaluated in double; gaps below ~1e-7
+ * relative are float rounding.  With lambda = 0 the only dual point is 0
+ * and the gap is F(z): such a run stops at its fixed point, not
+ * converged.
+ *
+ * Threads: SC_SOLVER_THREADS > 1 splits the batch of CoD and CD_ACTIVE
+ * runs into contiguous ranges of samples, one per thread, after the
+ * sgemm c = X D (which runs on the BLAS's threads, OPENBLAS_NUM_THREADS).
+ * The two pools never run at once: the library's threads start after
+ * that sgemm returns and are joined before the report's sgemm, so with
+ * both set to the cores available nothing is oversubscribed.  Each
+ * sample's arithmetic is the same on any thread, so the codes and the
+ * report are bit-identical for any thread count.  ISTA and FISTA iterate
+ * the batch together through sgemm and run on the BLAS's threads only.
  *
  * Thread rules for the type: create/set/free take the solver exclusively;
- * sc_solver_run, sc_solver_get and sc_solver_objective are reentrant on a
- * const solver.
+ * sc_solver_run, sc_solver_run_from, sc_solver_get and
+ * sc_solver_objective are reentrant on a const solver (their threads, if
+ * any, are joined before they return).
  * ------------------------------------------------------------------------ */
 
 typedef struct sc_solver_s sc_solver;
@@ -622,7 +662,8 @@ typedef struct sc_solver_s sc_solver;
 typedef enum {
     SC_METHOD_ISTA  = 0,
     SC_METHOD_FISTA = 1,
-    SC_METHOD_COD   = 2
+    SC_METHOD_COD   = 2,
+    SC_METHOD_CD_ACTIVE = 3   /* active-set coordinate descent (S6) */
 } sc_solver_method;
 
 /* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_bounds.
@@ -641,17 +682,35 @@ typedef enum {
     SC_SOLVER_POOL_SIZE      = 11,
     SC_SOLVER_POOL_STRIDE    = 12,
     SC_SOLVER_POOL_SIGMA     = 13,
-    SC_SOLVER_GROUP_EPSILON  = 14  /* eps of the smooth surrogate;
+    SC_SOLVER_GROUP_EPSILON  = 14, /* eps of the smooth surrogate;
                                       [1e-12, 1]; default 1e-4 */
+    SC_SOLVER_L2             = 15, /* lambda_2 of 1/2 lambda_2 |z|^2 (the
+                                      elastic net), every method and the
+                                      objective; [0, 1e6]; default 0 */
+    SC_SOLVER_THREADS        = 16  /* threads over samples for CoD and
+                                      CD_ACTIVE (see "Threads" above);
+                                      [0, 64]; default 1 = the calling
+                                      thread only; 0 = one per online
+                                      processor.  Results do not depend
+                                      on it */
 } sc_solver_param;
 
 /* What a run did.  Versioned by its leading size field, like
  * sc_step_stats: set size = sizeof(sc_solver_report). */
 typedef struct {
     size_t size;          /* set by the caller */
-    uint64_t iterations;  /* iterations run (the batch runs together) */
+    uint64_t iterations;  /* iterations run (the batch runs together;
+                             CoD, CD_ACTIVE: the most of any sample,
+                             CD_ACTIVE counting sweeps) */
     double objective;     /* mean over the batch of the final objective */
-    int converged;        /* 1 if the tolerance was met before the cap */
+    int converged;        /* 1 if the tolerance was met before the cap
+                             (CD_ACTIVE: by every sample's gap) */
+    /* Appended in 0.1 (issue 12); a caller compiled with the older,
+     * smaller struct gets the fields above only. */
+    double gap;           /* the largest over the batch of the relative
+                             duality gap gap(z) / F(z) of (S7) at the
+                             returned codes, for every method (0 when
+                             F = 0); NaN when the group term is on */
 } sc_solver_report;
 
 /* sc_solver_create: plans a solver for the dictionary D.
@@ -701,18 +760,42 @@ SC_API double sc_solver_lipschitz(const sc_solver *solver);
  *   codes   batch x k: written on success with the solutions.  Iterations
  *           start from z = 0.
  *   report  may be NULL; filled on success.
+ *           report->size may be that of an older, shorter
+ *           sc_solver_report (at least its first two fields): only that
+ *           much is written.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0, too large, report->size too
  * small), SC_ERR_NONFINITE (NaN/Inf in x), SC_ERR_STATE (the group term
- * with CoD, which supports the L1 term only), SC_ERR_NOMEM.
+ * with CoD or CD_ACTIVE, which support the L1 and L2 terms only),
+ * SC_ERR_NOMEM.
  * Thread rules: const (reentrant): scratch is allocated per call. */
 SC_API SC_NODISCARD sc_status sc_solver_run(const sc_solver *solver,
                                             const float *x, size_t batch,
                                             float *codes,
                                             sc_solver_report *report);
 
+/* sc_solver_run_from: sc_solver_run started from given codes (a warm
+ * start), e.g. the codes of a previous run for inputs that changed a
+ * little, or for a nearby lambda.
+ *   start   batch x k, finite, and >= 0 when SC_SOLVER_NONNEGATIVE is
+ *           set; read before codes is written, so start == codes is
+ *           allowed (solve in place).
+ *   Every method starts its iterate there (FISTA: z = y = start, t = 1;
+ *   CD_ACTIVE: the active set is the support of start; at the optimum it
+ *   returns after 0 or 1 sweep).
+ * Errors: those of sc_solver_run; SC_ERR_NULL (start NULL),
+ * SC_ERR_NONFINITE (NaN/Inf in start), SC_ERR_RANGE (a negative start
+ * with SC_SOLVER_NONNEGATIVE).  codes and report are untouched on failure.
+ * Thread rules: const (reentrant). */
+SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
+                                                 const float *x,
+                                                 size_t batch,
+                                                 const float *start,
+                                                 float *codes,
+                                                 sc_solver_report *report);
+
 /* sc_solver_objective: the mean over the batch of the objective above
- * (with the solver's current lambda, group term and constraint; +Inf if a
- * code violates z >= 0 when it is set) at given codes.
+ * (with the solver's current lambda, lambda_2, group term and constraint;
+ * +Inf if a code violates z >= 0 when it is set) at given codes.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE, SC_ERR_NOMEM.
  * Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,

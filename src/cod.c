@@ -6,25 +6,28 @@
  *        picks j = argmax |zbar_j - z_j|, sets z_j = zbar_j and updates
  *        beta_i -= G_ij (zbar_j - z_j) for i != j.
  *
- * It stops when max |zbar - z| <= tol * max(1, |z|_inf); an iteration is
+ * It starts from the z it is given (0, or a warm start), and stops when
+ * max |zbar - z| <= tol * max(1, |z|_inf); an iteration is
  * k updates, the cost of one ISTA iteration.  beta and z are kept in
  * double: millions of incremental updates in float drift from the true
  * beta by more than the tolerance.
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "solver.h"
 
+/* With the elastic net's 1/2 lambda_2 z^2 the curvature of coordinate j
+ * is G_jj + lambda_2. */
 static double best_value(const sc_problem *p, double beta, double diagonal)
 {
-    if (diagonal <= 0.0)
-        return 0.0;            /* a zero atom never helps */
+    double curvature = diagonal + p->l2;
+    if (!(curvature > 0.0))
+        return 0.0;            /* a zero atom without L2 never helps */
     double m = p->nonnegative ? beta - p->lambda : fabs(beta) - p->lambda;
     if (m <= 0.0)
         return 0.0;
-    return (p->nonnegative ? m : copysign(m, beta)) / diagonal;
+    return (p->nonnegative ? m : copysign(m, beta)) / curvature;
 }
 
 int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
@@ -43,12 +46,17 @@ int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
     }
     uint64_t cap = p->max_iterations * (uint64_t)k, most = 0;
     int all_converged = 1;
-    memset(z, 0, batch * k * sizeof *z);
     for (size_t b = 0; b < batch; b++) {
+        /* beta = c - G z + diag(G) z from the start z (0, or warm) */
         for (size_t i = 0; i < k; i++) {
             beta[i] = c[b * k + i];
-            zd[i] = 0.0;
+            zd[i] = z[b * k + i];
         }
+        for (size_t j = 0; j < k; j++)
+            if (zd[j] != 0.0)
+                for (size_t i = 0; i < k; i++)
+                    if (i != j)
+                        beta[i] -= g[j * k + i] * zd[j];
         uint64_t updates = 0;
         int done = 0;
         while (!done && updates < cap) {

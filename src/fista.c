@@ -42,14 +42,16 @@ typedef struct {
     float nnz_z[LANES];    /* non-zeros of z'                       */
 } tally;
 
-/* (S2) without the group prox: z' = soft(v, tau) at v = u - step (g - c),
- * or max(v - tau, 0) when nonnegative. */
+/* (S2) without the group prox: z' = soft(v, tau) * scale at
+ * v = u - step (g - c), or max(v - tau, 0) * scale when nonnegative;
+ * scale = 1 / (1 + step lambda_2) makes it the prox of the elastic net
+ * (exactly 1 without the L2 term). */
 static inline float shrink_step(float u, float g, float c, float step,
-                                float tau, int nonnegative)
+                                float tau, float scale, int nonnegative)
 {
     float v = u - step * (g - c);
     float m = (nonnegative ? v : fabsf(v)) - tau;
-    return m > 0.0f ? copysignf(m, v) : 0.0f;
+    return m > 0.0f ? copysignf(m, v) * scale : 0.0f;
 }
 
 /* One element of the row pass: the tolerance and restart quantities at
@@ -86,15 +88,20 @@ static row_result update_row(const sc_solver *s, const sc_problem *p,
 {
     size_t k = s->k;
     float tau = (float)(p->lambda * step);
+    float scale = (float)(1.0 / (1.0 + step * p->l2));
     int nonneg = p->nonnegative;
     const float *u = y;
     if (p->group_weight > 0 && s->exact_group_prox) {
         for (size_t i = 0; i < k; i++)
-            scratch[i] = shrink_step(y[i], g[i], c[i], step, tau, nonneg);
-        sc_lasso_group_prox(s, p, step, scratch);
+            scratch[i] = shrink_step(y[i], g[i], c[i], step, tau, scale,
+                                     nonneg);
+        /* the prox of the sum: L1, L2 scale, then the block threshold by
+         * lambda_g step scale */
+        sc_lasso_group_prox(s, p, step * scale, scratch);
         u = scratch;
         g = c;
         tau = 0.0f;
+        scale = 1.0f;
     }
     tally a;
     memset(&a, 0, sizeof a);
@@ -103,7 +110,8 @@ static row_result update_row(const sc_solver *s, const sc_problem *p,
     for (size_t i0 = 0; i0 < k; i0 += LANES) {
         size_t end = i0 + LANES < k ? i0 + LANES : k;
         for (size_t i = i0; i < end; i++)
-            visit(&a, i - i0, shrink_step(u[i], g[i], c[i], step, tau, nonneg),
+            visit(&a, i - i0,
+                  shrink_step(u[i], g[i], c[i], step, tau, scale, nonneg),
                   y + i, z + i, beta);
     }
     float change = 0.0f, top = 0.0f, uphill = 0.0f;
@@ -185,7 +193,8 @@ typedef struct {
     size_t *nnz;       /* non-zeros of y, per row */
 } workspace;
 
-/* Iterates from z = y = 0; returns the iteration count. */
+/* Iterates from y = z (0, or a warm start); returns the iteration
+ * count. */
 static int64_t iterate(const sc_solver *s, const sc_problem *p,
                        size_t batch, const float *c, float *z,
                        const workspace *w, int *converged)
@@ -198,11 +207,12 @@ static int64_t iterate(const sc_solver *s, const sc_problem *p,
         lipschitz += p->group_weight * s->pool_overlap /
                      sqrt(p->group_epsilon);
     float step = (float)(1.0 / lipschitz);
-    memset(z, 0, batch * k * sizeof *z);
-    memset(w->y, 0, batch * k * sizeof *w->y);
+    memcpy(w->y, z, batch * k * sizeof *w->y);
     for (size_t b = 0; b < batch; b++) {
         w->t[b] = 1.0;
         w->nnz[b] = 0;
+        for (size_t i = 0; i < k; i++)
+            w->nnz[b] += z[b * k + i] != 0.0f;
     }
     uint64_t it = 0;
     int done = 0;

@@ -1,11 +1,14 @@
 /* solver.c -- the sparse coding solver handle: plan (copy D, its Gram
- * matrix and Lipschitz constant), parameters, and runs. */
+ * matrix and Lipschitz constant), parameters, and runs (cold or warm,
+ * on one thread or split over samples). */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "parallel.h"
 #include "params.h"
 #include "solver.h"
 #include "spectral.h"
@@ -17,7 +20,7 @@
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_METHOD,         0,     2,    SC_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_METHOD,         0,     3,    SC_METHOD_FISTA, 1),
     ROW(SC_SOLVER_LAMBDA,         0,     1e6,  0.1,   0),
     ROW(SC_SOLVER_NONNEGATIVE,    0,     1,    0,     1),
     ROW(SC_SOLVER_MAX_ITERATIONS, 1,     1e7,  1000,  1),
@@ -31,6 +34,8 @@ static const sc_param_info solver_rows[] = {
     ROW(SC_SOLVER_POOL_STRIDE,    1,     1000, 1,     1),
     ROW(SC_SOLVER_POOL_SIGMA,     0,     1000, 0,     0),
     ROW(SC_SOLVER_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
+    ROW(SC_SOLVER_L2,             0,     1e6,  0,     0),
+    ROW(SC_SOLVER_THREADS,        0,     SC_PARALLEL_MAX_THREADS, 1, 1),
 };
 _Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
                    SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
@@ -47,6 +52,7 @@ sc_problem sc_solver_problem(const sc_solver *s)
 {
     sc_problem p;
     p.lambda = value(s, SC_SOLVER_LAMBDA);
+    p.l2 = value(s, SC_SOLVER_L2);
     p.group_weight = s->pools.count > 0 ? value(s, SC_SOLVER_GROUP_WEIGHT)
                                         : 0.0;
     p.group_epsilon = value(s, SC_SOLVER_GROUP_EPSILON);
@@ -221,10 +227,84 @@ static sc_status check_batch(const sc_solver *s, const float *x,
     return SC_OK;
 }
 
-sc_status sc_solver_run(const sc_solver *solver, const float *x,
-                        size_t batch, float *codes, sc_solver_report *report)
+/* The per-sample methods (CoD, CD_ACTIVE) on a range of the batch: a job
+ * of sc_parallel_for, one range per thread. */
+typedef struct {
+    const sc_solver *solver;
+    const sc_problem *problem;
+    int method;
+    const float *c;
+    const double *xx;
+    float *z;
+    int64_t iterations[SC_PARALLEL_MAX_THREADS];   /* -1: out of memory */
+    int converged[SC_PARALLEL_MAX_THREADS];
+} sample_job;
+
+static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
 {
-    static const char caller[] = "sc_solver_run";
+    sample_job *j = arg;
+    size_t k = j->solver->k;
+    const float *c = j->c + begin * k;
+    float *z = j->z + begin * k;
+    j->iterations[thread] =
+        j->method == SC_METHOD_COD
+            ? sc_cod(j->solver, j->problem, end - begin, c, z,
+                     &j->converged[thread])
+            : sc_cd_active(j->solver, j->problem, end - begin, c,
+                           j->xx + begin, z, &j->converged[thread]);
+}
+
+/* Runs the method on the batch from the start in z; returns the
+ * iterations (the most over the threads' ranges), -1 if out of memory. */
+static int64_t solve(const sc_solver *s, const sc_problem *p, int method,
+                     size_t threads, size_t batch, const float *c,
+                     const double *xx, float *z, int *converged)
+{
+    if (method != SC_METHOD_COD && method != SC_METHOD_CD_ACTIVE)
+        return sc_fista(s, p, batch, c, z, converged);
+    sample_job job = {s, p, method, c, xx, z, {0}, {0}};
+    if (threads > batch)
+        threads = batch;
+    sc_parallel_for(batch, threads, run_samples, &job);
+    int64_t most = 0;
+    int all = 1;
+    for (size_t t = 0; t < threads; t++) {
+        if (job.iterations[t] < 0)
+            return -1;
+        if (job.iterations[t] > most)
+            most = job.iterations[t];
+        all &= job.converged[t];
+    }
+    *converged = all;
+    return most;
+}
+
+/* The largest relative duality gap (S7) of the batch at codes z; -1 if
+ * out of memory. */
+static double largest_gap(const sc_solver *s, const sc_problem *p,
+                          size_t batch, const float *c, const double *xx,
+                          const float *z)
+{
+    size_t k = s->k;
+    double *corr = malloc(k * sizeof *corr), worst = 0.0;
+    if (corr == NULL)
+        return -1.0;
+    for (size_t b = 0; b < batch; b++) {
+        sc_lasso_correlations(s, c + b * k, z + b * k, corr);
+        sc_gap g = sc_lasso_gap(p, k, c + b * k, xx[b], z + b * k, corr);
+        double rel = g.objective > 0.0 ? g.gap / g.objective : 0.0;
+        if (rel > worst)
+            worst = rel;
+    }
+    free(corr);
+    return worst;
+}
+
+/* sc_solver_run and sc_solver_run_from; start NULL: from z = 0. */
+static sc_status run(const sc_solver *solver, const float *x, size_t batch,
+                     const float *start, float *codes,
+                     sc_solver_report *report, const char *caller)
+{
     if (solver == NULL || x == NULL || codes == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        solver == NULL ? "solver" : x == NULL ? "x" : "codes");
@@ -235,24 +315,58 @@ sc_status sc_solver_run(const sc_solver *solver, const float *x,
     if (status != SC_OK)
         return status;
     sc_problem p = sc_solver_problem(solver);
-    int method = (int)value(solver, SC_SOLVER_METHOD);
-    if (method == SC_METHOD_COD && p.group_weight > 0)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: coordinate descent supports "
-                       "the L1 term only; use ISTA or FISTA with the group "
-                       "term", caller);
     size_t n = solver->n, k = solver->k;
+    if (start != NULL)
+        for (size_t i = 0; i < batch * k; i++) {
+            if (!isfinite(start[i]))
+                return sc_fail(NULL, SC_ERR_NONFINITE,
+                               "%s: start holds NaN or Inf", caller);
+            if (p.nonnegative && start[i] < 0.0f)
+                return sc_fail(NULL, SC_ERR_RANGE, "%s: start[%zu] = %g is "
+                               "negative and SC_SOLVER_NONNEGATIVE is set",
+                               caller, i, (double)start[i]);
+        }
+    int method = (int)value(solver, SC_SOLVER_METHOD);
+    if ((method == SC_METHOD_COD || method == SC_METHOD_CD_ACTIVE) &&
+        p.group_weight > 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: coordinate descent (%s) "
+                       "supports the L1 and L2 terms only; use ISTA or FISTA "
+                       "with the group term", caller,
+                       method == SC_METHOD_COD ? "SC_METHOD_COD"
+                                               : "SC_METHOD_CD_ACTIVE");
+    size_t threads = (size_t)value(solver, SC_SOLVER_THREADS);
+    if (threads == 0)
+        threads = sc_parallel_threads();
     float *c = malloc(batch * k * sizeof *c);
     float *z = malloc(batch * k * sizeof *z);
     float *residual = malloc(batch * n * sizeof *residual);
+    double *xx = malloc(batch * sizeof *xx);
     int converged = 0;
     int64_t iterations = -1;
-    if (c != NULL && z != NULL && residual != NULL) {
+    double gap = NAN;
+    if (c != NULL && z != NULL && residual != NULL && xx != NULL) {
         /* c = X D: row b is D^T x_b. */
         sc_gemm(0, 0, batch, k, n, 1.0f, x, n, solver->dictionary, k, 0.0f,
                 c, k);
-        iterations = method == SC_METHOD_COD
-                         ? sc_cod(solver, &p, batch, c, z, &converged)
-                         : sc_fista(solver, &p, batch, c, z, &converged);
+        for (size_t b = 0; b < batch; b++) {
+            double sum = 0.0;
+            for (size_t i = 0; i < n; i++)
+                sum += (double)x[b * n + i] * x[b * n + i];
+            xx[b] = sum;
+        }
+        if (start != NULL)
+            memcpy(z, start, batch * k * sizeof *z);
+        else
+            memset(z, 0, batch * k * sizeof *z);
+        iterations = solve(solver, &p, method, threads, batch, c, xx, z,
+                           &converged);
+        if (iterations >= 0 && report != NULL &&
+            report->size >= offsetof(sc_solver_report, gap) + sizeof gap &&
+            p.group_weight <= 0) {
+            gap = largest_gap(solver, &p, batch, c, xx, z);
+            if (gap < 0)
+                iterations = -1;
+        }
     }
     if (iterations >= 0) {
         memcpy(codes, z, batch * k * sizeof *z);
@@ -260,7 +374,7 @@ sc_status sc_solver_run(const sc_solver *solver, const float *x,
             sc_solver_report full = {report->size, (uint64_t)iterations,
                                      sc_solver_mean_objective(
                                          solver, &p, x, z, batch, residual),
-                                     converged};
+                                     converged, gap};
             memcpy(report, &full,
                    report->size < sizeof full ? report->size : sizeof full);
         }
@@ -268,9 +382,26 @@ sc_status sc_solver_run(const sc_solver *solver, const float *x,
     free(c);
     free(z);
     free(residual);
+    free(xx);
     if (iterations < 0)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     return SC_OK;
+}
+
+sc_status sc_solver_run(const sc_solver *solver, const float *x,
+                        size_t batch, float *codes, sc_solver_report *report)
+{
+    return run(solver, x, batch, NULL, codes, report, "sc_solver_run");
+}
+
+sc_status sc_solver_run_from(const sc_solver *solver, const float *x,
+                             size_t batch, const float *start, float *codes,
+                             sc_solver_report *report)
+{
+    static const char caller[] = "sc_solver_run_from";
+    if (start == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: start is NULL", caller);
+    return run(solver, x, batch, start, codes, report, caller);
 }
 
 sc_status sc_solver_objective(const sc_solver *solver, const float *x,

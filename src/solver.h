@@ -9,7 +9,7 @@
 #include "pools.h"
 #include "status.h"
 
-#define SC_SOLVER_PARAM_COUNT 14
+#define SC_SOLVER_PARAM_COUNT 16
 
 struct sc_solver_s {
     size_t n, k;
@@ -26,6 +26,7 @@ struct sc_solver_s {
 /* The problem one run solves, read from the solver's parameters. */
 typedef struct {
     double lambda, group_weight, group_epsilon, tolerance;
+    double l2;                      /* lambda_2 of the elastic net */
     int nonnegative, momentum;      /* momentum: FISTA, else ISTA */
     uint64_t max_iterations;
     /* FISTA/ISTA: a row of y with fewer non-zeros than this gets its
@@ -37,18 +38,40 @@ typedef struct {
 sc_problem sc_solver_problem(const sc_solver *s);
 
 /* ISTA / FISTA on a batch (S1-S4 in docs/math.md).  c = X D (batch x k) is
- * given; z (batch x k) receives the codes.  Returns the number of
- * iterations run and sets *converged; -1 if out of memory. */
+ * given; z (batch x k) holds the start (zeros, or a warm start) and
+ * receives the codes.  Returns the number of iterations run and sets
+ * *converged; -1 if out of memory. */
 int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
                  const float *c, float *z, int *converged);
 
 /* The default sparse_below for k atoms. */
 size_t sc_fista_sparse_cutoff(size_t k);
 
-/* Coordinate descent (S5) on a batch, L1 term only; same contract.  An
- * iteration is k coordinate updates (the cost of one ISTA iteration). */
+/* Coordinate descent (S5) on a batch, L1 and L2 terms only; same
+ * contract.  An iteration is k coordinate updates (the cost of one ISTA
+ * iteration). */
 int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
                const float *c, float *z, int *converged);
+
+/* Active-set coordinate descent (S6) on a batch, L1 and L2 terms only;
+ * same contract, with xx[b] = |x_b|^2 for the duality gap (S7).  An
+ * iteration is one sweep (over the active set, or over all k codes). */
+int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
+                     const float *c, const double *xx, float *z,
+                     int *converged);
+
+/* (S7) for one sample: the objective F(z) and the duality gap at z, in
+ * double, from c = D^T x, xx = |x|^2 and the exact correlations
+ * corr = c - G z (which sc_lasso_correlations computes). */
+typedef struct {
+    double objective, gap;
+} sc_gap;
+sc_gap sc_lasso_gap(const sc_problem *p, size_t k, const float *c,
+                    double xx, const float *z, const double *corr);
+
+/* corr = c - G z in double, summing over the non-zeros of z only. */
+void sc_lasso_correlations(const sc_solver *s, const float *c,
+                           const float *z, double *corr);
 
 /* Mean objective of the batch at codes z (S0); +Inf when z violates the
  * non-negativity it is asked for.  residual: batch x n scratch.  */

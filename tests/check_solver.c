@@ -38,7 +38,8 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static const char *const method_names[] = {"ISTA", "FISTA", "CoD"};
+static const char *const method_names[] = {"ISTA", "FISTA", "CoD",
+                                           "CD_ACTIVE"};
 
 /* Prints a measured quantity when SC_TEST_MEASURE is set (to re-derive the
  * tolerances below); silent otherwise. */
@@ -583,6 +584,7 @@ static void fista_forced(const sc_solver *s, sc_problem p, size_t sparse_below,
                          const float *c, size_t batch, float *z)
 {
     p.sparse_below = sparse_below;
+    memset(z, 0, batch * s->k * sizeof *z);   /* sc_fista starts from z */
     int converged = 0;
     int64_t it = sc_fista(s, &p, batch, c, z, &converged);
     ck_assert_msg(it > 0, "sc_fista returned %lld", (long long)it);
@@ -1100,7 +1102,7 @@ typedef struct {
 
 #define SP(id, integral, def, lo, hi) {id, #id, integral, def, lo, hi}
 static const solver_param_doc solver_params[] = {
-    SP(SC_SOLVER_METHOD,         1, SC_METHOD_FISTA, 0, 2),
+    SP(SC_SOLVER_METHOD,         1, SC_METHOD_FISTA, 0, 3),
     SP(SC_SOLVER_LAMBDA,         0, 0.1,  0, 1e6),
     SP(SC_SOLVER_NONNEGATIVE,    1, 0,    0, 1),
     SP(SC_SOLVER_MAX_ITERATIONS, 1, 1000, 1, 1e7),
@@ -1114,10 +1116,12 @@ static const solver_param_doc solver_params[] = {
     SP(SC_SOLVER_POOL_STRIDE,    1, 1,    1, 1000),
     SP(SC_SOLVER_POOL_SIGMA,     0, 0,    0, NAN),
     SP(SC_SOLVER_GROUP_EPSILON,  0, 1e-4, 1e-12, 1),
+    SP(SC_SOLVER_L2,             0, 0,    0, 1e6),
+    SP(SC_SOLVER_THREADS,        1, 1,    0, 64),
 };
 #define SOLVER_PARAM_COUNT (sizeof solver_params / sizeof solver_params[0])
 
-static const int unknown_solver_params[] = {0, 15, 99, -1, 1000};
+static const int unknown_solver_params[] = {0, 17, 99, -1, 1000};
 
 static void snapshot_params(const sc_solver *s, double *v)
 {
@@ -1415,19 +1419,433 @@ START_TEST(lipschitz_bounds_top_eigenvalue)
 }
 END_TEST
 
+/* ---- 10. the elastic net, active-set CD, warm starts, threads ---------- */
+
+/* The elastic net's closed form for an orthogonal D: the problem
+ * separates, z_j = shrink(v_j, lambda) / (1 + lambda_2), then per group
+ * the block threshold by lambda_g / (1 + lambda_2) (the prox of the sum,
+ * docs/math.md (S2) with the L2 term). */
+static void elastic_orthogonal_solution(const float *d, size_t n,
+                                        const float *x, double lambda,
+                                        double l2, int nonneg,
+                                        double lambda_g, size_t group,
+                                        double *z)
+{
+    orthogonal_solution(d, n, x, lambda, nonneg, 0.0, 0, z);
+    for (size_t j = 0; j < n; j++)
+        z[j] /= 1.0 + l2;
+    if (group > 0)
+        for (size_t p = 0; p < n; p += group) {
+            double ss = 0.0;
+            for (size_t j = p; j < p + group; j++)
+                ss += z[j] * z[j];
+            double t = lambda_g / (1.0 + l2);
+            double scale = ss > 0.0 ? fmax(0.0, 1.0 - t / sqrt(ss)) : 0.0;
+            for (size_t j = p; j < p + group; j++)
+                z[j] *= scale;
+        }
+}
+
+static double half_square(const double *z, size_t k)
+{
+    double sq = 0.0;
+    for (size_t j = 0; j < k; j++)
+        sq += z[j] * z[j];
+    return 0.5 * sq;
+}
+
+/* _i = 2 * method + nonneg, lambda_2 = 0.7; and for ISTA and FISTA the
+ * same with contiguous groups of 4 (lambda_g 0.5).  Codes to 1e-5 as in
+ * orthogonal_closed_form; the objective (sc_solver_objective, which
+ * carries the L2 term) to 1e-5 relative. */
+START_TEST(elastic_net_orthogonal_closed_form)
+{
+    const int method = _i / 2, nonneg = _i % 2;
+    const double lambda = 0.3, l2 = 0.7;
+    float d[ORTH_N * ORTH_N], x[ORTH_BATCH * ORTH_N];
+    float codes[ORTH_BATCH * ORTH_N];
+    random_orthogonal(d, ORTH_N, 4242);
+    tu_fill(x, ORTH_BATCH * ORTH_N, 4343, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, ORTH_N, ORTH_N);
+    int groups = method == SC_METHOD_ISTA || method == SC_METHOD_FISTA;
+    for (int grouped = 0; grouped <= groups; grouped++) {
+        double lambda_g = grouped ? 0.5 : 0.0;
+        configure(s, method, lambda, nonneg, 1000, 1e-6);
+        sset(s, SC_SOLVER_L2, l2);
+        if (grouped) {
+            sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
+            sset(s, SC_SOLVER_GROUP_WEIGHT, lambda_g);
+        }
+        sc_solver_report rep = run_ok(s, x, ORTH_BATCH, codes);
+        double exact_obj = 0.0, z[ORTH_N];
+        size_t nonzeros = 0;
+        for (size_t b = 0; b < ORTH_BATCH; b++) {
+            elastic_orthogonal_solution(d, ORTH_N, x + b * ORTH_N, lambda, l2,
+                                        nonneg, lambda_g, grouped ? 4 : 0, z);
+            for (size_t j = 0; j < ORTH_N; j++) {
+                nonzeros += z[j] != 0.0;
+                ck_assert_msg(fabs((double)codes[b * ORTH_N + j] - z[j]) <=
+                                  1e-5,
+                              "%s nonneg=%d groups=%d: code %zu,%zu = %.9g, "
+                              "exact %.9g", method_names[method], nonneg,
+                              grouped, b, j, (double)codes[b * ORTH_N + j],
+                              z[j]);
+            }
+            exact_obj += objective_ref(d, ORTH_N, ORTH_N, x + b * ORTH_N, z,
+                                       lambda, lambda_g, grouped ? 4 : 0) +
+                         l2 * half_square(z, ORTH_N);
+        }
+        ck_assert(nonzeros >= 4);
+        exact_obj /= ORTH_BATCH;
+        ck_assert(rep.converged == 1);
+        ck_assert_msg(rel_close(rep.objective, exact_obj, 1e-5),
+                      "%s: objective %.9g, exact %.9g", method_names[method],
+                      rep.objective, exact_obj);
+        ck_assert(rel_close(objective_of(s, x, codes, ORTH_BATCH), exact_obj,
+                            1e-5));
+        ck_assert(grouped ? isnan(rep.gap) : rep.gap <= 1e-5);
+    }
+    sc_solver_free(s);
+}
+END_TEST
+
+/* The largest violation of the elastic net's optimality conditions:
+ * kkt_violation with g = D^T (x - D z) - lambda_2 z. */
+static double kkt_violation_l2(const float *d, size_t n, size_t k,
+                               const float *x, const float *zf,
+                               double lambda, double l2, int nonneg)
+{
+    double z[MAXK], r[MAXN], g[MAXK], worst = 0.0;
+    to_double(zf, k, z);
+    residual_and_gradient(d, n, k, x, z, r, g);
+    for (size_t i = 0; i < k; i++) {
+        double gi = g[i] - l2 * z[i], v;
+        if (nonneg) {
+            if (z[i] < 0.0)
+                return INFINITY;
+            v = z[i] > 0.0 ? fabs(gi - lambda) : gi - lambda;
+        } else {
+            v = z[i] != 0.0 ? fabs(gi - copysign(lambda, z[i]))
+                            : fabs(gi) - lambda;
+        }
+        worst = fmax(worst, v);
+    }
+    return worst;
+}
+
+/* _i = 4 * coherent + 2 * (lambda_2 > 0) + nonneg.  CD_ACTIVE to a
+ * relative gap of 1e-6 (the default tolerance) against FISTA run 20000
+ * iterations to tolerance 1e-9, on the random KKT problem and on the
+ * coherent dictionary of test 4 (|cos| ~ 0.92 between atoms).
+ * CD_ACTIVE's objective must be at most FISTA's plus 1e-6 relative (both
+ * are near the optimum to float rounding), its codes must satisfy the
+ * KKT conditions to KKT_TOL, and its report must say converged with the
+ * gap it reached.  (1e-6, not lower: the gap of float codes bottoms out
+ * near 1e-7, the rounding of z moving D^T r by ~1e-7 of lambda; runs
+ * asked for 1e-7 stopped at their fixed point with gaps of 0.9e-7 to
+ * 1.8e-7.)  Measured (SC_TEST_MEASURE=1): the "cd" lines. */
+START_TEST(cd_active_reaches_fista_optimum)
+{
+    const int coherent = _i / 4, elastic = (_i / 2) % 2, nonneg = _i % 2;
+    const double lambda = 0.1, l2 = elastic ? 0.3 : 0.0;
+    enum { N = KKT_N, K = KKT_K, B = KKT_BATCH };
+    float d[N * K], x[B * N], zf[B * K], zc[B * K];
+    if (coherent)
+        correlated_dictionary(d, N, K, 4444);
+    else
+        random_dictionary(d, N, K, 4545);
+    tu_fill(x, B * N, 4646, -0.5f, 0.5f);
+    sc_solver *s = make_solver(d, N, K);
+    configure(s, SC_METHOD_FISTA, lambda, nonneg, 20000, 1e-9);
+    sset(s, SC_SOLVER_L2, l2);
+    sc_solver_report rf = run_ok(s, x, B, zf);
+    configure(s, SC_METHOD_CD_ACTIVE, lambda, nonneg, 20000, 1e-6);
+    sc_solver_report rc = run_ok(s, x, B, zc);
+    double worst = 0.0;
+    for (size_t b = 0; b < B; b++)
+        worst = fmax(worst, kkt_violation_l2(d, N, K, x + b * N, zc + b * K,
+                                             lambda, l2, nonneg));
+    char what[64];
+    snprintf(what, sizeof what, "coherent=%d l2=%g nonneg=%d", coherent, l2,
+             nonneg);
+    measured("cd kkt violation", what, worst);
+    measured("cd sweeps", what, (double)rc.iterations);
+    measured("cd gap", what, rc.gap);
+    measured("cd objective - fista", what, rc.objective - rf.objective);
+    ck_assert_msg(rc.objective <= rf.objective * (1.0 + 1e-6),
+                  "%s: CD %.12g, FISTA %.12g", what, rc.objective,
+                  rf.objective);
+    ck_assert_msg(worst <= KKT_TOL, "%s: KKT violated by %.3g", what, worst);
+    ck_assert_msg(rc.converged == 1 && rc.gap <= 1e-6, "%s: converged %d, "
+                  "gap %.3g", what, rc.converged, rc.gap);
+    ck_assert(rc.iterations >= 1 && rc.iterations < 20000);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* The gap in the report is (S7) at the returned codes: recomputed here in
+ * double from D and x, after 2 iterations (far from the optimum, where
+ * the float data's rounding is negligible: 1e-4 relative), for every
+ * method, with and without z >= 0 and lambda_2. */
+START_TEST(report_gap_matches_definition)
+{
+    const int method = _i / 4, nonneg = _i % 2;
+    const double lambda = 0.1, l2 = (_i / 2) % 2 ? 0.4 : 0.0;
+    enum { N = KKT_N, K = KKT_K, B = 5 };
+    float d[N * K], x[B * N], codes[B * K];
+    random_dictionary(d, N, K, 4747);
+    tu_fill(x, B * N, 4848, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, N, K);
+    configure(s, method, lambda, nonneg, 2, 0);
+    sset(s, SC_SOLVER_L2, l2);
+    sc_solver_report rep = run_ok(s, x, B, codes);
+    double worst = 0.0;
+    for (size_t b = 0; b < B; b++) {
+        double z[K], r[N], g[K], xx = 0.0, xr = 0.0, rr = 0.0, l1 = 0.0;
+        double sq = 0.0, m = 0.0;
+        to_double(codes + b * K, K, z);
+        residual_and_gradient(d, N, K, x + b * N, z, r, g);
+        for (size_t i = 0; i < N; i++) {
+            xx += (double)x[b * N + i] * x[b * N + i];
+            xr += (double)x[b * N + i] * r[i];
+            rr += r[i] * r[i];
+        }
+        for (size_t j = 0; j < K; j++) {
+            l1 += fabs(z[j]);
+            sq += z[j] * z[j];
+            double a = g[j] - l2 * z[j];
+            m = fmax(m, nonneg ? a : fabs(a));
+        }
+        double primal = 0.5 * rr + lambda * l1 + 0.5 * l2 * sq;
+        double t = m > lambda ? lambda / m : 1.0;
+        double dual = t * xr - 0.5 * t * t * (rr + l2 * sq);
+        worst = fmax(worst, (primal - dual) / primal);
+        (void)xx;
+    }
+    ck_assert_msg(worst > 1e-3, "%s: the test wants a point far from the "
+                  "optimum (gap %.3g)", method_names[method], worst);
+    ck_assert_msg(rel_close(rep.gap, worst, 1e-4), "%s nonneg=%d l2=%g: "
+                  "report gap %.9g, definition %.9g", method_names[method],
+                  nonneg, l2, rep.gap, worst);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* A warm start from the optimum returns at once: after a run to
+ * tolerance 1e-6, sc_solver_run_from at its codes takes at most one
+ * iteration (CD_ACTIVE: one sweep; ISTA, FISTA, CoD: one iteration),
+ * converges, and does not make the objective worse (1e-6 relative).  In
+ * place (start == codes) gives the same bits as separate buffers. */
+START_TEST(warm_start_from_optimum)
+{
+    const int method = _i / 2, nonneg = _i % 2;
+    float d[KKT_N * KKT_K], x[KKT_BATCH * KKT_N];
+    float opt[KKT_BATCH * KKT_K], warm[KKT_BATCH * KKT_K];
+    float inplace[KKT_BATCH * KKT_K];
+    random_dictionary(d, KKT_N, KKT_K, 4949);
+    tu_fill(x, KKT_BATCH * KKT_N, 5050, -0.5f, 0.5f);
+    sc_solver *s = make_solver(d, KKT_N, KKT_K);
+    configure(s, method, 0.1, nonneg, 100000, 1e-6);
+    sset(s, SC_SOLVER_L2, 0.1);
+    sc_solver_report cold = run_ok(s, x, KKT_BATCH, opt);
+    ck_assert(cold.converged == 1);
+    sc_solver_report rep = {.size = sizeof rep};
+    ck_assert_int_eq(sc_solver_run_from(s, x, KKT_BATCH, opt, warm, &rep),
+                     SC_OK);
+    measured("warm start iterations", method_names[method],
+             (double)rep.iterations);
+    measured("cold start iterations", method_names[method],
+             (double)cold.iterations);
+    ck_assert_msg(rep.iterations <= 1 && rep.converged == 1,
+                  "%s: %llu iterations from the optimum, converged %d",
+                  method_names[method], (unsigned long long)rep.iterations,
+                  rep.converged);
+    ck_assert(rep.objective <= cold.objective * (1.0 + 1e-6));
+    memcpy(inplace, opt, sizeof inplace);
+    sc_solver_report again = {.size = sizeof again};
+    ck_assert_int_eq(sc_solver_run_from(s, x, KKT_BATCH, inplace, inplace,
+                                        &again), SC_OK);
+    ck_assert(memcmp(inplace, warm, sizeof warm) == 0);
+    ck_assert(again.iterations == rep.iterations);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* SC_SOLVER_THREADS splits the batch over threads for CoD and CD_ACTIVE
+ * (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
+ * and 0 (one per processor) threads give the same codes and report bit for
+ * bit, on a batch of 37 that no count divides evenly. */
+START_TEST(threads_give_identical_bits)
+{
+    const int method = _i;
+    enum { B = 37 };
+    float d[KKT_N * KKT_K], x[B * KKT_N], one[B * KKT_K], many[B * KKT_K];
+    random_dictionary(d, KKT_N, KKT_K, 5151);
+    tu_fill(x, B * KKT_N, 5252, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, KKT_N, KKT_K);
+    configure(s, method, 0.1, 0, 300, 1e-6);
+    sset(s, SC_SOLVER_L2, 0.05);
+    sc_solver_report r1 = run_ok(s, x, B, one);
+    const double counts[] = {2, 3, 7, 0};
+    for (size_t c = 0; c < 4; c++) {
+        sset(s, SC_SOLVER_THREADS, counts[c]);
+        sc_solver_report rn = run_ok(s, x, B, many);
+        ck_assert_msg(memcmp(one, many, sizeof one) == 0, "%s, %g threads: "
+                      "codes differ", method_names[method], counts[c]);
+        ck_assert(r1.iterations == rn.iterations &&
+                  r1.converged == rn.converged);
+        ck_assert(memcmp(&r1.objective, &rn.objective, sizeof(double)) == 0);
+        ck_assert(memcmp(&r1.gap, &rn.gap, sizeof(double)) == 0);
+    }
+    sc_solver_free(s);
+}
+END_TEST
+
+/* CD_ACTIVE's stopping: tolerance 0 runs until the cap (1, 2, 5 sweeps:
+ * not converged, far from a fixed point); a loose tolerance (1e-2)
+ * converges early with a gap at most that; the reported gap falls as the
+ * cap grows. */
+START_TEST(cd_active_report_and_stopping)
+{
+    float d[KKT_N * KKT_K], x[KKT_BATCH * KKT_N], codes[KKT_BATCH * KKT_K];
+    random_dictionary(d, KKT_N, KKT_K, 5353);
+    tu_fill(x, KKT_BATCH * KKT_N, 5454, -0.5f, 0.5f);
+    sc_solver *s = make_solver(d, KKT_N, KKT_K);
+    const double caps[] = {1, 2, 5};
+    double previous = INFINITY;
+    for (size_t c = 0; c < 3; c++) {
+        configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, caps[c], 0);
+        sc_solver_report rep = run_ok(s, x, KKT_BATCH, codes);
+        ck_assert_msg(rep.iterations == (uint64_t)caps[c], "cap %g: %llu "
+                      "sweeps", caps[c], (unsigned long long)rep.iterations);
+        ck_assert_int_eq(rep.converged, 0);
+        ck_assert(rep.gap > 0.0 && rep.gap < previous);
+        previous = rep.gap;
+        ck_assert(rel_close(rep.objective,
+                            objective_of(s, x, codes, KKT_BATCH), 1e-5));
+    }
+    configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, 5000, 1e-2);
+    sc_solver_report rep = run_ok(s, x, KKT_BATCH, codes);
+    ck_assert(rep.converged == 1 && rep.gap <= 1e-2);
+    ck_assert(rep.iterations >= 1 && rep.iterations < 5000);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* A caller compiled against the older sc_solver_report (without gap)
+ * passes its smaller size: the run writes that much and no more, with the
+ * same values as a full report. */
+typedef struct {
+    size_t size;
+    uint64_t iterations;
+    double objective;
+    int converged;
+} report_before_gap;
+
+START_TEST(report_old_size_still_works)
+{
+    enum { N = 6, K = 8, B = 2 };
+    float d[N * K], x[B * N], codes[B * K];
+    random_dictionary(d, N, K, 5555);
+    tu_fill(x, B * N, 5656, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, N, K);
+    configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, 100, 1e-6);
+    sc_solver_report full = run_ok(s, x, B, codes);
+    union {
+        report_before_gap old;
+        unsigned char bytes[sizeof(sc_solver_report) + 16];
+    } buffer;
+    memset(&buffer, 0xA5, sizeof buffer);
+    buffer.old.size = sizeof buffer.old;
+    ck_assert_int_eq(sc_solver_run(s, x, B, codes,
+                                   (sc_solver_report *)(void *)&buffer),
+                     SC_OK);
+    ck_assert(buffer.old.iterations == full.iterations);
+    ck_assert(buffer.old.objective == full.objective);
+    ck_assert(buffer.old.converged == full.converged);
+    for (size_t i = sizeof buffer.old; i < sizeof buffer.bytes; i++)
+        ck_assert_msg(buffer.bytes[i] == 0xA5, "byte %zu past the old "
+                      "report was written", i);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* sc_solver_run_from's own errors, each with codes and report untouched;
+ * and CD_ACTIVE refuses the group term like CoD. */
+START_TEST(run_from_rejects_bad_input)
+{
+    enum { N = 6, K = 8, B = 3 };
+    float d[N * K], x[B * N], start[B * K], codes[B * K];
+    random_dictionary(d, N, K, 5757);
+    tu_fill(x, B * N, 5858, -1.0f, 1.0f);
+    tu_fill(start, B * K, 5959, 0.0f, 1.0f);
+    sc_solver *s = make_solver(d, N, K);
+    sc_solver_report rep, copy;
+    memset(&rep, 0x5A, sizeof rep);
+    rep.size = sizeof rep;
+    memcpy(&copy, &rep, sizeof rep);
+
+#define EXPECT_FROM(solver, xs, batch, st, r, expected)                      \
+    do {                                                                     \
+        fill_sentinel(codes, B * K);                                         \
+        ck_assert_int_eq(sc_solver_run_from((solver), (xs), (batch), (st),   \
+                                            codes, (r)), (expected));        \
+        assert_sentinel(codes, B * K);                                       \
+        ck_assert(memcmp(&rep, &copy, sizeof rep) == 0);                     \
+        TU_ASSERT_CONTAINS(sc_last_message(), "sc_solver_run_from");         \
+    } while (0)
+
+    EXPECT_FROM(NULL, x, B, start, &rep, SC_ERR_NULL);
+    EXPECT_FROM(s, NULL, B, start, &rep, SC_ERR_NULL);
+    EXPECT_FROM(s, x, B, NULL, &rep, SC_ERR_NULL);
+    EXPECT_FROM(s, x, 0, start, &rep, SC_ERR_SIZE);
+    float bad[B * K];
+    const float nonfinite[] = {NAN, INFINITY, -INFINITY};
+    for (size_t v = 0; v < 3; v++) {
+        memcpy(bad, start, sizeof bad);
+        bad[B * K - 1] = nonfinite[v];
+        EXPECT_FROM(s, x, B, bad, &rep, SC_ERR_NONFINITE);
+    }
+    /* a negative start is fine for the signed problem ... */
+    memcpy(bad, start, sizeof bad);
+    bad[5] = -0.25f;
+    ck_assert_int_eq(sc_solver_run_from(s, x, B, bad, codes, NULL), SC_OK);
+    /* ... and out of range with z >= 0, for every method */
+    sset(s, SC_SOLVER_NONNEGATIVE, 1);
+    for (int method = 0; method < 4; method++) {
+        sset(s, SC_SOLVER_METHOD, method);
+        EXPECT_FROM(s, x, B, bad, &rep, SC_ERR_RANGE);
+    }
+    ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL), SC_OK);
+    /* the group term: ISTA and FISTA only */
+    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
+    sset(s, SC_SOLVER_GROUP_WEIGHT, 0.3);
+    sset(s, SC_SOLVER_METHOD, SC_METHOD_CD_ACTIVE);
+    EXPECT_FROM(s, x, B, start, &rep, SC_ERR_STATE);
+    TU_ASSERT_CONTAINS(sc_last_message(), "SC_METHOD_CD_ACTIVE");
+    fill_sentinel(codes, B * K);
+    ck_assert_int_eq(sc_solver_run(s, x, B, codes, NULL), SC_ERR_STATE);
+    assert_sentinel(codes, B * K);
+    sset(s, SC_SOLVER_METHOD, SC_METHOD_FISTA);
+    ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL), SC_OK);
+#undef EXPECT_FROM
+    sc_solver_free(s);
+}
+END_TEST
+
 Suite *solver_suite(void)
 {
     Suite *s = suite_create("solver");
 
     TCase *tc = tcase_create("closed_form");
-    tcase_add_loop_test(tc, orthogonal_closed_form, 0, 6);
-    tcase_add_loop_test(tc, one_atom_closed_form, 0, 6);
+    tcase_add_loop_test(tc, orthogonal_closed_form, 0, 8);
+    tcase_add_loop_test(tc, one_atom_closed_form, 0, 8);
     tcase_add_loop_test(tc, group_orthogonal_closed_form, 0, 4);
     tcase_add_test(tc, objective_matches_formula);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("optimality");
-    tcase_add_loop_test(tc, kkt_overcomplete, 0, 6);
+    tcase_add_loop_test(tc, kkt_overcomplete, 0, 8);
     tcase_add_loop_test(tc, fista_ahead_of_ista_when_ill_conditioned, 0, 2);
     tcase_add_loop_test(tc, cod_agrees_with_fista, 0, 2);
     tcase_add_loop_test(tc, sparse_gradient_matches_dense, 0, 4);
@@ -1441,9 +1859,9 @@ Suite *solver_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("plan_once");
-    tcase_add_loop_test(tc, runs_are_reproducible, 0, 3);
-    tcase_add_loop_test(tc, batch_of_one_matches_rows, 0, 3);
-    tcase_add_loop_test(tc, concurrent_runs_match_serial, 0, 3);
+    tcase_add_loop_test(tc, runs_are_reproducible, 0, 4);
+    tcase_add_loop_test(tc, batch_of_one_matches_rows, 0, 4);
+    tcase_add_loop_test(tc, concurrent_runs_match_serial, 0, 4);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
@@ -1455,6 +1873,17 @@ Suite *solver_suite(void)
     tcase_add_test(tc, run_rejects_bad_input);
     tcase_add_test(tc, objective_rejects_bad_input);
     tcase_add_test(tc, lipschitz_bounds_top_eigenvalue);
+    tcase_add_test(tc, run_from_rejects_bad_input);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("elastic_net_cd_warm_threads");
+    tcase_add_loop_test(tc, elastic_net_orthogonal_closed_form, 0, 8);
+    tcase_add_loop_test(tc, cd_active_reaches_fista_optimum, 0, 8);
+    tcase_add_loop_test(tc, report_gap_matches_definition, 0, 16);
+    tcase_add_loop_test(tc, warm_start_from_optimum, 0, 8);
+    tcase_add_loop_test(tc, threads_give_identical_bits, 0, 4);
+    tcase_add_test(tc, cd_active_report_and_stopping);
+    tcase_add_test(tc, report_old_size_still_works);
     suite_add_tcase(s, tc);
     return s;
 }
