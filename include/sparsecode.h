@@ -455,9 +455,10 @@ SC_API SC_NODISCARD sc_status sc_model_init_data(sc_model *model,
 
 /* Statistics of one training step, all averaged over the batch and taken
  * before the update.  A term that is off (weight 0) reports 0, except l1
- * and active_fraction, which are always measured.  A struct versioned by its leading size field: set
- * `size = sizeof(sc_step_stats)` before passing it; a library that knows
- * more fields than the caller's struct fills only those that fit. */
+ * and active_fraction, which are always measured.  A struct versioned by
+ * its leading size field: set `size = sizeof(sc_step_stats)` before
+ * passing it; a library that knows more fields than the caller's struct
+ * fills only those that fit. */
 typedef struct {
     size_t size;            /* set by the caller to sizeof(sc_step_stats) */
     double loss;            /* the weighted sum of all active terms */
@@ -705,8 +706,8 @@ typedef struct {
     double objective;     /* mean over the batch of the final objective */
     int converged;        /* 1 if the tolerance was met before the cap
                              (CD_ACTIVE: by every sample's gap) */
-    /* Appended in 0.1 (issue 12); a caller compiled with the older,
-     * smaller struct gets the fields above only. */
+    /* Appended after the fields above (issue 12); a caller compiled
+     * with the older, smaller struct gets the fields above only. */
     double gap;           /* the largest over the batch of the relative
                              duality gap gap(z) / F(z) of (S7) at the
                              returned codes, for every method (0 when
