@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc_hook.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -434,6 +435,90 @@ START_TEST(load_trailing_bytes)
     for (size_t extra = 1; extra <= 8; extra++)
         expect_bytes_rejected(small, size + extra, SC_ERR_FORMAT, SC_OK,
                               "extra bytes", extra);
+}
+END_TEST
+
+/* ---- the loader's memory ------------------------------------------------ */
+
+START_TEST(load_checks_length_before_allocating)
+{
+    /* A small model's file made 1 GiB long (sparse, 4 KB on disk): its
+     * header's sizes do not match the length, which is refused before any
+     * large allocation; and a header claiming 2^14 x 2^14 in a small file.
+     * A large allocation (at least the tensors' own size) is what reading
+     * the file whole would take. */
+    const size_t limit = (size_t)1 << 20;
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "long.bin");
+    tu_write_file(path, small, size);
+    ck_assert_int_eq(truncate(path, (off_t)1 << 30), 0);
+    tu_alloc_largest_reset();
+    expect_load_fails(path, SC_ERR_FORMAT, SC_OK, "1 GiB file", 0);
+    ck_assert_msg(tu_alloc_largest() < limit, "a %zu-byte allocation "
+                  "for a file whose header does not match its length",
+                  tu_alloc_largest());
+    memcpy(edited, small, size);
+    const uint64_t huge = (uint64_t)1 << 14;
+    for (int i = 0; i < 8; i++)
+        edited[12 + i] = edited[20 + i] = (unsigned char)(huge >> (8 * i));
+    tu_alloc_largest_reset();
+    expect_bytes_rejected(edited, size, SC_ERR_FORMAT, SC_OK,
+                          "claims 2^14 x 2^14", 0);
+    ck_assert_uint_lt(tu_alloc_largest(), limit);
+}
+END_TEST
+
+START_TEST(load_reads_in_bounded_chunks)
+{
+    /* An 840 KB file loads without an allocation of its size: the largest
+     * holds one weight matrix of the model (100 x 300 floats, with its
+     * optimiser moments at most 360 KB). */
+    const tu_setting settings[] = {{SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    sc_model *m = tu_model(300, 100, settings, 1, 3);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "big.bin");
+    save_ok(m, path);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    tu_alloc_largest_reset();
+    sc_model *back = load_ok(path);
+    size_t largest = tu_alloc_largest();
+    ck_assert_msg(largest <= (size_t)st.st_size / 2, "a %zu-byte "
+                  "allocation to load a %lld-byte file", largest,
+                  (long long)st.st_size);
+    TU_ASSERT_SAME_MODEL(m, back);
+    sc_model_free(back);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(load_allocation_failure_is_nomem)
+{
+    /* Every allocation of a load failing in turn: each time SC_ERR_NOMEM,
+     * *out untouched (and, under the sanitizer, nothing leaked). */
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    tu_write_file(path, small, size);
+    long nth = 0;
+    for (;; nth++) {
+        sc_model *m = tu_sentinel;
+        tu_alloc_fail_nth(nth);
+        sc_status s = sc_model_load(&m, path);
+        int injected = tu_alloc_failed();
+        tu_alloc_fail_nth(-1);
+        if (!injected) {
+            ck_assert_int_eq(s, SC_OK);
+            sc_model_free(m);
+            break;
+        }
+        ck_assert_msg(s == SC_ERR_NOMEM, "allocation %ld failing: load "
+                      "gave %s (%s)", nth, sc_status_str(s),
+                      sc_last_message());
+        ck_assert_ptr_eq(m, tu_sentinel);
+    }
+    ck_assert_int_gt(nth, 0);
 }
 END_TEST
 
@@ -953,6 +1038,9 @@ Suite *file_suite(void)
     tcase_add_test(load, load_every_byte_corrupted);
     tcase_add_test(load, load_trailing_bytes);
     tcase_add_test(load, load_hostile_files);
+    tcase_add_test(load, load_checks_length_before_allocating);
+    tcase_add_test(load, load_reads_in_bounded_chunks);
+    tcase_add_test(load, load_allocation_failure_is_nomem);
     tcase_add_loop_test(load, load_older_versions, 0, 2);
     suite_add_tcase(s, load);
 
