@@ -27,18 +27,20 @@
  * the file's real length (fstat), the weights straight into the model's
  * arrays, CHUNK_FLOATS at a time, the CRC computed as they pass; it is
  * checked at the end.  Nothing is allocated from the sizes before the
- * length check, and a failed allocation is SC_ERR_NOMEM.
+ * length check, and a failed allocation is SC_ERR_NOMEM.  Saving encodes
+ * the file in memory and hands it to sc_write_atomically
+ * (atomic_file.c).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "crc32.h"
 #include "model.h"
 
@@ -185,68 +187,6 @@ static void encode(const sc_model *m, writer *w)
     put_u32(w, sc_crc32(w->data, w->size));
 }
 
-/* Writes all of data to a fresh temporary file beside path, syncs it and
- * renames it over path.  On any failure the temporary file is removed and
- * path is untouched. */
-/* A temporary name beside path, unique across threads and processes
- * (with O_EXCL making any clash an error to retry, not a shared file). */
-static _Atomic unsigned temp_counter;
-
-static int create_temporary(const char *path, char *tmp, size_t size)
-{
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(tmp, size, "%s.tmp-%ld-%u", path, (long)getpid(),
-                 temp_counter++);
-        /* Mode 0666 less the umask, as fopen would give the final file. */
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1;
-}
-
-/* Writes all of data to a fresh temporary file beside path, syncs it and
- * renames it over path.  On any failure the temporary file is removed and
- * path is untouched. */
-static sc_status write_atomically(const char *path, const unsigned char *data,
-                                  size_t size, const char *caller)
-{
-    size_t tmp_size = strlen(path) + 48;
-    char *tmp = malloc(tmp_size);
-    if (tmp == NULL)
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    int fd = create_temporary(path, tmp, tmp_size);
-    if (fd < 0) {
-        sc_status s = sc_fail(NULL, SC_ERR_IO, "%s: cannot create a file "
-                              "beside %s: %s", caller, path, strerror(errno));
-        free(tmp);
-        return s;
-    }
-    const char *failed = NULL;
-    size_t done = 0;
-    while (done < size && failed == NULL) {
-        ssize_t wrote = write(fd, data + done, size - done);
-        if (wrote < 0 && errno != EINTR)
-            failed = "write";
-        else if (wrote > 0)
-            done += (size_t)wrote;
-    }
-    if (failed == NULL && fsync(fd) != 0)
-        failed = "fsync";
-    if (close(fd) != 0 && failed == NULL)
-        failed = "close";
-    if (failed == NULL && rename(tmp, path) != 0)
-        failed = "rename";
-    sc_status status = SC_OK;
-    if (failed != NULL) {
-        status = sc_fail(NULL, SC_ERR_IO, "%s: %s of %s failed: %s", caller,
-                         failed, path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return status;
-}
-
 sc_status sc_model_save(const sc_model *model, const char *path)
 {
     static const char caller[] = "sc_model_save";
@@ -260,7 +200,7 @@ sc_status sc_model_save(const sc_model *model, const char *path)
     if (w.data == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     encode(model, &w);
-    sc_status status = write_atomically(path, w.data, w.size, caller);
+    sc_status status = sc_write_atomically(path, w.data, w.size, caller);
     free(w.data);
     return status;
 }

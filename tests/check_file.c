@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -874,6 +876,157 @@ START_TEST(saved_file_permissions)
 }
 END_TEST
 
+START_TEST(save_keeps_mode_and_owner)
+{
+    /* Saving over a file keeps its mode whatever the umask, and (as root)
+     * its owner and group. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "kept.bin");
+    const mode_t modes[] = {0600, 0640, 0444, 0604};
+    mode_t old_mask = umask(022);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        write_old(path);
+        ck_assert_int_eq(chmod(path, modes[i]), 0);
+        sc_status s = sc_model_save(m, path);
+        struct stat st;
+        int stated = stat(path, &st);
+        umask(old_mask);
+        ck_assert_int_eq(s, SC_OK);
+        ck_assert_int_eq(stated, 0);
+        ck_assert_msg((st.st_mode & 07777) == modes[i], "mode %03o saved "
+                      "over became %03o", (unsigned)modes[i],
+                      (unsigned)(st.st_mode & 07777));
+        umask(022);
+    }
+    umask(old_mask);
+    if (geteuid() == 0) {
+        write_old(path);
+        ck_assert_int_eq(chown(path, 12345, 23456), 0);
+        save_ok(m, path);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_uint_eq(st.st_uid, 12345);
+        ck_assert_uint_eq(st.st_gid, 23456);
+    }
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_longest_names)
+{
+    /* Names of 250 and 255 (NAME_MAX) bytes: the temporary's name must
+     * fit too. */
+    sc_model *m = small_model(5, 3, 0);
+    const size_t lengths[] = {250, NAME_MAX};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        char name[NAME_MAX + 1], path[TU_PATH_MAX];
+        memset(name, 'a' + (int)i, lengths[i]);
+        name[lengths[i]] = '\0';
+        tu_path(path, dir, name);
+        save_ok(m, path);
+        sc_model *back = load_ok(path);
+        TU_ASSERT_SAME_MODEL(m, back);
+        sc_model_free(back);
+        save_ok(m, path);
+    }
+    ck_assert_uint_eq(tu_dir_entries(dir), 2);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_not_blocked_by_leftovers)
+{
+    /* Files under the names that saves of an earlier process with this
+     * PID might have left when killed (path.tmp-PID-N, the old scheme: in
+     * a container the application is always PID 1) do not stop a save;
+     * nor does a file under the new scheme's prefix. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX], other[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    const int leftovers = 1000;
+    for (int i = 0; i < leftovers; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "m.bin.tmp-%ld-%d", (long)getpid(), i);
+        tu_path(other, dir, name);
+        tu_write_file(other, "", 0);
+    }
+    tu_path(other, dir, ".sc-save-not-a-temporary");
+    tu_write_file(other, "", 0);
+    save_ok(m, path);
+    sc_model *back = load_ok(path);
+    TU_ASSERT_SAME_MODEL(m, back);
+    sc_model_free(back);
+    /* Others' files are not the save's to remove. */
+    ck_assert_uint_eq(tu_dir_entries(dir), (size_t)leftovers + 2);
+    sc_model_free(m);
+}
+END_TEST
+
+/* Saves a or b to path alternately until killed. */
+_Noreturn static void save_until_killed(const sc_model *a, const sc_model *b,
+                                        const char *path)
+{
+    for (unsigned i = 0;; i++)
+        if (sc_model_save(i % 2 ? b : a, path) != SC_OK)
+            _exit(1);
+}
+
+START_TEST(save_killed_at_random_moments)
+{
+    /* A child saving two models in turn is killed (SIGKILL) at random
+     * moments, 150 times: the target is always one of the two models
+     * whole; after the next save no temporary is left.  About 2 s. */
+    sc_model *a = small_model(5, 3, 0), *b = small_model(6, 4, 1);
+    char out[TU_PATH_MAX], path[TU_PATH_MAX], ref_a[TU_PATH_MAX],
+        ref_b[TU_PATH_MAX];
+    tu_path(ref_a, dir, "a.bin");
+    tu_path(ref_b, dir, "b.bin");
+    save_ok(a, ref_a);
+    save_ok(b, ref_b);
+    size_t size_a, size_b;
+    unsigned char *bytes_a = tu_read_file(ref_a, &size_a);
+    unsigned char *bytes_b = tu_read_file(ref_b, &size_b);
+    tu_path(out, dir, "out");
+    ck_assert_int_eq(mkdir(out, 0700), 0);
+    tu_path(path, out, "target.bin");
+    save_ok(a, path);
+    unsigned seed = 20261130;
+    int kills = 150, exited = 0, left_over = 0;
+    for (int i = 0; i < kills; i++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0)
+            save_until_killed(a, b, path);
+        /* 0 to 5 ms: before, during and between saves. */
+        struct timespec pause = {0, (long)(rand_r(&seed) % 5000) * 1000};
+        nanosleep(&pause, NULL);
+        kill(pid, SIGKILL);
+        int wstatus;
+        ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+        exited += !WIFSIGNALED(wstatus);
+        left_over += tu_dir_entries(out) > 1;
+        size_t size;
+        unsigned char *now = tu_read_file(path, &size);
+        int is_a = size == size_a && memcmp(now, bytes_a, size) == 0;
+        int is_b = size == size_b && memcmp(now, bytes_b, size) == 0;
+        free(now);
+        ck_assert_msg(is_a || is_b, "kill %d: the target is neither model",
+                      i);
+    }
+    ck_assert_int_eq(exited, 0);
+    save_ok(b, path);
+    ck_assert_msg(tu_dir_entries(out) == 1, "%zu files beside the target "
+                  "after a save (%d of %d kills had left one)",
+                  tu_dir_entries(out) - 1, left_over, kills);
+    free(bytes_a);
+    free(bytes_b);
+    sc_model_free(a);
+    sc_model_free(b);
+}
+END_TEST
+
 #define SAVERS 4
 
 typedef struct {
@@ -1053,6 +1206,10 @@ Suite *file_suite(void)
     tcase_add_test(atomic, failed_save_in_read_only_directory);
     tcase_add_test(atomic, saved_file_permissions);
     tcase_add_test(atomic, concurrent_saves);
+    tcase_add_test(atomic, save_keeps_mode_and_owner);
+    tcase_add_test(atomic, save_longest_names);
+    tcase_add_test(atomic, save_not_blocked_by_leftovers);
+    tcase_add_test(atomic, save_killed_at_random_moments);
     suite_add_tcase(s, atomic);
 
     if (getenv("SC_SLOW_TESTS") != NULL) {
