@@ -88,6 +88,17 @@ static int is_temporary_name(const char *name)
     return 1;
 }
 
+/* path's directory as a path of its own ("dir/." or "."), malloc'd. */
+static char *directory_of(const char *path, size_t directory_length)
+{
+    char *directory = malloc(directory_length + 2);
+    if (directory != NULL) {
+        memcpy(directory, path, directory_length);
+        strcpy(directory + directory_length, ".");
+    }
+    return directory;
+}
+
 static int same_file(const struct stat *a, const struct stat *b)
 {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
@@ -171,11 +182,9 @@ static int create_named_temporary(const char *path, size_t directory_length,
  * reports the error). */
 static int create_unnamed_temporary(const char *path, size_t directory_length)
 {
-    char *directory = malloc(directory_length + 2);
+    char *directory = directory_of(path, directory_length);
     if (directory == NULL)
         return -1;
-    memcpy(directory, path, directory_length);
-    strcpy(directory + directory_length, directory_length > 0 ? "." : "./");
     int fd = open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     free(directory);
     if (fd >= 0 && lock_temporary(fd) != 0) {
@@ -244,11 +253,9 @@ static int write_all(int fd, const unsigned char *data, size_t size)
  * not sync directories (EINVAL) is skipped. */
 static int sync_directory(const char *path, size_t directory_length)
 {
-    char *directory = malloc(directory_length + 2);
+    char *directory = directory_of(path, directory_length);
     if (directory == NULL)
         return 0;
-    memcpy(directory, path, directory_length);
-    strcpy(directory + directory_length, directory_length > 0 ? "." : "./");
     int fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     free(directory);
     if (fd < 0)

@@ -936,6 +936,28 @@ START_TEST(save_longest_names)
 }
 END_TEST
 
+START_TEST(save_to_a_bare_name)
+{
+    /* A path without a directory part: the current directory's. */
+    sc_model *m = small_model(5, 3, 0);
+    char cwd[TU_PATH_MAX];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    sc_status s = sc_model_save(m, "bare.bin");
+    sc_status again = sc_model_save(m, "bare.bin");
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_int_eq(s, SC_OK);
+    ck_assert_int_eq(again, SC_OK);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "bare.bin");
+    sc_model *back = load_ok(path);
+    TU_ASSERT_SAME_MODEL(m, back);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(back);
+    sc_model_free(m);
+}
+END_TEST
+
 START_TEST(save_not_blocked_by_leftovers)
 {
     /* Files under the names that saves of an earlier process with this
@@ -1208,6 +1230,7 @@ Suite *file_suite(void)
     tcase_add_test(atomic, concurrent_saves);
     tcase_add_test(atomic, save_keeps_mode_and_owner);
     tcase_add_test(atomic, save_longest_names);
+    tcase_add_test(atomic, save_to_a_bare_name);
     tcase_add_test(atomic, save_not_blocked_by_leftovers);
     tcase_add_test(atomic, save_killed_at_random_moments);
     suite_add_tcase(s, atomic);
