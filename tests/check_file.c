@@ -1232,8 +1232,16 @@ Suite *file_suite(void)
     tcase_add_test(atomic, save_longest_names);
     tcase_add_test(atomic, save_to_a_bare_name);
     tcase_add_test(atomic, save_not_blocked_by_leftovers);
-    tcase_add_test(atomic, save_killed_at_random_moments);
     suite_add_tcase(s, atomic);
+
+    /* Over a second of forks, kills and synced saves: more time under
+     * the sanitizers and on slow disks. */
+    TCase *killed = tcase_create("killed");
+    tcase_set_timeout(killed, 30);
+    tcase_add_unchecked_fixture(killed, make_base, remove_base);
+    tcase_add_checked_fixture(killed, make_dir, remove_dir);
+    tcase_add_test(killed, save_killed_at_random_moments);
+    suite_add_tcase(s, killed);
 
     if (getenv("SC_SLOW_TESTS") != NULL) {
         TCase *slow = tcase_create("slow");
