@@ -986,6 +986,34 @@ START_TEST(save_not_blocked_by_leftovers)
 }
 END_TEST
 
+START_TEST(save_killed_by_file_size_limit)
+{
+    /* A child saving under `ulimit -f` is killed by SIGXFSZ mid-write:
+     * the old file is intact, and after the next save nothing is left
+     * beside it. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    write_old(path);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit small = {100, 100};
+        signal(SIGXFSZ, SIG_DFL);
+        setrlimit(RLIMIT_FSIZE, &small);
+        (void)!sc_model_save(m, path);
+        _exit(0);
+    }
+    int wstatus;
+    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+    ck_assert(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXFSZ);
+    assert_old(path);
+    save_ok(m, path);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
 /* Saves a or b to path alternately until killed. */
 _Noreturn static void save_until_killed(const sc_model *a, const sc_model *b,
                                         const char *path)
@@ -1241,6 +1269,7 @@ Suite *file_suite(void)
     tcase_add_unchecked_fixture(killed, make_base, remove_base);
     tcase_add_checked_fixture(killed, make_dir, remove_dir);
     tcase_add_test(killed, save_killed_at_random_moments);
+    tcase_add_test(killed, save_killed_by_file_size_limit);
     suite_add_tcase(s, killed);
 
     if (getenv("SC_SLOW_TESTS") != NULL) {
