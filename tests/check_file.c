@@ -1,8 +1,11 @@
 /* check_file.c -- sc_model_save and sc_model_load: argument checks, the
  * round trip (bit for bit, resumable training), every truncation and
  * every single-byte corruption of a small file, hostile files with a
- * valid CRC, and atomic saving (an existing file is replaced whole or
- * left untouched, and no temporary file is left behind).
+ * valid CRC, the loader's memory (the length checked before allocating,
+ * bounded reads, every failed allocation SC_ERR_NOMEM), and atomic saving
+ * (an existing file is replaced whole or left untouched, keeping its mode
+ * and owner; names up to NAME_MAX; no temporary file left behind, also
+ * by a save killed with SIGKILL or SIGXFSZ).
  *
  * The hostile files are built from the layout in docs/file-format.md
  * (format version 3). */
@@ -95,6 +98,14 @@ static sc_model *load_ok(const char *path)
                   sc_last_message());
     ck_assert_ptr_nonnull(m);
     return m;
+}
+
+/* Loads path, which must give a model identical to m. */
+static void assert_loads_as(const sc_model *m, const char *path)
+{
+    sc_model *back = load_ok(path);
+    TU_ASSERT_SAME_MODEL(m, back);
+    sc_model_free(back);
 }
 
 /* Loads path, which must fail with `expected` (or `also`, when that is not
@@ -926,9 +937,7 @@ START_TEST(save_longest_names)
         name[lengths[i]] = '\0';
         tu_path(path, dir, name);
         save_ok(m, path);
-        sc_model *back = load_ok(path);
-        TU_ASSERT_SAME_MODEL(m, back);
-        sc_model_free(back);
+        assert_loads_as(m, path);
         save_ok(m, path);
     }
     ck_assert_uint_eq(tu_dir_entries(dir), 2);
@@ -950,10 +959,8 @@ START_TEST(save_to_a_bare_name)
     ck_assert_int_eq(again, SC_OK);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "bare.bin");
-    sc_model *back = load_ok(path);
-    TU_ASSERT_SAME_MODEL(m, back);
+    assert_loads_as(m, path);
     ck_assert_uint_eq(tu_dir_entries(dir), 1);
-    sc_model_free(back);
     sc_model_free(m);
 }
 END_TEST
@@ -977,9 +984,7 @@ START_TEST(save_not_blocked_by_leftovers)
     tu_path(other, dir, ".sc-save-not-a-temporary");
     tu_write_file(other, "", 0);
     save_ok(m, path);
-    sc_model *back = load_ok(path);
-    TU_ASSERT_SAME_MODEL(m, back);
-    sc_model_free(back);
+    assert_loads_as(m, path);
     /* Others' files are not the save's to remove. */
     ck_assert_uint_eq(tu_dir_entries(dir), (size_t)leftovers + 2);
     sc_model_free(m);
