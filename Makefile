@@ -211,9 +211,9 @@ TEST_OBJS := $(patsubst tests/%.c,$(BUILDDIR)/tests/%.o,$(TEST_SRCS))
 CXX_TEST  := $(BUILDDIR)/cxx_test
 RESULTS   := $(BUILDDIR)/results
 RUN_TESTS := bash scripts/run-tests.sh
-# tests/check_alloc.c counts the allocations the library makes, through
-# the linker's --wrap of malloc, calloc and realloc.
-TEST_LDFLAGS := $(if $(wildcard tests/check_alloc.c),-Wl$(,)--wrap=malloc$(,)--wrap=calloc$(,)--wrap=realloc)
+# tests/alloc_hook.c counts (and can fail) the allocations the library
+# makes, through the linker's --wrap of malloc, calloc and realloc.
+TEST_LDFLAGS := $(if $(wildcard tests/alloc_hook.c),-Wl$(,)--wrap=malloc$(,)--wrap=calloc$(,)--wrap=realloc)
 
 $(BUILDDIR)/tests/%.o: tests/%.c $(BUILDDIR)/.flags
 	@mkdir -p $(@D)

@@ -7,4 +7,9 @@
 
 uint32_t sc_crc32(const unsigned char *data, size_t size);
 
+/* The CRC of the bytes whose CRC is crc followed by data: starting from 0,
+ * chunk by chunk, it ends at sc_crc32 of the whole. */
+uint32_t sc_crc32_update(uint32_t crc, const unsigned char *data,
+                         size_t size);
+
 #endif

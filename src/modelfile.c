@@ -22,20 +22,25 @@
  *                 encoder and decoder hold k x C*r*r filters)
  *   end-4   4     u32 CRC-32 (IEEE) of every byte before it
  *
- * Loading reads the whole file, checks its length and CRC, then parses
- * with a bounds-checked reader; every size is compared with the one the
- * parameters imply before anything is allocated from it.
+ * Loading reads the file once, front to back: the header and parameter
+ * records first, then, once the length they imply has been compared with
+ * the file's real length (fstat), the weights straight into the model's
+ * arrays, CHUNK_FLOATS at a time, the CRC computed as they pass; it is
+ * checked at the end.  Nothing is allocated from the sizes before the
+ * length check, and a failed allocation is SC_ERR_NOMEM.  Saving encodes
+ * the file in memory and hands it to sc_write_atomically
+ * (atomic_file.c).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "crc32.h"
 #include "model.h"
 
@@ -182,68 +187,6 @@ static void encode(const sc_model *m, writer *w)
     put_u32(w, sc_crc32(w->data, w->size));
 }
 
-/* Writes all of data to a fresh temporary file beside path, syncs it and
- * renames it over path.  On any failure the temporary file is removed and
- * path is untouched. */
-/* A temporary name beside path, unique across threads and processes
- * (with O_EXCL making any clash an error to retry, not a shared file). */
-static _Atomic unsigned temp_counter;
-
-static int create_temporary(const char *path, char *tmp, size_t size)
-{
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(tmp, size, "%s.tmp-%ld-%u", path, (long)getpid(),
-                 temp_counter++);
-        /* Mode 0666 less the umask, as fopen would give the final file. */
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1;
-}
-
-/* Writes all of data to a fresh temporary file beside path, syncs it and
- * renames it over path.  On any failure the temporary file is removed and
- * path is untouched. */
-static sc_status write_atomically(const char *path, const unsigned char *data,
-                                  size_t size, const char *caller)
-{
-    size_t tmp_size = strlen(path) + 48;
-    char *tmp = malloc(tmp_size);
-    if (tmp == NULL)
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    int fd = create_temporary(path, tmp, tmp_size);
-    if (fd < 0) {
-        sc_status s = sc_fail(NULL, SC_ERR_IO, "%s: cannot create a file "
-                              "beside %s: %s", caller, path, strerror(errno));
-        free(tmp);
-        return s;
-    }
-    const char *failed = NULL;
-    size_t done = 0;
-    while (done < size && failed == NULL) {
-        ssize_t wrote = write(fd, data + done, size - done);
-        if (wrote < 0 && errno != EINTR)
-            failed = "write";
-        else if (wrote > 0)
-            done += (size_t)wrote;
-    }
-    if (failed == NULL && fsync(fd) != 0)
-        failed = "fsync";
-    if (close(fd) != 0 && failed == NULL)
-        failed = "close";
-    if (failed == NULL && rename(tmp, path) != 0)
-        failed = "rename";
-    sc_status status = SC_OK;
-    if (failed != NULL) {
-        status = sc_fail(NULL, SC_ERR_IO, "%s: %s of %s failed: %s", caller,
-                         failed, path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return status;
-}
-
 sc_status sc_model_save(const sc_model *model, const char *path)
 {
     static const char caller[] = "sc_model_save";
@@ -257,88 +200,104 @@ sc_status sc_model_save(const sc_model *model, const char *path)
     if (w.data == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     encode(model, &w);
-    sc_status status = write_atomically(path, w.data, w.size, caller);
+    sc_status status = sc_write_atomically(path, w.data, w.size, caller);
     free(w.data);
     return status;
 }
 
 /* ---- load ------------------------------------------------------------- */
 
-/* Reads the whole file; SC_ERR_IO, SC_ERR_FORMAT (too short or too long
- * to be a model) or SC_ERR_NOMEM. */
-static sc_status read_file(const char *path, unsigned char **data,
-                           size_t *size, const char *caller)
-{
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything
-     * but a regular file is then refused. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
-    if (fd < 0)
-        return sc_fail(NULL, SC_ERR_IO, "%s: cannot open %s: %s", caller,
-                       path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
-                       caller, path);
-    }
-    FILE *f = fdopen(fd, "rb");
-    if (f == NULL) {
-        close(fd);
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    }
-    /* The largest possible model: 2^31 floats in each of a few arrays, 3
-     * copies each; anything longer is not a model file. */
-    const uint64_t max_size = (uint64_t)1 << 37;
-    if ((uint64_t)st.st_size > max_size) {
-        fclose(f);
-        return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s is too large to be a "
-                       "model file", caller, path);
-    }
-    *size = (size_t)st.st_size;
-    *data = malloc(*size > 0 ? *size : 1);
-    if (*data == NULL) {
-        fclose(f);
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    }
-    size_t got = fread(*data, 1, *size, f);
-    int error = ferror(f);
-    fclose(f);
-    if (error || got != *size) {
-        free(*data);
-        return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s", caller, path);
-    }
-    return SC_OK;
-}
+/* The file being loaded, read front to back in bounded pieces; crc is the
+ * CRC of the `at` bytes read so far, size the length fstat gave. */
+typedef struct {
+    int fd;
+    uint64_t size, at;
+    uint32_t crc;
+    const char *path, *caller;
+} source;
+
+/* The most bytes of weights read at once. */
+#define CHUNK_FLOATS 4096
 
 static sc_status format_error(const char *caller, const char *what)
 {
     return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", caller, what);
 }
 
-/* Parses a file whose length and CRC have been checked into a new model. */
-static sc_status decode(reader *r, uint32_t version, sc_model **out,
-                        const char *caller)
+/* Reads exactly size bytes into bytes, without adding them to the CRC:
+ * SC_OK, SC_ERR_IO, or SC_ERR_FORMAT when the file ends first. */
+static sc_status read_exactly(source *src, unsigned char *bytes, size_t size)
 {
-    uint64_t n, k, steps;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t got = read(src->fd, bytes + done, size - done);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s: %s",
+                           src->caller, src->path, strerror(errno));
+        if (got == 0)
+            return format_error(src->caller, "the file is truncated");
+        done += (size_t)got;
+    }
+    src->at += size;
+    return SC_OK;
+}
+
+/* read_exactly, the bytes added to the CRC. */
+static sc_status take(source *src, unsigned char *bytes, size_t size)
+{
+    sc_status status = read_exactly(src, bytes, size);
+    if (status == SC_OK)
+        src->crc = sc_crc32_update(src->crc, bytes, size);
+    return status;
+}
+
+/* Reads count f32 into v, CHUNK_FLOATS at a time. */
+static sc_status take_floats(source *src, float *v, size_t count)
+{
+    unsigned char chunk[4 * CHUNK_FLOATS];
+    while (count > 0) {
+        size_t now = count < CHUNK_FLOATS ? count : CHUNK_FLOATS;
+        sc_status status = take(src, chunk, 4 * now);
+        if (status != SC_OK)
+            return status;
+        reader r = {chunk, 4 * now, 0};
+        get_floats(&r, v, now);
+        v += now;
+        count -= now;
+    }
+    return SC_OK;
+}
+
+/* Parses the sizes and parameter records in `head` (the bytes after the
+ * version) into a new model, *out; checks that the file's length is the
+ * one they imply. */
+static sc_status decode_header(const source *src, reader *head,
+                               uint32_t version, sc_model **out,
+                               uint64_t *steps)
+{
+    const char *caller = src->caller;
+    uint64_t n, k;
     uint32_t count;
-    if (get_u64(r, &n) || get_u64(r, &k) || get_u64(r, &steps) ||
-        get_u32(r, &count))
-        return format_error(caller, "truncated header");
+    get_u64(head, &n);
+    get_u64(head, &k);
+    get_u64(head, steps);
+    get_u32(head, &count);
     sc_model *m;
-    if (sc_model_create(&m, (size_t)n, (size_t)k) != SC_OK)
+    sc_status status = sc_model_create(&m, (size_t)n, (size_t)k);
+    if (status == SC_ERR_NOMEM)
+        return status;
+    if (status != SC_OK)
         return sc_fail(NULL, SC_ERR_FORMAT, "%s: bad sizes %llu x %llu",
                        caller, (unsigned long long)n, (unsigned long long)k);
-    if (count != params_in_version(version)) {
-        sc_model_free(m);
-        return format_error(caller, "wrong number of parameters");
-    }
     /* Every parameter exactly once, each within its bounds. */
     unsigned char seen[SC_PARAM_COUNT] = {0};
     for (uint32_t i = 0; i < count; i++) {
         uint32_t id;
         double value;
         const sc_param_info *info;
-        if (get_u32(r, &id) || get_f64(r, &value) ||
+        if (get_u32(head, &id) || get_f64(head, &value) ||
             !param_in_version(id, version) ||
             (info = sc_param_lookup((sc_param)id)) == NULL ||
             seen[sc_param_index((sc_param)id)]++ ||
@@ -348,23 +307,118 @@ static sc_status decode(reader *r, uint32_t version, sc_model **out,
         }
         m->values[sc_param_index((sc_param)id)] = value;
     }
-    /* Compare the length the sizes imply with the real one before
-     * allocating anything from them. */
+    /* The length the sizes imply against the real one, before anything
+     * is allocated from them. */
     sc_shape shape;
     if (sc_model_shape(m, &shape, caller) != SC_OK) {
         sc_model_free(m);
         return format_error(caller, "inconsistent structural parameters");
     }
-    uint64_t expected = r->at + 4;
+    uint64_t expected = src->at + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
         expected += 12 + 12 * (uint64_t)shape.counts[t];
-    if (expected != r->size) {
+    if (expected != src->size) {
         sc_model_free(m);
         return format_error(caller, "the file's length does not match the "
                             "sizes it declares");
     }
+    *out = m;
+    return SC_OK;
+}
+
+/* Reads the weight records into s, whose counts are the model's. */
+static sc_status read_tensors(source *src, sc_state *s)
+{
+    for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
+        unsigned char bytes[12];
+        sc_status status = take(src, bytes, sizeof bytes);
+        if (status != SC_OK)
+            return status;
+        reader r = {bytes, sizeof bytes, 0};
+        uint32_t index;
+        uint64_t count;
+        sc_tensor *ts = &s->tensor[t];
+        get_u32(&r, &index);
+        get_u64(&r, &count);
+        if (index != t || count != ts->count)
+            return format_error(src->caller, "bad weight array");
+        if ((status = take_floats(src, ts->w, ts->count)) != SC_OK ||
+            (status = take_floats(src, ts->m1, ts->count)) != SC_OK ||
+            (status = take_floats(src, ts->m2, ts->count)) != SC_OK)
+            return status;
+    }
+    return SC_OK;
+}
+
+/* Reads the stored CRC, checks that the file ends there and that the CRC
+ * matches. */
+static sc_status check_end(source *src)
+{
+    unsigned char bytes[5];
+    sc_status status = read_exactly(src, bytes, 4);
+    if (status != SC_OK)
+        return status;
+    reader r = {bytes, 4, 0};
+    uint32_t stored;
+    get_u32(&r, &stored);
+    /* The file may have grown since fstat. */
+    if (read_exactly(src, bytes + 4, 1) == SC_OK)
+        return format_error(src->caller, "unexpected bytes after the CRC");
+    if (src->crc != stored)
+        return format_error(src->caller, "CRC mismatch: the file is corrupt "
+                            "or truncated");
+    return SC_OK;
+}
+
+static int state_finite(const sc_state *s)
+{
+    for (int t = 0; t < SC_TENSOR_COUNT; t++) {
+        const sc_tensor *ts = &s->tensor[t];
+        if (!sc_all_finite(ts->w, ts->count) ||
+            !sc_all_finite(ts->m1, ts->count) ||
+            !sc_all_finite(ts->m2, ts->count))
+            return 0;
+    }
+    return 1;
+}
+
+/* Loads the model in src into *out. */
+static sc_status load(source *src, sc_model **out)
+{
+    const char *caller = src->caller;
+    unsigned char head[40 + 12 * SC_PARAM_COUNT];
+    /* Magic and version: what the file is. */
+    if (src->size < sizeof magic + 8 ||
+        take(src, head, sizeof magic + 4) != SC_OK ||
+        memcmp(head, magic, sizeof magic) != 0)
+        return format_error(caller, "not a libsparsecode model file");
+    reader r = {head, sizeof magic + 4, sizeof magic};
+    uint32_t version;
+    get_u32(&r, &version);
+    if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION)
+        return sc_fail(NULL, SC_ERR_VERSION, "%s: format version %u; this "
+                       "library reads %d to %d", caller, (unsigned)version,
+                       OLDEST_FORMAT_VERSION, FORMAT_VERSION);
+    /* Sizes, step count and the parameter records, of a known length. */
+    uint32_t params = params_in_version(version);
+    sc_status status = take(src, head, 28);
+    if (status != SC_OK)
+        return status;
+    r = (reader){head, 28, 24};
+    uint32_t count;
+    get_u32(&r, &count);
+    if (count != params)
+        return format_error(caller, "wrong number of parameters");
+    if ((status = take(src, head + 28, 12 * (size_t)count)) != SC_OK)
+        return status;
+    r = (reader){head, 28 + 12 * (size_t)count, 0};
+    sc_model *m = NULL;
+    uint64_t steps = 0;
+    if ((status = decode_header(src, &r, version, &m, &steps)) != SC_OK)
+        return status;
+    /* Only now, the length checked, the weights' memory. */
     sc_state s;
-    sc_status status = sc_state_create(m, &s, caller);
+    status = sc_state_create(m, &s, caller);
     if (status != SC_OK) {
         sc_model_free(m);
         return status == SC_ERR_NOMEM
@@ -372,26 +426,13 @@ static sc_status decode(reader *r, uint32_t version, sc_model **out,
                    : format_error(caller, "inconsistent structural "
                                   "parameters");
     }
-    for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
-        uint32_t index;
-        uint64_t size;
-        sc_tensor *ts = &s.tensor[t];
-        if (get_u32(r, &index) || get_u64(r, &size) || index != t ||
-            size != ts->count || get_floats(r, ts->w, ts->count) ||
-            get_floats(r, ts->m1, ts->count) ||
-            get_floats(r, ts->m2, ts->count) ||
-            !sc_all_finite(ts->w, ts->count) ||
-            !sc_all_finite(ts->m1, ts->count) ||
-            !sc_all_finite(ts->m2, ts->count)) {
-            sc_state_release(&s);
-            sc_model_free(m);
-            return format_error(caller, "bad weight array");
-        }
-    }
-    if (r->size - r->at != 4) {
+    if ((status = read_tensors(src, &s)) == SC_OK &&
+        (status = check_end(src)) == SC_OK && !state_finite(&s))
+        status = format_error(caller, "bad weight array");
+    if (status != SC_OK) {
         sc_state_release(&s);
         sc_model_free(m);
-        return format_error(caller, "unexpected bytes after the weights");
+        return status;
     }
     s.steps = steps;
     sc_model_adopt_state(m, &s);
@@ -405,31 +446,20 @@ sc_status sc_model_load(sc_model **out, const char *path)
     if (out == NULL || path == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        out == NULL ? "out" : "path");
-    unsigned char *data = NULL;
-    size_t size = 0;
-    sc_status status = read_file(path, &data, &size, caller);
-    if (status != SC_OK)
-        return status;
-    reader r = {data, size, 0};
-    uint32_t version = 0, stored_crc = 0;
-    if (size < sizeof magic + 8 || memcmp(data, magic, sizeof magic) != 0) {
-        status = format_error(caller, "not a libsparsecode model file");
-    } else {
-        r.at = sizeof magic;
-        get_u32(&r, &version);
-        reader tail = {data, size, size - 4};
-        get_u32(&tail, &stored_crc);
-        if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION)
-            status = sc_fail(NULL, SC_ERR_VERSION,
-                             "%s: format version %u; this library reads %d "
-                             "to %d", caller, (unsigned)version,
-                             OLDEST_FORMAT_VERSION, FORMAT_VERSION);
-        else if (sc_crc32(data, size - 4) != stored_crc)
-            status = format_error(caller, "CRC mismatch: the file is "
-                                  "corrupt or truncated");
-        else
-            status = decode(&r, version, out, caller);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything
+     * but a regular file is then refused. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return sc_fail(NULL, SC_ERR_IO, "%s: cannot open %s: %s", caller,
+                       path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
+                       caller, path);
     }
-    free(data);
+    source src = {fd, (uint64_t)st.st_size, 0, 0, path, caller};
+    sc_status status = load(&src, out);
+    close(fd);
     return status;
 }

@@ -1,44 +1,16 @@
 /* check_alloc.c -- a warm training step allocates nothing, dense, local or
  * with the LCoD encoder.
  *
- * The runner is linked with -Wl,--wrap=malloc,--wrap=calloc,
- * --wrap=realloc, so every call the library's objects make to those
- * functions comes here first and is counted.  (BLAS's own buffers are not
- * the library's and are not counted.)
+ * Every allocation the library makes is counted by alloc_hook.c.  (BLAS's
+ * own buffers are not the library's and are not counted.)
  */
 #include <check.h>
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "alloc_hook.h"
 #include "sparsecode.h"
 #include "testutil.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t count, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t count, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-static size_t allocations;
-
-void *__wrap_malloc(size_t size)
-{
-    allocations++;
-    return __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t count, size_t size)
-{
-    allocations++;
-    return __real_calloc(count, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-    allocations++;
-    return __real_realloc(p, size);
-}
 
 /* Trains at `batch` after warming at `warm`, with every term on; with
  * `local`, a local model (a 4 x 5 image, 3 x 3 windows, 2 x 3 positions
@@ -66,10 +38,10 @@ static void check_warm_steps(int optimizer, size_t warm, size_t batch,
                      SC_OK);
     /* No Check call between the counts: Check allocates for itself. */
     sc_status status[5];
-    size_t before = allocations;
+    size_t before = tu_allocations();
     for (int i = 0; i < 5; i++)
         status[i] = sc_model_step(m, d.x, d.labels, d.targets, batch, &stats);
-    size_t after = allocations;
+    size_t after = tu_allocations();
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(status[i], SC_OK);
     ck_assert_uint_eq(after, before);
@@ -115,9 +87,9 @@ START_TEST(counter_sees_library_allocations)
     const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 2}};
     sc_model *m = tu_model(6, 4, settings, 1, 1);
     tu_data d = tu_data_make(4, 6, 4, 0, 2);
-    size_t before = allocations;
+    size_t before = tu_allocations();
     sc_status status = sc_model_step(m, d.x, NULL, NULL, 4, NULL);
-    size_t after = allocations;
+    size_t after = tu_allocations();
     ck_assert_int_eq(status, SC_OK);
     ck_assert_uint_gt(after, before);
     tu_data_free(&d);

@@ -1,8 +1,11 @@
 /* check_file.c -- sc_model_save and sc_model_load: argument checks, the
  * round trip (bit for bit, resumable training), every truncation and
  * every single-byte corruption of a small file, hostile files with a
- * valid CRC, and atomic saving (an existing file is replaced whole or
- * left untouched, and no temporary file is left behind).
+ * valid CRC, the loader's memory (the length checked before allocating,
+ * bounded reads, every failed allocation SC_ERR_NOMEM), and atomic saving
+ * (an existing file is replaced whole or left untouched, keeping its mode
+ * and owner; names up to NAME_MAX; no temporary file left behind, also
+ * by a save killed with SIGKILL or SIGXFSZ).
  *
  * The hostile files are built from the layout in docs/file-format.md
  * (format version 3). */
@@ -10,6 +13,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,9 +23,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc_hook.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -92,6 +98,14 @@ static sc_model *load_ok(const char *path)
                   sc_last_message());
     ck_assert_ptr_nonnull(m);
     return m;
+}
+
+/* Loads path, which must give a model identical to m. */
+static void assert_loads_as(const sc_model *m, const char *path)
+{
+    sc_model *back = load_ok(path);
+    TU_ASSERT_SAME_MODEL(m, back);
+    sc_model_free(back);
 }
 
 /* Loads path, which must fail with `expected` (or `also`, when that is not
@@ -434,6 +448,90 @@ START_TEST(load_trailing_bytes)
     for (size_t extra = 1; extra <= 8; extra++)
         expect_bytes_rejected(small, size + extra, SC_ERR_FORMAT, SC_OK,
                               "extra bytes", extra);
+}
+END_TEST
+
+/* ---- the loader's memory ------------------------------------------------ */
+
+START_TEST(load_checks_length_before_allocating)
+{
+    /* A small model's file made 1 GiB long (sparse, 4 KB on disk): its
+     * header's sizes do not match the length, which is refused before any
+     * large allocation; and a header claiming 2^14 x 2^14 in a small file.
+     * A large allocation (at least the tensors' own size) is what reading
+     * the file whole would take. */
+    const size_t limit = (size_t)1 << 20;
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "long.bin");
+    tu_write_file(path, small, size);
+    ck_assert_int_eq(truncate(path, (off_t)1 << 30), 0);
+    tu_alloc_largest_reset();
+    expect_load_fails(path, SC_ERR_FORMAT, SC_OK, "1 GiB file", 0);
+    ck_assert_msg(tu_alloc_largest() < limit, "a %zu-byte allocation "
+                  "for a file whose header does not match its length",
+                  tu_alloc_largest());
+    memcpy(edited, small, size);
+    const uint64_t huge = (uint64_t)1 << 14;
+    for (int i = 0; i < 8; i++)
+        edited[12 + i] = edited[20 + i] = (unsigned char)(huge >> (8 * i));
+    tu_alloc_largest_reset();
+    expect_bytes_rejected(edited, size, SC_ERR_FORMAT, SC_OK,
+                          "claims 2^14 x 2^14", 0);
+    ck_assert_uint_lt(tu_alloc_largest(), limit);
+}
+END_TEST
+
+START_TEST(load_reads_in_bounded_chunks)
+{
+    /* An 840 KB file loads without an allocation of its size: the largest
+     * holds one weight matrix of the model (100 x 300 floats, with its
+     * optimiser moments at most 360 KB). */
+    const tu_setting settings[] = {{SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    sc_model *m = tu_model(300, 100, settings, 1, 3);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "big.bin");
+    save_ok(m, path);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    tu_alloc_largest_reset();
+    sc_model *back = load_ok(path);
+    size_t largest = tu_alloc_largest();
+    ck_assert_msg(largest <= (size_t)st.st_size / 2, "a %zu-byte "
+                  "allocation to load a %lld-byte file", largest,
+                  (long long)st.st_size);
+    TU_ASSERT_SAME_MODEL(m, back);
+    sc_model_free(back);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(load_allocation_failure_is_nomem)
+{
+    /* Every allocation of a load failing in turn: each time SC_ERR_NOMEM,
+     * *out untouched (and, under the sanitizer, nothing leaked). */
+    size_t size = small_file();
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    tu_write_file(path, small, size);
+    long nth = 0;
+    for (;; nth++) {
+        sc_model *m = tu_sentinel;
+        tu_alloc_fail_nth(nth);
+        sc_status s = sc_model_load(&m, path);
+        int injected = tu_alloc_failed();
+        tu_alloc_fail_nth(-1);
+        if (!injected) {
+            ck_assert_int_eq(s, SC_OK);
+            sc_model_free(m);
+            break;
+        }
+        ck_assert_msg(s == SC_ERR_NOMEM, "allocation %ld failing: load "
+                      "gave %s (%s)", nth, sc_status_str(s),
+                      sc_last_message());
+        ck_assert_ptr_eq(m, tu_sentinel);
+    }
+    ck_assert_int_gt(nth, 0);
 }
 END_TEST
 
@@ -789,6 +887,201 @@ START_TEST(saved_file_permissions)
 }
 END_TEST
 
+START_TEST(save_keeps_mode_and_owner)
+{
+    /* Saving over a file keeps its mode whatever the umask, and (as root)
+     * its owner and group. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "kept.bin");
+    const mode_t modes[] = {0600, 0640, 0444, 0604};
+    mode_t old_mask = umask(022);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        write_old(path);
+        ck_assert_int_eq(chmod(path, modes[i]), 0);
+        sc_status s = sc_model_save(m, path);
+        struct stat st;
+        int stated = stat(path, &st);
+        umask(old_mask);
+        ck_assert_int_eq(s, SC_OK);
+        ck_assert_int_eq(stated, 0);
+        ck_assert_msg((st.st_mode & 07777) == modes[i], "mode %03o saved "
+                      "over became %03o", (unsigned)modes[i],
+                      (unsigned)(st.st_mode & 07777));
+        umask(022);
+    }
+    umask(old_mask);
+    if (geteuid() == 0) {
+        write_old(path);
+        ck_assert_int_eq(chown(path, 12345, 23456), 0);
+        save_ok(m, path);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_uint_eq(st.st_uid, 12345);
+        ck_assert_uint_eq(st.st_gid, 23456);
+    }
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_longest_names)
+{
+    /* Names of 250 and 255 (NAME_MAX) bytes: the temporary's name must
+     * fit too. */
+    sc_model *m = small_model(5, 3, 0);
+    const size_t lengths[] = {250, NAME_MAX};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        char name[NAME_MAX + 1], path[TU_PATH_MAX];
+        memset(name, 'a' + (int)i, lengths[i]);
+        name[lengths[i]] = '\0';
+        tu_path(path, dir, name);
+        save_ok(m, path);
+        assert_loads_as(m, path);
+        save_ok(m, path);
+    }
+    ck_assert_uint_eq(tu_dir_entries(dir), 2);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_to_a_bare_name)
+{
+    /* A path without a directory part: the current directory's. */
+    sc_model *m = small_model(5, 3, 0);
+    char cwd[TU_PATH_MAX];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    sc_status s = sc_model_save(m, "bare.bin");
+    sc_status again = sc_model_save(m, "bare.bin");
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_int_eq(s, SC_OK);
+    ck_assert_int_eq(again, SC_OK);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "bare.bin");
+    assert_loads_as(m, path);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_not_blocked_by_leftovers)
+{
+    /* Files under the names that saves of an earlier process with this
+     * PID might have left when killed (path.tmp-PID-N, the old scheme: in
+     * a container the application is always PID 1) do not stop a save;
+     * nor does a file under the new scheme's prefix. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX], other[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    const int leftovers = 1000;
+    for (int i = 0; i < leftovers; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "m.bin.tmp-%ld-%d", (long)getpid(), i);
+        tu_path(other, dir, name);
+        tu_write_file(other, "", 0);
+    }
+    tu_path(other, dir, ".sc-save-not-a-temporary");
+    tu_write_file(other, "", 0);
+    save_ok(m, path);
+    assert_loads_as(m, path);
+    /* Others' files are not the save's to remove. */
+    ck_assert_uint_eq(tu_dir_entries(dir), (size_t)leftovers + 2);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_killed_by_file_size_limit)
+{
+    /* A child saving under `ulimit -f` is killed by SIGXFSZ mid-write:
+     * the old file is intact, and after the next save nothing is left
+     * beside it. */
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    write_old(path);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit small = {100, 100};
+        signal(SIGXFSZ, SIG_DFL);
+        setrlimit(RLIMIT_FSIZE, &small);
+        (void)!sc_model_save(m, path);
+        _exit(0);
+    }
+    int wstatus;
+    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+    ck_assert(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXFSZ);
+    assert_old(path);
+    save_ok(m, path);
+    ck_assert_uint_eq(tu_dir_entries(dir), 1);
+    sc_model_free(m);
+}
+END_TEST
+
+/* Saves a or b to path alternately until killed. */
+_Noreturn static void save_until_killed(const sc_model *a, const sc_model *b,
+                                        const char *path)
+{
+    for (unsigned i = 0;; i++)
+        if (sc_model_save(i % 2 ? b : a, path) != SC_OK)
+            _exit(1);
+}
+
+START_TEST(save_killed_at_random_moments)
+{
+    /* A child saving two models in turn is killed (SIGKILL) at random
+     * moments, 150 times: the target is always one of the two models
+     * whole; after the next save no temporary is left.  About 2 s. */
+    sc_model *a = small_model(5, 3, 0), *b = small_model(6, 4, 1);
+    char out[TU_PATH_MAX], path[TU_PATH_MAX], ref_a[TU_PATH_MAX],
+        ref_b[TU_PATH_MAX];
+    tu_path(ref_a, dir, "a.bin");
+    tu_path(ref_b, dir, "b.bin");
+    save_ok(a, ref_a);
+    save_ok(b, ref_b);
+    size_t size_a, size_b;
+    unsigned char *bytes_a = tu_read_file(ref_a, &size_a);
+    unsigned char *bytes_b = tu_read_file(ref_b, &size_b);
+    tu_path(out, dir, "out");
+    ck_assert_int_eq(mkdir(out, 0700), 0);
+    tu_path(path, out, "target.bin");
+    save_ok(a, path);
+    unsigned seed = 20261130;
+    int kills = 150, exited = 0, left_over = 0;
+    for (int i = 0; i < kills; i++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0)
+            save_until_killed(a, b, path);
+        /* 0 to 5 ms: before, during and between saves. */
+        struct timespec pause = {0, (long)(rand_r(&seed) % 5000) * 1000};
+        nanosleep(&pause, NULL);
+        kill(pid, SIGKILL);
+        int wstatus;
+        ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+        exited += !WIFSIGNALED(wstatus);
+        left_over += tu_dir_entries(out) > 1;
+        size_t size;
+        unsigned char *now = tu_read_file(path, &size);
+        int is_a = size == size_a && memcmp(now, bytes_a, size) == 0;
+        int is_b = size == size_b && memcmp(now, bytes_b, size) == 0;
+        free(now);
+        ck_assert_msg(is_a || is_b, "kill %d: the target is neither model",
+                      i);
+    }
+    ck_assert_int_eq(exited, 0);
+    save_ok(b, path);
+    ck_assert_msg(tu_dir_entries(out) == 1, "%zu files beside the target "
+                  "after a save (%d of %d kills had left one)",
+                  tu_dir_entries(out) - 1, left_over, kills);
+    free(bytes_a);
+    free(bytes_b);
+    sc_model_free(a);
+    sc_model_free(b);
+}
+END_TEST
+
 #define SAVERS 4
 
 typedef struct {
@@ -953,6 +1246,9 @@ Suite *file_suite(void)
     tcase_add_test(load, load_every_byte_corrupted);
     tcase_add_test(load, load_trailing_bytes);
     tcase_add_test(load, load_hostile_files);
+    tcase_add_test(load, load_checks_length_before_allocating);
+    tcase_add_test(load, load_reads_in_bounded_chunks);
+    tcase_add_test(load, load_allocation_failure_is_nomem);
     tcase_add_loop_test(load, load_older_versions, 0, 2);
     suite_add_tcase(s, load);
 
@@ -965,7 +1261,21 @@ Suite *file_suite(void)
     tcase_add_test(atomic, failed_save_in_read_only_directory);
     tcase_add_test(atomic, saved_file_permissions);
     tcase_add_test(atomic, concurrent_saves);
+    tcase_add_test(atomic, save_keeps_mode_and_owner);
+    tcase_add_test(atomic, save_longest_names);
+    tcase_add_test(atomic, save_to_a_bare_name);
+    tcase_add_test(atomic, save_not_blocked_by_leftovers);
     suite_add_tcase(s, atomic);
+
+    /* Over a second of forks, kills and synced saves: more time under
+     * the sanitizers and on slow disks. */
+    TCase *killed = tcase_create("killed");
+    tcase_set_timeout(killed, 30);
+    tcase_add_unchecked_fixture(killed, make_base, remove_base);
+    tcase_add_checked_fixture(killed, make_dir, remove_dir);
+    tcase_add_test(killed, save_killed_at_random_moments);
+    tcase_add_test(killed, save_killed_by_file_size_limit);
+    suite_add_tcase(s, killed);
 
     if (getenv("SC_SLOW_TESTS") != NULL) {
         TCase *slow = tcase_create("slow");
