@@ -565,20 +565,31 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
  * ------------------------------------------------------------------------ */
 
 /* sc_model_save: writes an initialised model to `path` atomically: to a
- * temporary file in the same directory, synced, then renamed over `path`.
- * An existing file at `path` is either replaced whole or left untouched.
+ * temporary file in the same directory (unnamed, with O_TMPFILE, where the
+ * file system allows), synced, then renamed over `path`, and the directory
+ * synced.  An existing file at `path` is either replaced whole or left
+ * untouched, also when the process is killed; it keeps its mode, and its
+ * owner and group where permitted; a new file gets 0666 less the umask.
+ * A killed save leaves at most one `.sc-save-*` file, never in a later
+ * save's way, which the next successful save into that directory removes
+ * (docs/file-format.md).  SC_ERR_IO after the rename (the directory's
+ * fsync) leaves the new file in place.
  * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised), SC_ERR_IO,
  * SC_ERR_NOMEM.  Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
                                             const char *path);
 
 /* sc_model_load: reads a model written by sc_model_save.  Every field is
- * checked; a file that is truncated, corrupt, inconsistent or hostile is
- * rejected with a status, never a crash.
+ * checked, and the file's length against the sizes in its header before
+ * anything is allocated from them; the file is read in bounded pieces, so
+ * a load takes the loaded model's memory.  A file that is truncated,
+ * corrupt, inconsistent or hostile is rejected with a status, never a
+ * crash.
  *   out  receives a new model on success; untouched on failure.
  * Errors: SC_ERR_NULL, SC_ERR_IO (cannot open/read), SC_ERR_FORMAT (not a
- * model file, truncated, CRC mismatch, bad sizes or values),
- * SC_ERR_VERSION (unknown format version), SC_ERR_NOMEM.
+ * model file, truncated, length not the header's, CRC mismatch, bad sizes
+ * or values), SC_ERR_VERSION (unknown format version), SC_ERR_NOMEM (an
+ * allocation failed).
  * Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
 
