@@ -58,6 +58,7 @@
 #include "support/idx.h"
 #include "support/progress.h"
 #include "support/report.h"
+#include "support/warm_start.h"
 
 #define PROGRAM "lista"
 
@@ -96,7 +97,7 @@ typedef struct {
     long atoms, train, valid, test, dict_epochs, dict_batch, epochs, batch;
     unsigned long long seed;
     double lambda, learning_rate, decay, repeat_scaling;
-    int nonnegative;
+    int nonnegative, warm_start;
     int steps[MAX_STEPS];
     size_t steps_count;
 } options;
@@ -110,7 +111,7 @@ static void usage(FILE *to)
             "             [--dict-epochs %d] [--dict-batch %d] [--epochs %d]\n"
             "             [--batch %d] [--lr %g] [--lr-decay %g] "
             "[--steps 1,2,3,5,7]\n"
-            "             [--repeat-scaling 0|1]\n"
+            "             [--repeat-scaling 0|1] [--warm-start]\n"
             "(with --nonnegative: --epochs %d --lr %g --lr-decay %g)\n",
             DEFAULT_ATOMS, DEFAULT_LAMBDA, DEFAULT_TRAIN, DEFAULT_VALID,
             DEFAULT_TEST,
@@ -160,6 +161,7 @@ static int parse(int argc, char **argv, options *o)
         {"lr-decay", required_argument, 0, 'y'},
         {"steps", required_argument, 0, 'T'},
         {"repeat-scaling", required_argument, 0, 'P'},
+        {"warm-start", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     /* epochs, learning rate and decay: -1 until given (their defaults
@@ -167,7 +169,7 @@ static int parse(int argc, char **argv, options *o)
     *o = (options){NULL, DEFAULT_ATOMS, DEFAULT_TRAIN, DEFAULT_VALID,
                    DEFAULT_TEST,
                    DEFAULT_DICT_EPOCHS, DEFAULT_DICT_BATCH, -1, DEFAULT_BATCH,
-                   1, DEFAULT_LAMBDA, -1, -1, DEFAULT_REPEAT_SCALING, 0, {0},
+                   1, DEFAULT_LAMBDA, -1, -1, DEFAULT_REPEAT_SCALING, 0, 0, {0},
                    0};
     for (size_t i = 0; i < sizeof default_steps / sizeof *default_steps; i++)
         o->steps[o->steps_count++] = default_steps[i];
@@ -187,6 +189,7 @@ static int parse(int argc, char **argv, options *o)
         case 'v': bad = args_long(optarg, &o->valid); break;
         case 't': bad = args_long(optarg, &o->test); break;
         case 'N': o->nonnegative = 1; break;
+        case 'W': o->warm_start = 1; break;
         case 'D': bad = args_long(optarg, &o->dict_epochs); break;
         case 'B': bad = args_long(optarg, &o->dict_batch); break;
         case 'e': bad = args_long(optarg, &o->epochs); break;
@@ -532,11 +535,9 @@ static int train_encoder(sc_model **m, const options *o, int steps,
     return rc;
 }
 
-/* Builds an encoder of the given kind with T steps on D, trains it on
- * (x, z*) and measures it: its errors, and r->seconds, the best of
- * TIMING_RUNS encodings of the whole held-out batch. */
-static int learned_encoder(const options *o, int steps, int encoder,
-                           const problem *p, measured *r)
+/* A new encoder of the given kind with T steps, initialised on D. */
+static int initial_encoder(const options *o, int steps, int encoder,
+                           const problem *p, sc_model **out)
 {
     sc_model *m = NULL;
     sc_status s = sc_model_create(&m, p->dim, p->k);
@@ -570,7 +571,25 @@ static int learned_encoder(const options *o, int steps, int encoder,
         sc_model_free(m);
         return report_failure(PROGRAM, what, s);
     }
-    int rc = train_encoder(&m, o, steps,
+    *out = m;
+    return 0;
+}
+
+/* Builds an encoder of the given kind with T steps, initialised on D or,
+ * when `from` is not NULL, with the weights of the trained encoder
+ * `from` (--warm-start); trains it on (x, z*) and measures it: its
+ * errors, and r->seconds, the best of TIMING_RUNS encodings of the whole
+ * held-out batch.  *trained receives it (the caller frees it). */
+static int learned_encoder(const options *o, int steps, int encoder,
+                           const problem *p, const sc_model *from,
+                           measured *r, sc_model **trained)
+{
+    sc_model *m = NULL;
+    int rc = from ? warm_start(PROGRAM, from, steps, &m)
+                  : initial_encoder(o, steps, encoder, p, &m);
+    if (rc != 0)
+        return rc;
+    rc = train_encoder(&m, o, steps,
                            encoder == SC_ENCODER_LCOD ? "lcod" : "lista", p,
                            &r->valid, &r->epoch);
     if (rc == 0)
@@ -578,7 +597,7 @@ static int learned_encoder(const options *o, int steps, int encoder,
     r->seconds = INFINITY;
     for (int i = 0; rc == 0 && i < TIMING_RUNS; i++) {
         double t0 = progress_now();
-        s = sc_model_encode(m, p->test.x, p->test.count, p->z);
+        sc_status s = sc_model_encode(m, p->test.x, p->test.count, p->z);
         double t = progress_now() - t0;
         if (s != SC_OK)
             rc = report_failure(PROGRAM, "sc_model_encode", s);
@@ -586,18 +605,33 @@ static int learned_encoder(const options *o, int steps, int encoder,
     }
     if (rc == 0)
         r->test = relative_error(p->z, p->test.zs, p->test.count * p->k);
-    sc_model_free(m);
+    if (rc == 0)
+        *trained = m;
+    else
+        sc_model_free(m);
     return rc;
 }
 
-/* The comparison for one T: prints its rows. */
+/* The comparison for one T: prints its rows.  trained[0] and [1] are
+ * the LISTA and LCoD encoders of the previous T (NULL at first), which
+ * the new ones replace; with --warm-start the new ones start from them. */
 static int compare(const options *o, int steps, sc_solver *solver,
-                   const problem *p, int *claim_holds)
+                   const problem *p, sc_model *trained[2], int *claim_holds)
 {
     measured lista = {0}, lcod = {0};
-    int rc = learned_encoder(o, steps, SC_ENCODER_LISTA, p, &lista);
-    if (rc == 0)
-        rc = learned_encoder(o, steps, SC_ENCODER_LCOD, p, &lcod);
+    const int kinds[2] = {SC_ENCODER_LISTA, SC_ENCODER_LCOD};
+    measured *results[2] = {&lista, &lcod};
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        sc_model *m = NULL;
+        rc = learned_encoder(o, steps, kinds[i], p,
+                             o->warm_start ? trained[i] : NULL, results[i],
+                             &m);
+        if (rc == 0) {
+            sc_model_free(trained[i]);
+            trained[i] = m;
+        }
+    }
 
     const coded_set *h = &p->test;
     size_t entries = h->count * p->k;
@@ -747,11 +781,17 @@ int main(int argc, char **argv)
                o.learning_rate, o.decay,
                nvalid > 0 ? ", each kept from its epoch of lowest "
                             "validation error" : "");
+    if (rc == 0 && o.warm_start)
+        printf("warm start: each T after the first starts from the trained "
+               "encoder of the previous T\n");
     problem p = {d, dim, k, {xtrain, ztrain, ntrain}, {xvalid, zvalid, nvalid},
                  {xtest, ztest, ntest}, zscratch, scratch_rows};
     int claim = 1;
+    sc_model *trained[2] = {NULL, NULL};
     for (size_t i = 0; rc == 0 && i < o.steps_count; i++)
-        rc = compare(&o, o.steps[i], solver, &p, &claim);
+        rc = compare(&o, o.steps[i], solver, &p, trained, &claim);
+    sc_model_free(trained[0]);
+    sc_model_free(trained[1]);
     if (rc == 0)
         printf("claim (LISTA with T steps beats FISTA with 10 T): %s; "
                "%.0f s in all\n", claim ? "holds for every T" : "FAILS",
