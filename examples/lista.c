@@ -97,7 +97,8 @@ typedef struct {
     long atoms, train, valid, test, dict_epochs, dict_batch, epochs, batch;
     unsigned long long seed;
     double lambda, learning_rate, decay, repeat_scaling;
-    int nonnegative, warm_start;
+    int nonnegative;
+    int warm_start;   /* bits 1 << SC_ENCODER_LISTA, 1 << SC_ENCODER_LCOD */
     int steps[MAX_STEPS];
     size_t steps_count;
 } options;
@@ -111,7 +112,7 @@ static void usage(FILE *to)
             "             [--dict-epochs %d] [--dict-batch %d] [--epochs %d]\n"
             "             [--batch %d] [--lr %g] [--lr-decay %g] "
             "[--steps 1,2,3,5,7]\n"
-            "             [--repeat-scaling 0|1] [--warm-start]\n"
+            "             [--repeat-scaling 0|1] [--warm-start lista,lcod]\n"
             "(with --nonnegative: --epochs %d --lr %g --lr-decay %g)\n",
             DEFAULT_ATOMS, DEFAULT_LAMBDA, DEFAULT_TRAIN, DEFAULT_VALID,
             DEFAULT_TEST,
@@ -142,6 +143,25 @@ static int parse_steps(const char *text, options *o)
     }
 }
 
+/* --warm-start: "lista", "lcod", "lista,lcod" (either order) or "none". */
+static int parse_warm_start(const char *text, options *o)
+{
+    static const char *const names[] = {"lista,lcod", "lcod,lista", "lista",
+                                        "lcod", "none"};
+    static const int bits[] = {
+        1 << SC_ENCODER_LISTA | 1 << SC_ENCODER_LCOD,
+        1 << SC_ENCODER_LISTA | 1 << SC_ENCODER_LCOD,
+        1 << SC_ENCODER_LISTA, 1 << SC_ENCODER_LCOD, 0};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(text, names[i]) == 0) {
+            o->warm_start = bits[i];
+            return 0;
+        }
+    fprintf(stderr, "lista: --warm-start wants lista, lcod, lista,lcod or "
+            "none, not '%s'\n", text);
+    return -1;
+}
+
 static int parse(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
@@ -161,7 +181,7 @@ static int parse(int argc, char **argv, options *o)
         {"lr-decay", required_argument, 0, 'y'},
         {"steps", required_argument, 0, 'T'},
         {"repeat-scaling", required_argument, 0, 'P'},
-        {"warm-start", no_argument, 0, 'W'},
+        {"warm-start", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     /* epochs, learning rate and decay: -1 until given (their defaults
@@ -189,7 +209,10 @@ static int parse(int argc, char **argv, options *o)
         case 'v': bad = args_long(optarg, &o->valid); break;
         case 't': bad = args_long(optarg, &o->test); break;
         case 'N': o->nonnegative = 1; break;
-        case 'W': o->warm_start = 1; break;
+        case 'W':
+            if (parse_warm_start(optarg, o) != 0)
+                return -1;
+            break;
         case 'D': bad = args_long(optarg, &o->dict_epochs); break;
         case 'B': bad = args_long(optarg, &o->dict_batch); break;
         case 'e': bad = args_long(optarg, &o->epochs); break;
@@ -590,8 +613,8 @@ static int learned_encoder(const options *o, int steps, int encoder,
     if (rc != 0)
         return rc;
     rc = train_encoder(&m, o, steps,
-                           encoder == SC_ENCODER_LCOD ? "lcod" : "lista", p,
-                           &r->valid, &r->epoch);
+                       encoder == SC_ENCODER_LCOD ? "lcod" : "lista", p,
+                       &r->valid, &r->epoch);
     if (rc == 0)
         rc = encoder_error(m, p, &p->train, &r->train);
     r->seconds = INFINITY;
@@ -621,7 +644,7 @@ static const sc_model *warm_start_from(const options *o, int encoder,
                                        const sc_model *previous)
 {
     double steps = 0;
-    if (!o->warm_start || previous == NULL ||
+    if (!(o->warm_start & 1 << encoder) || previous == NULL ||
         sc_model_get(previous, SC_PARAM_ITERATIONS, &steps) != SC_OK)
         return NULL;
     return encoder == SC_ENCODER_LISTA && steps < 2 ? NULL : previous;
@@ -798,8 +821,12 @@ int main(int argc, char **argv)
                nvalid > 0 ? ", each kept from its epoch of lowest "
                             "validation error" : "");
     if (rc == 0 && o.warm_start)
-        printf("warm start: each T after the first starts from the trained "
-               "encoder of the previous T (LISTA: if that T >= 2)\n");
+        printf("warm start: each %s%s%s encoder after the first T starts "
+               "from the trained one of the previous T (LISTA: if that T "
+               ">= 2)\n", o.warm_start & 1 << SC_ENCODER_LISTA ? "LISTA" : "",
+               o.warm_start == (1 << SC_ENCODER_LISTA | 1 << SC_ENCODER_LCOD)
+                   ? " and " : "",
+               o.warm_start & 1 << SC_ENCODER_LCOD ? "LCoD" : "");
     problem p = {d, dim, k, {xtrain, ztrain, ntrain}, {xvalid, zvalid, nvalid},
                  {xtest, ztest, ntest}, zscratch, scratch_rows};
     int claim = 1;
