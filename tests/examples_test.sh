@@ -307,9 +307,9 @@ check "minimal: relative reconstruction error ${recon:-(none)} < $max_minimal_er
 # On the tiny data (64 inputs, 24 atoms) the held-out rows measured
 # lista 0.36-0.42 against FISTA-with-T-steps 0.48-0.68 for every T and
 # seeds 1 to 8: the learned encoder must beat T plain FISTA steps; 10 T
-# steps may win here.  240 training and 60 validation images.
+# steps may win here.  240 training and 60 validation images, 40 epochs.
 # Fields, split at ' ' and '=': $4 lista, $6 lcod, $8 fista.
-tiny_lista="--data $data --atoms 24 --train 240 --valid 60 --test 100 --dict-epochs 2"
+tiny_lista="--data $data --atoms 24 --train 240 --valid 60 --test 100 --dict-epochs 2 --epochs 40"
 # shellcheck disable=SC2086
 run lista "$lista" $tiny_lista
 check "lista: exit status 0" exited 0
