@@ -44,7 +44,9 @@
  *    With --warm-start lista,lcod (or one of them) the encoders of each
  *    T after the first start from the trained encoders of the previous T
  *    instead (progressive training); a LISTA encoder with T = 1 is no
- *    start, since it never uses S.
+ *    start, since it never uses S.  This goes through a saved model file
+ *    (support/warm_start.c; its format is docs/file-format.md), as the
+ *    library has no call that sets weights.
  *
  * Every image is scaled to unit L2 norm, as in examples/drsae.  See
  * docs/lista.md for the figures and the choice of defaults.
@@ -253,10 +255,6 @@ static int parse(int argc, char **argv, options *o)
         o->batch < 1) {
         fprintf(stderr, "lista: --atoms, --train, --test, --dict-batch and "
                 "--batch must be >= 1\n");
-        return -1;
-    }
-    if (o->valid < 0) {
-        fprintf(stderr, "lista: --valid must be >= 0\n");
         return -1;
     }
     if (o->epochs < 0)

@@ -351,6 +351,10 @@ rows=$(grep -cE '^T=[0-9]+ lista=[0-9.]+ lcod=' "$last.out")
 check "lista --valid 0: a row per T and no validation rows ($rows rows)" \
     sh -c '[ "$1" = 2 ] && ! grep -q "valid_lista=\|valid by epoch" "$2"' _ "$rows" "$last.out"
 # shellcheck disable=SC2086
+run negvalid "$lista" $tiny_lista --valid -1
+check "lista --valid -1: exit status 2 and a message" \
+    exits_with 2 "lista: bad number '-1'"
+# shellcheck disable=SC2086
 run toomany "$lista" $tiny_lista --valid 61
 check "lista --train 240 --valid 61 of 300 images: exit status 2 and a message" \
     exits_with 2 "lista: --valid 61: the training file has 300 images, 240 of them for training"
