@@ -308,12 +308,15 @@ check "minimal: relative reconstruction error ${recon:-(none)} < $max_minimal_er
 # lista 0.36-0.42 against FISTA-with-T-steps 0.48-0.68 for every T and
 # seeds 1 to 8: the learned encoder must beat T plain FISTA steps; 10 T
 # steps may win here.  240 training and 60 validation images, 40 epochs
-# at the rate 3e-3 (the defaults before the validation split).
+# at the rate 3e-3, no warm start (the defaults before the validation
+# split).
 # Fields, split at ' ' and '=': $4 lista, $6 lcod, $8 fista.
-tiny_lista="--data $data --atoms 24 --train 240 --valid 60 --test 100 --dict-epochs 2 --epochs 40 --lr 3e-3"
+tiny_default="--data $data --atoms 24 --train 240 --valid 60 --test 100 --dict-epochs 2 --epochs 40 --lr 3e-3"
+tiny_lista="$tiny_default --warm-start none"
 # shellcheck disable=SC2086
 run lista "$lista" $tiny_lista
 check "lista: exit status 0" exited 0
+check "lista --warm-start none: no warm start" sh -c '! grep -q "^warm start" "$1"' _ "$last.out"
 check "lista: the data line counts 240 training, 60 validation and 100 held-out images" \
     has_out "data: 240 training, 60 validation and 100 held-out images of 8 x 8"
 rows=$(grep -cE '^T=[0-9]+ lista=[0-9.]+ lcod=[0-9.]+ fista=[0-9.]+ fista10x=[0-9.]+ lista_us=[0-9.]+ lcod_us=[0-9.]+ fista10x_us=[0-9.]+$' "$last.out")
@@ -380,10 +383,10 @@ check "lista --warm-start: LCoD's T=7 error ${warm7:-none} below 0.5 x ${cold7:-
 same1=$(grep -E '^T=1 lista=|^T=2 lista=' "$last.out" | cut -d' ' -f1-2)
 check "lista --warm-start: LISTA at T=1 (nothing to start from) and T=2 (a T=1 LISTA is no start) as without it" \
     same "$same1" "$(grep -E '^T=1 lista=|^T=2 lista=' "$tmp/lista-cold.out" | cut -d' ' -f1-2)"
-# --warm-start lcod: LISTA's rows as without it.
+# --warm-start lcod is the default: LISTA's rows as without it.
 # shellcheck disable=SC2086
-run warmlcod "$lista" $tiny_lista --warm-start lcod --steps 2,3
-check "lista --warm-start lcod: says so, and LISTA's T=3 error as without it" \
+run warmlcod "$lista" $tiny_default --steps 2,3
+check "lista (default --warm-start lcod): says so, and LISTA's T=3 error as without it" \
     sh -c 'grep -q "^warm start: each LCoD encoder after" "$1" &&
            [ "$(grep "^T=3 lista=" "$1" | cut -d" " -f2)" = "$(grep "^T=3 lista=" "$2" | cut -d" " -f2)" ]' \
     _ "$last.out" "$tmp/lista-cold.out"
@@ -397,7 +400,7 @@ check "lista --warm-start all: exit status 2 and a message" \
 # with 200 epochs, lcod measured 0.22-0.39 against FISTA-with-T-steps
 # 0.45-0.74 for T = 1, 3, 7 and seeds 1 to 8 (0.32-0.35 with seed 1).
 run lcod "$lista" --data "$data" --atoms 24 --train 300 --valid 0 --test 100 --dict-epochs 2 \
-    --steps 1,3,7 --epochs 200 --lr 3e-3 --lr-decay 0.99
+    --steps 1,3,7 --epochs 200 --lr 3e-3 --lr-decay 0.99 --warm-start none
 check "lista --epochs 200: exit status 0" exited 0
 beaten=$(awk -F'[ =]' '/^T=/ {if ($6 + 0 < $8 + 0) n++} END {print n + 0}' "$last.out")
 check "lista: LCoD with T steps beats FISTA with T steps on every row ($beaten of 3)" [ "$beaten" = 3 ]
