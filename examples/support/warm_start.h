@@ -1,0 +1,22 @@
+/* warm_start.h -- a model with T unrolled steps that starts from the
+ * weights of a trained model with another T (progressive training of an
+ * unrolled encoder: T steps start where T' < T steps ended).
+ *
+ * The library has no call that sets weights, and T (SC_PARAM_ITERATIONS)
+ * is structural, so this goes through the documented model file
+ * (docs/file-format.md, version 3): it saves the trained model, rewrites
+ * the ITERATIONS record, zeroes the optimiser's moments and its step
+ * count (a fresh Adam or SGD, as after an init), writes the CRC again and
+ * loads the result. */
+#ifndef EXAMPLE_WARM_START_H
+#define EXAMPLE_WARM_START_H
+
+#include <sparsecode.h>
+
+/* *out: a new model, `from` with T = steps and a fresh optimiser state,
+ * through a temporary file ($TMPDIR, else /tmp) removed before it
+ * returns.  Returns 0, or 1 after a message on stderr as `program`. */
+int warm_start(const char *program, const sc_model *from, int steps,
+               sc_model **out);
+
+#endif
