@@ -37,6 +37,7 @@
 #include <sparsecode.h>
 
 #include "support/args.h"
+#include "support/best_model.h"
 #include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
@@ -73,7 +74,7 @@ typedef struct {
  * 1.25/T D^T D, D = a random column + 0.25 of a sample.  Their 100 + 1000
  * epochs are 10 + 40 here. */
 static const recipe recipes[] = {
-    {"adam", SC_OPTIMIZER_ADAM, 0.9, 100, 2, 10, 0.02, 0.001, 1.0, 0.8, 0.0,
+    {"adam", SC_OPTIMIZER_ADAM, 0.9, 100, 2, 26, 0.02, 0.001, 1.0, 0.92, 0.0,
      20.0, 1.0, 0.0, 0.0, 0.0, 1.0},
     {"paper", SC_OPTIMIZER_SGD, 0.0, 10, 10, 40, 0.018, 0.25, 0.2, 1.0, 5e-6,
      5.0, 0.2, 1.25, 1.25, 4.0, 1.0},
@@ -289,11 +290,10 @@ typedef struct {
     const int32_t *valid_y;
 } split;
 
-/* Trains phases 1 and 2, keeping the best model on validation in
- * `best_path` when there is a validation set; `*best_epoch` is its epoch,
- * 0 when no epoch ran (the model is then the initialised one). */
+/* Trains phases 1 and 2, offering the model of every epoch to `best`
+ * when there is a validation set. */
 static int train(const options *o, sc_model *m, const split *s,
-                 const char *best_path, long *best_epoch)
+                 best_model *best)
 {
     const recipe *r = &o->r;
     size_t batch = (size_t)r->batch, dim = s->dim;
@@ -310,8 +310,6 @@ static int train(const options *o, sc_model *m, const split *s,
         order[i] = i;
     unsigned long long rng = o->seed;
     size_t steps = 0;
-    double best = INFINITY;
-    *best_epoch = 0;
     /* Phase 1 needs an unsupervised term. */
     long pre = o->terms & (TERM_RECON | TERM_L1) ? r->epochs_pre : 0;
     int rc = 0;
@@ -345,16 +343,10 @@ static int train(const options *o, sc_model *m, const split *s,
         if (rc != 0 || s->nvalid == 0)
             continue;
         printf("epoch %ld valid_error=%.2f\n", e + 1, valid);
-        if (valid < best) {
-            best = valid;
-            *best_epoch = e + 1;
-            st = sc_model_save(m, best_path);
-            if (st != SC_OK)
-                rc = report_failure(PROGRAM, "sc_model_save", st);
-        }
+        rc = best_model_offer(best, PROGRAM, m, valid, e + 1);
     }
-    if (rc == 0 && *best_epoch > 0)
-        printf("best_epoch=%ld valid_error=%.2f\n", *best_epoch, best);
+    if (rc == 0 && best->epoch > 0)
+        printf("best_epoch=%ld valid_error=%.2f\n", best->epoch, best->error);
     free(order);
     free(xb);
     free(yb);
@@ -442,25 +434,6 @@ static int report(const options *o, const sc_model *m, const split *s)
     return rc;
 }
 
-/* A temporary file for the best model so far, removed at exit; "" when
- * there is no validation set. */
-static int best_model_path(const options *o, char *path, size_t size)
-{
-    path[0] = 0;
-    if (o->valid == 0 || o->load != NULL)
-        return 0;
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, size, "%s/drsae-best-XXXXXX", dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        fprintf(stderr, PROGRAM ": cannot create %s for the best model\n",
-                path);
-        return 1;
-    }
-    close(fd);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     options o;
@@ -472,8 +445,10 @@ int main(int argc, char **argv)
         idx_free_dataset(&s.d);
         return 1;
     }
-    char best[4096];
-    if (best_model_path(&o, best, sizeof best) != 0) {
+    /* The model of the epoch with the lowest validation error. */
+    best_model best = {.path = ""};
+    if (o.valid > 0 && o.load == NULL &&
+        best_model_open(&best, PROGRAM, "best") != 0) {
         idx_free_dataset(&s.d);
         return 1;
     }
@@ -494,17 +469,10 @@ int main(int argc, char **argv)
             printf("model: %zu-%ld, T = %ld, relu encoder, linear decoder, "
                    "softmax classifier; recipe %s\n", s.dim, o.units, o.iters,
                    o.r.name);
-        long best_epoch = 0;
         if (rc == 0)
-            rc = train(&o, m, &s, best, &best_epoch);
-        if (rc == 0 && best_epoch > 0) {
-            /* The model of the best epoch on validation. */
-            sc_model_free(m);
-            m = NULL;
-            sc_status st = sc_model_load(&m, best);
-            if (st != SC_OK)
-                rc = report_failure(PROGRAM, "sc_model_load", st);
-        }
+            rc = train(&o, m, &s, &best);
+        if (rc == 0)
+            rc = best_model_take(&best, PROGRAM, &m);
         if (rc == 0 && o.save != NULL) {
             sc_status st = sc_model_save(m, o.save);
             if (st != SC_OK)
@@ -513,8 +481,7 @@ int main(int argc, char **argv)
                 printf("saved: %s\n", o.save);
         }
     }
-    if (best[0] != 0)
-        remove(best);
+    best_model_close(&best);
     if (rc == 0)
         rc = report(&o, m, &s);
     sc_model_free(m);
