@@ -370,8 +370,10 @@ examples/%: examples/%.c $(EXAMPLE_SUPPORT) $(wildcard examples/support/*.h) $(H
 	$(CC) $(EXAMPLE_CFLAGS) $< $(EXAMPLE_SUPPORT) -o $@ \
 	    $$flags -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
 
-# make demo: the DrSAE example on Fashion-MNIST, drawing its filters.
-DEMO_ARGS := --data /usr/share/datasets/fashion-mnist --epochs-pre 2 --epochs 10 --filters filters.png
+# make demo: the DrSAE example on Fashion-MNIST with the settings chosen on
+# a validation split (docs/drsae.md), drawing its filters and its units.
+DEMO_ARGS := --data /usr/share/datasets/fashion-mnist --filters filters.png \
+    --units-plot units.png
 .PHONY: demo
 demo:
 ifeq ($(wildcard examples/drsae.c),)
@@ -474,7 +476,7 @@ docs:
 # ---------------------------------------------------------------------------
 .PHONY: clean help FORCE
 clean:
-	rm -rf build lib docs/api $(TEST_RUNNER) tests/run_tests $(EXAMPLES) filters.png
+	rm -rf build lib docs/api $(TEST_RUNNER) tests/run_tests $(EXAMPLES) filters.png units.png
 
 help:
 	@sed -n '2,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
