@@ -67,11 +67,12 @@
 #define PROGRAM "local"
 #define CHECK(call) REPORT_CHECK(PROGRAM, call)
 
-/* The defaults, chosen on Fashion-MNIST (docs/local.md). */
+/* The defaults of the classifier mode, chosen on a validation split of
+ * Fashion-MNIST's training images (docs/local.md). */
 #define DEFAULT_MAPS 8            /* units per position */
 #define DEFAULT_FIELD 7           /* 7 x 7 windows ... */
 #define DEFAULT_STRIDE 3          /* ... every 3 pixels: 8 x 8 positions */
-#define DEFAULT_ITERS 3           /* T, unrolled encoder steps */
+#define DEFAULT_ITERS 2           /* T, unrolled encoder steps */
 #define DEFAULT_EPOCHS_PRE 2
 #define DEFAULT_EPOCHS 15
 #define DEFAULT_BATCH 100
@@ -83,6 +84,7 @@
 /* The defaults of --complex, chosen on a validation split of
  * Fashion-MNIST's training images (docs/local.md). */
 #define COMPLEX_EPOCHS 5
+#define COMPLEX_ITERS 3           /* T */
 #define COMPLEX_GROUP 0.02        /* group weight lambda_g */
 #define COMPLEX_POOL_MAPS 1       /* P: one map ... */
 #define COMPLEX_POOL_POSITIONS 2  /* ... at 2 x 2 neighbouring positions */
@@ -102,13 +104,14 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: local --data DIR [--seed 1] [--filters local_filters.png] "
             "[--maps 8]\n"
-            "             [--field 7] [--stride 3] [--iters 3] "
+            "             [--field 7] [--stride 3] [--iters 2] "
             "[--epochs-pre 2] [--epochs 15]\n"
             "             [--batch 100] [--lr 0.003] [--lambda 0.02] "
             "[--lr-decay 0.9] [--save FILE]\n"
             "             [--valid N] [--init data|random]\n"
             "       local --complex --data DIR [the options above but "
-            "--epochs-pre; --epochs 5]\n"
+            "--epochs-pre;\n"
+            "             --iters 3, --epochs 5]\n"
             "             [--group 0.02] [--pool-maps 1] "
             "[--pool-positions 2] [--max-shift 2]\n"
             "             [--pool-filters FILE.png]\n");
@@ -127,6 +130,8 @@ static int classifier_defaults(options *o)
         o->epochs_pre = DEFAULT_EPOCHS_PRE;
     if (o->epochs < 0)
         o->epochs = DEFAULT_EPOCHS;
+    if (o->iters < 0)
+        o->iters = DEFAULT_ITERS;
     return 0;
 }
 
@@ -141,6 +146,8 @@ static int complex_defaults(options *o)
     o->epochs_pre = 0;
     if (o->epochs < 0)
         o->epochs = COMPLEX_EPOCHS;
+    if (o->iters < 0)
+        o->iters = COMPLEX_ITERS;
     if (o->group < 0)
         o->group = COMPLEX_GROUP;
     if (o->pool_maps < 0)
@@ -182,7 +189,7 @@ static int parse(int argc, char **argv, options *o)
         {0, 0, 0, 0}};
     *o = (options){.filters = "local_filters.png",
                    .maps = DEFAULT_MAPS, .field = DEFAULT_FIELD,
-                   .stride = DEFAULT_STRIDE, .iters = DEFAULT_ITERS,
+                   .stride = DEFAULT_STRIDE, .iters = -1,
                    .epochs_pre = -1, .epochs = -1,
                    .batch = DEFAULT_BATCH, .seed = 1,
                    .lambda = DEFAULT_LAMBDA,

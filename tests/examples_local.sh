@@ -22,12 +22,14 @@ fi
 
 # --- examples/local -------------------------------------------------------------
 local_ex=$(cd "$examples" && pwd)/local
-# The tiny setting; the image size comes from the data.
+# The tiny setting; the image size comes from the data, T is the default
+# (2; --complex's is 3).
 local_tiny=(--field 4 --stride 2 --maps 4 --epochs-pre 1 --epochs 3 --batch 20)
 # Measured with these settings (libsparsecode 0.1.0, OpenBLAS, -O3) for
-# --seed 1..30: test_error 0.00 and recon_error 0.039-0.066 every time;
-# with --epochs 0 (classifier untrained) test_error 59.00; untrained
-# (--epochs-pre 0 --epochs 0) recon_error 0.106.  Chance is 66.7 %.
+# --seed 1..30: test_error 0.00 and recon_error 0.035-0.066 every time
+# (0.037-0.068 with --iters 3); with --epochs 0 (classifier untrained)
+# test_error 59.00; untrained (--epochs-pre 0 --epochs 0) recon_error
+# 0.128.  Chance is 66.7 %.
 max_local_test_error=10
 max_local_recon=0.085
 local_summary='^recon_error=[0-9.]+ active=[0-9.]+$'
@@ -43,8 +45,8 @@ else
     run local "$local_ex" --data "$data" "${local_tiny[@]}" --filters "$tmp/local.png" \
         --save "$tmp/local.bin"
     check "local trains: exit status 0" exited 0
-    check "local takes the 8 x 8 size from the data: 3 x 3 positions x 4 maps = 36 units" \
-        has_out "3 x 3 positions x 4 maps = 36 units"
+    check "local takes the 8 x 8 size from the data: 3 x 3 positions x 4 maps = 36 units, T = 2 by default" \
+        has_out "3 x 3 positions x 4 maps = 36 units, T = 2"
     check "local prints the summary line" grep -qE "$local_summary" "$last.out"
     local_recon=$(local_value recon_error) local_active=$(local_value active)
     check "local recon_error=${local_recon:-(none)} < $max_local_recon" \
@@ -115,6 +117,7 @@ else
     run local_complex "$local_ex" --data "$data" "${local_complex[@]}" \
         --filters "$tmp/complex.png" --pool-filters "$tmp/complex_pools.png"
     check "local --complex trains: exit status 0" exited 0
+    check "local --complex's T is its own default, 3" has_out "= 36 units, T = 3"
     check "local --complex describes its pools: 16 pools of 1 x 1 maps at 2 x 2 positions" \
         has_out "pools: 16, each 1 x 1 maps at 2 x 2 positions, group weight 0.05"
     check "local --complex prints the untrained model's figures" \
