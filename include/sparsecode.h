@@ -434,7 +434,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  *   dictionary  n x k row-major, finite.  For a local model only the
  *               entries of column j inside unit j's window are used.
  * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
- * zero dictionary), structural errors as above, SC_ERR_NOMEM.
+ * zero dictionary, or one too small for float: W_d^T W_d underflows to
+ * 0), structural errors as above, SC_ERR_NOMEM.
  * Thread rules: exclusive; `dictionary` is only read. */
 SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
                                                        const float *dictionary);
@@ -445,7 +446,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
  * random direction is mixed in first), and the encoder follows by the
  * ISTA relation.  A local unit's filter is its window of a sample (a blank
  * window is drawn again, up to 16 times, then left at zero).
- *   x      count x n row-major samples, finite; count >= 1.
+ *   x      count x n row-major samples, finite; count >= 1.  Any non-zero
+ *          sample, subnormal or near FLT_MAX, is normalised (in double).
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
  * SC_ERR_RANGE (all chosen samples are zero), structural errors, NOMEM.
  * Thread rules: exclusive. */
@@ -890,7 +892,8 @@ SC_API SC_NODISCARD sc_status sc_dictionary_bounds(sc_dict_param param,
                                                    double *lo, double *hi);
 
 /* sc_dictionary_init_data: atoms = `k` samples of x chosen by `seed`,
- * normalised to unit norm (zero samples skipped); statistics reset.
+ * normalised to unit norm (in double, so subnormal and near-FLT_MAX
+ * samples work too; zero samples skipped); statistics reset.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
  * SC_ERR_RANGE (every sample is zero), SC_ERR_NOMEM.  Exclusive. */
 SC_API SC_NODISCARD sc_status sc_dictionary_init_data(sc_dictionary *dict,
