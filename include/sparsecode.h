@@ -514,9 +514,13 @@ SC_API uint64_t sc_model_steps_taken(const sc_model *model);
 
 /* sc_model_encode: z = z_T for each input.
  *   x      batch x n inputs.      codes  batch x k, written on success.
+ * SC_OK means every output is finite.  Finite weights can still be too
+ * large for an input (a model trained or loaded with huge weights): the
+ * codes then overflow, and the call fails with SC_ERR_NONFINITE, having
+ * written some of `codes`.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0 or batch*k overflows),
- * SC_ERR_STATE (not initialised), SC_ERR_NONFINITE (NaN/Inf in x),
- * SC_ERR_NOMEM.  Thread rules: const. */
+ * SC_ERR_STATE (not initialised), SC_ERR_NONFINITE (NaN/Inf in x, or
+ * outputs that overflowed), SC_ERR_NOMEM.  Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_model_encode(const sc_model *model,
                                               const float *x, size_t batch,
                                               float *codes);
