@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -1584,9 +1585,14 @@ START_TEST(cd_active_reaches_fista_optimum)
 END_TEST
 
 /* The gap in the report is (S7) at the returned codes: recomputed here in
- * double from D and x, after 2 iterations (far from the optimum, where
- * the float data's rounding is negligible: 1e-4 relative), for every
- * method, with and without z >= 0 and lambda_2. */
+ * double from D and x, after 2 iterations (far from the optimum, gap
+ * above 1e-3), for every method, with and without z >= 0 and lambda_2.
+ * The report evaluates (S7) on the data as the solver holds it, c = D^T x
+ * and G = D^T D rounded to float (header, "Stopping"): that moves the
+ * primal and dual values, of size F, by a few float roundings of F, so
+ * the two relative gaps may differ by a few FLT_EPSILON besides the
+ * 1e-4 relative allowed for the rest (measured: 2.1 FLT_EPSILON with the
+ * reference BLAS, whose sums round differently from OpenBLAS's). */
 START_TEST(report_gap_matches_definition)
 {
     const int method = _i / 4, nonneg = _i % 2;
@@ -1624,7 +1630,8 @@ START_TEST(report_gap_matches_definition)
     }
     ck_assert_msg(worst > 1e-3, "%s: the test wants a point far from the "
                   "optimum (gap %.3g)", method_names[method], worst);
-    ck_assert_msg(rel_close(rep.gap, worst, 1e-4), "%s nonneg=%d l2=%g: "
+    ck_assert_msg(fabs(rep.gap - worst) <= 1e-4 * worst + 8 * FLT_EPSILON,
+                  "%s nonneg=%d l2=%g: "
                   "report gap %.9g, definition %.9g", method_names[method],
                   nonneg, l2, rep.gap, worst);
     sc_solver_free(s);
