@@ -1,15 +1,18 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Makefile -- builds, tests and installs libsparsecode (GNU make).
 #
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
 #   make check                unit tests (Check), C++ test, install test,
-#                             examples test
+#                             examples test, SPDX license-line test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
 #   make BLAS=reference ...   any of the above against the reference BLAS
-#   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
+#   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
+#                             DOCDIR
 #   make examples | demo | natural-images | bench | docs | abi-check |
 #        abi-baseline | clean
-#   make test-unit | test-exports | test-cxx | test-install | test-examples
+#   make test-unit | test-exports | test-cxx | test-install | test-examples |
+#        test-spdx
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
 #
@@ -242,18 +245,21 @@ $(MAKE_IDX): tests/tools/make_idx.c $(BUILDDIR)/.flags
 EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
     bash tests/examples_test.sh
 
+# Every source file must carry the SPDX license line (tests/spdx_test.sh).
+SPDX_TEST := bash tests/spdx_test.sh
+
 $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXX_FLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode $(LDFLAGS)
 
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install examples
+CHECK_PARTS := unit exports cxx install examples spdx
 test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
@@ -268,6 +274,8 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
 	@echo "== examples test"
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
+	@echo "== SPDX license lines"
+	@$(SPDX_TEST) $(RESULTS)/spdx
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
 
 # Pieces of test-all, to run one at a time.
@@ -282,6 +290,8 @@ test-install: lib
 	    bash tests/install_test.sh
 test-examples: $(EXAMPLES) $(MAKE_IDX)
 	@$(EXAMPLES_TEST)
+test-spdx:
+	@$(SPDX_TEST)
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the
@@ -318,10 +328,13 @@ valgrind-run: $(TEST_RUNNER)
 	    valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER)
 
 # ---------------------------------------------------------------------------
-# install / uninstall: the header, both libraries with their links, the .pc.
+# install / uninstall: the header, both libraries with their links, the .pc,
+# and the license with the README in DOCDIR.
+DOCDIR ?= $(PREFIX)/share/doc/libsparsecode
+DOC_FILES := LICENSE README.md
 .PHONY: install uninstall
 install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DOCDIR)
 	install -m 644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/sparsecode.h
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libsparsecode.a
 	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION)
@@ -329,6 +342,7 @@ install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsparsecode.so
 	$(call make_pc,$(PREFIX),$(PC_LIBDIR),$(PC_INCLUDEDIR),$(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc)
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/sparsecode.h \
@@ -336,7 +350,8 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION) \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libsparsecode.so \
-	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
 
 # ---------------------------------------------------------------------------
 # Examples: examples/NAME.c -> examples/NAME, built the way a user outside

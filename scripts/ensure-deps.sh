@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # ensure-deps.sh -- make sure the Debian packages a make target needs are
 # installed.
 #

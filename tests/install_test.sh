@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # install_test.sh -- installs libsparsecode into temporary directories and
 # builds a small program against it the way an outside user would, through
 # pkg-config.  Run by `make check` from the top of the tree; it can also be
@@ -97,7 +98,9 @@ expected="./usr/include/sparsecode.h
 ./usr/lib/libsparsecode.so
 ./usr/lib/libsparsecode.so.$major
 ./usr/lib/libsparsecode.so.$version
-./usr/lib/pkgconfig/libsparsecode.pc"
+./usr/lib/pkgconfig/libsparsecode.pc
+./usr/share/doc/libsparsecode/LICENSE
+./usr/share/doc/libsparsecode/README.md"
 actual=$(cd "$stage" && find . \( -type f -o -type l \) | LC_ALL=C sort)
 [ "$actual" = "$expected" ] || fail "installed files differ:
 $actual
@@ -111,7 +114,8 @@ soname=$(readelf -d "$stage/usr/lib/libsparsecode.so.$version" | sed -n 's/.*(SO
 [ "$soname" = "libsparsecode.so.$major" ] || fail "SONAME is '$soname'"
 grep -qx 'prefix=/usr' "$stage/usr/lib/pkgconfig/libsparsecode.pc" ||
     fail "libsparsecode.pc does not say prefix=/usr"
-echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME, .pc ok"
+cmp -s LICENSE "$stage/usr/share/doc/libsparsecode/LICENSE" || fail "the installed LICENSE differs from LICENSE"
+echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME, .pc, license ok"
 
 # pkg-config as a cross-compiling user would see the staged tree.
 stage_pc() {
