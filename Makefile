@@ -61,15 +61,11 @@ ifeq ($(BLAS),openblas)
   BLAS_LIBS     := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
   BLAS_RUNDIR   :=
   BLAS_RPATH    :=
-  PC_REQUIRES_PRIVATE := openblas
-  PC_LIBS_PRIVATE     = $(THREAD_LIBS) -lm
 else ifeq ($(BLAS),reference)
   BLAS_CPPFLAGS :=
   BLAS_LIBS     := -L$(REF_BLAS_DIR) -lblas
   BLAS_RUNDIR   := $(REF_BLAS_DIR)
   BLAS_RPATH    := -Wl,-rpath,$(REF_BLAS_DIR)
-  PC_REQUIRES_PRIVATE :=
-  PC_LIBS_PRIVATE     = -lblas $(THREAD_LIBS) -lm
 else
   $(error BLAS must be openblas or reference, not '$(BLAS)')
 endif
@@ -175,13 +171,17 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PC_IN := pkgconfig/libsparsecode.pc.in
+# What a static link needs besides libsparsecode.a: the BLAS as it was
+# linked here (its -L and -l, not a Requires.private on openblas.pc, so
+# that consumers need no .pc but ours, shared or --static), the threads
+# and libm.
+PC_LIBS_PRIVATE = $(strip $(BLAS_LIBS) $(THREAD_LIBS) $(LIBS) -lm)
 
 # $(call under_prefix,DIR): DIR written relative to ${prefix} when below it.
 under_prefix = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 # $(call make_pc,PREFIX,LIBDIR,INCLUDEDIR,FILE): the template filled in.
 make_pc = sed -e 's|@PREFIX@|$(1)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(3)|g' \
-    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
-    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' -e '/^Requires.private: *$$/d' \
+    -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
     $(PC_IN) > $(4).tmp && mv $(4).tmp $(4)
 PC_LIBDIR     = $(call under_prefix,$(LIBDIR))
 PC_INCLUDEDIR = $(call under_prefix,$(INCLUDEDIR))

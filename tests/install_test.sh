@@ -12,7 +12,10 @@
 #  2. An install to PREFIX=<tmp>/prefix: a program is built against the
 #     shared library (`pkg-config --cflags --libs`) and, separately,
 #     against the static one (`pkg-config --static --libs` with
-#     libsparsecode.a), and both are run.
+#     libsparsecode.a), and both are run.  pkg-config sees only the
+#     installed libsparsecode.pc (PKG_CONFIG_LIBDIR is that directory
+#     alone), so neither link may depend on another package's .pc (such
+#     as openblas.pc).
 #
 # Environment (set by the Makefile): MAKE, CC, SC_MAKE_ARGS (e.g.
 # "BLAS=reference"), SC_RUN_LIBPATH (directories to put first in
@@ -119,7 +122,7 @@ echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME,
 
 # pkg-config as a cross-compiling user would see the staged tree.
 stage_pc() {
-    PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig" \
+    env -u PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_LIBDIR="$stage/usr/lib/pkgconfig" \
         PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 \
         "$PKG_CONFIG" "$@"
 }
@@ -139,10 +142,16 @@ echo "install test: make uninstall removed every installed file"
 # --- 2. install to a prefix; shared and static builds -------------------------
 prefix=$tmp/prefix
 "$MAKE" --no-print-directory -s install PREFIX="$prefix" "${make_args[@]}" >/dev/null
+# Only the installed .pc is on pkg-config's search path.
 pc() {
-    PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" "$PKG_CONFIG" "$@"
+    env -u PKG_CONFIG_PATH PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig" "$PKG_CONFIG" "$@"
 }
 pc --validate libsparsecode 2>/dev/null || pc --exists libsparsecode || fail "pkg-config rejects libsparsecode.pc"
+for p in openblas blas; do
+    if pc --exists "$p"; then fail "pkg-config still finds $p.pc: the test would not show that libsparsecode.pc is enough"; fi
+done
+pc --cflags --libs libsparsecode >/dev/null || fail "pkg-config --cflags --libs libsparsecode (only its own .pc)"
+pc --static --libs libsparsecode >/dev/null || fail "pkg-config --static --libs libsparsecode (only its own .pc)"
 
 # Shared: the program must load libsparsecode.so.MAJOR from the prefix.
 # shellcheck disable=SC2046
@@ -164,7 +173,7 @@ if readelf -d "$tmp/prog_static" | grep -q 'NEEDED.*libsparsecode'; then
     fail "prog_static still needs the shared libsparsecode"
 fi
 run "" "$tmp/prog_static" || fail "the program linked to the static library"
-echo "install test: programs built with pkg-config (shared, and static with --static) run"
+echo "install test: programs built with pkg-config and only libsparsecode.pc (shared, and static with --static) run"
 "$MAKE" --no-print-directory -s uninstall PREFIX="$prefix" "${make_args[@]}" >/dev/null
 
 echo "install test: passed"
