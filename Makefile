@@ -328,13 +328,38 @@ valgrind-run: $(TEST_RUNNER)
 	    valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER)
 
 # ---------------------------------------------------------------------------
+# The CMake package (cmake/*.cmake.in): libsparsecodeConfig.cmake and
+# libsparsecodeConfigVersion.cmake in LIBDIR/cmake/libsparsecode.  The
+# config file finds the library relative to itself (LIBDIR is two levels
+# up), and the header through INCLUDEDIR written relative to LIBDIR when
+# both are below PREFIX, so the installed tree can move.  The static
+# target's private dependencies are those of the .pc's Libs.private.
+CMAKEDIR := $(LIBDIR)/cmake/libsparsecode
+CMAKE_FILES := libsparsecodeConfig.cmake libsparsecodeConfigVersion.cmake
+empty :=
+space := $(empty) $(empty)
+cmake_list = $(subst $(space),;,$(strip $(1)))
+PRIVATE_LINK_ITEMS := $(BLAS_LIBS) $(LIBS)
+CMAKE_INCLUDEDIR = $(if $(and $(filter $(PREFIX)/%,$(LIBDIR)),$(filter $(PREFIX)/%,$(INCLUDEDIR))),$(shell realpath -m --relative-to='$(LIBDIR)' '$(INCLUDEDIR)'),$(INCLUDEDIR))
+SIZEOF_VOID_P := $(shell $(CC) -dM -E - </dev/null 2>/dev/null | sed -n 's/^.define __SIZEOF_POINTER__ //p')
+# $(call make_cmake,TEMPLATE,FILE): a template filled in.
+make_cmake = sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+    -e 's|@CMAKE_INCLUDEDIR@|$(CMAKE_INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+    -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@BLAS@|$(BLAS)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g' \
+    -e 's|@PRIVATE_LINK_DIRS@|$(call cmake_list,$(patsubst -L%,%,$(filter -L%,$(PRIVATE_LINK_ITEMS))))|g' \
+    -e 's|@PRIVATE_LINK_NAMES@|$(call cmake_list,$(patsubst -l%,%,$(filter -l%,$(PRIVATE_LINK_ITEMS))))|g' \
+    -e 's|@PRIVATE_LINK_OPTIONS@|$(call cmake_list,$(filter-out -L% -l%,$(PRIVATE_LINK_ITEMS)))|g' \
+    $(1) > $(2).tmp && mv $(2).tmp $(2)
+
+# ---------------------------------------------------------------------------
 # install / uninstall: the header, both libraries with their links, the .pc,
-# and the license with the README in DOCDIR.
+# the CMake package, and the license with the README in DOCDIR.
 DOCDIR ?= $(PREFIX)/share/doc/libsparsecode
 DOC_FILES := LICENSE README.md
 .PHONY: install uninstall
-install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DOCDIR)
+install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN) $(addprefix cmake/,$(addsuffix .in,$(CMAKE_FILES)))
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR)
 	install -m 644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/sparsecode.h
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libsparsecode.a
 	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION)
@@ -342,6 +367,8 @@ install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsparsecode.so
 	$(call make_pc,$(PREFIX),$(PC_LIBDIR),$(PC_INCLUDEDIR),$(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc)
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+	$(foreach f,$(CMAKE_FILES),$(call make_cmake,cmake/$(f).in,$(DESTDIR)$(CMAKEDIR)/$(f)) && \
+	    chmod 644 $(DESTDIR)$(CMAKEDIR)/$(f) &&) true
 	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
@@ -351,6 +378,7 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libsparsecode.so \
 	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc \
+	    $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(CMAKE_FILES)) \
 	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
 
 # ---------------------------------------------------------------------------

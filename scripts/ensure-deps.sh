@@ -38,7 +38,7 @@ for arg in "$@"; do
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools" ;;
+        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake" ;;  # cmake: the install test's CMake consumer
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac

@@ -9,6 +9,10 @@
 #     file list is checked, a program is built through pkg-config with
 #     PKG_CONFIG_SYSROOT_DIR and run, then make uninstall must remove every
 #     file it installed.
+#     If cmake is installed, tests/cmake_consumer is configured with
+#     CMAKE_PREFIX_PATH=<tmp>/usr (the package is used where it was moved
+#     to, not at /usr), and its programs, linked to the shared and to the
+#     static imported target, are run.
 #  2. An install to PREFIX=<tmp>/prefix: a program is built against the
 #     shared library (`pkg-config --cflags --libs`) and, separately,
 #     against the static one (`pkg-config --static --libs` with
@@ -97,6 +101,8 @@ version=$(sed -n 's/^#define SC_VERSION_\(MAJOR\|MINOR\|RELEASE\)[[:space:]]*\([
     include/sparsecode.h | paste -sd.)
 major=${version%%.*}
 expected="./usr/include/sparsecode.h
+./usr/lib/cmake/libsparsecode/libsparsecodeConfig.cmake
+./usr/lib/cmake/libsparsecode/libsparsecodeConfigVersion.cmake
 ./usr/lib/libsparsecode.a
 ./usr/lib/libsparsecode.so
 ./usr/lib/libsparsecode.so.$major
@@ -133,6 +139,34 @@ stage_pc --exists libsparsecode || fail "pkg-config does not find the staged lib
     $(stage_pc --cflags --libs libsparsecode)
 run "$stage/usr/lib" "$tmp/prog_staged" >/dev/null || fail "the program built against the staged install"
 echo "install test: program built with the staged .pc (PKG_CONFIG_SYSROOT_DIR) runs"
+
+# The CMake package, found in the staged tree: its config file says
+# PREFIX=/usr but sits in $stage/usr, so this also shows it is relocatable.
+if command -v cmake >/dev/null 2>&1; then
+    cmake_build=$tmp/cmake-build
+    cmake -S tests/cmake_consumer -B "$cmake_build" -DCMAKE_C_COMPILER="$CC" \
+        -DCMAKE_PREFIX_PATH="$stage/usr" -DPROG="$tmp/prog.c" >"$tmp/cmake.log" 2>&1 ||
+        fail "cmake could not configure the consumer project:
+$(cat "$tmp/cmake.log")"
+    grep -q "libsparsecode $version from $stage/usr/lib/cmake/libsparsecode" "$tmp/cmake.log" ||
+        fail "find_package did not take the staged package:
+$(cat "$tmp/cmake.log")"
+    cmake --build "$cmake_build" >"$tmp/cmake-build.log" 2>&1 ||
+        fail "the consumer project does not build:
+$(cat "$tmp/cmake-build.log")"
+    linked=$(run "$stage/usr/lib" ldd "$cmake_build/prog_shared")
+    printf '%s\n' "$linked" | grep -q "libsparsecode.so.$major => $stage/usr/lib/" ||
+        fail "the CMake prog_shared does not load libsparsecode from $stage/usr/lib; ldd says:
+$linked"
+    if readelf -d "$cmake_build/prog_static" | grep -q 'NEEDED.*libsparsecode'; then
+        fail "the CMake prog_static needs the shared libsparsecode"
+    fi
+    run "$stage/usr/lib" "$cmake_build/prog_shared" >/dev/null || fail "the CMake prog_shared"
+    run "" "$cmake_build/prog_static" >/dev/null || fail "the CMake prog_static"
+    echo "install test: find_package(libsparsecode CONFIG) in the staged tree: shared and static targets build and run; version $((major + 1)) refused"
+else
+    echo "install test: cmake not installed: CMake package test skipped"
+fi
 
 "$MAKE" --no-print-directory -s uninstall DESTDIR="$stage" PREFIX=/usr "${make_args[@]}" >/dev/null
 left=$(cd "$stage" && find . \( -type f -o -type l \))
