@@ -137,8 +137,15 @@ SHARED_LIBS := $(SHARED_REAL) $(OUT)/$(SONAME) $(OUT)/libsparsecode.so
 PC_FILE     := $(OUT)/pkgconfig/libsparsecode.pc
 PC_UNINST   := $(OUT)/pkgconfig/libsparsecode-uninstalled.pc
 
+# LAST_BUILT names the BLAS of the library built (or asked for with
+# `make`) last, outside the sanitizer builds: `make install` without BLAS=
+# refuses to install another one (see install below).
+LAST_BUILT := build/.last-built
+record_last_built = $(if $(SANITIZE),:,mkdir -p $(dir $(LAST_BUILT)) && echo '$(BLAS)' | cmp -s - $(LAST_BUILT) || echo '$(BLAS)' > $(LAST_BUILT))
+
 .PHONY: lib
 lib: $(STATIC_LIB) $(SHARED_LIBS) $(PC_FILE) $(PC_UNINST)
+	@$(record_last_built)
 
 $(BUILDDIR)/obj/%.o: src/%.c $(BUILDDIR)/.flags
 	@mkdir -p $(@D)
@@ -148,11 +155,13 @@ $(STATIC_LIB): $(OBJS) $(OUT)/.flags
 	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
 	@rm -f $@
 	$(AR) rcs $@ $(OBJS)
+	@$(record_last_built)
 
 $(SHARED_REAL): $(OBJS) $(MAP) $(OUT)/.flags
 	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
 	$(CC) -shared $(LIB_CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
 	    -Wl,--version-script,$(MAP) -Wl,-z,defs -o $@ $(OBJS) $(BLAS_LIBS) $(THREAD_LIBS) $(LIBS) -lm
+	@$(record_last_built)
 
 $(OUT)/$(SONAME): $(SHARED_REAL)
 	ln -sf $(notdir $<) $@
@@ -270,7 +279,7 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	@echo "== C++ test"
 	@env $(RUN_ENV) $(CXX_TEST) && echo "1 0" > $(RESULTS)/cxx
 	@echo "== install test"
-	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" SC_BLAS_DEFAULT=$(BLAS_DEFAULT) \
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
 	@echo "== examples test"
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
@@ -286,7 +295,7 @@ test-exports: lib
 test-cxx: $(CXX_TEST)
 	@env $(RUN_ENV) $(CXX_TEST)
 test-install: lib
-	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" SC_BLAS_DEFAULT=$(BLAS_DEFAULT) \
 	    bash tests/install_test.sh
 test-examples: $(EXAMPLES) $(MAKE_IDX)
 	@$(EXAMPLES_TEST)
@@ -356,6 +365,23 @@ make_cmake = sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g'
 # the CMake package, and the license with the README in DOCDIR.
 DOCDIR ?= $(PREFIX)/share/doc/libsparsecode
 DOC_FILES := LICENSE README.md
+
+# `make BLAS=reference` then `make install` must not install the default
+# (OpenBLAS) build: without BLAS= on the command line or in the
+# environment, install only the configuration built last, and otherwise
+# stop and say which BLAS= to pass.
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+ifeq ($(origin BLAS),file)
+LAST_BLAS := $(shell cat $(LAST_BUILT) 2>/dev/null)
+ifneq ($(LAST_BLAS),)
+ifneq ($(LAST_BLAS),$(BLAS))
+$(error the library built last here is the BLAS=$(LAST_BLAS) one, but `make install` \
+without BLAS= would install the default, BLAS=$(BLAS). Say which one to install: \
+`make install BLAS=$(LAST_BLAS)` (and the same PREFIX etc.), or `make install BLAS=$(BLAS)`)
+endif
+endif
+endif
+endif
 .PHONY: install uninstall
 install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN) $(addprefix cmake/,$(addsuffix .in,$(CMAKE_FILES)))
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \

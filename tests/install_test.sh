@@ -20,10 +20,18 @@
 #     installed libsparsecode.pc (PKG_CONFIG_LIBDIR is that directory
 #     alone), so neither link may depend on another package's .pc (such
 #     as openblas.pc).
+#  3. Which build `make install` takes without BLAS=: after the library of
+#     the other BLAS is built (`make lib BLAS=<other>`), a plain
+#     `make install` must refuse, install nothing and name BLAS=<other>;
+#     `make install BLAS=<other>` must install that build; and after
+#     `make lib` (the default BLAS) a plain `make install` installs the
+#     default build.  The configuration under test is built last again at
+#     the end, so the tree is left as it was.
 #
 # Environment (set by the Makefile): MAKE, CC, SC_MAKE_ARGS (e.g.
 # "BLAS=reference"), SC_RUN_LIBPATH (directories to put first in
-# LD_LIBRARY_PATH when running, e.g. the reference BLAS's).
+# LD_LIBRARY_PATH when running, e.g. the reference BLAS's),
+# SC_BLAS_DEFAULT (the BLAS that make takes without BLAS=).
 set -euo pipefail
 
 MAKE=${MAKE:-make}
@@ -209,5 +217,45 @@ fi
 run "" "$tmp/prog_static" || fail "the program linked to the static library"
 echo "install test: programs built with pkg-config and only libsparsecode.pc (shared, and static with --static) run"
 "$MAKE" --no-print-directory -s uninstall PREFIX="$prefix" "${make_args[@]}" >/dev/null
+
+# --- 3. make install without BLAS= takes the build made last, or refuses -----
+default_blas=${SC_BLAS_DEFAULT:-}
+case $default_blas in
+    openblas) other_blas=reference ;;
+    reference) other_blas=openblas ;;
+    *) fail "SC_BLAS_DEFAULT is '$default_blas' (the Makefile sets it)" ;;
+esac
+# A make that sees no BLAS= (not from this test's own make either, whose
+# command-line variables reach sub-makes through MAKEFLAGS).
+make_plain() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u BLAS "$MAKE" --no-print-directory -s "$@"
+}
+installed_so() { echo "$1/lib/libsparsecode.so.$version"; }
+choice=$tmp/choice
+if [ "$other_blas" = openblas ] && ! "$PKG_CONFIG" --exists openblas; then
+    echo "install test: no openblas.pc: the choice of build by make install is not tested"
+else
+    make_plain lib BLAS="$other_blas" >/dev/null
+    if make_plain install PREFIX="$choice" >"$tmp/refusal.log" 2>&1; then
+        fail "make install without BLAS= installed the BLAS=$default_blas build after make lib BLAS=$other_blas"
+    fi
+    grep -q "make install BLAS=$other_blas" "$tmp/refusal.log" ||
+        fail "make install's refusal does not name BLAS=$other_blas:
+$(cat "$tmp/refusal.log")"
+    [ ! -e "$choice" ] || fail "make install refused but created $choice"
+    make_plain install PREFIX="$choice" BLAS="$other_blas" >/dev/null
+    cmp -s "build/$other_blas/lib/libsparsecode.so.$version" "$(installed_so "$choice")" ||
+        fail "make install BLAS=$other_blas did not install build/$other_blas/lib's library"
+    make_plain uninstall PREFIX="$choice" >/dev/null
+    make_plain lib >/dev/null
+    make_plain install PREFIX="$choice" >/dev/null ||
+        fail "make install without BLAS= after a plain make"
+    cmp -s "lib/libsparsecode.so.$version" "$(installed_so "$choice")" ||
+        fail "make install without BLAS= after a plain make did not install lib/'s library"
+    make_plain uninstall PREFIX="$choice" >/dev/null
+    echo "install test: make install without BLAS= refuses after make BLAS=$other_blas (naming it), installs the default build after make"
+fi
+# Leave the configuration under test as the one built last.
+make_plain lib "${make_args[@]}" >/dev/null
 
 echo "install test: passed"
