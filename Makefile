@@ -1,15 +1,18 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Makefile -- builds, tests and installs libsparsecode (GNU make).
 #
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
 #   make check                unit tests (Check), C++ test, install test,
-#                             examples test
+#                             examples test, SPDX license-line test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
 #   make BLAS=reference ...   any of the above against the reference BLAS
-#   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
+#   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
+#                             DOCDIR
 #   make examples | demo | natural-images | bench | docs | abi-check |
 #        abi-baseline | clean
-#   make test-unit | test-exports | test-cxx | test-install | test-examples
+#   make test-unit | test-exports | test-cxx | test-install | test-examples |
+#        test-spdx
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
 #
@@ -58,15 +61,11 @@ ifeq ($(BLAS),openblas)
   BLAS_LIBS     := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
   BLAS_RUNDIR   :=
   BLAS_RPATH    :=
-  PC_REQUIRES_PRIVATE := openblas
-  PC_LIBS_PRIVATE     = $(THREAD_LIBS) -lm
 else ifeq ($(BLAS),reference)
   BLAS_CPPFLAGS :=
   BLAS_LIBS     := -L$(REF_BLAS_DIR) -lblas
   BLAS_RUNDIR   := $(REF_BLAS_DIR)
   BLAS_RPATH    := -Wl,-rpath,$(REF_BLAS_DIR)
-  PC_REQUIRES_PRIVATE :=
-  PC_LIBS_PRIVATE     = -lblas $(THREAD_LIBS) -lm
 else
   $(error BLAS must be openblas or reference, not '$(BLAS)')
 endif
@@ -138,8 +137,15 @@ SHARED_LIBS := $(SHARED_REAL) $(OUT)/$(SONAME) $(OUT)/libsparsecode.so
 PC_FILE     := $(OUT)/pkgconfig/libsparsecode.pc
 PC_UNINST   := $(OUT)/pkgconfig/libsparsecode-uninstalled.pc
 
+# LAST_BUILT names the BLAS of the library built (or asked for with
+# `make`) last, outside the sanitizer builds: `make install` without BLAS=
+# refuses to install another one (see install below).
+LAST_BUILT := build/.last-built
+record_last_built = $(if $(SANITIZE),:,mkdir -p $(dir $(LAST_BUILT)) && echo '$(BLAS)' | cmp -s - $(LAST_BUILT) || echo '$(BLAS)' > $(LAST_BUILT))
+
 .PHONY: lib
 lib: $(STATIC_LIB) $(SHARED_LIBS) $(PC_FILE) $(PC_UNINST)
+	@$(record_last_built)
 
 $(BUILDDIR)/obj/%.o: src/%.c $(BUILDDIR)/.flags
 	@mkdir -p $(@D)
@@ -149,11 +155,13 @@ $(STATIC_LIB): $(OBJS) $(OUT)/.flags
 	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
 	@rm -f $@
 	$(AR) rcs $@ $(OBJS)
+	@$(record_last_built)
 
 $(SHARED_REAL): $(OBJS) $(MAP) $(OUT)/.flags
 	@test -n "$(OBJS)" || { echo "no sources in src/*.c" >&2; exit 1; }
 	$(CC) -shared $(LIB_CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
 	    -Wl,--version-script,$(MAP) -Wl,-z,defs -o $@ $(OBJS) $(BLAS_LIBS) $(THREAD_LIBS) $(LIBS) -lm
+	@$(record_last_built)
 
 $(OUT)/$(SONAME): $(SHARED_REAL)
 	ln -sf $(notdir $<) $@
@@ -172,13 +180,17 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PC_IN := pkgconfig/libsparsecode.pc.in
+# What a static link needs besides libsparsecode.a: the BLAS as it was
+# linked here (its -L and -l, not a Requires.private on openblas.pc, so
+# that consumers need no .pc but ours, shared or --static), the threads
+# and libm.
+PC_LIBS_PRIVATE = $(strip $(BLAS_LIBS) $(THREAD_LIBS) $(LIBS) -lm)
 
 # $(call under_prefix,DIR): DIR written relative to ${prefix} when below it.
 under_prefix = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 # $(call make_pc,PREFIX,LIBDIR,INCLUDEDIR,FILE): the template filled in.
 make_pc = sed -e 's|@PREFIX@|$(1)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(3)|g' \
-    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
-    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' -e '/^Requires.private: *$$/d' \
+    -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
     $(PC_IN) > $(4).tmp && mv $(4).tmp $(4)
 PC_LIBDIR     = $(call under_prefix,$(LIBDIR))
 PC_INCLUDEDIR = $(call under_prefix,$(INCLUDEDIR))
@@ -242,18 +254,21 @@ $(MAKE_IDX): tests/tools/make_idx.c $(BUILDDIR)/.flags
 EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
     bash tests/examples_test.sh
 
+# Every source file must carry the SPDX license line (tests/spdx_test.sh).
+SPDX_TEST := bash tests/spdx_test.sh
+
 $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXX_FLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode $(LDFLAGS)
 
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install examples
+CHECK_PARTS := unit exports cxx install examples spdx
 test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
@@ -264,10 +279,12 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	@echo "== C++ test"
 	@env $(RUN_ENV) $(CXX_TEST) && echo "1 0" > $(RESULTS)/cxx
 	@echo "== install test"
-	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" SC_BLAS_DEFAULT=$(BLAS_DEFAULT) \
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
 	@echo "== examples test"
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
+	@echo "== SPDX license lines"
+	@$(SPDX_TEST) $(RESULTS)/spdx
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
 
 # Pieces of test-all, to run one at a time.
@@ -278,10 +295,12 @@ test-exports: lib
 test-cxx: $(CXX_TEST)
 	@env $(RUN_ENV) $(CXX_TEST)
 test-install: lib
-	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" \
+	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" SC_BLAS_DEFAULT=$(BLAS_DEFAULT) \
 	    bash tests/install_test.sh
 test-examples: $(EXAMPLES) $(MAKE_IDX)
 	@$(EXAMPLES_TEST)
+test-spdx:
+	@$(SPDX_TEST)
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the
@@ -318,10 +337,55 @@ valgrind-run: $(TEST_RUNNER)
 	    valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER)
 
 # ---------------------------------------------------------------------------
-# install / uninstall: the header, both libraries with their links, the .pc.
+# The CMake package (cmake/*.cmake.in): libsparsecodeConfig.cmake and
+# libsparsecodeConfigVersion.cmake in LIBDIR/cmake/libsparsecode.  The
+# config file finds the library relative to itself (LIBDIR is two levels
+# up), and the header through INCLUDEDIR written relative to LIBDIR when
+# both are below PREFIX, so the installed tree can move.  The static
+# target's private dependencies are those of the .pc's Libs.private.
+CMAKEDIR := $(LIBDIR)/cmake/libsparsecode
+CMAKE_FILES := libsparsecodeConfig.cmake libsparsecodeConfigVersion.cmake
+empty :=
+space := $(empty) $(empty)
+cmake_list = $(subst $(space),;,$(strip $(1)))
+PRIVATE_LINK_ITEMS := $(BLAS_LIBS) $(LIBS)
+CMAKE_INCLUDEDIR = $(if $(and $(filter $(PREFIX)/%,$(LIBDIR)),$(filter $(PREFIX)/%,$(INCLUDEDIR))),$(shell realpath -m --relative-to='$(LIBDIR)' '$(INCLUDEDIR)'),$(INCLUDEDIR))
+SIZEOF_VOID_P := $(shell $(CC) -dM -E - </dev/null 2>/dev/null | sed -n 's/^.define __SIZEOF_POINTER__ //p')
+# $(call make_cmake,TEMPLATE,FILE): a template filled in.
+make_cmake = sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+    -e 's|@CMAKE_INCLUDEDIR@|$(CMAKE_INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+    -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@BLAS@|$(BLAS)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g' \
+    -e 's|@PRIVATE_LINK_DIRS@|$(call cmake_list,$(patsubst -L%,%,$(filter -L%,$(PRIVATE_LINK_ITEMS))))|g' \
+    -e 's|@PRIVATE_LINK_NAMES@|$(call cmake_list,$(patsubst -l%,%,$(filter -l%,$(PRIVATE_LINK_ITEMS))))|g' \
+    -e 's|@PRIVATE_LINK_OPTIONS@|$(call cmake_list,$(filter-out -L% -l%,$(PRIVATE_LINK_ITEMS)))|g' \
+    $(1) > $(2).tmp && mv $(2).tmp $(2)
+
+# ---------------------------------------------------------------------------
+# install / uninstall: the header, both libraries with their links, the .pc,
+# the CMake package, and the license with the README in DOCDIR.
+DOCDIR ?= $(PREFIX)/share/doc/libsparsecode
+DOC_FILES := LICENSE README.md
+
+# `make BLAS=reference` then `make install` must not install the default
+# (OpenBLAS) build: without BLAS= on the command line or in the
+# environment, install only the configuration built last, and otherwise
+# stop and say which BLAS= to pass.
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+ifeq ($(origin BLAS),file)
+LAST_BLAS := $(shell cat $(LAST_BUILT) 2>/dev/null)
+ifneq ($(LAST_BLAS),)
+ifneq ($(LAST_BLAS),$(BLAS))
+$(error the library built last here is the BLAS=$(LAST_BLAS) one, but `make install` \
+without BLAS= would install the default, BLAS=$(BLAS). Say which one to install: \
+`make install BLAS=$(LAST_BLAS)` (and the same PREFIX etc.), or `make install BLAS=$(BLAS)`)
+endif
+endif
+endif
+endif
 .PHONY: install uninstall
-install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN) $(addprefix cmake/,$(addsuffix .in,$(CMAKE_FILES)))
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR)
 	install -m 644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/sparsecode.h
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libsparsecode.a
 	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION)
@@ -329,6 +393,9 @@ install: $(STATIC_LIB) $(SHARED_LIBS) $(PC_IN)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsparsecode.so
 	$(call make_pc,$(PREFIX),$(PC_LIBDIR),$(PC_INCLUDEDIR),$(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc)
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+	$(foreach f,$(CMAKE_FILES),$(call make_cmake,cmake/$(f).in,$(DESTDIR)$(CMAKEDIR)/$(f)) && \
+	    chmod 644 $(DESTDIR)$(CMAKEDIR)/$(f) &&) true
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/sparsecode.h \
@@ -336,7 +403,9 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libsparsecode.so.$(VERSION) \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libsparsecode.so \
-	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc
+	    $(DESTDIR)$(PKGCONFIGDIR)/libsparsecode.pc \
+	    $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(CMAKE_FILES)) \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
 
 # ---------------------------------------------------------------------------
 # Examples: examples/NAME.c -> examples/NAME, built the way a user outside

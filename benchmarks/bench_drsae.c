@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_drsae.c -- throughput of the DrSAE model 784-400, T = 11, on
  * Fashion-MNIST, against the sgemm rate that this same run measures for
  * the same sequence of sgemm shapes, on 1 thread and on every core:

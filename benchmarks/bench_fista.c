@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_fista.c -- how long FISTA (sc_solver, SC_METHOD_FISTA) takes to
  * reach an objective within 1e-4 (relative) of the optimum of
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_lasso.c -- the lasso solvers of sc_solver on a dumped problem:
  * how long each takes to a mean objective within 1e-4 (relative) of the
  * optimum.

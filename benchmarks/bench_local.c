@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_local.c -- GFLOP/s of the local unshared operator (src/
  * operator_local.c) against the sgemm rate this same run measures.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """compare_sklearn.py -- scikit-learn's lasso_cd against libsparsecode's FISTA
 (or its active-set coordinate descent) on the problem that
 benchmarks/bench_fista.c dumps.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """compare_torch.py -- libsparsecode's DrSAE training step against the same
 model and step written in PyTorch, timed side by side in one run.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* drsae.c -- the discriminative recurrent sparse auto-encoder of Rolfe &
  * LeCun (ICLR 2013) on MNIST-format data, through libsparsecode's public
  * API only.

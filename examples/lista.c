@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lista.c -- the LISTA experiment of Gregor & LeCun ("Learning fast
  * approximations of sparse coding", ICML 2010) on MNIST-format data,
  * through libsparsecode's public API only.

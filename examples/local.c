@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* local.c -- a sparse auto-encoder with local unshared filters (Gregor &
  * LeCun, "Emergence of complex-like cells in a temporal product network
  * with local receptive fields", arXiv:1006.0448) on whole MNIST-format

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* minimal.c -- the smallest complete libsparsecode program: create a
  * model, initialise it, train a few steps, encode, decode, free.  Every
  * call's status is checked.  Build it like any program that uses the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* topographic.c -- a sparse auto-encoder whose units sit on a torus and
  * are made sparse in overlapping pools (Kavukcuoglu, Ranzato, Fergus &
  * LeCun, "Learning invariant features through topographic filter maps",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sparsecode.h -- the public interface of libsparsecode.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check-exports.sh -- checks the symbols a shared library exports.
 #
 #   scripts/check-exports.sh LIB.so HEADER

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # ensure-deps.sh -- make sure the Debian packages a make target needs are
 # installed.
 #
@@ -21,16 +22,9 @@ if [ "${SC_NO_DEPS:-0}" = 1 ]; then
     exit 0
 fi
 
-# libgfortran's development link: OpenBLAS's openblas.pc names -lgfortran
-# in Libs.private, so `pkg-config --static --libs libsparsecode` needs it.
-# Its name carries gcc's major version; without gcc yet, the script runs
-# itself again once gcc is installed.
-gcc_major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1 || true)
-gfortran_dev=${gcc_major:+libgfortran-$gcc_major-dev}
-
 # The package sets.
 set_build="build-essential pkg-config libopenblas-dev libblas-dev"
-set_check="$set_build check libsubunit-dev $gfortran_dev"
+set_check="$set_build check libsubunit-dev"
 set_examples="$set_build libpng-dev zlib1g-dev"
 
 packages=""
@@ -44,7 +38,7 @@ for arg in "$@"; do
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools" ;;
+        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake" ;;  # cmake: the install test's CMake consumer
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac
@@ -90,7 +84,3 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 # shellcheck disable=SC2086
 $sudo apt-get install -y --no-install-recommends $missing
-
-if [ -z "$gcc_major" ] && [ -z "${SC_DEPS_AGAIN:-}" ] && command -v gcc >/dev/null 2>&1; then
-    SC_DEPS_AGAIN=1 exec sh "$0" "$@"
-fi

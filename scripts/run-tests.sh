@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-tests.sh -- runs a Check test runner and reports its counts.
 #
 #   scripts/run-tests.sh LABEL RESULT_FILE COMMAND [ARG...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* atomic_file.c -- replacing a file's contents atomically.
  *
  * The new contents go to a temporary file in the target's directory, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* atomic_file.h -- replacing a file's contents atomically. */
 #ifndef SC_ATOMIC_FILE_H
 #define SC_ATOMIC_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* blas.c -- the sgemm wrapper over CBLAS (OpenBLAS or the reference). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* blas.h -- the one place that talks to CBLAS.  Everything else calls
  * sc_gemm(); no other file includes cblas.h. */
 #ifndef SC_BLAS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cd.c -- active-set coordinate descent on the Gram matrix (covariance
  * updates, as in glmnet: Friedman, Hastie & Tibshirani 2010), one sample
  * at a time (docs/math.md (S6)-(S8)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cod.c -- coordinate descent (Gregor & LeCun 2010), one sample at a time.
  *
  *   (S5) keep beta = c - G z + diag(G) z, so that the best value of

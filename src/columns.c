@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* columns.c -- column norms. */
 #include <float.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* columns.h -- the norm of one column of a row-major matrix: dictionaries
  * and decoders keep their columns (atoms) at a bounded norm. */
 #ifndef SC_COLUMNS_H

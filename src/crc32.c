@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* crc32.c -- table-driven CRC-32, reflected polynomial 0xEDB88320. */
 #include "crc32.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* crc32.h -- CRC-32 (IEEE 802.3, the polynomial of zlib and PNG). */
 #ifndef SC_CRC32_H
 #define SC_CRC32_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dictionary.c -- dictionary learning: codes by FISTA, then an update of
  * D by Mairal et al.'s online algorithm (D1-D2 in docs/math.md) or by a
  * minibatch gradient step (D3).  A step that would leave NaN or Inf in D

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* encoder.c -- the unrolled recurrence z_t = h(W_e x + S z_{t-1}; theta)
  * and its exact gradient.  Each sum over t is one sgemm over the stacked
  * steps (the slabs are contiguous), not T small ones. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* encoder.h -- the recurrent encoder's forward pass and its back-propagation
  * through time (E1, E2, B1-B4 in docs/math.md). */
 #ifndef SC_ENCODER_H

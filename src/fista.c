@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fista.c -- ISTA and FISTA on a batch, through the Gram matrix:
  *
  *   (S1) g = D^T (D y - x) = G y - c

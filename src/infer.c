@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* infer.c -- encode, decode and predict on a const model.  Reentrant:
  * the scratch is allocated per call, and long batches are processed in
  * chunks so the scratch stays small. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* init.c -- the three initialisations.  Each fills a fresh decoder W_d and
  * derives the encoder from it by the ISTA relation (I1 in docs/math.md):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lasso.c -- the objective, the duality gap, the group prox and the
  * group surrogate. */
 #include <math.h>

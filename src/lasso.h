@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lasso.h -- the pieces of the sparse coding problem (S0-S2 in
  * docs/math.md) that ISTA, FISTA and CoD share: the group term's
  * proximal step and the gradient of its smooth surrogate.  (The L1 soft

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lcod.c -- learned coordinate descent (Gregor & LeCun, "Learning fast
  * approximations of sparse coding", ICML 2010, sec. 3), the encoder kind
  * SC_ENCODER_LCOD.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lcod.h -- learned coordinate descent (LCoD, Gregor & LeCun 2010): the
  * forward pass of the encoder kind SC_ENCODER_LCOD and its exact gradient
  * (E5 and B5 in docs/math.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* losses.c -- the loss terms and their gradients with respect to z.
  * Values are means over the batch, so every gradient carries 1/batch. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* losses.h -- the loss terms on the code z = z_T (L1-L5 in docs/math.md),
  * their values and their gradients. */
 #ifndef SC_LOSSES_H

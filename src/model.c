@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* model.c -- the model handle: create, free, parameters, accessors, and
  * the state that init and load replace as a whole. */
 #include <float.h>

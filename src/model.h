@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* model.h -- the model handle's layout, private to the library. */
 #ifndef SC_MODEL_H
 #define SC_MODEL_H

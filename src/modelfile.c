@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* modelfile.c -- saving and loading models.
  *
  * Format version 3, every number little-endian.  Versions 1 and 2, read

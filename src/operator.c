@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* operator.c -- the dense operator: every verb is one sgemm (or a norm
  * pass).  A local operator's verbs live in operator_local.c; the verbs here
  * dispatch to them.  See operator.h for the contract. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* operator.h -- the linear operator, the central seam of the library.
  *
  * The encoder W_e, the lateral matrix S, the decoder W_d and the classifier

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* operator_local.c -- the local unshared operator (Gregor & LeCun,
  * arXiv:1006.0448): every unit sees an r x r x c window of the image
  * through weights of its own.  See operator.h for the geometry, the weight

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* operator_local.h -- what operator_local.c (the verbs, their blocking and
  * threads) shares with operator_local_avx2.c (the vector kernels): the
  * window arithmetic and the kernels' entry points.  Internal. */

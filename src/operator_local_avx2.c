@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* operator_local_avx2.c -- the local operator's three products as AVX2 +
  * FMA kernels (operator_local.h), for f % 8 == 0.
  *

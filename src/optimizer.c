@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* optimizer.c -- the parameter updates, staged so that a step whose new
  * values are not all finite can be refused without having changed
  * anything, in one pass over each array.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* optimizer.h -- SGD with momentum and Adam (O1-O3 in docs/math.md). */
 #ifndef SC_OPTIMIZER_H
 #define SC_OPTIMIZER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* parallel.c -- the blocking parallel for of parallel.h, on POSIX
  * threads. */
 #define _POSIX_C_SOURCE 200809L

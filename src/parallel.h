@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* parallel.h -- a blocking parallel for, for the local operator's
  * positions and samples.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* params.c -- the parameter table.  Adding a parameter is one row here and
  * one enum value in sparsecode.h; the ABI does not change. */
 #include <math.h>

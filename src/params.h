@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* params.h -- the parameter table: names, bounds, defaults, and whether a
  * parameter is an integer or fixes the model's structure. */
 #ifndef SC_PARAMS_H

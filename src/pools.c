@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pools.c -- building group pools.
  *
  * Contiguous: units [g*p, g*(p+1)).  Topographic: unit u sits at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pools.h -- the pools of the group sparsity term (L3 in docs/math.md):
  * contiguous blocks, or overlapping windows on a 2-D torus. */
 #ifndef SC_POOLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rng.c -- splitmix64 (Steele, Lea & Flood 2014) and what is built on it. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rng.h -- a small deterministic generator (splitmix64), so that the same
  * seed gives the same weights on every platform and BLAS. */
 #ifndef SC_RNG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* shape.c -- the structure a model's parameters fix: dense, or local
  * unshared filters over an image (SC_PARAM_LOCAL_FIELD > 0), and the
  * length of every trainable array.  Init, load and the file format all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* solver.c -- the sparse coding solver handle: plan (copy D, its Gram
  * matrix and Lipschitz constant), parameters, and runs (cold or warm,
  * on one thread or split over samples). */

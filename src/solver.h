@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* solver.h -- the sparse coding solver's layout and its algorithms,
  * private to the library. */
 #ifndef SC_SOLVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spectral.c -- power iteration. */
 #include <math.h>
 #include <stdlib.h>

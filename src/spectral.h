@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spectral.h -- the largest eigenvalue of a Gram matrix, for the step
  * size 1/L of ISTA, FISTA and the ISTA relation (I1). */
 #ifndef SC_SPECTRAL_H

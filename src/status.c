@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* status.c -- status names, the per-thread message and sc_version(). */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* status.h -- failing with a status and a message (thread-local and per
  * model).  Every public function reports errors through sc_fail(). */
 #ifndef SC_STATUS_H

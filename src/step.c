@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* step.c -- one training step: forward, losses, back-propagation through
  * time, a checked update, the constraints.  The model changes only after
  * every new value has been computed and found finite. */

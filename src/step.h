@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* step.h -- the gradient of the training loss, shared by the training step
  * and the gradient tests. */
 #ifndef SC_STEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* vector.h -- the element-wise passes at the machine's full vector width,
  * chosen when the library is loaded.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* alloc_hook.c -- the --wrap'ed malloc, calloc and realloc of the test
  * runner (see alloc_hook.h). */
 #include <stddef.h>

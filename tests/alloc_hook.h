@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* alloc_hook.h -- the test runner's view of the library's allocations.
  *
  * The runner is linked with -Wl,--wrap=malloc,--wrap=calloc,

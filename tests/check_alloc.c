@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_alloc.c -- a warm training step allocates nothing, dense, local or
  * with the LCoD encoder.
  *

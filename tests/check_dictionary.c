@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_dictionary.c -- dictionary learning (sc_dictionary_*).
  *
  * The data are synthetic, with a known answer: a hidden dictionary of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_file.c -- sc_model_save and sc_model_load: argument checks, the
  * round trip (bit for bit, resumable training), every truncation and
  * every single-byte corruption of a small file, hostile files with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_gradient.c -- every gradient of the training loss against central
  * finite differences: each loss term alone, both shrink functions, the
  * recurrence at T = 1, 2 and 11, and the classifier with and without the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_infer.c -- encode, decode and predict: argument checks, outputs
  * untouched on failure, agreement with the header's equations, batch
  * independence, and concurrent use of one const model. */

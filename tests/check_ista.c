@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_ista.c -- an encoder initialised from a dictionary by the ISTA
  * relation (I1) computes, after T steps, the codes of T ISTA iterations
  * from z = 0 (relu: non-negative ISTA; soft: plain ISTA), computed here

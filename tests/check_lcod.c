@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_lcod.c -- the LCoD encoder (SC_PARAM_ENCODER = SC_ENCODER_LCOD,
  * docs/math.md E5 and B5): its parameter and the refusal of local models;
  * codes at init equal to T updates of coordinate descent computed here,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_local_model.c -- a model with local unshared filters
  * (SC_PARAM_LOCAL_FIELD > 0) through the public API: its geometry checks
  * and their exact statuses, its equivalence with a dense model holding

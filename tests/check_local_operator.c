@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_local_operator.c -- the local unshared operator (operator.h,
  * operator_local.c) is the dense operator whose matrix M holds its weights
  * at the window entries and zeros elsewhere:

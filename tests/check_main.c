@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_main.c -- the unit-test runner: every suite of suites.h in one
  * SRunner, run with CK_ENV so that CK_RUN_SUITE, CK_RUN_CASE, CK_FORK=no,
  * CK_VERBOSITY and CK_TIMEOUT_MULTIPLIER apply.  Fork mode is Check's

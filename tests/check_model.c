@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_model.c -- creating and freeing models, the accessors, the weight
  * view, and the three initialisations: their argument checks, the
  * structural checks at init, "a failed init keeps the previous state",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_optimizer.c -- the staged update of optimizer.c: (O1) and (O2)
  * element by element against the formulas, no subnormal value in the
  * training state however long it trains, a refused update that changes

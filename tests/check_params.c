@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_params.c -- the parameter interface: bounds, defaults, set/get,
  * the checks of sc_model_set (range, NaN, integrality, unknown ids, NULL,
  * structural after init), and that a failed set changes nothing. */

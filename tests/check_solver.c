@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_solver.c -- the sparse coding solvers (sc_solver_*): ISTA, FISTA and
  * CoD, signed and non-negative, with and without the group term.
  *

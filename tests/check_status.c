@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_status.c -- status names, the version, and the messages: the
  * per-thread sc_last_message() and the per-model sc_model_message(). */
 #include <check.h>

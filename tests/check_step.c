@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_step.c -- sc_model_step on bad input (every failure leaves the
  * model exactly as it was, including the optimiser state that only shows
  * in later steps) and its basic behaviour: the step count, the statistics,

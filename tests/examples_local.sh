@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # examples_local.sh -- the checks of examples/local, sourced by
 # tests/examples_test.sh after its data set is made (it uses that script's
 # $examples, $data, $tmp and its helpers run, check, pass, fail, has_out,

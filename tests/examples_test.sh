@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # examples_test.sh -- end-to-end test of the example programs, run by
 # `make check` (after the examples are built) and by `make test-examples`.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # examples_topographic.sh -- the checks of examples/topographic, sourced
 # by tests/examples_test.sh after its data set is made (it uses that
 # script's $examples, $data, $tmp and its helpers run, check, pass, fail,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* suites.h -- every Check suite of the unit-test runner, as one X-macro
  * list.  Adding a suite is one line here plus its tests/check_<name>.c,
  * which exports `Suite *<name>_suite(void)`.  check_main.c runs them in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* testutil.h -- helpers shared by the Check suites: the table of every
  * public parameter, deterministic data, models built in one call, a
  * training loop, bit-for-bit snapshots of a model's observable state, and

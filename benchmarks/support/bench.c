@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench.c -- the benchmarks' shared pieces (bench.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>

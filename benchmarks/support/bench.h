@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench.h -- what the benchmarks share: the clock, the machine's name,
  * OpenBLAS's thread count, the training data and the sustained training
  * run that every model's benchmark reports. */

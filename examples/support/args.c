@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* args.c -- parsing the examples' numeric options. */
 #include <math.h>
 #include <stdlib.h>

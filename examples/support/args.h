@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* args.h -- parsing the examples' numeric options. */
 #ifndef EXAMPLE_ARGS_H
 #define EXAMPLE_ARGS_H

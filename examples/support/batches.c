@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* batches.c -- shuffling and gathering rows. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* batches.h -- shuffled minibatches for the examples' training loops. */
 #ifndef EXAMPLE_BATCHES_H
 #define EXAMPLE_BATCHES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* best_model.c -- see best_model.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "best_model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* best_model.h -- early stopping on a validation set: the model of the
  * epoch with the lowest validation error so far, kept in a temporary
  * file (sc_model_save / sc_model_load) and taken back after training. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* evaluation.c -- the examples' measures of a trained model. */
 #include <stdlib.h>
 

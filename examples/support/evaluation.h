@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* evaluation.h -- the examples' measures of a trained model on held-out
  * data. */
 #ifndef EXAMPLE_EVALUATION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* idx.c -- an IDX reader that checks every header field and length, and
  * the integrity of gzip-compressed files.
  *

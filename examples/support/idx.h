@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* idx.h -- reading MNIST-format IDX files (optionally gzip-compressed),
  * for the examples. */
 #ifndef EXAMPLE_IDX_H

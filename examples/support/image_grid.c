@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* image_grid.c -- filters as a PNG grid: one grid on a canvas of its own
  * size (plot.h). */
 #include "image_grid.h"

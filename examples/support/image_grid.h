@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* image_grid.h -- drawing filters as a grid of grey tiles in a PNG. */
 #ifndef EXAMPLE_IMAGE_GRID_H
 #define EXAMPLE_IMAGE_GRID_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* local_pools.c -- the topographic pools of a local model (local_pools.h). */
 #include <math.h>
 #include <stdio.h>

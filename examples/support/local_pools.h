@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* local_pools.h -- the topographic pools of a local model and their
  * responses, for the examples that measure them (examples/local
  * --complex).

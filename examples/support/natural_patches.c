@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* natural_patches.c -- contrast-normalised photographs cut into patches. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>

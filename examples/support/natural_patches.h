@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* natural_patches.h -- patches of photographs for the examples: every
  * PGM image of a directory, locally contrast-normalised, cut into
  * patches from separate column bands for training, validation and test. */

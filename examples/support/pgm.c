@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pgm.c -- a binary PGM reader that checks the header and the length. */
 #include <ctype.h>
 #include <stdio.h>

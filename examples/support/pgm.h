@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pgm.h -- reading binary greyscale PGM ("P5") images, for the examples. */
 #ifndef EXAMPLE_PGM_H
 #define EXAMPLE_PGM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* plot.c -- an RGB canvas with axes, points, bitmap text and filter grids,
  * written as a PNG through libpng. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* plot.h -- a small RGB canvas for the examples' figures: scatter panels
  * with axes and text in a built-in bitmap font, grids of filters, written
  * as a PNG through libpng. */

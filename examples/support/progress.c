@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* progress.c -- [#####.....]  45%  27000/60000  5123 samples/s  status */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>

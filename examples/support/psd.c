@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* psd.c -- codes from the solver under the topographic group term, and
  * block coordinate descent on the dictionary (see psd.h). */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* psd.h -- the sparse-coding half of predictive sparse decomposition
  * (PSD; Kavukcuoglu, Ranzato & LeCun 2008, and its topographic form,
  * Kavukcuoglu, Ranzato, Fergus & LeCun, CVPR 2009) with a topographic

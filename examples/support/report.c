@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.c -- a failed call's status and the library's message. */
 #include <stdio.h>
 

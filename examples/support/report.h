@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.h -- how the examples report a failed library call. */
 #ifndef EXAMPLE_REPORT_H
 #define EXAMPLE_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* shift_change.c -- the change of codes and pooled responses under small
  * shifts of the input (shift_change.h). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* shift_change.h -- how much a model's codes and pooled responses change
  * when its input images move by a pixel or two (the property of complex
  * cells in Gregor & LeCun, arXiv:1006.0448; examples/local --complex).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* training.c -- one epoch of training for the examples. */
 #include <stdio.h>
 

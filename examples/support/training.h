@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* training.h -- one epoch of training, shared by the examples that train
  * a model on a labelled set (drsae, local). */
 #ifndef EXAMPLE_TRAINING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* unit_types.c -- part-units and categorical-units (unit_types.h). */
 #include <math.h>
 #include <stdio.h>

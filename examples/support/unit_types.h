@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* unit_types.h -- the DrSAE paper's analysis of a trained model's units
  * (Rolfe & LeCun, ICLR 2013, sec. 4): the angle between each unit's
  * encoder row and its decoder column, against the norm of its classifier

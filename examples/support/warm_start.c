@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* warm_start.c -- see warm_start.h; the byte layout is that of
  * docs/file-format.md. */
 #define _POSIX_C_SOURCE 200809L

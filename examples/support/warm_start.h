@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* warm_start.h -- a model with T unrolled steps that starts from the
  * weights of a trained model with another T (progressive training of an
  * unrolled encoder: T steps start where T' < T steps ended).

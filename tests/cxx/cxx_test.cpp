@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // cxx_test.cpp -- the public header used from C++ (C++11), linked to the
 // shared library: create a model, set a parameter, initialise, encode a
 // batch, decode it, and check that the runtime library is the version the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* make_idx.c -- writes a tiny MNIST-format data set for the examples test
  * (tests/examples_test.sh), so that the test needs no download and no
  * python.
