@@ -285,8 +285,9 @@ static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
 
 static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
                              const float *c, double xx, float *z,
-                             workspace *w, int *done)
+                             void *work, int *done)
 {
+    workspace *w = work;
     uint64_t cap = p->max_iterations, sweeps = 0;
     w->count = 0;
     for (size_t j = 0; j < s->k; j++)
@@ -354,17 +355,8 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
         w.chol != NULL && w.rhs != NULL && w.diagonal != NULL) {
         for (size_t j = 0; j < k; j++)
             w.diagonal[j] = s->gram[j * k + j];
-        int all = 1;
-        most = 0;
-        for (size_t b = 0; b < batch; b++) {
-            int done;
-            uint64_t sweeps = solve_sample(s, p, c + b * k, xx[b], z + b * k,
-                                           &w, &done);
-            all &= done;
-            if ((int64_t)sweeps > most)
-                most = (int64_t)sweeps;
-        }
-        *converged = all;
+        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
+                              converged);
     }
     free(w.corr);
     free(w.exact);

@@ -55,10 +55,11 @@ static size_t largest_correlation(const workspace *w, size_t k)
 
 /* One sample: writes its code z (all k entries) and returns the atoms
  * selected; *done is 0 when it stopped at a dependent atom. */
-static size_t solve_sample(const sc_solver *s, const sc_problem *p,
-                           const float *c, double xx, float *z,
-                           workspace *w, int *done)
+static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                             const float *c, double xx, float *z,
+                             void *work, int *done)
 {
+    workspace *w = work;
     size_t k = s->k, m = 0, cap = w->cap;
     for (size_t i = 0; i < k; i++)
         w->alpha[i] = c[i];
@@ -118,17 +119,8 @@ int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
     int64_t most = -1;
     if (w.alpha != NULL && w.chosen != NULL && w.support != NULL &&
         w.factor != NULL && w.gamma != NULL) {
-        int all = 1;
-        most = 0;
-        for (size_t b = 0; b < batch; b++) {
-            int done;
-            size_t atoms = solve_sample(s, p, c + b * k, xx[b], z + b * k,
-                                        &w, &done);
-            all &= done;
-            if ((int64_t)atoms > most)
-                most = (int64_t)atoms;
-        }
-        *converged = all;
+        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
+                              converged);
     }
     free(w.alpha);
     free(w.chosen);

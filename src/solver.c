@@ -263,6 +263,25 @@ static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
                                              z, converged);
 }
 
+int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
+                       const float *c, const double *xx, float *z,
+                       sc_sample_solver solve, void *work, int *converged)
+{
+    size_t k = s->k;
+    int64_t most = 0;
+    int all = 1;
+    for (size_t b = 0; b < batch; b++) {
+        int done;
+        uint64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
+                                &done);
+        all &= done;
+        if ((int64_t)effort > most)
+            most = (int64_t)effort;
+    }
+    *converged = all;
+    return most;
+}
+
 /* Runs the method on the batch from the start in z; returns the
  * iterations (the most over the threads' ranges), -1 if out of memory. */
 static int64_t solve(const sc_solver *s, const sc_problem *p, int method,

@@ -64,6 +64,17 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
                      const float *c, const double *xx, float *z,
                      int *converged);
 
+/* The per-sample loop of CD_ACTIVE and OMP: runs solve on each sample
+ * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
+ * work; returns the most effort any sample reported and sets *converged
+ * when every sample set its done flag. */
+typedef uint64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
+                                     const float *c, double xx, float *z,
+                                     void *work, int *done);
+int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
+                       const float *c, const double *xx, float *z,
+                       sc_sample_solver solve, void *work, int *converged);
+
 /* Orthogonal matching pursuit (Batch-OMP, omp.c) on a batch: writes
  * every code of z (a start in z is ignored), with xx[b] = |x_b|^2 for
  * the residual.  Returns the most atoms selected for any sample and sets
