@@ -116,7 +116,11 @@ typedef enum {
                               structural parameter set after init) */
     SC_ERR_NOMEM     = 6,  /* memory allocation failed */
     SC_ERR_NONFINITE = 7,  /* input holds NaN or Inf, or a training step
-                              produced NaN or Inf (the step was undone) */
+                              produced NaN or Inf (the step was undone),
+                              or a result overflowed float (nothing was
+                              written); finite inputs whose products
+                              overflow before any work are SC_ERR_RANGE
+                              ("too large") */
     SC_ERR_IO        = 8,  /* a file could not be opened, read, written,
                               synced or renamed */
     SC_ERR_FORMAT    = 9,  /* a file is not a model file, or is truncated,
@@ -430,7 +434,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  *   dictionary  n x k row-major, finite.  For a local model only the
  *               entries of column j inside unit j's window are used.
  * Errors: SC_ERR_NULL, SC_ERR_NONFINITE (NaN/Inf in D), SC_ERR_RANGE (a
- * zero dictionary), structural errors as above, SC_ERR_NOMEM.
+ * zero dictionary, or one too small for float: W_d^T W_d underflows to
+ * 0), structural errors as above, SC_ERR_NOMEM.
  * Thread rules: exclusive; `dictionary` is only read. */
 SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
                                                        const float *dictionary);
@@ -441,7 +446,8 @@ SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
  * random direction is mixed in first), and the encoder follows by the
  * ISTA relation.  A local unit's filter is its window of a sample (a blank
  * window is drawn again, up to 16 times, then left at zero).
- *   x      count x n row-major samples, finite; count >= 1.
+ *   x      count x n row-major samples, finite; count >= 1.  Any non-zero
+ *          sample, subnormal or near FLT_MAX, is normalised (in double).
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
  * SC_ERR_RANGE (all chosen samples are zero), structural errors, NOMEM.
  * Thread rules: exclusive. */
@@ -508,9 +514,13 @@ SC_API uint64_t sc_model_steps_taken(const sc_model *model);
 
 /* sc_model_encode: z = z_T for each input.
  *   x      batch x n inputs.      codes  batch x k, written on success.
+ * SC_OK means every output is finite.  Finite weights can still be too
+ * large for an input (a model trained or loaded with huge weights): the
+ * codes then overflow, and the call fails with SC_ERR_NONFINITE, having
+ * written some of `codes`.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0 or batch*k overflows),
- * SC_ERR_STATE (not initialised), SC_ERR_NONFINITE (NaN/Inf in x),
- * SC_ERR_NOMEM.  Thread rules: const. */
+ * SC_ERR_STATE (not initialised), SC_ERR_NONFINITE (NaN/Inf in x, or
+ * outputs that overflowed), SC_ERR_NOMEM.  Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_model_encode(const sc_model *model,
                                               const float *x, size_t batch,
                                               float *codes);
@@ -762,7 +772,9 @@ typedef struct {
  *   dictionary  n x k row-major, finite, not all zero; copied.
  *   n, k        >= 1, at most 2^24 each, n*k and k*k at most 2^31.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE (NaN/Inf in D),
- * SC_ERR_RANGE (D is zero), SC_ERR_NOMEM.  Thread rules: reentrant. */
+ * SC_ERR_RANGE (D is zero; or its values are too large, D^T D overflows
+ * float, or too small, D^T D underflows to 0: the message says which),
+ * SC_ERR_NOMEM.  Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_solver_create(sc_solver **out,
                                                const float *dictionary,
                                                size_t n, size_t k);
@@ -808,9 +820,13 @@ SC_API double sc_solver_lipschitz(const sc_solver *solver);
  *           sc_solver_report (at least its first two fields): only that
  *           much is written.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0, too large, report->size too
- * small), SC_ERR_NONFINITE (NaN/Inf in x), SC_ERR_STATE (the group term
- * with CoD or CD_ACTIVE, which support the L1 and L2 terms only),
- * SC_ERR_NOMEM.
+ * small), SC_ERR_NONFINITE (NaN/Inf in x; or the codes, the report's
+ * objective or gap overflowed float while solving), SC_ERR_RANGE (x is
+ * too large for the dictionary: D^T x overflows float), SC_ERR_STATE (the
+ * group term with CoD or CD_ACTIVE, which support the L1 and L2 terms
+ * only), SC_ERR_NOMEM.  SC_OK means every code (and reported value) is
+ * finite; on failure codes and report are untouched.  The same for every
+ * method.
  * Thread rules: const (reentrant): scratch is allocated per call. */
 SC_API SC_NODISCARD sc_status sc_solver_run(const sc_solver *solver,
                                             const float *x, size_t batch,
@@ -840,7 +856,9 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
 /* sc_solver_objective: the mean over the batch of the objective above
  * (with the solver's current lambda, lambda_2, group term and constraint;
  * +Inf if a code violates z >= 0 when it is set) at given codes.
- * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE, SC_ERR_NOMEM.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NONFINITE (NaN/Inf in x or
+ * codes, or an objective that overflowed: D z beyond float; *objective
+ * untouched), SC_ERR_NOMEM.
  * Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
                                                   const float *x,
@@ -910,7 +928,8 @@ SC_API SC_NODISCARD sc_status sc_dictionary_bounds(sc_dict_param param,
                                                    double *lo, double *hi);
 
 /* sc_dictionary_init_data: atoms = `k` samples of x chosen by `seed`,
- * normalised to unit norm (zero samples skipped); statistics reset.
+ * normalised to unit norm (in double, so subnormal and near-FLT_MAX
+ * samples work too; zero samples skipped); statistics reset.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (count 0), SC_ERR_NONFINITE,
  * SC_ERR_RANGE (every sample is zero), SC_ERR_NOMEM.  Exclusive. */
 SC_API SC_NODISCARD sc_status sc_dictionary_init_data(sc_dictionary *dict,

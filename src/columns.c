@@ -1,4 +1,5 @@
 /* columns.c -- column norms. */
+#include <float.h>
 #include <math.h>
 
 #include "columns.h"
@@ -13,8 +14,16 @@ int sc_column_set_norm(float *m, size_t rows, size_t cols, size_t j,
         return 0;
     if (clip_only && s <= norm * norm)
         return 1;
-    float scale = (float)(norm / sqrt(s));
-    for (size_t i = 0; i < rows; i++)
-        m[i * cols + j] *= scale;
+    double scale = norm / sqrt(s);
+    if (scale >= FLT_MIN && scale <= FLT_MAX) {
+        float f = (float)scale;
+        for (size_t i = 0; i < rows; i++)
+            m[i * cols + j] *= f;
+    } else {
+        /* A tiny (e.g. subnormal) column needs a scale beyond float, a
+         * huge one a subnormal scale: multiply in double. */
+        for (size_t i = 0; i < rows; i++)
+            m[i * cols + j] = (float)(m[i * cols + j] * scale);
+    }
     return 1;
 }

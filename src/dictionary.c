@@ -4,6 +4,7 @@
  * is refused and D, A and B are restored. */
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,28 +107,47 @@ sc_status sc_dictionary_bounds(sc_dict_param param, double *lo, double *hi)
                            "sc_dictionary_bounds");
 }
 
-/* A solver for atoms with the learner's settings; NULL if out of memory
- * (the atoms are finite with unit columns, so nothing else can fail). */
-static sc_solver *make_solver(const sc_dictionary *d, const float *atoms,
-                              const double *values)
+/* Fails with `status` and the message "caller: <the thread's last
+ * message><suffix>" (the last message is copied first: sc_fail writes
+ * over it). */
+static sc_status fail_because(char *message, sc_status status,
+                              const char *caller, const char *suffix)
+{
+    char cause[SC_MESSAGE_SIZE];
+    snprintf(cause, sizeof cause, "%s", sc_last_message());
+    return sc_fail(message, status, "%s: %s%s", caller, cause, suffix);
+}
+
+/* A solver for atoms with the learner's settings in *out; on failure the
+ * status of sc_solver_create (SC_ERR_NOMEM, or SC_ERR_RANGE for atoms
+ * that are zero or beyond float's range) with the thread's message set. */
+static sc_status make_solver(const sc_dictionary *d, const float *atoms,
+                             const double *values, sc_solver **out)
 {
 #define V(id) values[sc_table_index(&dict_table, (int)(id))]
     sc_solver *s;
-    if (sc_solver_create(&s, atoms, d->n, d->k) != SC_OK)
-        return NULL;
-    if (sc_solver_set(s, SC_SOLVER_METHOD, SC_METHOD_FISTA) != SC_OK ||
-        sc_solver_set(s, SC_SOLVER_LAMBDA, V(SC_DICT_LAMBDA)) != SC_OK ||
-        sc_solver_set(s, SC_SOLVER_NONNEGATIVE, V(SC_DICT_NONNEGATIVE)) !=
-            SC_OK ||
-        sc_solver_set(s, SC_SOLVER_MAX_ITERATIONS,
-                      V(SC_DICT_SOLVER_ITERATIONS)) != SC_OK ||
-        sc_solver_set(s, SC_SOLVER_TOLERANCE, V(SC_DICT_SOLVER_TOLERANCE)) !=
-            SC_OK) {
-        sc_solver_free(s);
-        return NULL;
-    }
+    sc_status status = sc_solver_create(&s, atoms, d->n, d->k);
+    if (status != SC_OK)
+        return status;
+    status = sc_solver_set(s, SC_SOLVER_METHOD, SC_METHOD_FISTA);
+    if (status == SC_OK)
+        status = sc_solver_set(s, SC_SOLVER_LAMBDA, V(SC_DICT_LAMBDA));
+    if (status == SC_OK)
+        status = sc_solver_set(s, SC_SOLVER_NONNEGATIVE,
+                               V(SC_DICT_NONNEGATIVE));
+    if (status == SC_OK)
+        status = sc_solver_set(s, SC_SOLVER_MAX_ITERATIONS,
+                               V(SC_DICT_SOLVER_ITERATIONS));
+    if (status == SC_OK)
+        status = sc_solver_set(s, SC_SOLVER_TOLERANCE,
+                               V(SC_DICT_SOLVER_TOLERANCE));
 #undef V
-    return s;
+    if (status != SC_OK) {
+        sc_solver_free(s);
+        return status;
+    }
+    *out = s;
+    return SC_OK;
 }
 
 sc_status sc_dictionary_set(sc_dictionary *dict, sc_dict_param param,
@@ -146,10 +166,10 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dict_param param,
     values[sc_table_index(&dict_table, (int)param)] = v;
     if (dict->initialized) {
         /* The solver carries the coding settings: rebuild it. */
-        sc_solver *s = make_solver(dict, dict->atoms, values);
-        if (s == NULL)
-            return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
-                           caller);
+        sc_solver *s = NULL;
+        status = make_solver(dict, dict->atoms, values, &s);
+        if (status != SC_OK)
+            return fail_because(dict->message, status, caller, "");
         sc_solver_free(dict->solver);
         dict->solver = s;
     }
@@ -211,17 +231,15 @@ sc_status sc_dictionary_init_data(sc_dictionary *dict, const float *x,
         }
         placed_all = placed;
     }
-    sc_solver *solver = placed_all ? make_solver(dict, atoms, dict->values)
-                                   : NULL;
-    if (solver == NULL) {
+    sc_solver *solver = NULL;
+    sc_status status =
+        placed_all ? make_solver(dict, atoms, dict->values, &solver)
+                   : sc_fail(NULL, SC_ERR_RANGE, "every sample is zero");
+    if (status != SC_OK) {
         free(atoms);
         free(a);
         free(b);
-        return placed_all
-                   ? sc_fail(dict->message, SC_ERR_NOMEM,
-                             "%s: out of memory", caller)
-                   : sc_fail(dict->message, SC_ERR_RANGE,
-                             "%s: every sample is zero", caller);
+        return fail_because(dict->message, status, caller, "");
     }
     free(dict->atoms);
     free(dict->a);
@@ -344,8 +362,8 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
     sc_solver_report report = {.size = sizeof report};
     status = sc_solver_run(dict->solver, x, batch, dict->codes, &report);
     if (status != SC_OK)
-        return sc_fail(dict->message, status, "%s: coding the batch failed: "
-                       "%s", caller, sc_last_message());
+        return fail_because(dict->message, status, caller, " (coding the "
+                            "batch)");
     memcpy(dict->saved_atoms, dict->atoms, n * k * sizeof(float));
     memcpy(dict->saved_a, dict->a, k * k * sizeof(float));
     memcpy(dict->saved_b, dict->b, n * k * sizeof(float));
@@ -357,13 +375,13 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
     int finite = all_finite(dict->atoms, n * k) && all_finite(dict->a, k * k)
                  && all_finite(dict->b, n * k);
     if (finite)
-        solver = make_solver(dict, dict->atoms, dict->values);
-    if (solver == NULL) {
+        status = make_solver(dict, dict->atoms, dict->values, &solver);
+    if (!finite || status != SC_OK) {
         memcpy(dict->atoms, dict->saved_atoms, n * k * sizeof(float));
         memcpy(dict->a, dict->saved_a, k * k * sizeof(float));
         memcpy(dict->b, dict->saved_b, n * k * sizeof(float));
-        return finite ? sc_fail(dict->message, SC_ERR_NOMEM,
-                                "%s: out of memory", caller)
+        return finite ? fail_because(dict->message, status, caller,
+                                     "; the dictionary is unchanged")
                       : sc_fail(dict->message, SC_ERR_NONFINITE,
                                 "%s: the update produced NaN or Inf; the "
                                 "dictionary is unchanged", caller);

@@ -10,16 +10,19 @@
 #include "sparsecode.h"
 
 /* (E2) relu: max(v - theta, 0); soft: sign(v) max(|v| - theta, 0). */
+/* Both shrinks pass NaN through (NaN <= 0 is false), so that an overflow
+ * inside the unrolled encoder reaches its output and is reported there,
+ * instead of being turned into a zero code. */
 static inline float sc_shrink_relu(float v, float theta)
 {
     float m = v - theta;
-    return m > 0.0f ? m : 0.0f;
+    return m <= 0.0f ? 0.0f : m;
 }
 
 static inline float sc_shrink_soft(float v, float theta)
 {
     float m = fabsf(v) - theta;
-    return m > 0.0f ? copysignf(m, v) : 0.0f;
+    return m <= 0.0f ? 0.0f : copysignf(m, v);
 }
 
 /* The shape of one encoder run: batch samples, T steps, the shrink. */

@@ -32,6 +32,18 @@ static sc_status check_inference(const sc_model *m, const void *in,
     return SC_OK;
 }
 
+/* Finite inputs and finite weights can still overflow (weights trained or
+ * loaded at huge values): no call returns SC_OK with NaN or Inf outputs. */
+static sc_status check_outputs(const float *out, size_t count,
+                               const char *what, const char *caller)
+{
+    if (sc_all_finite(out, count))
+        return SC_OK;
+    return sc_fail(NULL, SC_ERR_NONFINITE, "%s: the %s overflowed to NaN or "
+                   "Inf from finite input: the model's weights are too large "
+                   "for it", caller, what);
+}
+
 /* Scratch of one chunked encoder run. */
 typedef struct {
     float *u, *a, *z;
@@ -103,13 +115,15 @@ sc_status sc_model_encode(const sc_model *model, const float *x,
         scratch_free(&sc);
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     }
-    for (size_t b = 0; b < batch; b += chunk) {
+    for (size_t b = 0; b < batch && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
         encode_chunk(model, &sc, x + b * model->n, rows,
                      codes + b * model->k);
+        status = check_outputs(codes + b * model->k, rows * model->k,
+                               "codes", caller);
     }
     scratch_free(&sc);
-    return SC_OK;
+    return status;
 }
 
 sc_status sc_model_decode(const sc_model *model, const float *codes,
@@ -125,14 +139,16 @@ sc_status sc_model_decode(const sc_model *model, const float *codes,
     float *scratch = operator_scratch(&model->state, chunk, &failed);
     if (failed)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    for (size_t b = 0; b < batch; b += chunk) {
+    for (size_t b = 0; b < batch && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
         sc_operator_forward(&model->state.decoder, rows,
                             codes + b * model->k, 0.0f, x + b * model->n,
                             scratch);
+        status = check_outputs(x + b * model->n, rows * model->n,
+                               "reconstruction", caller);
     }
     free(scratch);
-    return SC_OK;
+    return status;
 }
 
 sc_status sc_model_predict(const sc_model *model, const float *x,
@@ -158,11 +174,15 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
     float *p = malloc(chunk * classes * sizeof(float));
     int failed = scratch_alloc(&sc, &model->state, chunk, k) != 0 || codes == NULL ||
                  zhat == NULL || norms == NULL || p == NULL;
-    for (size_t b = 0; b < batch && !failed; b += chunk) {
+    for (size_t b = 0; b < batch && !failed && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
         encode_chunk(model, &sc, x + b * model->n, rows, codes);
         sc_classifier_forward(&model->state, rows, codes, normalize, zhat,
                               norms, p);
+        status = check_outputs(p, rows * classes, "class probabilities",
+                               caller);
+        if (status != SC_OK)
+            break;
         if (probs != NULL)
             memcpy(probs + b * classes, p, rows * classes * sizeof(float));
         if (labels != NULL)
@@ -182,5 +202,5 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
     free(p);
     if (failed)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    return SC_OK;
+    return status;
 }

@@ -61,10 +61,14 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
     if (lambda_max < 0)
         return sc_fail(m->message, SC_ERR_NOMEM, "%s: out of memory",
                        caller);
-    if (!(lambda_max > 0) || !isfinite(lambda_max))
+    if (!isfinite(lambda_max) || !sc_all_finite(gram, k * k))
         return sc_fail(m->message, SC_ERR_RANGE,
-                       "%s: the dictionary is zero (W_d^T W_d has no "
-                       "positive eigenvalue)", caller);
+                       "%s: the dictionary's values are too large "
+                       "(W_d^T W_d overflows float)", caller);
+    if (!(lambda_max > 0))
+        return sc_fail(m->message, SC_ERR_RANGE,
+                       "%s: the dictionary is zero or too small (W_d^T W_d "
+                       "has no positive eigenvalue in float)", caller);
     double alpha = sc_model_value(m, SC_PARAM_INIT_STEP);
     if (alpha == 0.0)
         alpha = 1.0 / (LIPSCHITZ_MARGIN * lambda_max);

@@ -110,6 +110,22 @@ static sc_status rebuild_pools(sc_solver *s, const double *values,
     return SC_OK;
 }
 
+static int all_finite(const float *v, size_t count)
+{
+    int ok = 1;
+    for (size_t i = 0; i < count; i++)
+        ok &= isfinite(v[i]) != 0;
+    return ok;
+}
+
+static int all_zero(const float *v, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (v[i] != 0.0f)
+            return 0;
+    return 1;
+}
+
 sc_status sc_solver_create(sc_solver **out, const float *dictionary,
                            size_t n, size_t k)
 {
@@ -145,9 +161,14 @@ sc_status sc_solver_create(sc_solver **out, const float *dictionary,
     sc_status status = SC_OK;
     if (lambda_max < 0)
         status = sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    else if (!all_finite(g, k * k) || !isfinite(lambda_max))
+        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary's values "
+                         "are too large (D^T D overflows float)", caller);
     else if (!(lambda_max > 0))
-        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary is zero",
-                         caller);
+        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary is %s",
+                         caller, all_zero(d, n * k)
+                                     ? "zero"
+                                     : "too small (D^T D underflows to 0)");
     if (status != SC_OK) {
         sc_solver_free(s);
         return status;
@@ -380,11 +401,19 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
     double *xx = malloc(batch * sizeof *xx);
     int converged = 0;
     int64_t iterations = -1;
-    double gap = NAN;
+    double gap = NAN, objective = NAN;
+    /* Overflow (docs/api-conventions.md): inputs whose product D^T x
+     * overflows float are SC_ERR_RANGE before any iteration; codes, an
+     * objective or a gap that overflow while solving are SC_ERR_NONFINITE.
+     * Either way codes and report are untouched. */
+    const char *overflow = NULL;
     if (c != NULL && z != NULL && residual != NULL && xx != NULL) {
         /* c = X D: row b is D^T x_b. */
         sc_gemm(0, 0, batch, k, n, 1.0f, x, n, solver->dictionary, k, 0.0f,
                 c, k);
+        if (!all_finite(c, batch * k))
+            overflow = "x is too large for the dictionary (D^T x overflows "
+                       "float)";
         for (size_t b = 0; b < batch; b++) {
             double sum = 0.0;
             for (size_t i = 0; i < n; i++)
@@ -395,23 +424,38 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
             memcpy(z, start, batch * k * sizeof *z);
         else
             memset(z, 0, batch * k * sizeof *z);
-        iterations = solve(solver, &p, method, threads, batch, c, xx, z,
-                           &converged);
-        if (iterations >= 0 && report != NULL &&
+        iterations = overflow != NULL
+                         ? 0
+                         : solve(solver, &p, method, threads, batch, c, xx,
+                                 z, &converged);
+        if (iterations >= 0 && overflow == NULL && report != NULL &&
             report->size >= offsetof(sc_solver_report, gap) + sizeof gap &&
             p.group_weight <= 0) {
             gap = largest_gap(solver, &p, batch, c, xx, z);
             if (gap < 0)
                 iterations = -1;
         }
+        if (iterations >= 0 && overflow == NULL && report != NULL)
+            objective = sc_solver_mean_objective(solver, &p, x, z, batch,
+                                                 residual);
     }
-    if (iterations >= 0) {
+    status = SC_OK;
+    if (iterations < 0)
+        status = sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    else if (overflow != NULL)
+        status = sc_fail(NULL, SC_ERR_RANGE, "%s: %s", caller, overflow);
+    else if (!all_finite(z, batch * k) ||
+             (report != NULL && !isfinite(objective)) ||
+             (report != NULL && p.group_weight <= 0 && !isfinite(gap) &&
+              report->size >= offsetof(sc_solver_report, gap) + sizeof gap))
+        status = sc_fail(NULL, SC_ERR_NONFINITE, "%s: the %s overflowed "
+                         "float (x or the dictionary too large)", caller,
+                         all_finite(z, batch * k) ? "objective" : "codes");
+    if (status == SC_OK) {
         memcpy(codes, z, batch * k * sizeof *z);
         if (report != NULL) {
             sc_solver_report full = {report->size, (uint64_t)iterations,
-                                     sc_solver_mean_objective(
-                                         solver, &p, x, z, batch, residual),
-                                     converged, gap};
+                                     objective, converged, gap};
             memcpy(report, &full,
                    report->size < sizeof full ? report->size : sizeof full);
         }
@@ -420,9 +464,7 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
     free(z);
     free(residual);
     free(xx);
-    if (iterations < 0)
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    return SC_OK;
+    return status;
 }
 
 sc_status sc_solver_run(const sc_solver *solver, const float *x,
@@ -460,8 +502,18 @@ sc_status sc_solver_objective(const sc_solver *solver, const float *x,
     if (residual == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     sc_problem p = sc_solver_problem(solver);
-    *objective = sc_solver_mean_objective(solver, &p, x, codes, batch,
-                                          residual);
+    double mean = sc_solver_mean_objective(solver, &p, x, codes, batch,
+                                            residual);
     free(residual);
+    /* +Inf is the documented value for a code that violates z >= 0; any
+     * other non-finite value is an overflow (of D z or of the sums). */
+    int violates = 0;
+    for (size_t i = 0; i < batch * solver->k && p.nonnegative; i++)
+        violates |= codes[i] < 0.0f;
+    if (!violates && !isfinite(mean))
+        return sc_fail(NULL, SC_ERR_NONFINITE, "%s: the objective "
+                       "overflowed (x, codes or the dictionary too large)",
+                       caller);
+    *objective = mean;
     return SC_OK;
 }

@@ -499,6 +499,53 @@ START_TEST(calls_before_init)
 }
 END_TEST
 
+/* Samples at the ends of float's range (issue 14, item 9): subnormal
+ * samples (1e-45 is 1 ulp of the smallest subnormal) and samples near
+ * 3e38 are valid, non-zero, finite inputs and become unit atoms along
+ * their directions (computed here in double from the float samples).
+ * On main the scale 1/|x| was rounded to float (Inf) and init reported
+ * "out of memory". */
+START_TEST(init_data_extreme_magnitudes)
+{
+    enum { COUNT = 30 };
+    const float scales[] = {1e-45f, 1e-40f, 1e-30f, 3e38f / (float)N};
+    for (size_t c = 0; c < sizeof scales / sizeof scales[0]; c++) {
+        float x[COUNT * N];
+        tu_fill(x, COUNT * N, 97 + c, -1.0f, 1.0f);
+        for (size_t i = 0; i < COUNT * N; i++)
+            x[i] = x[i] * scales[c];
+        sc_dictionary *d = make_dict(N, K);
+        sc_status st = sc_dictionary_init_data(d, x, COUNT, 5);
+        ck_assert_msg(st == SC_OK, "scale %g: %s (%s)", (double)scales[c],
+                      sc_status_str(st), sc_dictionary_message(d));
+        const float *a = atoms_of(d);
+        for (size_t j = 0; j < K; j++) {
+            ck_assert_msg(fabs(column_norm(a, N, K, j) - 1.0) <= 1e-6,
+                          "scale %g: atom %zu norm %.9g", (double)scales[c],
+                          j, column_norm(a, N, K, j));
+            /* a non-zero sample whose direction the atom is, to 1e-6 */
+            int found = 0;
+            for (size_t b = 0; b < COUNT && !found; b++) {
+                double norm = 0.0;
+                for (size_t i = 0; i < N; i++)
+                    norm += (double)x[b * N + i] * x[b * N + i];
+                if (norm == 0.0)
+                    continue;
+                norm = sqrt(norm);
+                size_t i = 0;
+                while (i < N &&
+                       fabs(x[b * N + i] / norm - a[i * K + j]) <= 1e-6)
+                    i++;
+                found = i == N;
+            }
+            ck_assert_msg(found, "scale %g: atom %zu is no sample's "
+                          "direction", (double)scales[c], j);
+        }
+        sc_dictionary_free(d);
+    }
+}
+END_TEST
+
 START_TEST(init_data_rejects_bad_input)
 {
     enum { COUNT = 40 };
@@ -522,6 +569,7 @@ START_TEST(init_data_rejects_bad_input)
     TU_ASSERT_CONTAINS(sc_dictionary_message(d), "sc_dictionary_init_data");
     memset(bad, 0, sizeof bad);
     ck_assert_int_eq(sc_dictionary_init_data(d, bad, COUNT, 1), SC_ERR_RANGE);
+    TU_ASSERT_CONTAINS(sc_dictionary_message(d), "every sample is zero");
     /* still not initialised */
     ck_assert_int_eq(sc_dictionary_atoms(d, &atoms), SC_ERR_STATE);
 
@@ -794,6 +842,7 @@ Suite *dictionary_suite(void)
     tcase_add_test(tc, create_rejects_bad_sizes);
     tcase_add_test(tc, calls_before_init);
     tcase_add_test(tc, init_data_rejects_bad_input);
+    tcase_add_test(tc, init_data_extreme_magnitudes);
     tcase_add_test(tc, step_rejects_bad_input);
     tcase_add_test(tc, step_with_huge_input);
     tcase_add_test(tc, objective_rejects_bad_input);

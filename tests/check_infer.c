@@ -163,6 +163,51 @@ START_TEST(nonfinite_input)
 }
 END_TEST
 
+/* Overwrites every entry of one of the model's weight arrays, as a model
+ * file with finite but huge weights would hold them.  The array belongs to
+ * the model and is not const memory; writing it stands for such a file. */
+static void set_weights(sc_model *m, sc_weight which, float value)
+{
+    const float *w;
+    size_t rows, cols;
+    ck_assert_int_eq(sc_model_weights(m, which, &w, &rows, &cols), SC_OK);
+    for (size_t i = 0; i < rows * cols; i++)
+        ((float *)w)[i] = value;
+}
+
+/* Finite input, finite weights, overflowing outputs: SC_ERR_NONFINITE
+ * with a message saying so, never SC_OK with NaN or Inf (issue #14). */
+START_TEST(overflow_is_reported)
+{
+    float x[BATCH * N_IN], codes[BATCH * N_UNITS], probs[BATCH * CLASSES];
+    int32_t labels[BATCH];
+    for (size_t i = 0; i < BATCH * N_IN; i++)
+        x[i] = 0.5f;
+    for (size_t i = 0; i < BATCH * N_UNITS; i++)
+        codes[i] = 1.0f;
+
+    sc_model *m = trained(SC_SHRINK_RELU);
+    set_weights(m, SC_WEIGHT_DECODER, 3e38f);
+    float xhat[BATCH * N_IN];
+    ck_assert_int_eq(sc_model_decode(m, codes, BATCH, xhat),
+                     SC_ERR_NONFINITE);
+    ck_assert_ptr_nonnull(strstr(sc_last_message(), "sc_model_decode: the "
+                                 "reconstruction overflowed"));
+    sc_model_free(m);
+
+    m = trained(SC_SHRINK_RELU);
+    set_weights(m, SC_WEIGHT_ENCODER, 3e38f);
+    ck_assert_int_eq(sc_model_encode(m, x, BATCH, codes), SC_ERR_NONFINITE);
+    ck_assert_ptr_nonnull(strstr(sc_last_message(), "sc_model_encode: the "
+                                 "codes overflowed"));
+    ck_assert_int_eq(sc_model_predict(m, x, BATCH, labels, probs),
+                     SC_ERR_NONFINITE);
+    ck_assert_ptr_nonnull(strstr(sc_last_message(), "sc_model_predict: the "
+                                 "class probabilities overflowed"));
+    sc_model_free(m);
+}
+END_TEST
+
 START_TEST(predict_without_classifier)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, 3);
@@ -516,6 +561,7 @@ Suite *infer_suite(void)
     tcase_add_test(errors, before_init);
     tcase_add_test(errors, nonfinite_input);
     tcase_add_test(errors, predict_without_classifier);
+    tcase_add_test(errors, overflow_is_reported);
     suite_add_tcase(s, errors);
 
     TCase *results = tcase_create("results");

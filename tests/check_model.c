@@ -211,6 +211,48 @@ START_TEST(init_data_bad_count)
 }
 END_TEST
 
+/* Inputs at the ends of float's range (issue 14, item 9): subnormal and
+ * near-3e38 samples are non-zero and finite, so init_data makes decoder
+ * columns of norm 1 (the default bound) along them (on main, 1e-45 gave
+ * SC_ERR_RANGE "the dictionary is zero"); a dictionary of norm-1e-30
+ * columns is refused as too small, not as zero. */
+START_TEST(init_extreme_magnitudes)
+{
+    const float scales[] = {1e-45f, 1e-38f, 3e38f / (float)N_IN};
+    for (size_t c = 0; c < sizeof scales / sizeof scales[0]; c++) {
+        tu_data d = tu_data_make(N_SAMPLES, N_IN, N_UNITS, 0, 77);
+        for (size_t i = 0; i < (size_t)N_SAMPLES * N_IN; i++)
+            d.x[i] *= scales[c];
+        sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
+        sc_status st = sc_model_init_data(m, d.x, N_SAMPLES, 3);
+        ck_assert_msg(st == SC_OK, "scale %g: %s (%s)", (double)scales[c],
+                      sc_status_str(st), sc_model_message(m));
+        const float *w = NULL;
+        size_t rows = 0, cols = 0;
+        ck_assert_int_eq(sc_model_weights(m, SC_WEIGHT_DECODER, &w, &rows,
+                                          &cols), SC_OK);
+        for (size_t j = 0; j < cols; j++) {
+            double sq = 0.0;
+            for (size_t i = 0; i < rows; i++)
+                sq += (double)w[i * cols + j] * w[i * cols + j];
+            ck_assert_msg(fabs(sqrt(sq) - 1.0) <= 1e-5, "scale %g: column "
+                          "%zu has norm %.9g", (double)scales[c], j,
+                          sqrt(sq));
+        }
+        sc_model_free(m);
+        tu_data_free(&d);
+    }
+    float dict[N_IN * N_UNITS];
+    tu_fill(dict, N_IN * N_UNITS, 5, -1, 1);
+    for (size_t i = 0; i < N_IN * N_UNITS; i++)
+        dict[i] *= 1e-30f;
+    sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
+    EXPECT_INIT_FAILS(m, sc_model_init_dictionary(m, dict), SC_ERR_RANGE,
+                      "too small");
+    sc_model_free(m);
+}
+END_TEST
+
 START_TEST(init_nonfinite)
 {
     tu_data d;
@@ -707,6 +749,7 @@ Suite *model_suite(void)
     tcase_add_loop_test(bad, init_null_arguments, 0, 2);
     tcase_add_loop_test(bad, init_data_bad_count, 0, 2);
     tcase_add_loop_test(bad, init_nonfinite, 0, 2);
+    tcase_add_test(bad, init_extreme_magnitudes);
     tcase_add_loop_test(bad, init_zero_dictionary, 0, 2);
     tcase_add_loop_test(bad, init_inconsistent_structure, 0, BAD_STRUCTURES);
     tcase_add_loop_test(bad, init_consistent_structure, 0, GOOD_STRUCTURES);

@@ -1841,6 +1841,143 @@ START_TEST(run_from_rejects_bad_input)
 }
 END_TEST
 
+/* ---- overflow: reported, never SC_OK with non-finite values (issue 14,
+ * item 8).  Inputs whose D^T D or D^T x overflow float are SC_ERR_RANGE
+ * ("too large"); codes or an objective that overflow while solving are
+ * SC_ERR_NONFINITE ("overflowed").  Either way nothing is written. */
+
+START_TEST(create_reports_overflow_and_underflow)
+{
+    enum { N = 6, K = 8 };
+    float d[N * K], scaled[N * K];
+    random_dictionary(d, N, K, 4141);
+    sc_solver *s = (sc_solver *)&s;   /* must stay untouched */
+    /* columns of norm 1e20: D^T D holds 1e40, beyond float */
+    for (size_t i = 0; i < N * K; i++)
+        scaled[i] = d[i] * 1e20f;
+    ck_assert_int_eq(sc_solver_create(&s, scaled, N, K), SC_ERR_RANGE);
+    TU_ASSERT_CONTAINS(sc_last_message(), "too large");
+    ck_assert(s == (sc_solver *)&s);
+    /* columns of norm 1e-30: D^T D underflows to 0 but D is not zero */
+    for (size_t i = 0; i < N * K; i++)
+        scaled[i] = d[i] * 1e-30f;
+    ck_assert_int_eq(sc_solver_create(&s, scaled, N, K), SC_ERR_RANGE);
+    TU_ASSERT_CONTAINS(sc_last_message(), "too small");
+    ck_assert(s == (sc_solver *)&s);
+    /* a zero dictionary is still called zero */
+    memset(scaled, 0, sizeof scaled);
+    ck_assert_int_eq(sc_solver_create(&s, scaled, N, K), SC_ERR_RANGE);
+    TU_ASSERT_CONTAINS(sc_last_message(), "is zero");
+}
+END_TEST
+
+/* Asserts the overflow contract of one run: SC_OK with finite codes and
+ * a finite objective, or SC_ERR_RANGE / SC_ERR_NONFINITE (as `expected`
+ * demands when it is not SC_OK) with codes and report untouched. */
+static sc_status run_overflow_case(const sc_solver *s, const float *x,
+                                   size_t batch, const float *start,
+                                   size_t k, sc_status expected,
+                                   const char *what)
+{
+    float codes[4 * MAXK];
+    ck_assert(batch * k <= 4 * MAXK);
+    sc_solver_report rep = {.size = sizeof rep, .iterations = 77};
+    fill_sentinel(codes, batch * k);
+    sc_status st = start != NULL
+                       ? sc_solver_run_from(s, x, batch, start, codes, &rep)
+                       : sc_solver_run(s, x, batch, codes, &rep);
+    if (expected != SC_OK)
+        ck_assert_msg(st == expected, "%s: %s (%s)", what, sc_status_str(st),
+                      sc_last_message());
+    if (st == SC_OK) {
+        for (size_t i = 0; i < batch * k; i++)
+            ck_assert_msg(isfinite(codes[i]), "%s: SC_OK with code %zu = %g",
+                          what, i, (double)codes[i]);
+        ck_assert_msg(isfinite(rep.objective), "%s: objective %g", what,
+                      rep.objective);
+        return st;
+    }
+    ck_assert_msg(st == SC_ERR_RANGE || st == SC_ERR_NONFINITE, "%s: %s",
+                  what, sc_status_str(st));
+    TU_ASSERT_CONTAINS(sc_last_message(),
+                       st == SC_ERR_RANGE ? "too large" : "overflowed");
+    assert_sentinel(codes, batch * k);
+    ck_assert_uint_eq(rep.iterations, 77);
+    return st;
+}
+
+/* _i = method.  Two atoms 1e-3 apart: x = 1e38 e_2 has least-squares
+ * codes of about 1e41, beyond float (CoD reaches Inf, on main it returned
+ * SC_OK with them; OMP's least-squares fit on both atoms is that 1e41,
+ * SC_ERR_NONFINITE; the other methods stop short with finite codes).  Then
+ * x = 3e38 (1, ..., 1) along an all-positive atom of a random dictionary:
+ * D^T x = sqrt(6) 3e38 overflows before any iteration, SC_ERR_RANGE for
+ * every method.  Cold and warm runs alike. */
+START_TEST(run_reports_overflow)
+{
+    enum { N = 6, K = 8, B = 2 };
+    const int method = _i;
+    const float eps = 1e-3f, norm = sqrtf(1.0f + eps * eps);
+    const float near[2 * 2] = {1.0f, 1.0f / norm, 0.0f, eps / norm};
+    const float x_near[2] = {0.0f, 1e38f}, zero2[2] = {0.0f, 0.0f};
+    sc_solver *s = make_solver(near, 2, 2);
+    sset(s, SC_SOLVER_METHOD, method);
+    sset(s, SC_SOLVER_LAMBDA, 0.0);
+    sset(s, SC_SOLVER_MAX_ITERATIONS, 1e5);
+    sset(s, SC_SOLVER_TOLERANCE, 0.0);
+    sc_status cod = method == SC_METHOD_COD ? SC_ERR_NONFINITE : SC_OK;
+    run_overflow_case(s, x_near, 1, NULL, 2, cod, "near atoms, cold");
+    run_overflow_case(s, x_near, 1, zero2, 2, cod, "near atoms, warm");
+    sc_solver_free(s);
+
+    float d[N * K], x[B * N], start[B * K];
+    random_dictionary(d, N, K, 4242);
+    for (size_t i = 0; i < N; i++)
+        d[i * K] = 1.0f / sqrtf((float)N);   /* atom 0: all positive */
+    s = make_solver(d, N, K);
+    sset(s, SC_SOLVER_METHOD, method);
+    for (size_t i = 0; i < B * N; i++)
+        x[i] = 3e38f;
+    memset(start, 0, sizeof start);
+    run_overflow_case(s, x, B, NULL, K, SC_ERR_RANGE, "D^T x, cold");
+    run_overflow_case(s, x, B, start, K, SC_ERR_RANGE, "D^T x, warm");
+    /* 1e38: whatever the method reaches, never SC_OK with Inf */
+    for (size_t i = 0; i < B * N; i++)
+        x[i] = 1e38f;
+    run_overflow_case(s, x, B, NULL, K, SC_OK, "x = 1e38, cold");
+    run_overflow_case(s, x, B, start, K, SC_OK, "x = 1e38, warm");
+    sc_solver_free(s);
+}
+END_TEST
+
+START_TEST(objective_reports_overflow)
+{
+    enum { N = 6, K = 8, B = 2 };
+    float d[N * K], x[B * N], z[B * K];
+    random_dictionary(d, N, K, 4343);
+    for (size_t i = 0; i < N; i++)
+        d[i * K] = 1.0f / sqrtf((float)N);
+    tu_fill(x, B * N, 4444, -1.0f, 1.0f);
+    /* z = 3e38 on the all-positive atom: D z = 3e38 / sqrt(6) per
+     * coordinate, finite; with every code 3e38, D z overflows */
+    sc_solver *s = make_solver(d, N, K);
+    double obj = 42.0;
+    for (size_t i = 0; i < B * K; i++)
+        z[i] = 3e38f;
+    ck_assert_int_eq(sc_solver_objective(s, x, z, B, &obj),
+                     SC_ERR_NONFINITE);
+    TU_ASSERT_CONTAINS(sc_last_message(), "overflowed");
+    ck_assert(obj == 42.0);
+    /* the documented +Inf for a negative code under the constraint stays */
+    sset(s, SC_SOLVER_NONNEGATIVE, 1);
+    memset(z, 0, sizeof z);
+    z[3] = -1.0f;
+    ck_assert_int_eq(sc_solver_objective(s, x, z, B, &obj), SC_OK);
+    ck_assert(isinf(obj) && obj > 0);
+    sc_solver_free(s);
+}
+END_TEST
+
 /* ---- OMP ------------------------------------------------------------------ */
 
 /* The least-squares fit of x on the m atoms `support` of D, in double (the
@@ -2284,6 +2421,9 @@ Suite *solver_suite(void)
     tcase_add_test(tc, objective_rejects_bad_input);
     tcase_add_test(tc, lipschitz_bounds_top_eigenvalue);
     tcase_add_test(tc, run_from_rejects_bad_input);
+    tcase_add_test(tc, create_reports_overflow_and_underflow);
+    tcase_add_loop_test(tc, run_reports_overflow, 0, 5);
+    tcase_add_test(tc, objective_reports_overflow);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("elastic_net_cd_warm_threads");

@@ -15,9 +15,11 @@
 #    same (also for a barely trained model, whose error is not 0);
 #  - feeds drsae bad input (a missing directory, truncated images files,
 #    a gzip file without its trailer or with a wrong CRC, a labels file
-#    with the wrong magic or with bytes after its data, a corrupt model, a
-#    batch larger than the training set, an unknown option) and checks the
-#    exit status and the message;
+#    with the wrong magic or with bytes after its data, a header beyond
+#    the reader's size limit, bytes after a gzip stream, a FIFO; and a
+#    gzip file of two members, which is read; a corrupt model, a batch
+#    larger than the training set, an unknown option) and checks the exit
+#    status and the message;
 #  - runs examples/minimal and checks its reconstruction error;
 #  - runs examples/lista and checks its rows (LISTA, and LCoD trained
 #    longer), its validation rows and early stopping, --valid 0 and a
@@ -277,6 +279,42 @@ setbyte "$tmp/magic/t10k-labels-idx1-ubyte" 3 3    # 0x801 -> 0x803
 run magic "$drsae" --data "$tmp/magic" "${quick[@]}"
 check "labels file with the wrong magic: fails with 'not an IDX'" \
     fails_with "t10k-labels-idx1-ubyte: not an IDX"
+
+# The IDX reader's limits (examples/support/idx.h, issue 14 items 10-11).
+# A header claiming more than IDX_MAX_VALUES = 2^27 bytes of data (2^21 + 1
+# images of 8 x 8) is refused from the header, before any allocation.
+mkdir "$tmp/huge" && cp "$data"/*labels* "$data"/t10k-images* "$tmp/huge/"
+printf '\x00\x00\x08\x03\x00\x20\x00\x01\x00\x00\x00\x08\x00\x00\x00\x08' |
+    gzip -n > "$tmp/huge/train-images-idx3-ubyte.gz"
+run huge "$drsae" --data "$tmp/huge" "${quick[@]}"
+check "images header claiming 2^27 + 64 bytes: fails with 'implausible sizes'" \
+    fails_with "train-images-idx3-ubyte.gz: implausible sizes 2097153 x 8 x 8"
+
+# Bytes after the gzip stream are refused; further gzip members are not.
+cp -r "$data" "$tmp/garbage"
+printf 'garbage' >> "$tmp/garbage/train-labels-idx1-ubyte.gz"
+run garbage "$drsae" --data "$tmp/garbage" "${quick[@]}"
+check "gzipped labels file with bytes after the gzip stream: fails" \
+    fails_with "train-labels-idx1-ubyte.gz: trailing bytes after the gzip stream"
+cp -r "$data" "$tmp/members"
+gzip -dc "$data/train-labels-idx1-ubyte.gz" > "$tmp/members/labels"
+{ head -c 100 "$tmp/members/labels" | gzip -n
+  tail -c +101 "$tmp/members/labels" | gzip -n; } > "$tmp/members/train-labels-idx1-ubyte.gz"
+rm "$tmp/members/labels"
+run members "$drsae" --data "$tmp/members" "${quick[@]}"
+check "gzipped labels file of two gzip members (cat a.gz b.gz): read as one" \
+    has_out "data: 300 training, 0 validation and 100 test images of 8 x 8"
+
+# A FIFO would block the reader forever (no writer) or feed it without
+# end: anything but a regular file is refused, without blocking.
+cp -r "$data" "$tmp/fifo"
+rm "$tmp/fifo/t10k-labels-idx1-ubyte"
+mkfifo "$tmp/fifo/t10k-labels-idx1-ubyte"
+saved_limit=$limit limit=10
+run fifo "$drsae" --data "$tmp/fifo" "${quick[@]}"
+limit=$saved_limit
+check "a FIFO as the labels file: fails at once with 'not a regular file'" \
+    fails_with "t10k-labels-idx1-ubyte: not a regular file"
 
 cp "$model" "$data/bad.bin"
 corrupt "$data/bad.bin"
