@@ -7,9 +7,10 @@
  *
  * FILE is a problem in the SCLASSO1 layout that `bench_fista --dump`
  * writes (see benchmarks/bench_fista.c): D (n x k), X (batch x n), lambda,
- * and bench_fista's optimum f*.  M is one of fista, cod, cd_active, all
- * (default all); N is SC_SOLVER_THREADS (default 1; 0 = one per
- * processor), which splits the batch of cod and cd_active over threads.
+ * and bench_fista's optimum f*.  M is one of fista, cod, cd_active, omp,
+ * all (default all); N is SC_SOLVER_THREADS (default 1; 0 = one per
+ * processor), which splits the batch of cod, cd_active and omp over
+ * threads.
  * OpenBLAS runs the sgemms on OPENBLAS_NUM_THREADS threads (set it to 1
  * on a shared machine, and to N to give the sgemms the same cores: the
  * two pools never run at once, see include/sparsecode.h).
@@ -19,11 +20,14 @@
  * their iteration count at tolerance 0 (doubling, then bisection), the
  * smallest that reaches the target; CD_ACTIVE its tolerance (its
  * stopping gap), the largest of 1e-1, 3e-2, 1e-2, ... that reaches it.
- * Then that setting is timed, best of 5, with no report (the objective is
+ * OMP solves no lasso and has no such effort: it runs at the optimum's
+ * mean number of non-zeros per code, rounded (SC_SOLVER_MAX_NONZEROS),
+ * and its lasso objective and gap are printed as measured.  Then that setting is timed, best of 5, with no report (the objective is
  * measured apart), and one line is printed per method:
  *
  *   method=<name> seconds=<best of 5> objective=<mean objective>
  *       gap=<(objective - optimum) / optimum> <effort> threads=<N>
+ *       (<effort>: iterations=, tolerance= or nonzeros=)
  *       cpu_seconds=<the least CPU time of the 5, all threads>
  *
  * (On a machine shared with other work the wall time includes the time
@@ -54,6 +58,7 @@
 typedef struct {
     uint32_t n, k, batch, flags;
     double lambda, optimum;
+    double nonzeros;      /* the optimum's mean non-zeros per code */
     float *d, *x, *z;
     sc_solver *solver;
 } problem;
@@ -202,7 +207,16 @@ static void bench_method(const problem *p, int method, const char *name,
     double tolerance = 0, obj = NAN, best = INFINITY, best_cpu = INFINITY;
     uint64_t count = MAX_COUNT;
     char effort[64];
-    if (method == SC_METHOD_CD_ACTIVE) {
+    if (method == SC_METHOD_OMP) {
+        if (p->flags & 1) {
+            printf("method=%s: z >= 0 is not supported\n", name);
+            return;
+        }
+        double s = fmax(1.0, round(p->nonzeros));
+        bench_check(sc_solver_set(p->solver, SC_SOLVER_MAX_NONZEROS, s),
+                    "sc_solver_set(MAX_NONZEROS)");
+        snprintf(effort, sizeof effort, "nonzeros=%g", s);
+    } else if (method == SC_METHOD_CD_ACTIVE) {
         tolerance = largest_tolerance(p);
         snprintf(effort, sizeof effort, "tolerance=%g", tolerance);
         if (tolerance == 0) {
@@ -278,7 +292,7 @@ int main(int argc, char **argv)
     const uint16_t probe = 1;
     if (path == NULL || *(const unsigned char *)&probe != 1) {
         fprintf(stderr, "usage: bench_lasso FILE [--method fista|cod|"
-                        "cd_active|all] [--threads N]  (little-endian "
+                        "cd_active|omp|all] [--threads N]  (little-endian "
                         "machines)\n");
         return 2;
     }
@@ -307,6 +321,7 @@ int main(int argc, char **argv)
            fmin(p.optimum, cd_opt), p.optimum, OPT_TOLERANCE, cd_opt,
            (double)nonzero / p.batch);
     p.optimum = fmin(p.optimum, cd_opt);
+    p.nonzeros = (double)nonzero / p.batch;
     double floor_cpu, floor_wall = floor_seconds(&p, &floor_cpu);
     printf("floor:   sgemm X D + Gram D^T D %.3f ms (best of %d; CPU time "
            "%.3f ms)\n", 1e3 * floor_wall, TIMING_RUNS, 1e3 * floor_cpu);
@@ -316,7 +331,8 @@ int main(int argc, char **argv)
         int method;
     } methods[] = {{"fista", SC_METHOD_FISTA},
                    {"cod", SC_METHOD_COD},
-                   {"cd_active", SC_METHOD_CD_ACTIVE}};
+                   {"cd_active", SC_METHOD_CD_ACTIVE},
+                   {"omp", SC_METHOD_OMP}};
     int found = 0;
     for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
         if (!strcmp(which, "all") || !strcmp(which, methods[m].name)) {

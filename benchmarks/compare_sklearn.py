@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """compare_sklearn.py -- scikit-learn's lasso_cd against libsparsecode's FISTA
-(or its active-set coordinate descent) on the problem that
-benchmarks/bench_fista.c dumps.
+(or its active-set coordinate descent), or scikit-learn's OMP against
+libsparsecode's, on the problem that benchmarks/bench_fista.c dumps.
 
     build/openblas/benchmarks/bench_fista --dump /tmp/lasso.bin
     /usr/bin/python3 benchmarks/compare_sklearn.py /tmp/lasso.bin \
         [--fista-seconds T] [--n-jobs 1,2] [--repeat 3] \
-        [--method fista|cd_active] [--threads N]
+        [--method fista|cd_active|omp] [--threads N]
 
 With --method cd_active (SC_METHOD_CD_ACTIVE, SC_SOLVER_THREADS = N) the
 library's setting is its stopping gap, the largest of 10^-1, 10^-1.5, ...
@@ -29,6 +29,15 @@ bench_fista found and the FISTA time to reach 1e-4 of it).  This script
    the smallest setting whose mean objective is within 1e-4 (relative) of
    the optimum is sklearn's time (best of --repeat runs);
 4. prints sklearn_time / fista_time.
+
+With --method omp (SC_METHOD_OMP) there is no target to reach: both sides
+run at the same number of non-zeros per code, the optimum's mean support
+size rounded (the optimum: the library's CD_ACTIVE to a gap of 1e-9, as in
+bench_lasso), scikit-learn as sparse_encode(algorithm='omp',
+n_nonzero_coefs=s) with the Gram matrix precomputed (orthogonal_mp_gram
+underneath; X D is computed in the call, as in the library's run); the
+script prints both lasso objectives, the share of codes whose supports
+agree, and the two times, alternating, best of 5.
 
 Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn
 python3-numpy).  Not part of `make bench`, which runs only C programs.
@@ -111,8 +120,8 @@ class Fista:
     keeps the ratio fair)."""
 
     SC_SOLVER_METHOD, SC_SOLVER_LAMBDA, SC_SOLVER_MAX_ITERATIONS, SC_SOLVER_TOLERANCE = 1, 2, 4, 5
-    SC_SOLVER_NONNEGATIVE, SC_SOLVER_THREADS = 3, 16
-    METHODS = {"fista": 1, "cd_active": 3}
+    SC_SOLVER_NONNEGATIVE, SC_SOLVER_THREADS, SC_SOLVER_MAX_NONZEROS = 3, 16, 17
+    METHODS = {"fista": 1, "cd_active": 3, "omp": 4}
 
     def __init__(self, path, p, method="fista", threads=1):
         self.lib = ctypes.CDLL(path)
@@ -141,6 +150,10 @@ class Fista:
             self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_THREADS, float(threads)))
             self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_MAX_ITERATIONS, 1e5))
         self.batch = p["batch"]
+
+    def set_nonzeros(self, count):
+        self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_MAX_NONZEROS,
+                                          float(count)))
 
     def set_tolerance(self, tol):
         self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_TOLERANCE, float(tol)))
@@ -181,6 +194,59 @@ def timed_cpu(fn):
     return time.perf_counter() - t0, time.process_time() - c0, out
 
 
+def compare_omp(a, p):
+    """--method omp: both OMPs at the optimum's mean support size."""
+    if a.lib in (None, "none"):
+        sys.exit("compare_sklearn: --method omp needs the library (--lib)")
+    if p["nonneg"]:
+        sys.exit("compare_sklearn: the library's OMP does not take z >= 0")
+    best = Fista(a.lib, p, "cd_active", a.threads)
+    best.set_tolerance(1e-9)
+    z_opt = best()
+    support = np.count_nonzero(z_opt) / p["batch"]
+    s = max(1, int(round(support)))
+    print("optimum: f* = %.9f (CD_ACTIVE to gap 1e-9), %.2f non-zeros per code; "
+          "OMP at %d" % (objective(p, z_opt), support, s))
+    omp = Fista(a.lib, p, "omp", a.threads)
+    omp.set_nonzeros(s)
+    jobs = [int(j) for j in a.n_jobs.split(",")]
+
+    def sk(j):
+        return sparse_encode(p["X"], p["Dt"], gram=p["gram"], algorithm="omp",
+                             n_nonzero_coefs=s, n_jobs=j)
+
+    times = {}
+    for j in jobs:
+        sk(j)  # warm up (worker start-up)
+        times[j] = timed(lambda: sk(j), a.repeat)[0]
+        print("  sparse_encode(omp) n_jobs=%d: %.4f s" % (j, times[j]))
+    j = min(times, key=times.get)
+    z_sk, z_lib = sk(j), omp()
+    same = np.mean(np.all((z_sk != 0) == (z_lib != 0), axis=1))
+    res = lambda z: float(np.mean(np.sum((p["X"] - z @ p["D"].T) ** 2, axis=1)))
+    print("objective (lasso, lambda %g): library %.9f, sklearn %.9f; mean |x - Dz|^2: "
+          "library %.9f, sklearn %.9f; same support in %.1f %% of the codes"
+          % (p["lam"], objective(p, z_lib), objective(p, z_sk), res(z_lib), res(z_sk),
+             100 * same))
+    lib_best = sk_best = lib_cpu = sk_cpu = float("inf")
+    for _ in range(max(5, a.repeat)):
+        t, c, _ = timed_cpu(omp)
+        lib_best, lib_cpu = min(lib_best, t), min(lib_cpu, c)
+        t, c, _ = timed_cpu(lambda: sk(j))
+        sk_best, sk_cpu = min(sk_best, t), min(sk_cpu, c)
+    print("omp through %s (%s), %d non-zeros, %d threads, alternating with "
+          "sparse_encode(omp, n_jobs=%d):" % (a.lib, omp.lib.sc_blas_name().decode(), s,
+                                              a.threads, j))
+    print("  omp %.4f s, sklearn %.4f s (best of %d each)"
+          % (lib_best, sk_best, max(5, a.repeat)))
+    print("  CPU time: omp %.4f s, sklearn %.4f s (least of each); ratio %.2f"
+          % (lib_cpu, sk_cpu, sk_cpu / lib_cpu))
+    print("sklearn_seconds=%.6f" % sk_best)
+    print("omp_seconds=%.6f" % lib_best)
+    print("ratio sklearn_time / omp_time = %.2f (target >= 10: %s)"
+          % (sk_best / lib_best, "met" if sk_best / lib_best >= 10 else "NOT met"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dump")
@@ -196,13 +262,18 @@ def main():
     ap.add_argument("--method", default="fista", choices=sorted(Fista.METHODS),
                     help="the library's method timed against sklearn (default fista)")
     ap.add_argument("--threads", type=int, default=1,
-                    help="SC_SOLVER_THREADS for --method cd_active (default 1)")
+                    help="SC_SOLVER_THREADS for --method cd_active or omp (default 1)")
     a = ap.parse_args()
 
     p = load(a.dump)
     p["Dt"] = np.ascontiguousarray(p["D"].T)          # sklearn's dictionary
     p["gram"] = p["Dt"] @ p["Dt"].T                 # precomputed, as FISTA's plan
     lam, n = p["lam"], p["n"]
+    if a.method == "omp":
+        print("problem: %s: batch %d, n %d, k %d, lambda %g; sklearn %s, numpy %s"
+              % (a.dump, p["batch"], n, p["k"], lam, sklearn.__version__, np.__version__))
+        compare_omp(a, p)
+        return
     fista_s = a.fista_seconds if a.fista_seconds is not None else p["fista_s"]
     print("problem: %s: batch %d, n %d, k %d, lambda %g; sklearn %s, numpy %s"
           % (a.dump, p["batch"], n, p["k"], lam, sklearn.__version__, np.__version__))

@@ -641,6 +641,28 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)), m the
  * largest total pool weight of a unit, to stay stable).
  *
+ * OMP (SC_METHOD_OMP; Batch-OMP of Rubinstein, Zibulevsky & Elad 2008,
+ * as SPAMS and scikit-learn's orthogonal_mp_gram): per sample, greedily,
+ * the atom j not yet selected of largest |d_j^T r| (r = x - D z, the
+ * lowest index on ties) joins the support S, and z_S becomes the least-
+ * squares fit G_SS z_S = (D^T x)_S, through a Cholesky factor of G_SS
+ * grown by one row per atom, all on the Gram matrix and in double.  A
+ * code stops when it has SC_SOLVER_MAX_NONZEROS atoms (0: min(n, k)), or
+ * |r|^2 <= SC_SOLVER_MAX_RESIDUAL, or when no atom is left that
+ * correlates with r (converged), or when the atom chosen is
+ * (numerically) a combination of S (the factor's pivot at most
+ * 1e-10 (1 + G_jj); not converged, z the fit on S).  The report's
+ * converged is 1 when every code stopped converged, its iterations the
+ * most atoms of any code.  The selection does not divide by |d_j|:
+ * give unit-norm atoms, as for SPAMS and scikit-learn.  OMP solves no
+ * lasso: it ignores lambda, SC_SOLVER_TOLERANCE and
+ * SC_SOLVER_MAX_ITERATIONS; the report's objective and gap are still
+ * those of the lasso problem above (with the solver's lambda) at the
+ * codes OMP returns.  Non-negativity, the L2 term and the group term
+ * are not supported with OMP (SC_ERR_STATE at run).  A warm start
+ * (sc_solver_run_from) is ignored: greedy selection has no iterate to
+ * resume from, and the result equals that of sc_solver_run.
+ *
  * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_MAX_ITERATIONS, or when
  * every sample's iterate moved by at most SC_SOLVER_TOLERANCE relative to
  * its size in one iteration (max_i |z_i - z_i'| <= tol * max(1,
@@ -663,8 +685,8 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * and the gap is F(z): such a run stops at its fixed point, not
  * converged.
  *
- * Threads: SC_SOLVER_THREADS > 1 splits the batch of CoD and CD_ACTIVE
- * runs into contiguous ranges of samples, one per thread, after the
+ * Threads: SC_SOLVER_THREADS > 1 splits the batch of CoD, CD_ACTIVE and
+ * OMP runs into contiguous ranges of samples, one per thread, after the
  * sgemm c = X D (which runs on the BLAS's threads, OPENBLAS_NUM_THREADS).
  * The two pools never run at once: the library's threads start after
  * that sgemm returns and are joined before the report's sgemm, so with
@@ -686,7 +708,9 @@ typedef enum {
     SC_METHOD_ISTA  = 0,
     SC_METHOD_FISTA = 1,
     SC_METHOD_COD   = 2,
-    SC_METHOD_CD_ACTIVE = 3   /* active-set coordinate descent (S6) */
+    SC_METHOD_CD_ACTIVE = 3,  /* active-set coordinate descent (S6) */
+    SC_METHOD_OMP   = 4       /* orthogonal matching pursuit (greedy,
+                                 ignores lambda; see "OMP" above) */
 } sc_solver_method;
 
 /* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_bounds.
@@ -710,12 +734,20 @@ typedef enum {
     SC_SOLVER_L2             = 15, /* lambda_2 of 1/2 lambda_2 |z|^2 (the
                                       elastic net), every method and the
                                       objective; [0, 1e6]; default 0 */
-    SC_SOLVER_THREADS        = 16  /* threads over samples for CoD and
-                                      CD_ACTIVE (see "Threads" above);
-                                      [0, 64]; default 1 = the calling
-                                      thread only; 0 = one per online
-                                      processor.  Results do not depend
-                                      on it */
+    SC_SOLVER_THREADS        = 16, /* threads over samples for CoD,
+                                      CD_ACTIVE and OMP (see "Threads"
+                                      above); [0, 64]; default 1 = the
+                                      calling thread only; 0 = one per
+                                      online processor.  Results do not
+                                      depend on it */
+    SC_SOLVER_MAX_NONZEROS   = 17, /* OMP: at most this many non-zeros
+                                      per code; [0, 2^24]; default 10;
+                                      0 = no limit but min(n, k) */
+    SC_SOLVER_MAX_RESIDUAL   = 18  /* OMP: stop a code once its squared
+                                      residual |x - D z|^2 is at most
+                                      this (absolute, in x's units);
+                                      [0, 1e15]; default 0 = only an
+                                      exact fit stops early */
 } sc_solver_param;
 
 /* What a run did.  Versioned by its leading size field, like

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cholesky.h"
 #include "solver.h"
 
 /* The active sweeps stop when one lowers the objective by less than this
@@ -151,47 +152,6 @@ static sweep_result full_sweep(const sc_solver *s, const sc_problem *p,
     return r;
 }
 
-/* (S8) Cholesky factor of A = G_SS + lambda_2 I, in place (lower
- * triangle, row-major m x m); 0 if A is not numerically positive
- * definite (atoms of the support nearly dependent). */
-static int cholesky(double *a, size_t m)
-{
-    for (size_t j = 0; j < m; j++) {
-        double d = a[j * m + j];
-        for (size_t q = 0; q < j; q++)
-            d -= a[j * m + q] * a[j * m + q];
-        if (!(d > 1e-10 * (1.0 + fabs(a[j * m + j]))))
-            return 0;
-        d = sqrt(d);
-        a[j * m + j] = d;
-        double inverse = 1.0 / d;
-        for (size_t i = j + 1; i < m; i++) {
-            double v = a[i * m + j];
-            for (size_t q = 0; q < j; q++)
-                v -= a[i * m + q] * a[j * m + q];
-            a[i * m + j] = v * inverse;
-        }
-    }
-    return 1;
-}
-
-/* Solves L L^T w = b in place in b. */
-static void cholesky_solve(const double *l, size_t m, double *b)
-{
-    for (size_t i = 0; i < m; i++) {
-        double v = b[i];
-        for (size_t q = 0; q < i; q++)
-            v -= l[i * m + q] * b[q];
-        b[i] = v / l[i * m + i];
-    }
-    for (size_t i = m; i-- > 0;) {
-        double v = b[i];
-        for (size_t q = i + 1; q < m; q++)
-            v -= l[q * m + i] * b[q];
-        b[i] = v / l[i * m + i];
-    }
-}
-
 /* (S8) The exact minimiser on the support with its signs fixed: with
  * S the active set and sigma the signs of z_S, w solves
  * (G_SS + lambda_2 I) w = c_S - lambda sigma.  z moves towards w as far
@@ -221,9 +181,10 @@ static long support_step(const sc_solver *s, const sc_problem *p,
             double sign = z[act[a]] > 0.0f ? 1.0 : -1.0;
             w->rhs[a] = (double)c[act[a]] - p->lambda * sign;
         }
-        if (!cholesky(w->chol, m))
-            return -1;
-        cholesky_solve(w->chol, m, w->rhs);
+        for (size_t a = 0; a < m; a++)   /* (S8)'s factor, row by row */
+            if (!sc_cholesky_append(w->chol, m, a))
+                return -1;  /* atoms of the support nearly dependent */
+        sc_cholesky_solve(w->chol, m, m, w->rhs);
         /* the longest step in [0, 1] along w - z that keeps the signs */
         double t = 1.0;
         for (size_t a = 0; a < m; a++) {
@@ -325,8 +286,9 @@ static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
 
 static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
                              const float *c, double xx, float *z,
-                             workspace *w, int *done)
+                             void *work, int *done)
 {
+    workspace *w = work;
     uint64_t cap = p->max_iterations, sweeps = 0;
     w->count = 0;
     for (size_t j = 0; j < s->k; j++)
@@ -394,17 +356,8 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
         w.chol != NULL && w.rhs != NULL && w.diagonal != NULL) {
         for (size_t j = 0; j < k; j++)
             w.diagonal[j] = s->gram[j * k + j];
-        int all = 1;
-        most = 0;
-        for (size_t b = 0; b < batch; b++) {
-            int done;
-            uint64_t sweeps = solve_sample(s, p, c + b * k, xx[b], z + b * k,
-                                           &w, &done);
-            all &= done;
-            if ((int64_t)sweeps > most)
-                most = (int64_t)sweeps;
-        }
-        *converged = all;
+        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
+                              converged);
     }
     free(w.corr);
     free(w.exact);

@@ -21,7 +21,7 @@
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_METHOD,         0,     3,    SC_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_METHOD,         0,     4,    SC_METHOD_FISTA, 1),
     ROW(SC_SOLVER_LAMBDA,         0,     1e6,  0.1,   0),
     ROW(SC_SOLVER_NONNEGATIVE,    0,     1,    0,     1),
     ROW(SC_SOLVER_MAX_ITERATIONS, 1,     1e7,  1000,  1),
@@ -37,6 +37,8 @@ static const sc_param_info solver_rows[] = {
     ROW(SC_SOLVER_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
     ROW(SC_SOLVER_L2,             0,     1e6,  0,     0),
     ROW(SC_SOLVER_THREADS,        0,     SC_PARALLEL_MAX_THREADS, 1, 1),
+    ROW(SC_SOLVER_MAX_NONZEROS,   0,     SC_MAX_DIMENSION, 10, 1),
+    ROW(SC_SOLVER_MAX_RESIDUAL,   0,     1e15, 0,     0),
 };
 _Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
                    SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
@@ -62,6 +64,8 @@ sc_problem sc_solver_problem(const sc_solver *s)
     p.momentum = (int)value(s, SC_SOLVER_METHOD) == SC_METHOD_FISTA;
     p.max_iterations = (uint64_t)value(s, SC_SOLVER_MAX_ITERATIONS);
     p.sparse_below = sc_fista_sparse_cutoff(s->k);
+    p.max_nonzeros = (size_t)value(s, SC_SOLVER_MAX_NONZEROS);
+    p.max_residual = value(s, SC_SOLVER_MAX_RESIDUAL);
     return p;
 }
 
@@ -249,7 +253,7 @@ static sc_status check_batch(const sc_solver *s, const float *x,
     return SC_OK;
 }
 
-/* The per-sample methods (CoD, CD_ACTIVE) on a range of the batch: a job
+/* The per-sample methods (CoD, CD_ACTIVE, OMP) on a range of the batch: a job
  * of sc_parallel_for, one range per thread. */
 typedef struct {
     const sc_solver *solver;
@@ -268,12 +272,36 @@ static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
     size_t k = j->solver->k;
     const float *c = j->c + begin * k;
     float *z = j->z + begin * k;
-    j->iterations[thread] =
-        j->method == SC_METHOD_COD
-            ? sc_cod(j->solver, j->problem, end - begin, c, z,
-                     &j->converged[thread])
-            : sc_cd_active(j->solver, j->problem, end - begin, c,
-                           j->xx + begin, z, &j->converged[thread]);
+    int *converged = &j->converged[thread];
+    if (j->method == SC_METHOD_COD)
+        j->iterations[thread] = sc_cod(j->solver, j->problem, end - begin,
+                                       c, z, converged);
+    else if (j->method == SC_METHOD_OMP)
+        j->iterations[thread] = sc_omp(j->solver, j->problem, end - begin,
+                                       c, j->xx + begin, z, converged);
+    else
+        j->iterations[thread] = sc_cd_active(j->solver, j->problem,
+                                             end - begin, c, j->xx + begin,
+                                             z, converged);
+}
+
+int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
+                       const float *c, const double *xx, float *z,
+                       sc_sample_solver solve, void *work, int *converged)
+{
+    size_t k = s->k;
+    int64_t most = 0;
+    int all = 1;
+    for (size_t b = 0; b < batch; b++) {
+        int done;
+        uint64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
+                                &done);
+        all &= done;
+        if ((int64_t)effort > most)
+            most = (int64_t)effort;
+    }
+    *converged = all;
+    return most;
 }
 
 /* Runs the method on the batch from the start in z; returns the
@@ -282,7 +310,8 @@ static int64_t solve(const sc_solver *s, const sc_problem *p, int method,
                      size_t threads, size_t batch, const float *c,
                      const double *xx, float *z, int *converged)
 {
-    if (method != SC_METHOD_COD && method != SC_METHOD_CD_ACTIVE)
+    if (method != SC_METHOD_COD && method != SC_METHOD_CD_ACTIVE &&
+        method != SC_METHOD_OMP)
         return sc_fista(s, p, batch, c, z, converged);
     sample_job job = {s, p, method, c, xx, z, {0}, {0}};
     if (threads > batch)
@@ -356,6 +385,14 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
                        "with the group term", caller,
                        method == SC_METHOD_COD ? "SC_METHOD_COD"
                                                : "SC_METHOD_CD_ACTIVE");
+    if (method == SC_METHOD_OMP &&
+        (p.group_weight > 0 || p.l2 > 0 || p.nonnegative))
+        return sc_fail(NULL, SC_ERR_STATE, "%s: orthogonal matching pursuit "
+                       "(SC_METHOD_OMP) does not support %s; use "
+                       "SC_METHOD_CD_ACTIVE, or FISTA for the group term",
+                       caller, p.group_weight > 0 ? "the group term"
+                       : p.l2 > 0 ? "the L2 term (SC_SOLVER_L2 > 0)"
+                                  : "z >= 0 (SC_SOLVER_NONNEGATIVE)");
     size_t threads = (size_t)value(solver, SC_SOLVER_THREADS);
     if (threads == 0)
         threads = sc_parallel_threads();

@@ -10,7 +10,7 @@
 #include "pools.h"
 #include "status.h"
 
-#define SC_SOLVER_PARAM_COUNT 16
+#define SC_SOLVER_PARAM_COUNT 18
 
 struct sc_solver_s {
     size_t n, k;
@@ -34,6 +34,10 @@ typedef struct {
      * gradient (S1) by a sparse sum of rows of G, the others by sgemm
      * (0: always sgemm; k + 1: never). */
     size_t sparse_below;
+    /* OMP: at most this many atoms per code (0: min(n, k)); stop once
+     * |x - D z|^2 <= max_residual. */
+    size_t max_nonzeros;
+    double max_residual;
 } sc_problem;
 
 sc_problem sc_solver_problem(const sc_solver *s);
@@ -60,6 +64,25 @@ int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
 int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
                      const float *c, const double *xx, float *z,
                      int *converged);
+
+/* The per-sample loop of CD_ACTIVE and OMP: runs solve on each sample
+ * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
+ * work; returns the most effort any sample reported and sets *converged
+ * when every sample set its done flag. */
+typedef uint64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
+                                     const float *c, double xx, float *z,
+                                     void *work, int *done);
+int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
+                       const float *c, const double *xx, float *z,
+                       sc_sample_solver solve, void *work, int *converged);
+
+/* Orthogonal matching pursuit (Batch-OMP, omp.c) on a batch: writes
+ * every code of z (a start in z is ignored), with xx[b] = |x_b|^2 for
+ * the residual.  Returns the most atoms selected for any sample and sets
+ * *converged (0 if a sample stopped at an atom dependent on its
+ * support); -1 if out of memory. */
+int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
+               const float *c, const double *xx, float *z, int *converged);
 
 /* (S7) for one sample: the objective F(z) and the duality gap at z, in
  * double, from c = D^T x, xx = |x|^2 and the exact correlations

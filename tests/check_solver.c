@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* check_solver.c -- the sparse coding solvers (sc_solver_*): ISTA, FISTA and
- * CoD, signed and non-negative, with and without the group term.
+/* check_solver.c -- the sparse coding solvers (sc_solver_*): ISTA, FISTA,
+ * CoD and CD_ACTIVE, signed and non-negative, with and without the group
+ * term; and OMP (greedy selection, least squares on the support, the
+ * stops).
  *
  * Every reference value is computed here, in double precision, from the
  * float dictionary the solver was given:
@@ -41,7 +43,7 @@
 /* ---- helpers ------------------------------------------------------------- */
 
 static const char *const method_names[] = {"ISTA", "FISTA", "CoD",
-                                           "CD_ACTIVE"};
+                                           "CD_ACTIVE", "OMP"};
 
 /* Prints a measured quantity when SC_TEST_MEASURE is set (to re-derive the
  * tolerances below); silent otherwise. */
@@ -1104,7 +1106,7 @@ typedef struct {
 
 #define SP(id, integral, def, lo, hi) {id, #id, integral, def, lo, hi}
 static const solver_param_doc solver_params[] = {
-    SP(SC_SOLVER_METHOD,         1, SC_METHOD_FISTA, 0, 3),
+    SP(SC_SOLVER_METHOD,         1, SC_METHOD_FISTA, 0, 4),
     SP(SC_SOLVER_LAMBDA,         0, 0.1,  0, 1e6),
     SP(SC_SOLVER_NONNEGATIVE,    1, 0,    0, 1),
     SP(SC_SOLVER_MAX_ITERATIONS, 1, 1000, 1, 1e7),
@@ -1120,10 +1122,12 @@ static const solver_param_doc solver_params[] = {
     SP(SC_SOLVER_GROUP_EPSILON,  0, 1e-4, 1e-12, 1),
     SP(SC_SOLVER_L2,             0, 0,    0, 1e6),
     SP(SC_SOLVER_THREADS,        1, 1,    0, 64),
+    SP(SC_SOLVER_MAX_NONZEROS,   1, 10,   0, 16777216),
+    SP(SC_SOLVER_MAX_RESIDUAL,   0, 0,    0, 1e15),
 };
 #define SOLVER_PARAM_COUNT (sizeof solver_params / sizeof solver_params[0])
 
-static const int unknown_solver_params[] = {0, 17, 99, -1, 1000};
+static const int unknown_solver_params[] = {0, 19, 99, -1, 1000};
 
 static void snapshot_params(const sc_solver *s, double *v)
 {
@@ -1679,8 +1683,8 @@ START_TEST(warm_start_from_optimum)
 }
 END_TEST
 
-/* SC_SOLVER_THREADS splits the batch over threads for CoD and CD_ACTIVE
- * (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
+/* SC_SOLVER_THREADS splits the batch over threads for CoD, CD_ACTIVE and
+ * OMP (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
  * and 0 (one per processor) threads give the same codes and report bit for
  * bit, on a batch of 37 that no count divides evenly. */
 START_TEST(threads_give_identical_bits)
@@ -1692,7 +1696,10 @@ START_TEST(threads_give_identical_bits)
     tu_fill(x, B * KKT_N, 5252, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
     configure(s, method, 0.1, 0, 300, 1e-6);
-    sset(s, SC_SOLVER_L2, 0.05);
+    if (method == SC_METHOD_OMP)      /* which takes no L2 term */
+        sset(s, SC_SOLVER_MAX_NONZEROS, 5);
+    else
+        sset(s, SC_SOLVER_L2, 0.05);
     sc_solver_report r1 = run_ok(s, x, B, one);
     const double counts[] = {2, 3, 7, 0};
     for (size_t c = 0; c < 4; c++) {
@@ -1820,10 +1827,11 @@ START_TEST(run_from_rejects_bad_input)
     ck_assert_int_eq(sc_solver_run_from(s, x, B, bad, codes, NULL), SC_OK);
     /* ... and out of range with z >= 0, for every method */
     sset(s, SC_SOLVER_NONNEGATIVE, 1);
-    for (int method = 0; method < 4; method++) {
+    for (int method = 0; method <= SC_METHOD_OMP; method++) {
         sset(s, SC_SOLVER_METHOD, method);
         EXPECT_FROM(s, x, B, bad, &rep, SC_ERR_RANGE);
     }
+    sset(s, SC_SOLVER_METHOD, SC_METHOD_CD_ACTIVE);
     ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL), SC_OK);
     /* the group term: ISTA and FISTA only */
     sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
@@ -1908,7 +1916,8 @@ static sc_status run_overflow_case(const sc_solver *s, const float *x,
 
 /* _i = method.  Two atoms 1e-3 apart: x = 1e38 e_2 has least-squares
  * codes of about 1e41, beyond float (CoD reaches Inf, on main it returned
- * SC_OK with them; the other methods stop short with finite codes).  Then
+ * SC_OK with them; OMP's least-squares fit on both atoms is that 1e41,
+ * SC_ERR_NONFINITE; the other methods stop short with finite codes).  Then
  * x = 3e38 (1, ..., 1) along an all-positive atom of a random dictionary:
  * D^T x = sqrt(6) 3e38 overflows before any iteration, SC_ERR_RANGE for
  * every method.  Cold and warm runs alike. */
@@ -1977,6 +1986,408 @@ START_TEST(objective_reports_overflow)
 }
 END_TEST
 
+/* ---- OMP ------------------------------------------------------------------ */
+
+/* The least-squares fit of x on the m atoms `support` of D, in double (the
+ * normal equations by Gaussian elimination with partial pivoting); returns
+ * |x - D_S coef|^2. */
+static double least_squares(const float *d, size_t n, size_t k,
+                            const float *x, const size_t *support, size_t m,
+                            double *coef)
+{
+    double a[MAXK][MAXK + 1];
+    ck_assert(m <= MAXK);
+    for (size_t p = 0; p < m; p++) {
+        for (size_t q = 0; q <= m; q++) {
+            double sum = 0.0;
+            for (size_t i = 0; i < n; i++)
+                sum += (double)d[i * k + support[p]] *
+                       (q < m ? (double)d[i * k + support[q]] : (double)x[i]);
+            a[p][q] = sum;
+        }
+    }
+    for (size_t c = 0; c < m; c++) {
+        size_t pivot = c;
+        for (size_t r = c + 1; r < m; r++)
+            if (fabs(a[r][c]) > fabs(a[pivot][c]))
+                pivot = r;
+        for (size_t q = 0; q <= m; q++) {
+            double t = a[c][q];
+            a[c][q] = a[pivot][q];
+            a[pivot][q] = t;
+        }
+        ck_assert(a[c][c] != 0.0);
+        for (size_t r = c + 1; r < m; r++) {
+            double f = a[r][c] / a[c][c];
+            for (size_t q = c; q <= m; q++)
+                a[r][q] -= f * a[c][q];
+        }
+    }
+    for (size_t c = m; c-- > 0;) {
+        double v = a[c][m];
+        for (size_t q = c + 1; q < m; q++)
+            v -= a[c][q] * coef[q];
+        coef[c] = v / a[c][c];
+    }
+    double full[MAXK] = {0}, r[MAXN], g[MAXK], rr = 0.0;
+    for (size_t p = 0; p < m; p++)
+        full[support[p]] = coef[p];
+    residual_and_gradient(d, n, k, x, full, r, g);
+    for (size_t i = 0; i < n; i++)
+        rr += r[i] * r[i];
+    return rr;
+}
+
+/* |x - D z|^2 in double for one float code. */
+static double squared_residual(const float *d, size_t n, size_t k,
+                               const float *x, const float *zf)
+{
+    double z[MAXK], r[MAXN], g[MAXK], rr = 0.0;
+    to_double(zf, k, z);
+    residual_and_gradient(d, n, k, x, z, r, g);
+    for (size_t i = 0; i < n; i++)
+        rr += r[i] * r[i];
+    return rr;
+}
+
+/* The support of a code, in increasing order; returns its size. */
+static size_t support_of(const float *z, size_t k, size_t *support)
+{
+    size_t m = 0;
+    for (size_t j = 0; j < k; j++)
+        if (z[j] != 0.0f)
+            support[m++] = j;
+    return m;
+}
+
+static void configure_omp(sc_solver *s, double nonzeros, double residual)
+{
+    sset(s, SC_SOLVER_METHOD, SC_METHOD_OMP);
+    sset(s, SC_SOLVER_MAX_NONZEROS, nonzeros);
+    sset(s, SC_SOLVER_MAX_RESIDUAL, residual);
+}
+
+#define OMP_N 12
+#define OMP_K 24
+#define OMP_BATCH 8
+
+/* OMP's support is what greedy selection picks and its coefficients are
+ * the least-squares fit on it.  The reference replays greedy selection in
+ * double from D: at each step, among the atoms of OMP's support not yet
+ * taken, the one of largest |d_j^T r| must be the largest over all atoms
+ * not yet taken (to 1e-5 relative: the solver's c and G are float; by
+ * measurement the top two correlations were never within 3.5e-4
+ * relative of each other here, so no near-tie decides); it is taken, and
+ * r becomes the residual of the least-squares fit.  The code then equals
+ * that fit to 1e-5 of its largest entry (float G on supports of <= 6
+ * unit atoms in 12 dimensions; largest seen 3.4e-7). */
+START_TEST(omp_greedy_least_squares)
+{
+    const size_t sizes[] = {1, 2, 3, 6};
+    const size_t want = sizes[_i % 4];
+    float d[OMP_N * OMP_K], x[OMP_BATCH * OMP_N], codes[OMP_BATCH * OMP_K];
+    random_dictionary(d, OMP_N, OMP_K, 6100 + (uint64_t)_i);
+    tu_fill(x, OMP_BATCH * OMP_N, 6200 + (uint64_t)_i, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, OMP_N, OMP_K);
+    configure_omp(s, (double)want, 0.0);
+    sc_solver_report rep = run_ok(s, x, OMP_BATCH, codes);
+    ck_assert_int_eq(rep.converged, 1);
+    ck_assert_uint_eq(rep.iterations, want);
+    double closest_tie = INFINITY, worst_coef = 0.0;
+    for (size_t b = 0; b < OMP_BATCH; b++) {
+        const float *xb = x + b * OMP_N, *zb = codes + b * OMP_K;
+        size_t omp_support[MAXK], taken[MAXK];
+        int in_omp[MAXK] = {0}, in_taken[MAXK] = {0};
+        size_t m = support_of(zb, OMP_K, omp_support);
+        ck_assert_uint_eq(m, want);
+        for (size_t q = 0; q < m; q++)
+            in_omp[omp_support[q]] = 1;
+        double coef[MAXK], full[MAXK] = {0}, r[MAXN], g[MAXK];
+        for (size_t step = 0; step < m; step++) {
+            residual_and_gradient(d, OMP_N, OMP_K, xb, full, r, g);
+            double top = 0.0, second = 0.0, pick_value = -1.0;
+            size_t pick = OMP_K;
+            for (size_t j = 0; j < OMP_K; j++) {
+                if (in_taken[j])
+                    continue;
+                double a = fabs(g[j]);
+                if (a > top) {
+                    second = top;
+                    top = a;
+                } else if (a > second) {
+                    second = a;
+                }
+                if (in_omp[j] && a > pick_value) {
+                    pick_value = a;
+                    pick = j;
+                }
+            }
+            ck_assert(pick < OMP_K);
+            ck_assert_msg(pick_value >= top * (1.0 - 1e-5), "sample %zu, "
+                          "step %zu: OMP took atom %zu, |d^T r| = %g, while "
+                          "the largest is %g", b, step, pick, pick_value,
+                          top);
+            closest_tie = fmin(closest_tie, (top - second) / top);
+            taken[step] = pick;
+            in_taken[pick] = 1;
+            least_squares(d, OMP_N, OMP_K, xb, taken, step + 1, coef);
+            memset(full, 0, sizeof full);
+            for (size_t q = 0; q <= step; q++)
+                full[taken[q]] = coef[q];
+        }
+        double scale = 0.0;
+        for (size_t j = 0; j < OMP_K; j++)
+            scale = fmax(scale, fabs(full[j]));
+        for (size_t j = 0; j < OMP_K; j++) {
+            double err = fabs((double)zb[j] - full[j]) / scale;
+            worst_coef = fmax(worst_coef, err);
+            ck_assert_msg(err <= 1e-5, "sample %zu, z[%zu] = %.9g, least "
+                          "squares %.9g", b, j, (double)zb[j], full[j]);
+        }
+    }
+    measured("omp closest tie", "greedy", closest_tie);
+    measured("omp coefficient error", "greedy", worst_coef);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* On an orthonormal D, OMP with s non-zeros is the best s-term
+ * approximation: its support is the best of all C(8, s) supports found
+ * by exhaustive search, and its squared residual that minimum (1e-5). */
+START_TEST(omp_orthonormal_best_s_term)
+{
+    enum { N = 8, B = 6 };
+    const size_t want = 1 + (size_t)_i;
+    float d[N * N], x[B * N], codes[B * N];
+    random_orthogonal(d, N, 6300 + (uint64_t)_i);
+    tu_fill(x, B * N, 6400 + (uint64_t)_i, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, N, N);
+    configure_omp(s, (double)want, 0.0);
+    run_ok(s, x, B, codes);
+    for (size_t b = 0; b < B; b++) {
+        double best = INFINITY, coef[MAXK];
+        unsigned best_mask = 0;
+        for (unsigned mask = 0; mask < (1u << N); mask++) {
+            size_t support[N], m = 0;
+            for (size_t j = 0; j < N; j++)
+                if (mask & (1u << j))
+                    support[m++] = j;
+            if (m != want)
+                continue;
+            double rr = least_squares(d, N, N, x + b * N, support, m, coef);
+            if (rr < best) {
+                best = rr;
+                best_mask = mask;
+            }
+        }
+        unsigned omp_mask = 0;
+        for (size_t j = 0; j < N; j++)
+            if (codes[b * N + j] != 0.0f)
+                omp_mask |= 1u << j;
+        ck_assert_msg(omp_mask == best_mask, "sample %zu, s = %zu: OMP's "
+                      "support %#x, the best %#x", b, want, omp_mask,
+                      best_mask);
+        double rr = squared_residual(d, N, N, x + b * N, codes + b * N);
+        ck_assert_msg(fabs(rr - best) <= 1e-5 * fmax(best, 1e-3),
+                      "sample %zu: residual %.9g, best %.9g", b, rr, best);
+    }
+    sc_solver_free(s);
+}
+END_TEST
+
+/* Two non-zeros on random overcomplete dictionaries, against exhaustive
+ * search over all C(24, 2) pairs: OMP's pair is a 2-term fit, so its
+ * squared residual is at least the best pair's, and it is the residual
+ * of the least-squares fit on that pair (1e-5 relative): greedy need not
+ * find the best pair, and the test does not ask it to. */
+START_TEST(omp_two_atoms_against_all_pairs)
+{
+    float d[OMP_N * OMP_K], x[OMP_BATCH * OMP_N], codes[OMP_BATCH * OMP_K];
+    random_dictionary(d, OMP_N, OMP_K, 6500 + (uint64_t)_i);
+    tu_fill(x, OMP_BATCH * OMP_N, 6600 + (uint64_t)_i, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, OMP_N, OMP_K);
+    configure_omp(s, 2, 0.0);
+    run_ok(s, x, OMP_BATCH, codes);
+    size_t optimal = 0;
+    for (size_t b = 0; b < OMP_BATCH; b++) {
+        const float *xb = x + b * OMP_N;
+        double best = INFINITY, coef[2];
+        for (size_t i = 0; i < OMP_K; i++)
+            for (size_t j = i + 1; j < OMP_K; j++) {
+                size_t pair[2] = {i, j};
+                best = fmin(best, least_squares(d, OMP_N, OMP_K, xb, pair, 2,
+                                                coef));
+            }
+        size_t pair[MAXK];
+        ck_assert_uint_eq(support_of(codes + b * OMP_K, OMP_K, pair), 2);
+        double fit = least_squares(d, OMP_N, OMP_K, xb, pair, 2, coef);
+        double rr = squared_residual(d, OMP_N, OMP_K, xb, codes + b * OMP_K);
+        ck_assert_msg(rel_close(rr, fit, 1e-5), "sample %zu: residual %.9g, "
+                      "least squares on its pair %.9g", b, rr, fit);
+        ck_assert_msg(rr >= best * (1.0 - 1e-5), "sample %zu: residual "
+                      "%.9g below the best pair's %.9g", b, rr, best);
+        optimal += rr <= best * (1.0 + 1e-5);
+    }
+    measured("omp pairs that are the best pair", "of 8", (double)optimal);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* The residual stop (no count limit): every code has |x - D z|^2 <= eps,
+ * and is the first that does along the greedy path: it equals, bit for
+ * bit, the code OMP returns with its number m of non-zeros as the only
+ * stop, and the code with m - 1 non-zeros has a residual above eps.  An
+ * eps at least |x|^2 gives the zero code. */
+START_TEST(omp_residual_stop)
+{
+    const double eps = 0.05 + 0.25 * _i;
+    float d[OMP_N * OMP_K], x[OMP_BATCH * OMP_N], codes[OMP_BATCH * OMP_K];
+    float one[OMP_K];
+    random_dictionary(d, OMP_N, OMP_K, 6700 + (uint64_t)_i);
+    tu_fill(x, OMP_BATCH * OMP_N, 6800 + (uint64_t)_i, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, OMP_N, OMP_K);
+    configure_omp(s, 0, eps);
+    sc_solver_report rep = run_ok(s, x, OMP_BATCH, codes);
+    ck_assert_int_eq(rep.converged, 1);
+    size_t most = 0;
+    for (size_t b = 0; b < OMP_BATCH; b++) {
+        const float *xb = x + b * OMP_N, *zb = codes + b * OMP_K;
+        size_t support[MAXK], m = support_of(zb, OMP_K, support);
+        most = m > most ? m : most;
+        double rr = squared_residual(d, OMP_N, OMP_K, xb, zb);
+        ck_assert_msg(rr <= eps * (1.0 + 1e-5), "sample %zu: residual %.9g "
+                      "above %g with %zu atoms", b, rr, eps, m);
+        ck_assert(m >= 1);   /* |x|^2 is about 4 > eps */
+        configure_omp(s, (double)m, 0.0);
+        run_ok(s, xb, 1, one);
+        ck_assert_msg(memcmp(one, zb, sizeof one) == 0, "sample %zu: the "
+                      "residual stop at %zu atoms differs from the count "
+                      "stop", b, m);
+        if (m > 1) {
+            configure_omp(s, (double)(m - 1), 0.0);
+            run_ok(s, xb, 1, one);
+            ck_assert_msg(squared_residual(d, OMP_N, OMP_K, xb, one) > eps,
+                          "sample %zu: %zu atoms already met %g", b, m - 1,
+                          eps);
+        }
+        configure_omp(s, 0, eps);
+    }
+    ck_assert_uint_eq(rep.iterations, most);
+    /* eps >= |x|^2: nothing to fit */
+    configure_omp(s, 0, 1e6);
+    fill_sentinel(codes, OMP_BATCH * OMP_K);
+    rep = run_ok(s, x, OMP_BATCH, codes);
+    for (size_t i = 0; i < OMP_BATCH * OMP_K; i++)
+        ck_assert(codes[i] == 0.0f);
+    ck_assert(rep.iterations == 0 && rep.converged == 1);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* OMP ignores lambda and the warm start: sc_solver_run_from from any
+ * start, and any lambda, give the codes of sc_solver_run bit for bit; the
+ * report's objective is the lasso objective at them (with the solver's
+ * lambda) and its gap the relative duality gap there. */
+START_TEST(omp_ignores_lambda_and_start)
+{
+    float d[OMP_N * OMP_K], x[OMP_BATCH * OMP_N], start[OMP_BATCH * OMP_K];
+    float cold[OMP_BATCH * OMP_K], warm[OMP_BATCH * OMP_K];
+    random_dictionary(d, OMP_N, OMP_K, 6900);
+    tu_fill(x, OMP_BATCH * OMP_N, 7000, -1.0f, 1.0f);
+    tu_fill(start, OMP_BATCH * OMP_K, 7100, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, OMP_N, OMP_K);
+    configure_omp(s, 4, 0.0);
+    sset(s, SC_SOLVER_LAMBDA, 0.1);
+    sc_solver_report rep = run_ok(s, x, OMP_BATCH, cold);
+    ck_assert(rel_close(rep.objective,
+                        batch_objective_ref(d, OMP_N, OMP_K, x, cold,
+                                            OMP_BATCH, 0.1, 0.0, 0),
+                        1e-5));
+    ck_assert(isfinite(rep.gap) && rep.gap > 0.0);
+    sc_solver_report wrep = {.size = sizeof wrep};
+    ck_assert_int_eq(sc_solver_run_from(s, x, OMP_BATCH, start, warm, &wrep),
+                     SC_OK);
+    ck_assert(memcmp(cold, warm, sizeof cold) == 0);
+    ck_assert(wrep.iterations == rep.iterations &&
+              memcmp(&wrep.objective, &rep.objective, sizeof(double)) == 0);
+    sset(s, SC_SOLVER_LAMBDA, 0.0);
+    run_ok(s, x, OMP_BATCH, warm);
+    ck_assert(memcmp(cold, warm, sizeof cold) == 0);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* OMP refuses z >= 0, the L2 term and the group term with SC_ERR_STATE
+ * and a message naming it, from sc_solver_run and sc_solver_run_from,
+ * codes untouched; a count of 0 means min(n, k). */
+START_TEST(omp_rejects_unsupported_terms)
+{
+    enum { N = 6, K = 8, B = 3 };
+    float d[N * K], x[B * N], codes[B * K], start[B * K] = {0};
+    random_dictionary(d, N, K, 7200);
+    tu_fill(x, B * N, 7300, -1.0f, 1.0f);
+    sc_solver *s = make_solver(d, N, K);
+    configure_omp(s, 3, 0.0);
+    for (int term = 0; term < 3; term++) {
+        if (term == 0)
+            sset(s, SC_SOLVER_NONNEGATIVE, 1);
+        else if (term == 1)
+            sset(s, SC_SOLVER_L2, 0.1);
+        else {
+            sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
+            sset(s, SC_SOLVER_GROUP_WEIGHT, 0.3);
+        }
+        fill_sentinel(codes, B * K);
+        ck_assert_int_eq(sc_solver_run(s, x, B, codes, NULL), SC_ERR_STATE);
+        TU_ASSERT_CONTAINS(sc_last_message(), "SC_METHOD_OMP");
+        TU_ASSERT_CONTAINS(sc_last_message(), term == 0 ? "NONNEGATIVE"
+                                              : term == 1 ? "SC_SOLVER_L2"
+                                                          : "group term");
+        ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL),
+                         SC_ERR_STATE);
+        assert_sentinel(codes, B * K);
+        sset(s, SC_SOLVER_NONNEGATIVE, 0);
+        sset(s, SC_SOLVER_L2, 0);
+        sset(s, SC_SOLVER_GROUP_WEIGHT, 0);
+    }
+    /* a group layout with weight 0 is no group term */
+    run_ok(s, x, B, codes);
+    size_t support[MAXK];
+    configure_omp(s, 0, 0.0);      /* up to min(n, k) = 6 atoms */
+    sc_solver_report rep = run_ok(s, x, B, codes);
+    ck_assert(rep.iterations >= 1 && rep.iterations <= N);
+    for (size_t b = 0; b < B; b++)
+        ck_assert(support_of(codes + b * K, K, support) <= N);
+    configure_omp(s, 1e6, 0.0);    /* more than min(n, k): the same */
+    float again[B * K];
+    run_ok(s, x, B, again);
+    ck_assert(memcmp(codes, again, sizeof again) == 0);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* An atom that is (in float) a combination of the support stops its code
+ * there, not converged: d1 = (1, 1e-6) / |.| rounds to a unit vector
+ * whose Gram entries with d0 = e0 are all 1 in float, so after d1
+ * (the larger correlation with x = (1, 0.5)) the factor's pivot for d0
+ * is 0; the code is the fit on d1 alone, c_1 / G_11. */
+START_TEST(omp_dependent_atom_stops)
+{
+    enum { N = 4, K = 2 };
+    const float d[N * K] = {1.0f, 1.0f, 0.0f, 1e-6f, 0.0f, 0.0f, 0.0f, 0.0f};
+    const float x[N] = {1.0f, 0.5f, 0.0f, 0.0f};
+    float codes[K];
+    sc_solver *s = make_solver(d, N, K);
+    configure_omp(s, 2, 0.0);
+    sc_solver_report rep = run_ok(s, x, 1, codes);
+    ck_assert_int_eq(rep.converged, 0);
+    ck_assert_uint_eq(rep.iterations, 1);
+    ck_assert(codes[0] == 0.0f);
+    ck_assert(rel_close(codes[1], 1.0 + 0.5e-6, 1e-7));
+    sc_solver_free(s);
+}
+END_TEST
+
 Suite *solver_suite(void)
 {
     Suite *s = suite_create("solver");
@@ -2019,7 +2430,7 @@ Suite *solver_suite(void)
     tcase_add_test(tc, lipschitz_bounds_top_eigenvalue);
     tcase_add_test(tc, run_from_rejects_bad_input);
     tcase_add_test(tc, create_reports_overflow_and_underflow);
-    tcase_add_loop_test(tc, run_reports_overflow, 0, 4);
+    tcase_add_loop_test(tc, run_reports_overflow, 0, 5);
     tcase_add_test(tc, objective_reports_overflow);
     suite_add_tcase(s, tc);
 
@@ -2028,9 +2439,19 @@ Suite *solver_suite(void)
     tcase_add_loop_test(tc, cd_active_reaches_fista_optimum, 0, 8);
     tcase_add_loop_test(tc, report_gap_matches_definition, 0, 16);
     tcase_add_loop_test(tc, warm_start_from_optimum, 0, 8);
-    tcase_add_loop_test(tc, threads_give_identical_bits, 0, 4);
+    tcase_add_loop_test(tc, threads_give_identical_bits, 0, 5);
     tcase_add_test(tc, cd_active_report_and_stopping);
     tcase_add_test(tc, report_old_size_still_works);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("omp");
+    tcase_add_loop_test(tc, omp_greedy_least_squares, 0, 8);
+    tcase_add_loop_test(tc, omp_orthonormal_best_s_term, 0, 4);
+    tcase_add_loop_test(tc, omp_two_atoms_against_all_pairs, 0, 4);
+    tcase_add_loop_test(tc, omp_residual_stop, 0, 4);
+    tcase_add_test(tc, omp_ignores_lambda_and_start);
+    tcase_add_test(tc, omp_rejects_unsupported_terms);
+    tcase_add_test(tc, omp_dependent_atom_stops);
     suite_add_tcase(s, tc);
     return s;
 }

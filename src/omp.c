@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* omp.c -- orthogonal matching pursuit on the Gram matrix (Batch-OMP:
+ * Rubinstein, Zibulevsky & Elad 2008, "Efficient implementation of the
+ * K-SVD algorithm using batch orthogonal matching pursuit", algorithm 3,
+ * without its error-tracking shortcut), one sample at a time.
+ *
+ * Per sample, with c = D^T x, G = D^T D and the support S (in order of
+ * selection):
+ *
+ *   alpha = c - G_{:,S} gamma_S    the correlations D^T r of the
+ *                                  residual r = x - D_S gamma_S
+ *   j = argmax_{i not in S} |alpha_i|, joins S
+ *   L L^T = G_SS                   one more row of the factor L
+ *                                  (cholesky.h), so a step costs |S|^2
+ *                                  instead of a factorisation's |S|^3/3
+ *   gamma_S = (L L^T)^{-1} c_S     the least-squares fit on S
+ *   |r|^2 = |x|^2 - c_S . gamma_S  (as r is orthogonal to D_S:
+ *                                  |r|^2 = x.r = |x|^2 - x.D_S gamma_S)
+ *
+ * The factor, gamma, alpha and |r|^2 are double; G and c are float, as
+ * the solver holds them.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cholesky.h"
+#include "solver.h"
+
+/* The scratch of one sample's run, for at most cap atoms. */
+typedef struct {
+    size_t cap;
+    double *alpha;           /* k: D^T r                        */
+    unsigned char *chosen;   /* k: 1 for the atoms of S         */
+    size_t *support;         /* cap: S, in order of selection   */
+    double *factor;          /* cap x cap: L, leading dim. cap  */
+    double *gamma;           /* cap: the fit on S               */
+} workspace;
+
+/* The atom not in S of largest |alpha|, the lowest index on ties; k when
+ * every atom not in S has alpha = 0 (nothing left to fit). */
+static size_t largest_correlation(const workspace *w, size_t k)
+{
+    size_t best = k;
+    double top = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        double a = fabs(w->alpha[i]);
+        if (!w->chosen[i] && a > top) {
+            top = a;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* One sample: writes its code z (all k entries) and returns the atoms
+ * selected; *done is 0 when it stopped at a dependent atom. */
+static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                             const float *c, double xx, float *z,
+                             void *work, int *done)
+{
+    workspace *w = work;
+    size_t k = s->k, m = 0, cap = w->cap;
+    for (size_t i = 0; i < k; i++)
+        w->alpha[i] = c[i];
+    memset(w->chosen, 0, k);
+    double r2 = xx;
+    *done = 1;
+    while (m < cap && !(r2 <= p->max_residual)) {
+        size_t j = largest_correlation(w, k);
+        if (j == k)
+            break;
+        /* row m of G_SS: G_{j,S} and G_jj, then its factor row */
+        const float *gj = s->gram + j * k;
+        double *row = w->factor + m * cap;
+        for (size_t q = 0; q < m; q++)
+            row[q] = gj[w->support[q]];
+        row[m] = gj[j];
+        if (!sc_cholesky_append(w->factor, cap, m)) {
+            *done = 0;       /* d_j is (nearly) in the span of D_S */
+            break;
+        }
+        w->support[m++] = j;
+        w->chosen[j] = 1;
+        double fit = 0.0;
+        for (size_t q = 0; q < m; q++)
+            w->gamma[q] = c[w->support[q]];
+        sc_cholesky_solve(w->factor, cap, m, w->gamma);
+        for (size_t q = 0; q < m; q++)
+            fit += (double)c[w->support[q]] * w->gamma[q];
+        r2 = xx - fit;
+        for (size_t i = 0; i < k; i++)
+            w->alpha[i] = c[i];
+        for (size_t q = 0; q < m; q++) {   /* alpha -= G_{:,S} gamma */
+            const float *g = s->gram + w->support[q] * k;
+            double t = w->gamma[q];
+            for (size_t i = 0; i < k; i++)
+                w->alpha[i] -= t * g[i];
+        }
+    }
+    memset(z, 0, k * sizeof *z);
+    for (size_t q = 0; q < m; q++)
+        z[w->support[q]] = (float)w->gamma[q];
+    return m;
+}
+
+int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
+               const float *c, const double *xx, float *z, int *converged)
+{
+    size_t k = s->k, cap = s->n < k ? s->n : k;
+    if (p->max_nonzeros > 0 && p->max_nonzeros < cap)
+        cap = p->max_nonzeros;
+    if (cap > SIZE_MAX / cap / sizeof(double))
+        return -1;
+    workspace w = {cap, malloc(k * sizeof(double)), malloc(k),
+                   malloc(cap * sizeof(size_t)),
+                   malloc(cap * cap * sizeof(double)),
+                   malloc(cap * sizeof(double))};
+    int64_t most = -1;
+    if (w.alpha != NULL && w.chosen != NULL && w.support != NULL &&
+        w.factor != NULL && w.gamma != NULL) {
+        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
+                              converged);
+    }
+    free(w.alpha);
+    free(w.chosen);
+    free(w.support);
+    free(w.factor);
+    free(w.gamma);
+    return most;
+}
