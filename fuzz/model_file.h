@@ -1,0 +1,25 @@
+/* model_file.h -- a structure-aware model file generator for the fuzzers:
+ * the fuzzer's bytes choose a model's kind, sizes, parameters and
+ * weights, and the generator writes the file sc_model_save would write
+ * (docs/file-format.md): the right length for the sizes, a valid CRC.
+ * Sometimes it then breaks one rule on purpose (a repeated or reordered
+ * parameter record, a wrong weight record, a bad CRC, a truncation), the
+ * CRC resealed unless the CRC is the rule broken. */
+#ifndef FUZZ_MODEL_FILE_H
+#define FUZZ_MODEL_FILE_H
+
+#include <stddef.h>
+
+#include "fuzz_util.h"
+
+typedef struct {
+    unsigned char *data;  /* malloc'd; free() it */
+    size_t size;
+    unsigned version;     /* the format version written (1 to 3) */
+    int edited;           /* a rule was broken on purpose */
+} fz_model_file;
+
+/* Writes a file from the bytes of b.  Aborts only if out of memory. */
+void fz_make_model_file(fz_bytes *b, fz_model_file *out);
+
+#endif
