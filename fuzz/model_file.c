@@ -30,9 +30,7 @@ static void set(double *values, sc_param id, double value)
     values[sc_param_index(id)] = value;
 }
 
-/* Sizes and structural parameters of one of the model kinds, mostly
- * consistent, from b. */
-static void choose_kind(fz_bytes *b, double *values, size_t *n, size_t *k)
+void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k)
 {
     *n = fz_range(b, 1, 12);
     *k = fz_range(b, 1, 12);
@@ -199,7 +197,7 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     double values[SC_PARAM_COUNT];
     sc_param_defaults(values);
     size_t n, k;
-    choose_kind(b, values, &n, &k);
+    fz_choose_model(b, values, &n, &k);
     /* A few parameters anywhere in or out of their bounds. */
     for (uint8_t edits = fz_u8(b) % 4; edits > 0; edits--) {
         int i = (int)fz_range(b, 0, SC_PARAM_COUNT - 1);

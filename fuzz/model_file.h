@@ -19,6 +19,12 @@ typedef struct {
     int edited;           /* a rule was broken on purpose */
 } fz_model_file;
 
+/* A model kind (dense, classifier, contiguous or topographic groups,
+ * local, local with pools over positions; SGD or Adam, relu or soft,
+ * LISTA or LCoD) with small sizes n x k and consistent structural
+ * parameters written into values (which holds the defaults). */
+void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k);
+
 /* Writes a file from the bytes of b.  Aborts only if out of memory. */
 void fz_make_model_file(fz_bytes *b, fz_model_file *out);
 
