@@ -351,9 +351,9 @@ $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_SUPPORT) $(wildcard fuzz/*.h) $(FUZZ_LIB_OBJS) ex
 	    $(LDFLAGS) $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lm
 
 # The seed corpus generator: a plain program on the static library.
-$(MAKE_CORPUS): fuzz/make_corpus.c $(STATIC_LIB)
+$(MAKE_CORPUS): fuzz/make_corpus.c fuzz/model_file.c fuzz/fuzz_util.c $(wildcard fuzz/*.h) $(STATIC_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< -o $@ $(STATIC_LIB) \
+	$(CC) -Ifuzz $(TEST_CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< fuzz/model_file.c fuzz/fuzz_util.c -o $@ $(STATIC_LIB) \
 	    $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lz -lm
 
 .PHONY: fuzz fuzz-build fuzz-run

@@ -12,10 +12,7 @@
  * the loader refuses them by length), to keep one execution fast. */
 #define MAX_FLOATS ((size_t)1 << 18)
 
-/* Whether a file of `version` holds parameter `id` (as in
- * src/modelfile.c): version 2 lacks ids 19 and 48-52, version 1 also the
- * local ones, 12-18. */
-static int in_version(int id, unsigned version)
+int fz_param_in_version(int id, unsigned version)
 {
     if (version < 3 && (id == SC_PARAM_ENCODER ||
                         (id >= SC_PARAM_ENCODER_MAX_NORM &&
@@ -209,7 +206,7 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     sc_param_defaults(stored);
     uint32_t params = 0;
     for (int i = 0; i < SC_PARAM_COUNT; i++)
-        if (in_version(sc_param_at(i)->id, version)) {
+        if (fz_param_in_version(sc_param_at(i)->id, version)) {
             stored[i] = values[i];
             params++;
         }
@@ -231,7 +228,7 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     put(&w, params, 4);
     size_t params_at = w.size;
     for (int i = 0; i < SC_PARAM_COUNT; i++)
-        if (in_version(sc_param_at(i)->id, version)) {
+        if (fz_param_in_version(sc_param_at(i)->id, version)) {
             put(&w, (uint64_t)sc_param_at(i)->id, 4);
             put_f64(&w, stored[i]);
         }
