@@ -34,6 +34,9 @@ typedef struct {
 } snapshot;
 
 static const char *call_name;
+/* FUZZ_TRACE=1 in the environment prints every call and its status (to
+ * follow a replayed input). */
+static int trace;
 
 static void die(const char *what)
 {
@@ -206,6 +209,8 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
         break;
     case 8:
         call_name = "save and load";
+        if (trace)
+            fprintf(stderr, "%s\n", call_name);
         return round_trip(m);
     default: {
         call_name = "sc_model_weights";
@@ -217,6 +222,8 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
         break;
     }
     }
+    if (trace)
+        fprintf(stderr, "%s: %s\n", call_name, sc_status_str(status));
     if (status != SC_OK || is_const) {
         take_snapshot(m, &after);
         expect_same(&before, &after);
@@ -226,6 +233,7 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    trace = getenv("FUZZ_TRACE") != NULL;
     fz_bytes b = {data, size, 0};
     double values[SC_PARAM_COUNT];
     sc_param_defaults(values);
