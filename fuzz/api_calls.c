@@ -5,7 +5,8 @@
  * huge, subnormal, Inf or NaN.  It checks the API's promises:
  *   - a call that fails changes nothing: every weight array (through
  *     sc_model_weights), every parameter, the step count and whether the
- *     model is initialised are as before;
+ *     model is initialised are as before, and so is the optimiser state
+ *     (the moments, read from the library's internal model.h);
  *   - a const call (encode, decode, predict, weights) changes nothing;
  *   - SC_OK from encode, decode or predict means finite outputs;
  *   - a saved model loads back with the same weights, parameters and
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "model.h"
 #include "model_file.h"
 #include "sparsecode.h"
 
@@ -28,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What a failed call must leave as it was. */
 typedef struct {
     uint64_t weights;          /* FNV-1a of every weight array and shape */
+    uint64_t moments;          /* FNV-1a of the optimiser's moments */
     double params[SC_PARAM_COUNT];
     uint64_t steps;
     int initialized;
@@ -66,6 +69,12 @@ static void take_snapshot(const sc_model *m, snapshot *s)
         s->weights = fnv(s->weights, &cols, sizeof cols);
         s->weights = fnv(s->weights, data, rows * cols * sizeof *data);
     }
+    s->moments = 14695981039346656037u;
+    for (int t = 0; m->initialized && t < SC_TENSOR_COUNT; t++) {
+        const sc_tensor *ts = &m->state.tensor[t];
+        s->moments = fnv(s->moments, ts->m1, ts->count * sizeof *ts->m1);
+        s->moments = fnv(s->moments, ts->m2, ts->count * sizeof *ts->m2);
+    }
     for (int i = 0; i < SC_PARAM_COUNT; i++)
         if (sc_model_get(m, (sc_param)sc_param_at(i)->id, &s->params[i]) !=
             SC_OK)
@@ -78,6 +87,8 @@ static void expect_same(const snapshot *a, const snapshot *b)
 {
     if (a->weights != b->weights)
         die("the weights changed");
+    if (a->moments != b->moments)
+        die("the optimiser state changed");
     if (memcmp(a->params, b->params, sizeof a->params) != 0)
         die("a parameter changed");
     if (a->steps != b->steps)
