@@ -6,6 +6,7 @@
 #                             examples test, SPDX license-line test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
+#   make fuzz                 the libFuzzer harnesses, FUZZ_SECONDS each
 #   make BLAS=reference ...   any of the above against the reference BLAS
 #   make install / uninstall  PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR,
 #                             DOCDIR
@@ -361,6 +362,69 @@ make_cmake = sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g'
     $(1) > $(2).tmp && mv $(2).tmp $(2)
 
 # ---------------------------------------------------------------------------
+# make fuzz: the libFuzzer harnesses in fuzz/ (docs/fuzzing.md), built
+# with clang, -fsanitize=fuzzer,address,undefined, the library's sources
+# compiled into each with the same sanitizers (in build/fuzz/).  First
+# every saved crash in fuzz/regressions/NAME/ is replayed, then each
+# harness runs FUZZ_SECONDS from the seed corpus that fuzz/make_corpus.c
+# writes (real saved models of every kind, IDX files); any crash, leak,
+# timeout (FUZZ_TIMEOUT seconds for one input) or excess memory fails.
+# New interesting inputs stay in build/fuzz/corpus/NAME/ for the next run.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 15
+FUZZ_TIMEOUT  ?= 10
+FUZZ_TARGETS  := load_raw load_struct idx_read api_calls
+FUZZ_DIR      := build/fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -std=c11 $(WARNINGS) -O1 -g -pthread $(FUZZ_SAN)
+FUZZ_CPPFLAGS := -Ifuzz -Isrc -Iinclude -Iexamples/support $(BLAS_CPPFLAGS) $(CPPFLAGS)
+FUZZ_LIB_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(SRCS))
+FUZZ_SUPPORT  := fuzz/fuzz_util.c fuzz/load_exercise.c fuzz/model_file.c
+FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+MAKE_CORPUS   := $(BUILDDIR)/tools/make_corpus
+.SECONDARY: $(FUZZ_LIB_OBJS)
+
+$(FUZZ_DIR)/obj/%.o: src/%.c $(BUILDDIR)/.flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(LIB_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_SUPPORT) $(wildcard fuzz/*.h) $(FUZZ_LIB_OBJS) examples/support/idx.c
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SUPPORT) \
+	    $(if $(filter idx_read,$*),examples/support/idx.c -lz) $(FUZZ_LIB_OBJS) -o $@ \
+	    $(LDFLAGS) $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lm
+
+# The seed corpus generator: a plain program on the static library.
+$(MAKE_CORPUS): fuzz/make_corpus.c fuzz/model_file.c fuzz/fuzz_util.c $(wildcard fuzz/*.h) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) -Ifuzz $(TEST_CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< fuzz/model_file.c fuzz/fuzz_util.c -o $@ $(STATIC_LIB) \
+	    $(BLAS_LIBS) $(BLAS_RPATH) $(THREAD_LIBS) $(LIBS) -lz -lm
+
+.PHONY: fuzz fuzz-build fuzz-run
+fuzz:
+	@$(DEPS) fuzz
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-build: $(FUZZ_BINS) $(MAKE_CORPUS)
+
+fuzz-run: fuzz-build
+	@rm -rf $(FUZZ_DIR)/seeds && $(MAKE_CORPUS) $(FUZZ_DIR)/seeds
+	@export OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=1$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}; \
+	for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts $(FUZZ_DIR)/seeds/$$t; \
+	    if [ -n "$$(ls -A fuzz/regressions/$$t 2>/dev/null)" ]; then \
+	        echo "== fuzz: $$t: replaying fuzz/regressions/$$t"; \
+	        $(FUZZ_DIR)/$$t -timeout=$(FUZZ_TIMEOUT) fuzz/regressions/$$t/* > $(FUZZ_DIR)/$$t.replay.log 2>&1 \
+	            || { tail -n 40 $(FUZZ_DIR)/$$t.replay.log; echo "fuzz: $$t: a regression input fails"; exit 1; }; \
+	    fi; \
+	    echo "== fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 \
+	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- -print_final_stats=1 \
+	        $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t > $(FUZZ_DIR)/$$t.log 2>&1 \
+	        || { tail -n 60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t FAILED: input in $(FUZZ_DIR)/artifacts/"; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(FUZZ_DIR)/$$t.log | tr '\n' ' '; echo; \
+	done; echo "fuzz: all $(words $(FUZZ_TARGETS)) harnesses passed"
+
+# ---------------------------------------------------------------------------
 # install / uninstall: the header, both libraries with their links, the .pc,
 # the CMake package, and the license with the README in DOCDIR.
 DOCDIR ?= $(PREFIX)/share/doc/libsparsecode
@@ -552,4 +616,4 @@ help:
 
 FORCE:
 
--include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(wildcard $(BUILDDIR)/benchmarks/*.d)
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(wildcard $(BUILDDIR)/benchmarks/*.d)

@@ -38,13 +38,14 @@ for arg in "$@"; do
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake" ;;  # cmake: the install test's CMake consumer
+        fuzz)      packages="$packages $set_build clang zlib1g-dev" ;;
+        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake clang" ;;  # cmake: the install test's CMake consumer; clang: make fuzz
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac
 done
 if [ -z "$packages" ]; then
-    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|demo|ci|PACKAGE..." >&2
+    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|demo|fuzz|ci|PACKAGE..." >&2
     exit 2
 fi
 
