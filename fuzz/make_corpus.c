@@ -156,7 +156,7 @@ static void write_old_version(const char *path, unsigned version,
     for (uint32_t i = 0; i < count; i++) {
         const unsigned char *rec = cur + 40 + 12 * (size_t)i;
         int id = rec[0] | rec[1] << 8;
-        if (fz_param_in_version(id, version))
+        if (sc_param_in_file_version((uint32_t)id, version))
             memcpy(old + 40 + 12 * (size_t)kept++, rec, 12);
     }
     old[36] = (unsigned char)kept;

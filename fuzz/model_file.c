@@ -13,16 +13,6 @@
  * the loader refuses them by length), to keep one execution fast. */
 #define MAX_FLOATS ((size_t)1 << 18)
 
-int fz_param_in_version(int id, unsigned version)
-{
-    if (version < 3 && (id == SC_PARAM_ENCODER ||
-                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
-                         id <= SC_PARAM_INIT_NOISE)))
-        return 0;
-    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
-           id > SC_PARAM_POOL_POSITIONS;
-}
-
 static void set(double *values, sc_param id, double value)
 {
     values[sc_param_index(id)] = value;
@@ -207,7 +197,8 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     sc_param_defaults(stored);
     uint32_t params = 0;
     for (int i = 0; i < SC_PARAM_COUNT; i++)
-        if (fz_param_in_version(sc_param_at(i)->id, version)) {
+        if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
+                                     version)) {
             stored[i] = values[i];
             params++;
         }
@@ -229,7 +220,8 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     put(&w, params, 4);
     size_t params_at = w.size;
     for (int i = 0; i < SC_PARAM_COUNT; i++)
-        if (fz_param_in_version(sc_param_at(i)->id, version)) {
+        if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
+                                     version)) {
             put(&w, (uint64_t)sc_param_at(i)->id, 4);
             put_f64(&w, stored[i]);
         }

@@ -20,11 +20,6 @@ typedef struct {
     int edited;           /* a rule was broken on purpose */
 } fz_model_file;
 
-/* Whether a file of format `version` holds parameter `id` (as in
- * src/modelfile.c): version 2 lacks ids 19 and 48-52, version 1 also the
- * local ones, 12-18. */
-int fz_param_in_version(int id, unsigned version);
-
 /* A model kind (dense, classifier, contiguous or topographic groups,
  * local, local with pools over positions; SGD or Adam, relu or soft,
  * LISTA or LCoD) with small sizes n x k and consistent structural

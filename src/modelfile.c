@@ -48,24 +48,13 @@
 #define FORMAT_VERSION 3
 #define OLDEST_FORMAT_VERSION 1
 
-/* Whether a file of `version` holds parameter `id`. */
-static int param_in_version(uint32_t id, uint32_t version)
-{
-    if (version < 3 && (id == SC_PARAM_ENCODER ||
-                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
-                         id <= SC_PARAM_INIT_NOISE)))
-        return 0;
-    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
-           id > SC_PARAM_POOL_POSITIONS;
-}
-
 /* The number of parameters a file of `version` holds. */
 static uint32_t params_in_version(uint32_t version)
 {
     uint32_t count = 0;
     for (int i = 0; i < SC_PARAM_COUNT; i++)
-        count += (uint32_t)param_in_version((uint32_t)sc_param_at(i)->id,
-                                            version);
+        count += (uint32_t)sc_param_in_file_version(
+            (uint32_t)sc_param_at(i)->id, version);
     return count;
 }
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
@@ -299,7 +288,7 @@ static sc_status decode_header(const source *src, reader *head,
         double value;
         const sc_param_info *info;
         if (get_u32(head, &id) || get_f64(head, &value) ||
-            !param_in_version(id, version) ||
+            !sc_param_in_file_version(id, version) ||
             (info = sc_param_lookup((sc_param)id)) == NULL ||
             seen[sc_param_index((sc_param)id)]++ ||
             sc_param_check(info, value, NULL, caller) != SC_OK) {

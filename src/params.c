@@ -161,3 +161,13 @@ sc_status sc_param_bounds(sc_param param, double *lo, double *hi)
     return sc_table_bounds(&sc_model_param_table, (int)param, lo, hi,
                            "sc_param_bounds");
 }
+
+int sc_param_in_file_version(uint32_t id, uint32_t version)
+{
+    if (version < 3 && (id == SC_PARAM_ENCODER ||
+                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
+                         id <= SC_PARAM_INIT_NOISE)))
+        return 0;
+    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
+           id > SC_PARAM_POOL_POSITIONS;
+}

@@ -4,6 +4,8 @@
 #ifndef SC_PARAMS_H
 #define SC_PARAMS_H
 
+#include <stdint.h>
+
 #include "sparsecode.h"
 
 /* Number of parameters; values live in an array of this many doubles,
@@ -43,6 +45,12 @@ void sc_table_defaults(const sc_param_table *table, double *values);
  * be NULL). */
 sc_status sc_param_check(const sc_param_info *info, double value,
                          char *message, const char *caller);
+
+/* Whether a model file of format `version` holds parameter `id`
+ * (docs/file-format.md): version 2 lacks SC_PARAM_ENCODER and ids 48-52,
+ * version 1 also the local ones, 12-18.  The loader and the fuzzers'
+ * file generator share it. */
+int sc_param_in_file_version(uint32_t id, uint32_t version);
 
 /* The bounds query shared by sc_param_bounds, sc_solver_bounds and
  * sc_dictionary_bounds. */
