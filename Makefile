@@ -563,7 +563,7 @@ $(BUILDDIR)/benchmarks/%: benchmarks/%.c $(BENCH_SUPPORT) $(wildcard benchmarks/
 # but added functions (abidiff --no-added-syms then reports no change);
 # any change to an existing interface fails, so that it gets reviewed.  An
 # intended compatible change (e.g. a field added to the size-versioned
-# sc_step_stats) is recorded with `make abi-baseline`, or suppressed in
+# sc_model_stats) is recorded with `make abi-baseline`, or suppressed in
 # abi/libsparsecode.suppr.  `make abi-baseline` is run at each release.
 ABI_BASELINE := abi/libsparsecode.abi
 ABI_CURRENT  := $(BUILDDIR)/libsparsecode.abi

@@ -128,12 +128,12 @@ static double training_rate(void *arg)
 static sc_model *make_model(const bench_data *d, size_t threads)
 {
     const bench_setting settings[] = {
-        {SC_PARAM_ITERATIONS, T},      {SC_PARAM_CLASSES, CLASSES},
-        {SC_PARAM_CLASS_WEIGHT, 1.0},  {SC_PARAM_L1_WEIGHT, 0.02},
-        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-        {SC_PARAM_LEARNING_RATE, 1e-3},
-        {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
-        {SC_PARAM_THREADS, (double)threads}};
+        {SC_MODEL_PARAM_ITERATIONS, T},      {SC_MODEL_PARAM_CLASSES, CLASSES},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 1.0},  {SC_MODEL_PARAM_L1_WEIGHT, 0.02},
+        {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_MODEL_PARAM_LEARNING_RATE, 1e-3},
+        {SC_MODEL_PARAM_CLASSIFIER_MAX_NORM, 20},
+        {SC_MODEL_PARAM_THREADS, (double)threads}};
     return bench_model(N, K, settings, sizeof settings / sizeof settings[0],
                        d);
 }

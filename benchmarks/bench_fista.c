@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* bench_fista.c -- how long FISTA (sc_solver, SC_METHOD_FISTA) takes to
+/* bench_fista.c -- how long FISTA (sc_solver, SC_SOLVER_METHOD_FISTA) takes to
  * reach an objective within 1e-4 (relative) of the optimum of
  *
  *     mean over the batch of  1/2 |x - D z|^2 + lambda |z|_1
@@ -23,7 +23,7 @@
  * Steps: the optimum f* from a long run (tolerance 1e-9, 20000
  * iterations; the library's coordinate descent run to the same tolerance
  * is a cross-check and f* is the lower of the two); then runs with
- * increasing SC_SOLVER_MAX_ITERATIONS and tolerance 0 (doubling, then
+ * increasing SC_SOLVER_PARAM_MAX_ITERATIONS and tolerance 0 (doubling, then
  * bisection) find the smallest iteration count whose mean objective is
  * within 1e-4 of f*; that run is timed (best of 5) and printed as
  * "fista_seconds=<t>".  Runs stopped by the tolerance alone are reported
@@ -72,7 +72,7 @@ static double now(void)
 
 static void die(const char *what, sc_status s)
 {
-    fprintf(stderr, "bench_fista: %s: %s (%s)\n", what, sc_status_str(s),
+    fprintf(stderr, "bench_fista: %s: %s (%s)\n", what, sc_status_string(s),
             sc_last_message());
     exit(1);
 }
@@ -194,8 +194,8 @@ static void learn_dictionary(const float *images, size_t count,
 {
     sc_dictionary *dict = NULL;
     CHECK(sc_dictionary_create(&dict, N, K));
-    CHECK(sc_dictionary_set(dict, SC_DICT_METHOD, SC_DICT_ONLINE));
-    CHECK(sc_dictionary_set(dict, SC_DICT_LAMBDA, lambda));
+    CHECK(sc_dictionary_set(dict, SC_DICTIONARY_PARAM_METHOD, SC_DICTIONARY_METHOD_ONLINE));
+    CHECK(sc_dictionary_set(dict, SC_DICTIONARY_PARAM_LAMBDA, lambda));
     CHECK(sc_dictionary_init_data(dict, images, count, 1));
     for (int pass = 0; pass < LEARN_PASSES; pass++)
         for (size_t b = 0; b + LEARN_BATCH <= count; b += LEARN_BATCH)
@@ -265,9 +265,9 @@ typedef struct {
 static double run(const bench *b, int method, double tolerance,
                   uint64_t iterations, sc_solver_report *r)
 {
-    CHECK(sc_solver_set(b->solver, SC_SOLVER_METHOD, method));
-    CHECK(sc_solver_set(b->solver, SC_SOLVER_TOLERANCE, tolerance));
-    CHECK(sc_solver_set(b->solver, SC_SOLVER_MAX_ITERATIONS,
+    CHECK(sc_solver_set(b->solver, SC_SOLVER_PARAM_METHOD, method));
+    CHECK(sc_solver_set(b->solver, SC_SOLVER_PARAM_TOLERANCE, tolerance));
+    CHECK(sc_solver_set(b->solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                         (double)iterations));
     *r = (sc_solver_report){.size = sizeof *r};
     double t0 = now();
@@ -300,7 +300,7 @@ static uint64_t smallest_count(const bench *b, int method)
     for (;;) {
         run(b, method, 0, hi, &r);
         printf("  %-5s %6llu iterations  gap %.2e\n",
-               method == SC_METHOD_FISTA ? "fista" : "cod",
+               method == SC_SOLVER_METHOD_FISTA ? "fista" : "cod",
                (unsigned long long)hi, gap(b, &r));
         if (gap(b, &r) <= TARGET)
             break;
@@ -458,14 +458,14 @@ int main(int argc, char **argv)
     double t0 = now();
     CHECK(sc_solver_create(&b.solver, d, N, K));
     double plan = now() - t0;
-    CHECK(sc_solver_set(b.solver, SC_SOLVER_LAMBDA, lambda));
+    CHECK(sc_solver_set(b.solver, SC_SOLVER_PARAM_LAMBDA, lambda));
     printf("plan:    sc_solver_create %.1f ms (Gram matrix, L = %.3f)\n",
            1e3 * plan, sc_solver_lipschitz(b.solver));
 
     /* The optimum. */
     sc_solver_report r, rc;
-    double t_long = run(&b, SC_METHOD_FISTA, OPT_TOLERANCE, OPT_ITERATIONS, &r);
-    double t_cod = run(&b, SC_METHOD_COD, OPT_TOLERANCE, OPT_ITERATIONS, &rc);
+    double t_long = run(&b, SC_SOLVER_METHOD_FISTA, OPT_TOLERANCE, OPT_ITERATIONS, &r);
+    double t_cod = run(&b, SC_SOLVER_METHOD_COD, OPT_TOLERANCE, OPT_ITERATIONS, &rc);
     b.optimum = r.objective < rc.objective ? r.objective : rc.objective;
     size_t nonzero = 0;
     for (size_t i = 0; i < (size_t)BATCH * K; i++)
@@ -480,13 +480,13 @@ int main(int argc, char **argv)
     /* FISTA with a fixed iteration count. */
     printf("FISTA, tolerance 0, increasing iterations (target: gap <= %g):\n",
            TARGET);
-    uint64_t count = smallest_count(&b, SC_METHOD_FISTA);
+    uint64_t count = smallest_count(&b, SC_SOLVER_METHOD_FISTA);
     if (count == 0) {
         fprintf(stderr, "bench_fista: FISTA does not reach the target within "
                 "%d iterations\n", OPT_ITERATIONS);
         return 1;
     }
-    double fista_s = best_time(&b, SC_METHOD_FISTA, 0, count, &r);
+    double fista_s = best_time(&b, SC_SOLVER_METHOD_FISTA, 0, count, &r);
     double gemm = gemm_seconds(d, z);   /* any k x k block of D will do */
     printf("FISTA:   %llu iterations reach gap %.2e in %.4f s (best of %d; "
            "%.3f ms per iteration, %.1f x the %.3f ms of its sgemm "
@@ -501,7 +501,7 @@ int main(int argc, char **argv)
     double tol_s = 0, tol_hit = 0;
     uint64_t tol_iterations = 0;
     for (double tol = 1e-2; tol >= 1e-7 && tol_hit == 0; tol /= 10) {
-        double t = best_time(&b, SC_METHOD_FISTA, tol, OPT_ITERATIONS, &r);
+        double t = best_time(&b, SC_SOLVER_METHOD_FISTA, tol, OPT_ITERATIONS, &r);
         printf("  tolerance %.0e  %6llu iterations  gap %.2e  %.4f s\n", tol,
                (unsigned long long)r.iterations, gap(&b, &r), t);
         if (gap(&b, &r) <= TARGET) {
@@ -517,9 +517,9 @@ int main(int argc, char **argv)
 
     /* The library's coordinate descent, for comparison. */
     printf("CoD, tolerance 0, increasing iterations (k updates each):\n");
-    uint64_t cod_count = smallest_count(&b, SC_METHOD_COD);
+    uint64_t cod_count = smallest_count(&b, SC_SOLVER_METHOD_COD);
     if (cod_count > 0) {
-        double cod_s = best_time(&b, SC_METHOD_COD, 0, cod_count, &r);
+        double cod_s = best_time(&b, SC_SOLVER_METHOD_COD, 0, cod_count, &r);
         printf("CoD:     %llu iterations reach gap %.2e in %.4f s\n",
                (unsigned long long)cod_count, gap(&b, &r), cod_s);
     }

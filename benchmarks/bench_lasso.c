@@ -8,7 +8,7 @@
  * FILE is a problem in the SCLASSO1 layout that `bench_fista --dump`
  * writes (see benchmarks/bench_fista.c): D (n x k), X (batch x n), lambda,
  * and bench_fista's optimum f*.  M is one of fista, cod, cd_active, omp,
- * all (default all); N is SC_SOLVER_THREADS (default 1; 0 = one per
+ * all (default all); N is SC_SOLVER_PARAM_THREADS (default 1; 0 = one per
  * processor), which splits the batch of cod, cd_active and omp over
  * threads.
  * OpenBLAS runs the sgemms on OPENBLAS_NUM_THREADS threads (set it to 1
@@ -21,7 +21,7 @@
  * smallest that reaches the target; CD_ACTIVE its tolerance (its
  * stopping gap), the largest of 1e-1, 3e-2, 1e-2, ... that reaches it.
  * OMP solves no lasso and has no such effort: it runs at the optimum's
- * mean number of non-zeros per code, rounded (SC_SOLVER_MAX_NONZEROS),
+ * mean number of non-zeros per code, rounded (SC_SOLVER_PARAM_MAX_NONZEROS),
  * and its lasso objective and gap are printed as measured.  Then that setting is timed, best of 5, with no report (the objective is
  * measured apart), and one line is printed per method:
  *
@@ -138,11 +138,11 @@ static double last_cpu;   /* the CPU time of the last run */
 static double run(const problem *p, int method, double tolerance,
                   uint64_t iterations, double *objective)
 {
-    bench_check(sc_solver_set(p->solver, SC_SOLVER_METHOD, method),
+    bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_METHOD, method),
                 "sc_solver_set(METHOD)");
-    bench_check(sc_solver_set(p->solver, SC_SOLVER_TOLERANCE, tolerance),
+    bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_TOLERANCE, tolerance),
                 "sc_solver_set(TOLERANCE)");
-    bench_check(sc_solver_set(p->solver, SC_SOLVER_MAX_ITERATIONS,
+    bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                               (double)iterations),
                 "sc_solver_set(MAX_ITERATIONS)");
     double c0 = cpu_now(), t0 = bench_now();
@@ -194,7 +194,7 @@ static double largest_tolerance(const problem *p)
     for (int e = 2; e <= 12; e++) {
         double tol = pow(10.0, -0.5 * e);
         double obj;
-        run(p, SC_METHOD_CD_ACTIVE, tol, MAX_COUNT, &obj);
+        run(p, SC_SOLVER_METHOD_CD_ACTIVE, tol, MAX_COUNT, &obj);
         if (gap(p, obj) <= TARGET)
             return tol;
     }
@@ -207,16 +207,16 @@ static void bench_method(const problem *p, int method, const char *name,
     double tolerance = 0, obj = NAN, best = INFINITY, best_cpu = INFINITY;
     uint64_t count = MAX_COUNT;
     char effort[64];
-    if (method == SC_METHOD_OMP) {
+    if (method == SC_SOLVER_METHOD_OMP) {
         if (p->flags & 1) {
             printf("method=%s: z >= 0 is not supported\n", name);
             return;
         }
         double s = fmax(1.0, round(p->nonzeros));
-        bench_check(sc_solver_set(p->solver, SC_SOLVER_MAX_NONZEROS, s),
+        bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_MAX_NONZEROS, s),
                     "sc_solver_set(MAX_NONZEROS)");
         snprintf(effort, sizeof effort, "nonzeros=%g", s);
-    } else if (method == SC_METHOD_CD_ACTIVE) {
+    } else if (method == SC_SOLVER_METHOD_CD_ACTIVE) {
         tolerance = largest_tolerance(p);
         snprintf(effort, sizeof effort, "tolerance=%g", tolerance);
         if (tolerance == 0) {
@@ -304,15 +304,15 @@ int main(int argc, char **argv)
     bench_check(sc_solver_create(&p.solver, p.d, p.n, p.k),
                 "sc_solver_create");
     printf("plan:    sc_solver_create %.1f ms\n", 1e3 * (bench_now() - t0));
-    bench_check(sc_solver_set(p.solver, SC_SOLVER_LAMBDA, p.lambda),
+    bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_LAMBDA, p.lambda),
                 "sc_solver_set(LAMBDA)");
-    bench_check(sc_solver_set(p.solver, SC_SOLVER_NONNEGATIVE, p.flags & 1),
+    bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_NONNEGATIVE, p.flags & 1),
                 "sc_solver_set(NONNEGATIVE)");
-    bench_check(sc_solver_set(p.solver, SC_SOLVER_THREADS, threads),
+    bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_THREADS, threads),
                 "sc_solver_set(THREADS)");
 
     double cd_opt;
-    run(&p, SC_METHOD_CD_ACTIVE, OPT_TOLERANCE, MAX_COUNT, &cd_opt);
+    run(&p, SC_SOLVER_METHOD_CD_ACTIVE, OPT_TOLERANCE, MAX_COUNT, &cd_opt);
     size_t nonzero = 0;
     for (size_t i = 0; i < (size_t)p.batch * p.k; i++)
         nonzero += p.z[i] != 0.0f;
@@ -329,10 +329,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int method;
-    } methods[] = {{"fista", SC_METHOD_FISTA},
-                   {"cod", SC_METHOD_COD},
-                   {"cd_active", SC_METHOD_CD_ACTIVE},
-                   {"omp", SC_METHOD_OMP}};
+    } methods[] = {{"fista", SC_SOLVER_METHOD_FISTA},
+                   {"cod", SC_SOLVER_METHOD_COD},
+                   {"cd_active", SC_SOLVER_METHOD_CD_ACTIVE},
+                   {"omp", SC_SOLVER_METHOD_OMP}};
     int found = 0;
     for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
         if (!strcmp(which, "all") || !strcmp(which, methods[m].name)) {

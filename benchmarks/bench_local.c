@@ -21,7 +21,7 @@
  *           windows.
  *
  * Each geometry runs with 1 thread and with one per online processor
- * (SC_PARAM_THREADS = 1 and 0); OpenBLAS is given the same number for the
+ * (SC_MODEL_PARAM_THREADS = 1 and 0); OpenBLAS is given the same number for the
  * two sgemm rates.  Every figure is the fastest 5 ms window of 3
  * interleaved rounds (this machine's speed drifts).  The BLAS and its
  * kernel are named first.  Each verb is timed as the operator runs it (on
@@ -259,22 +259,22 @@ static void sustained_training(const bench_data *d, size_t threads,
 {
     const geometry *g = &geometries[0];
     size_t units;
-    bench_check(sc_local_units(g->c, g->h, g->w, g->r, g->stride, g->f,
+    bench_check(sc_model_local_units(g->c, g->h, g->w, g->r, g->stride, g->f,
                                &units),
-          "sc_local_units");
+          "sc_model_local_units");
     const bench_setting settings[] = {
-        {SC_PARAM_LOCAL_FIELD, (double)g->r},
-        {SC_PARAM_LOCAL_STRIDE, (double)g->stride},
-        {SC_PARAM_IMAGE_HEIGHT, (double)g->h},
-        {SC_PARAM_IMAGE_WIDTH, (double)g->w},
-        {SC_PARAM_ITERATIONS, 3},
-        {SC_PARAM_CLASSES, 10},
-        {SC_PARAM_CLASS_WEIGHT, 1.0},
-        {SC_PARAM_L1_WEIGHT, 0.02},
-        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-        {SC_PARAM_LEARNING_RATE, 0.003},
-        {SC_PARAM_CLASSIFIER_MAX_NORM, 20},
-        {SC_PARAM_THREADS, (double)threads}};
+        {SC_MODEL_PARAM_LOCAL_FIELD, (double)g->r},
+        {SC_MODEL_PARAM_LOCAL_STRIDE, (double)g->stride},
+        {SC_MODEL_PARAM_IMAGE_HEIGHT, (double)g->h},
+        {SC_MODEL_PARAM_IMAGE_WIDTH, (double)g->w},
+        {SC_MODEL_PARAM_ITERATIONS, 3},
+        {SC_MODEL_PARAM_CLASSES, 10},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 1.0},
+        {SC_MODEL_PARAM_L1_WEIGHT, 0.02},
+        {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_MODEL_PARAM_LEARNING_RATE, 0.003},
+        {SC_MODEL_PARAM_CLASSIFIER_MAX_NORM, 20},
+        {SC_MODEL_PARAM_THREADS, (double)threads}};
     sc_model *m = bench_model(d->dim, units, settings,
                               sizeof settings / sizeof settings[0], d);
     bench_set_blas_threads(threads);

@@ -9,7 +9,7 @@ libsparsecode's, on the problem that benchmarks/bench_fista.c dumps.
         [--fista-seconds T] [--n-jobs 1,2] [--repeat 3] \
         [--method fista|cd_active|omp] [--threads N]
 
-With --method cd_active (SC_METHOD_CD_ACTIVE, SC_SOLVER_THREADS = N) the
+With --method cd_active (SC_SOLVER_METHOD_CD_ACTIVE, SC_SOLVER_PARAM_THREADS = N) the
 library's setting is its stopping gap, the largest of 10^-1, 10^-1.5, ...
 that reaches the target (found here, as bench_lasso does), and the library
 is timed through ctypes alternately with sklearn's fastest setting.
@@ -30,7 +30,7 @@ bench_fista found and the FISTA time to reach 1e-4 of it).  This script
    the optimum is sklearn's time (best of --repeat runs);
 4. prints sklearn_time / fista_time.
 
-With --method omp (SC_METHOD_OMP) there is no target to reach: both sides
+With --method omp (SC_SOLVER_METHOD_OMP) there is no target to reach: both sides
 run at the same number of non-zeros per code, the optimum's mean support
 size rounded (the optimum: the library's CD_ACTIVE to a gap of 1e-9, as in
 bench_lasso), scikit-learn as sparse_encode(algorithm='omp',
@@ -119,8 +119,8 @@ class Fista:
     again next to sklearn (the machine's speed drifts; alternating the two
     keeps the ratio fair)."""
 
-    SC_SOLVER_METHOD, SC_SOLVER_LAMBDA, SC_SOLVER_MAX_ITERATIONS, SC_SOLVER_TOLERANCE = 1, 2, 4, 5
-    SC_SOLVER_NONNEGATIVE, SC_SOLVER_THREADS, SC_SOLVER_MAX_NONZEROS = 3, 16, 17
+    SC_SOLVER_PARAM_METHOD, SC_SOLVER_PARAM_LAMBDA, SC_SOLVER_PARAM_MAX_ITERATIONS, SC_SOLVER_PARAM_TOLERANCE = 1, 2, 4, 5
+    SC_SOLVER_PARAM_NONNEGATIVE, SC_SOLVER_PARAM_THREADS, SC_SOLVER_PARAM_MAX_NONZEROS = 3, 16, 17
     METHODS = {"fista": 1, "cd_active": 3, "omp": 4}
 
     def __init__(self, path, p, method="fista", threads=1):
@@ -140,23 +140,23 @@ class Fista:
         self.solver = ctypes.c_void_p()
         self.check(L.sc_solver_create(ctypes.byref(self.solver), self.d.ctypes.data,
                                       p["n"], p["k"]))
-        for param, value in ((self.SC_SOLVER_METHOD, self.METHODS[method]),
-                             (self.SC_SOLVER_LAMBDA, p["lam"]),
-                             (self.SC_SOLVER_NONNEGATIVE, int(p["nonneg"])),
-                             (self.SC_SOLVER_TOLERANCE, 0),
-                             (self.SC_SOLVER_MAX_ITERATIONS, p["fista_it"])):
+        for param, value in ((self.SC_SOLVER_PARAM_METHOD, self.METHODS[method]),
+                             (self.SC_SOLVER_PARAM_LAMBDA, p["lam"]),
+                             (self.SC_SOLVER_PARAM_NONNEGATIVE, int(p["nonneg"])),
+                             (self.SC_SOLVER_PARAM_TOLERANCE, 0),
+                             (self.SC_SOLVER_PARAM_MAX_ITERATIONS, p["fista_it"])):
             self.check(L.sc_solver_set(self.solver, param, float(value)))
         if method != "fista":
-            self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_THREADS, float(threads)))
-            self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_MAX_ITERATIONS, 1e5))
+            self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_THREADS, float(threads)))
+            self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_MAX_ITERATIONS, 1e5))
         self.batch = p["batch"]
 
     def set_nonzeros(self, count):
-        self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_MAX_NONZEROS,
+        self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_MAX_NONZEROS,
                                           float(count)))
 
     def set_tolerance(self, tol):
-        self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_TOLERANCE, float(tol)))
+        self.check(self.lib.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_TOLERANCE, float(tol)))
 
     def check(self, status):
         if status != 0:
@@ -262,7 +262,7 @@ def main():
     ap.add_argument("--method", default="fista", choices=sorted(Fista.METHODS),
                     help="the library's method timed against sklearn (default fista)")
     ap.add_argument("--threads", type=int, default=1,
-                    help="SC_SOLVER_THREADS for --method cd_active or omp (default 1)")
+                    help="SC_SOLVER_PARAM_THREADS for --method cd_active or omp (default 1)")
     a = ap.parse_args()
 
     p = load(a.dump)

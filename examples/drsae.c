@@ -12,9 +12,9 @@
  *         [--encoder-norm B] [--init-step A] [--init-noise V]
  *         [--repeat-scaling 0|1]
  *
- * The last five set SC_PARAM_CLASSIFIER_RATE_SCALE, the W_e row bound
- * B/T, the inits' step A/T, SC_PARAM_INIT_NOISE and
- * SC_PARAM_REPEAT_SCALING (docs/math.md).
+ * The last five set SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, the W_e row bound
+ * B/T, the inits' step A/T, SC_MODEL_PARAM_INIT_NOISE and
+ * SC_MODEL_PARAM_REPEAT_SCALING (docs/math.md).
  *
  * Phase 1 trains the auto-encoder (reconstruction + L1) alone; phase 2
  * adds the classifier on the normalised code.  A recipe sets every
@@ -259,22 +259,22 @@ static int create_model(const options *o, const float *x, size_t count,
     CHECK(sc_model_create(&m, dim, (size_t)o->units));
     *out = m;
     const struct {
-        sc_param id;
+        sc_model_param id;
         double value;
     } settings[] = {
-        {SC_PARAM_ITERATIONS, t},
-        {SC_PARAM_CLASSES, 10},
-        {SC_PARAM_RECON_WEIGHT, o->terms & TERM_RECON ? 1.0 : 0.0},
-        {SC_PARAM_L1_WEIGHT, o->terms & TERM_L1 ? r->lambda : 0.0},
-        {SC_PARAM_OPTIMIZER, r->optimizer},
-        {SC_PARAM_MOMENTUM, r->momentum},
-        {SC_PARAM_LEARNING_RATE, r->learning_rate},
-        {SC_PARAM_CLASSIFIER_MAX_NORM, r->classifier_norm},
-        {SC_PARAM_CLASSIFIER_RATE_SCALE, r->classifier_rate},
-        {SC_PARAM_ENCODER_MAX_NORM, r->encoder_norm_t / t},
-        {SC_PARAM_INIT_STEP, r->init_step_t / t},
-        {SC_PARAM_INIT_NOISE, r->init_noise},
-        {SC_PARAM_REPEAT_SCALING, r->repeat_scaling}};
+        {SC_MODEL_PARAM_ITERATIONS, t},
+        {SC_MODEL_PARAM_CLASSES, 10},
+        {SC_MODEL_PARAM_RECON_WEIGHT, o->terms & TERM_RECON ? 1.0 : 0.0},
+        {SC_MODEL_PARAM_L1_WEIGHT, o->terms & TERM_L1 ? r->lambda : 0.0},
+        {SC_MODEL_PARAM_OPTIMIZER, r->optimizer},
+        {SC_MODEL_PARAM_MOMENTUM, r->momentum},
+        {SC_MODEL_PARAM_LEARNING_RATE, r->learning_rate},
+        {SC_MODEL_PARAM_CLASSIFIER_MAX_NORM, r->classifier_norm},
+        {SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, r->classifier_rate},
+        {SC_MODEL_PARAM_ENCODER_MAX_NORM, r->encoder_norm_t / t},
+        {SC_MODEL_PARAM_INIT_STEP, r->init_step_t / t},
+        {SC_MODEL_PARAM_INIT_NOISE, r->init_noise},
+        {SC_MODEL_PARAM_REPEAT_SCALING, r->repeat_scaling}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
         CHECK(sc_model_set(m, settings[i].id, settings[i].value));
     CHECK(sc_model_init_data(m, x, count, o->seed));
@@ -325,9 +325,9 @@ static int train(const options *o, sc_model *m, const split *s,
         double rate = r->learning_rate *
                       pow(r->epoch_decay, phase2 ? (double)(e - pre) : 0.0);
         training_schedule schedule = {rate, r->step_decay, &steps};
-        sc_status st = sc_model_set(m, SC_PARAM_CLASS_WEIGHT, weight);
+        sc_status st = sc_model_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, weight);
         if (st == SC_OK)
-            st = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
+            st = sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, rate);
         if (st != SC_OK) {
             rc = report_failure(PROGRAM, "sc_model_set", st);
             break;

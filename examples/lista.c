@@ -16,7 +16,7 @@
  * 3. For each T in 1, 2, 3, 5, 7 trains a LISTA encoder with T unrolled
  *    steps (an sc_model initialised as T steps of ISTA on D, then trained
  *    to regress z* only) and an LCoD encoder with T coordinate steps (the
- *    same, with SC_PARAM_ENCODER = SC_ENCODER_LCOD and SC_PARAM_INIT_STEP
+ *    same, with SC_MODEL_PARAM_ENCODER = SC_ENCODER_LCOD and SC_MODEL_PARAM_INIT_STEP
  *    = 1: it starts as T updates of coordinate descent on D), and
  *    compares, on the held-out subset, their prediction errors with that
  *    of FISTA stopped after T and after 10 T iterations.  With a
@@ -340,9 +340,9 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
         s = sc_dictionary_set(dict, p, v);           \
         what = "sc_dictionary_set(" #p ")";          \
     }
-    DSET(SC_DICT_METHOD, SC_DICT_ONLINE);
-    DSET(SC_DICT_LAMBDA, o->lambda);
-    DSET(SC_DICT_NONNEGATIVE, o->nonnegative);
+    DSET(SC_DICTIONARY_PARAM_METHOD, SC_DICTIONARY_METHOD_ONLINE);
+    DSET(SC_DICTIONARY_PARAM_LAMBDA, o->lambda);
+    DSET(SC_DICTIONARY_PARAM_NONNEGATIVE, o->nonnegative);
 #undef DSET
     if (s == SC_OK) {
         s = sc_dictionary_init_data(dict, x, count, o->seed);
@@ -367,7 +367,7 @@ static int learn_dictionary(const options *o, const float *x, size_t count,
         size_t steps = 0;
         for (size_t b = 0; rc == 0 && b + batch <= count; b += batch) {
             batches_gather(xb, x, order + b, batch, dim);
-            sc_dict_stats st = {.size = sizeof st};
+            sc_dictionary_stats st = {.size = sizeof st};
             s = sc_dictionary_step(dict, xb, batch, &st);
             if (s != SC_OK) {
                 rc = report_failure(PROGRAM, "sc_dictionary_step", s);
@@ -482,7 +482,7 @@ static int regression_epoch(sc_model *m, const options *o, const problem *p,
     for (size_t b = 0; b + batch <= t->count; b += batch) {
         batches_gather(xb, t->x, order + b, batch, p->dim);
         batches_gather(zb, t->zs, order + b, batch, p->k);
-        sc_step_stats st = {.size = sizeof st};
+        sc_model_stats st = {.size = sizeof st};
         CHECK(sc_model_step(m, xb, NULL, zb, batch, &st));
         /* st.regression is 1/2 |z - z*|^2 averaged over the batch. */
         err += 2.0 * st.regression * (double)batch;
@@ -533,10 +533,10 @@ static int train_encoder(sc_model **m, const options *o, int steps,
     double rate = o->learning_rate;
     for (long e = 0; rc == 0 && e <= o->epochs; e++) {
         if (e > 0) {   /* epoch 0 is the initialisation */
-            sc_status s = sc_model_set(*m, SC_PARAM_LEARNING_RATE, rate);
+            sc_status s = sc_model_set(*m, SC_MODEL_PARAM_LEARNING_RATE, rate);
             if (s != SC_OK)
                 rc = report_failure(PROGRAM,
-                                    "sc_model_set(SC_PARAM_LEARNING_RATE)", s);
+                                    "sc_model_set(SC_MODEL_PARAM_LEARNING_RATE)", s);
             if (rc == 0)
                 rc = regression_epoch(*m, o, p, batch, order, xb, zb, &rng,
                                       &bar, status, sizeof status, e);
@@ -587,25 +587,25 @@ static int initial_encoder(const options *o, int steps, int encoder,
         s = sc_model_set(m, param, v);        \
         what = "sc_model_set(" #param ")";    \
     }
-    MSET(SC_PARAM_ENCODER, encoder);
-    MSET(SC_PARAM_ITERATIONS, steps);
-    MSET(SC_PARAM_SHRINK, o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
+    MSET(SC_MODEL_PARAM_ENCODER, encoder);
+    MSET(SC_MODEL_PARAM_ITERATIONS, steps);
+    MSET(SC_MODEL_PARAM_SHRINK, o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
     /* lambda sets theta = lambda / L (LISTA: T steps of ISTA) or, with
      * the init step 1, theta = lambda (LCoD: T updates of coordinate
      * descent) in the initialisation ... */
-    MSET(SC_PARAM_L1_WEIGHT, o->lambda);
-    MSET(SC_PARAM_INIT_STEP, encoder == SC_ENCODER_LCOD ? 1 : 0);
-    MSET(SC_PARAM_RECON_WEIGHT, 0);
-    MSET(SC_PARAM_REGRESSION_WEIGHT, 1);
-    MSET(SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
-    MSET(SC_PARAM_LEARNING_RATE, o->learning_rate);
-    MSET(SC_PARAM_REPEAT_SCALING, o->repeat_scaling);
+    MSET(SC_MODEL_PARAM_L1_WEIGHT, o->lambda);
+    MSET(SC_MODEL_PARAM_INIT_STEP, encoder == SC_ENCODER_LCOD ? 1 : 0);
+    MSET(SC_MODEL_PARAM_RECON_WEIGHT, 0);
+    MSET(SC_MODEL_PARAM_REGRESSION_WEIGHT, 1);
+    MSET(SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
+    MSET(SC_MODEL_PARAM_LEARNING_RATE, o->learning_rate);
+    MSET(SC_MODEL_PARAM_REPEAT_SCALING, o->repeat_scaling);
     if (s == SC_OK) {
         s = sc_model_init_dictionary(m, p->d);
         what = "sc_model_init_dictionary";
     }
     /* ... and training then only regresses z* (a training parameter). */
-    MSET(SC_PARAM_L1_WEIGHT, 0);
+    MSET(SC_MODEL_PARAM_L1_WEIGHT, 0);
 #undef MSET
     if (s != SC_OK) {
         sc_model_free(m);
@@ -662,7 +662,7 @@ static const sc_model *warm_start_from(const options *o, int encoder,
 {
     double steps = 0;
     if (!(o->warm_start & 1 << encoder) || previous == NULL ||
-        sc_model_get(previous, SC_PARAM_ITERATIONS, &steps) != SC_OK)
+        sc_model_get(previous, SC_MODEL_PARAM_ITERATIONS, &steps) != SC_OK)
         return NULL;
     return encoder == SC_ENCODER_LISTA && steps < 2 ? NULL : previous;
 }
@@ -693,15 +693,15 @@ static int compare(const options *o, int steps, sc_solver *solver,
     size_t entries = h->count * p->k;
     sc_status s = SC_OK;
     double fista = 0, fista10 = 0, fista10_s = INFINITY;
-    if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, 0)) != SC_OK ||
-                    (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+    if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 0)) != SC_OK ||
+                    (s = sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                                        steps)) != SC_OK))
         rc = report_failure(PROGRAM, "sc_solver_set", s);
     if (rc == 0 && (s = sc_solver_run(solver, h->x, h->count, p->z, NULL)) != SC_OK)
         rc = report_failure(PROGRAM, "sc_solver_run", s);
     if (rc == 0) {
         fista = relative_error(p->z, h->zs, entries);
-        if ((s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+        if ((s = sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                                10.0 * steps)) != SC_OK)
             rc = report_failure(PROGRAM, "sc_solver_set", s);
     }
@@ -810,11 +810,11 @@ int main(int argc, char **argv)
         rc = report_failure(PROGRAM, "sc_solver_create", s);
         goto done;
     }
-    if ((s = sc_solver_set(solver, SC_SOLVER_METHOD, SC_METHOD_FISTA)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_LAMBDA, o.lambda)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_NONNEGATIVE, o.nonnegative)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_TOLERANCE, OPT_TOLERANCE)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+    if ((s = sc_solver_set(solver, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, o.lambda)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE, o.nonnegative)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, OPT_TOLERANCE)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                            OPT_MAX_ITERATIONS)) != SC_OK)
         rc = report_failure(PROGRAM, "sc_solver_set", s);
     if (rc == 0)

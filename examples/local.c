@@ -32,7 +32,7 @@
  * --complex trains the same local filters without a classifier, with the
  * topographic group term instead (weight G): each pool is a P x P window
  * of maps (the maps of a position on a torus laid out as in the picture)
- * at Q x Q neighbouring positions (SC_PARAM_POOL_POSITIONS).  That is the
+ * at Q x Q neighbouring positions (SC_MODEL_PARAM_POOL_POSITIONS).  That is the
  * paper's layer of complex cells over overlapping neighbourhoods.  It
  * measures how much the codes and the pooled responses change when the
  * test images move by 1 .. D pixels (support/shift_change.h), before and
@@ -317,16 +317,16 @@ static sc_status set_pools(sc_model *m, const options *o)
 {
     size_t rows = block_rows((size_t)o->maps);
     const struct {
-        sc_param param;
+        sc_model_param param;
         double value;
     } settings[] = {
-        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-        {SC_PARAM_TORUS_ROWS, (double)rows},
-        {SC_PARAM_TORUS_COLS, (double)((size_t)o->maps / rows)},
-        {SC_PARAM_POOL_SIZE, (double)o->pool_maps},
-        {SC_PARAM_POOL_STRIDE, (double)o->pool_maps},
-        {SC_PARAM_POOL_POSITIONS, (double)o->pool_positions},
-        {SC_PARAM_GROUP_WEIGHT, o->group},
+        {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+        {SC_MODEL_PARAM_TORUS_ROWS, (double)rows},
+        {SC_MODEL_PARAM_TORUS_COLS, (double)((size_t)o->maps / rows)},
+        {SC_MODEL_PARAM_POOL_SIZE, (double)o->pool_maps},
+        {SC_MODEL_PARAM_POOL_STRIDE, (double)o->pool_maps},
+        {SC_MODEL_PARAM_POOL_POSITIONS, (double)o->pool_positions},
+        {SC_MODEL_PARAM_GROUP_WEIGHT, o->group},
     };
     sc_status s = SC_OK;
     for (size_t i = 0; s == SC_OK && i < sizeof settings / sizeof *settings;
@@ -345,24 +345,24 @@ static int build_model(sc_model **out, const options *o, size_t height,
                        size_t *units)
 {
     /* k = positions x maps; the library checks that the windows fit. */
-    CHECK(sc_local_units(1, height, width, (size_t)o->field,
+    CHECK(sc_model_local_units(1, height, width, (size_t)o->field,
                          (size_t)o->stride, (size_t)o->maps, units));
     CHECK(sc_model_create(out, height * width, *units));
     sc_model *m = *out;
-    CHECK(sc_model_set(m, SC_PARAM_LOCAL_FIELD, (double)o->field));
-    CHECK(sc_model_set(m, SC_PARAM_LOCAL_STRIDE, (double)o->stride));
-    CHECK(sc_model_set(m, SC_PARAM_IMAGE_CHANNELS, 1));
-    CHECK(sc_model_set(m, SC_PARAM_IMAGE_HEIGHT, (double)height));
-    CHECK(sc_model_set(m, SC_PARAM_IMAGE_WIDTH, (double)width));
-    CHECK(sc_model_set(m, SC_PARAM_ITERATIONS, (double)o->iters));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_LOCAL_FIELD, (double)o->field));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_LOCAL_STRIDE, (double)o->stride));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_IMAGE_CHANNELS, 1));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_IMAGE_HEIGHT, (double)height));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_IMAGE_WIDTH, (double)width));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, (double)o->iters));
     if (o->complex)
         CHECK(set_pools(m, o));
     else
-        CHECK(sc_model_set(m, SC_PARAM_CLASSES, 10));
-    CHECK(sc_model_set(m, SC_PARAM_L1_WEIGHT, o->lambda));
-    CHECK(sc_model_set(m, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
-    CHECK(sc_model_set(m, SC_PARAM_LEARNING_RATE, o->learning_rate));
-    CHECK(sc_model_set(m, SC_PARAM_CLASSIFIER_MAX_NORM,
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_CLASSES, 10));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_L1_WEIGHT, o->lambda));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, o->learning_rate));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_CLASSIFIER_MAX_NORM,
                        DEFAULT_CLASSIFIER_NORM));
     if (o->init_random)
         CHECK(sc_model_init_random(m, o->seed));
@@ -398,9 +398,9 @@ static int train(sc_model *m, const options *o, const idx_dataset *d,
         double rate = o->learning_rate *
                       pow(o->decay, phase2 ? (double)(number - 1) : 0.0);
         double class_weight = phase2 && !o->complex ? 1.0 : 0.0;
-        sc_status s = sc_model_set(m, SC_PARAM_CLASS_WEIGHT, class_weight);
+        sc_status s = sc_model_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, class_weight);
         if (s == SC_OK)
-            s = sc_model_set(m, SC_PARAM_LEARNING_RATE, rate);
+            s = sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, rate);
         rc = s != SC_OK ? report_failure(PROGRAM, "sc_model_set", s)
                         : training_epoch(PROGRAM, m, d->train_images.images,
                                          d->train_labels.labels, ntrain, dim,

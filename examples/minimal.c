@@ -21,7 +21,7 @@
         sc_status status_ = (call);                                        \
         if (status_ != SC_OK) {                                            \
             fprintf(stderr, "%s: %s\n  %s\n", #call,                       \
-                    sc_status_str(status_), sc_last_message());            \
+                    sc_status_string(status_), sc_last_message());            \
             sc_model_free(model);                                          \
             return 1;                                                      \
         }                                                                  \
@@ -38,13 +38,13 @@ int main(void)
         x[i] = (float)rand() / (float)RAND_MAX;
 
     CHECK(sc_model_create(&model, INPUTS, UNITS));
-    CHECK(sc_model_set(model, SC_PARAM_ITERATIONS, 5));
-    CHECK(sc_model_set(model, SC_PARAM_L1_WEIGHT, 0.05));
-    CHECK(sc_model_set(model, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
-    CHECK(sc_model_set(model, SC_PARAM_LEARNING_RATE, 1e-3));
+    CHECK(sc_model_set(model, SC_MODEL_PARAM_ITERATIONS, 5));
+    CHECK(sc_model_set(model, SC_MODEL_PARAM_L1_WEIGHT, 0.05));
+    CHECK(sc_model_set(model, SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
+    CHECK(sc_model_set(model, SC_MODEL_PARAM_LEARNING_RATE, 1e-3));
     CHECK(sc_model_init_data(model, x, BATCH, 42));
 
-    sc_step_stats stats = {.size = sizeof stats};
+    sc_model_stats stats = {.size = sizeof stats};
     for (int step = 0; step < 50; step++) {
         CHECK(sc_model_step(model, x, NULL, NULL, BATCH, &stats));
         if (step % 10 == 0 || step == 49)

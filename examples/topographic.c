@@ -362,7 +362,7 @@ static int train_epoch(sc_model *m, const float *x, size_t count,
     char status[128] = "";
     for (size_t b = 0; b + batch <= count; b += batch) {
         batches_gather(xb, x, order + b, batch, dim);
-        sc_step_stats st = {.size = sizeof st};
+        sc_model_stats st = {.size = sizeof st};
         CHECK(sc_model_step(m, xb, NULL, NULL, batch, &st));
         recon += st.recon;
         group += st.group;
@@ -398,7 +398,7 @@ static int train_psd_epoch(sc_model *m, psd *p, const float *x, size_t count,
             CHECK(sc_model_encode(m, xb, batch, zp));
         CHECK(psd_infer(p, xb, zp, batch, zs, NULL));
         recon += psd_update_dictionary(p, xb, zs, batch);
-        sc_step_stats st = {.size = sizeof st};
+        sc_model_stats st = {.size = sizeof st};
         CHECK(sc_model_step(m, xb, NULL, zs, batch, &st));
         predict += st.regression;
         active += st.active_fraction;
@@ -486,24 +486,24 @@ static int build_model(sc_model **out, const options *o)
     if (s != SC_OK)
         return report_failure(PROGRAM, "sc_model_create", s);
     sc_model *m = *out;
-    CHECK(sc_model_set(m, SC_PARAM_ITERATIONS, (double)o->iters));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, (double)o->iters));
     if (o->encoder == ENCODER_PSD) {
-        CHECK(sc_model_set(m, SC_PARAM_SHRINK, SC_SHRINK_SOFT));
-        CHECK(sc_model_set(m, SC_PARAM_RECON_WEIGHT, 0));
-        CHECK(sc_model_set(m, SC_PARAM_REGRESSION_WEIGHT, 1));
-        CHECK(sc_model_set(m, SC_PARAM_L1_WEIGHT, 0));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_RECON_WEIGHT, 0));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_REGRESSION_WEIGHT, 1));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_L1_WEIGHT, 0));
     } else {
-        CHECK(sc_model_set(m, SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC));
-        CHECK(sc_model_set(m, SC_PARAM_TORUS_ROWS, (double)o->rows));
-        CHECK(sc_model_set(m, SC_PARAM_TORUS_COLS, (double)o->cols));
-        CHECK(sc_model_set(m, SC_PARAM_POOL_SIZE, (double)o->pool));
-        CHECK(sc_model_set(m, SC_PARAM_POOL_STRIDE, (double)o->stride));
-        CHECK(sc_model_set(m, SC_PARAM_POOL_SIGMA, o->sigma));
-        CHECK(sc_model_set(m, SC_PARAM_GROUP_WEIGHT, o->group_weight));
-        CHECK(sc_model_set(m, SC_PARAM_L1_WEIGHT, o->l1_weight));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_TORUS_ROWS, (double)o->rows));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_TORUS_COLS, (double)o->cols));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_POOL_SIZE, (double)o->pool));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_POOL_STRIDE, (double)o->stride));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_POOL_SIGMA, o->sigma));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_GROUP_WEIGHT, o->group_weight));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_L1_WEIGHT, o->l1_weight));
     }
-    CHECK(sc_model_set(m, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
-    CHECK(sc_model_set(m, SC_PARAM_LEARNING_RATE, o->learning_rate));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM));
+    CHECK(sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, o->learning_rate));
     CHECK(sc_model_init_random(m, o->seed));
     return 0;
 }
@@ -527,7 +527,7 @@ static int build_psd(psd *p, const sc_model *m, const options *o)
                               sizeof err);
     if (st != SC_OK) {
         fprintf(stderr, PROGRAM ": the PSD solver: %s: %s\n",
-                sc_status_str(st), err);
+                sc_status_string(st), err);
         return 1;
     }
     return 0;

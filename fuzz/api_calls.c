@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct {
     uint64_t weights;          /* FNV-1a of every weight array and shape */
     uint64_t moments;          /* FNV-1a of the optimiser's moments */
-    double params[SC_PARAM_COUNT];
+    double params[SC_MODEL_PARAM_COUNT];
     uint64_t steps;
     int initialized;
 } snapshot;
@@ -76,8 +76,8 @@ static void take_snapshot(const sc_model *m, snapshot *s)
         s->moments = fnv(s->moments, ts->m1, ts->count * sizeof *ts->m1);
         s->moments = fnv(s->moments, ts->m2, ts->count * sizeof *ts->m2);
     }
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
-        if (sc_model_get(m, (sc_param)sc_param_at(i)->id, &s->params[i]) !=
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
+        if (sc_model_get(m, (sc_model_param)sc_param_at(i)->id, &s->params[i]) !=
             SC_OK)
             die("sc_model_get of a known parameter failed");
     s->steps = sc_model_steps_taken(m);
@@ -116,7 +116,7 @@ static void fill(fz_bytes *b, float *v, size_t count)
 static size_t classes_of(const sc_model *m)
 {
     double c = 0;
-    if (sc_model_get(m, SC_PARAM_CLASSES, &c) != SC_OK)
+    if (sc_model_get(m, SC_MODEL_PARAM_CLASSES, &c) != SC_OK)
         die("sc_model_get");
     return (size_t)c;
 }
@@ -156,12 +156,12 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
     int is_const = 0;
     switch (fz_u8(b) % 10) {
     case 0: {
-        int i = (int)fz_range(b, 0, SC_PARAM_COUNT - 1);
+        int i = (int)fz_range(b, 0, SC_MODEL_PARAM_COUNT - 1);
         const sc_param_info *info = sc_param_at(i);
-        if (info->id == SC_PARAM_THREADS)
+        if (info->id == SC_MODEL_PARAM_THREADS)
             return m;   /* one thread, as set up */
         call_name = "sc_model_set";
-        status = sc_model_set(m, (sc_param)info->id, fz_param_value(b, info));
+        status = sc_model_set(m, (sc_model_param)info->id, fz_param_value(b, info));
         break;
     }
     case 1:
@@ -185,7 +185,7 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
         for (size_t i = 0; i < batch; i++)
             labels[i] = (int32_t)fz_range(b, 0, classes + 1) - 1;
         uint8_t which = fz_u8(b);
-        sc_step_stats stats = {.size = sizeof stats};
+        sc_model_stats stats = {.size = sizeof stats};
         status = sc_model_step(m, x, which & 1 ? labels : NULL,
                                which & 2 ? z : NULL, batch,
                                which & 4 ? &stats : NULL);
@@ -235,7 +235,7 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
     }
     }
     if (trace)
-        fprintf(stderr, "%s: %s\n", call_name, sc_status_str(status));
+        fprintf(stderr, "%s: %s\n", call_name, sc_status_string(status));
     if (status != SC_OK || is_const) {
         take_snapshot(m, &after);
         expect_same(&before, &after);
@@ -247,17 +247,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     trace = getenv("FUZZ_TRACE") != NULL;
     fz_bytes b = {data, size, 0};
-    double values[SC_PARAM_COUNT];
+    double values[SC_MODEL_PARAM_COUNT];
     sc_param_defaults(values);
     size_t n, k;
     fz_choose_model(&b, values, &n, &k);
     sc_model *m;
     if (sc_model_create(&m, n, k) != SC_OK)
         abort();
-    for (int i = 0; i < SC_PARAM_COUNT; i++) {
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
         const sc_param_info *info = sc_param_at(i);
         if (values[i] != info->initial &&
-            sc_model_set(m, (sc_param)info->id, values[i]) != SC_OK)
+            sc_model_set(m, (sc_model_param)info->id, values[i]) != SC_OK)
             abort();   /* fz_choose_model keeps within bounds */
     }
     /* Scratch for the largest batch; classes may be set up to 1e5. */

@@ -15,7 +15,7 @@
 
 static void fail(const char *what, sc_status status)
 {
-    fprintf(stderr, "%s: %s (%s)\n", what, sc_status_str(status),
+    fprintf(stderr, "%s: %s (%s)\n", what, sc_status_string(status),
             sc_last_message());
     abort();
 }
@@ -24,8 +24,8 @@ void fz_use_model(const sc_model *m, fz_bytes *more)
 {
     size_t n = sc_model_inputs(m), k = sc_model_units(m);
     double t = 0, classes = 0;
-    if (sc_model_get(m, SC_PARAM_ITERATIONS, &t) != SC_OK ||
-        sc_model_get(m, SC_PARAM_CLASSES, &classes) != SC_OK)
+    if (sc_model_get(m, SC_MODEL_PARAM_ITERATIONS, &t) != SC_OK ||
+        sc_model_get(m, SC_MODEL_PARAM_CLASSES, &classes) != SC_OK)
         fail("sc_model_get on a loaded model", SC_ERR_STATE);
     if ((double)n * (double)k * (t + 1) > (double)MAX_WORK)
         return;

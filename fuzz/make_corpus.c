@@ -83,35 +83,35 @@ static unsigned char *read_file(const char *path, size_t *size)
 typedef struct {
     const char *name;
     size_t n, k;
-    struct { sc_param id; double value; } set[10];
+    struct { sc_model_param id; double value; } set[10];
 } model_kind;
 
 static const model_kind kinds[] = {
-    {"dense", 16, 8, {{SC_PARAM_ITERATIONS, 3}}},
-    {"dense-adam", 16, 8, {{SC_PARAM_ITERATIONS, 3},
-                           {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}}},
-    {"dense-lcod-soft", 12, 6, {{SC_PARAM_ENCODER, SC_ENCODER_LCOD},
-                                {SC_PARAM_SHRINK, SC_SHRINK_SOFT}}},
-    {"classes", 16, 8, {{SC_PARAM_ITERATIONS, 2}, {SC_PARAM_CLASSES, 3},
-                        {SC_PARAM_CLASS_WEIGHT, 1}}},
-    {"groups-contiguous", 12, 8, {{SC_PARAM_ITERATIONS, 2},
-                                  {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
-                                  {SC_PARAM_GROUP_SIZE, 2},
-                                  {SC_PARAM_GROUP_WEIGHT, 0.1}}},
-    {"groups-topographic", 12, 9, {{SC_PARAM_ITERATIONS, 2},
-                                   {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-                                   {SC_PARAM_POOL_SIZE, 2},
-                                   {SC_PARAM_POOL_SIGMA, 1},
-                                   {SC_PARAM_GROUP_WEIGHT, 0.1}}},
+    {"dense", 16, 8, {{SC_MODEL_PARAM_ITERATIONS, 3}}},
+    {"dense-adam", 16, 8, {{SC_MODEL_PARAM_ITERATIONS, 3},
+                           {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}}},
+    {"dense-lcod-soft", 12, 6, {{SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD},
+                                {SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT}}},
+    {"classes", 16, 8, {{SC_MODEL_PARAM_ITERATIONS, 2}, {SC_MODEL_PARAM_CLASSES, 3},
+                        {SC_MODEL_PARAM_CLASS_WEIGHT, 1}}},
+    {"groups-contiguous", 12, 8, {{SC_MODEL_PARAM_ITERATIONS, 2},
+                                  {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS},
+                                  {SC_MODEL_PARAM_GROUP_SIZE, 2},
+                                  {SC_MODEL_PARAM_GROUP_WEIGHT, 0.1}}},
+    {"groups-topographic", 12, 9, {{SC_MODEL_PARAM_ITERATIONS, 2},
+                                   {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+                                   {SC_MODEL_PARAM_POOL_SIZE, 2},
+                                   {SC_MODEL_PARAM_POOL_SIGMA, 1},
+                                   {SC_MODEL_PARAM_GROUP_WEIGHT, 0.1}}},
     /* 1 x 5 x 5 images, 3 x 3 windows at stride 2: 2 x 2 positions. */
-    {"local", 25, 8, {{SC_PARAM_LOCAL_FIELD, 3}, {SC_PARAM_LOCAL_STRIDE, 2},
-                      {SC_PARAM_IMAGE_HEIGHT, 5}, {SC_PARAM_IMAGE_WIDTH, 5},
-                      {SC_PARAM_ITERATIONS, 2}, {SC_PARAM_THREADS, 1}}},
-    {"local-pools", 25, 8, {{SC_PARAM_LOCAL_FIELD, 3}, {SC_PARAM_LOCAL_STRIDE, 2},
-                            {SC_PARAM_IMAGE_HEIGHT, 5}, {SC_PARAM_IMAGE_WIDTH, 5},
-                            {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-                            {SC_PARAM_TORUS_ROWS, 1}, {SC_PARAM_TORUS_COLS, 2},
-                            {SC_PARAM_POOL_SIZE, 1}, {SC_PARAM_POOL_POSITIONS, 2}}},
+    {"local", 25, 8, {{SC_MODEL_PARAM_LOCAL_FIELD, 3}, {SC_MODEL_PARAM_LOCAL_STRIDE, 2},
+                      {SC_MODEL_PARAM_IMAGE_HEIGHT, 5}, {SC_MODEL_PARAM_IMAGE_WIDTH, 5},
+                      {SC_MODEL_PARAM_ITERATIONS, 2}, {SC_MODEL_PARAM_THREADS, 1}}},
+    {"local-pools", 25, 8, {{SC_MODEL_PARAM_LOCAL_FIELD, 3}, {SC_MODEL_PARAM_LOCAL_STRIDE, 2},
+                            {SC_MODEL_PARAM_IMAGE_HEIGHT, 5}, {SC_MODEL_PARAM_IMAGE_WIDTH, 5},
+                            {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+                            {SC_MODEL_PARAM_TORUS_ROWS, 1}, {SC_MODEL_PARAM_TORUS_COLS, 2},
+                            {SC_MODEL_PARAM_POOL_SIZE, 1}, {SC_MODEL_PARAM_POOL_POSITIONS, 2}}},
 };
 #define KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -123,7 +123,7 @@ static void save_kind(const model_kind *kind, char *path, size_t size)
     for (int i = 0; i < 10 && kind->set[i].id != 0; i++)
         check(sc_model_set(m, kind->set[i].id, kind->set[i].value),
               kind->name);
-    check(sc_model_set(m, SC_PARAM_THREADS, 1), kind->name);
+    check(sc_model_set(m, SC_MODEL_PARAM_THREADS, 1), kind->name);
     check(sc_model_init_random(m, 7), kind->name);
     enum { BATCH = 4 };
     float x[BATCH * 32];

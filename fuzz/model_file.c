@@ -13,7 +13,7 @@
  * the loader refuses them by length), to keep one execution fast. */
 #define MAX_FLOATS ((size_t)1 << 18)
 
-static void set(double *values, sc_param id, double value)
+static void set(double *values, sc_model_param id, double value)
 {
     values[sc_param_index(id)] = value;
 }
@@ -26,24 +26,24 @@ void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k)
     case 0:   /* dense */
         break;
     case 1:   /* a classifier */
-        set(values, SC_PARAM_CLASSES, (double)fz_range(b, 2, 5));
+        set(values, SC_MODEL_PARAM_CLASSES, (double)fz_range(b, 2, 5));
         break;
     case 2: { /* contiguous groups */
         size_t g = fz_range(b, 1, 4);
         *k = g * fz_range(b, 1, 4);
-        set(values, SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-        set(values, SC_PARAM_GROUP_SIZE, (double)g);
+        set(values, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+        set(values, SC_MODEL_PARAM_GROUP_SIZE, (double)g);
         break;
     }
     case 3: { /* topographic groups */
         size_t rows = fz_range(b, 1, 4), cols = fz_range(b, 1, 4);
         *k = rows * cols;
-        set(values, SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC);
-        set(values, SC_PARAM_TORUS_ROWS, (double)rows);
-        set(values, SC_PARAM_TORUS_COLS, (double)cols);
-        set(values, SC_PARAM_POOL_SIZE, (double)fz_range(b, 1, 3));
-        set(values, SC_PARAM_POOL_STRIDE, (double)fz_range(b, 1, 2));
-        set(values, SC_PARAM_POOL_SIGMA, (double)fz_range(b, 0, 2));
+        set(values, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
+        set(values, SC_MODEL_PARAM_TORUS_ROWS, (double)rows);
+        set(values, SC_MODEL_PARAM_TORUS_COLS, (double)cols);
+        set(values, SC_MODEL_PARAM_POOL_SIZE, (double)fz_range(b, 1, 3));
+        set(values, SC_MODEL_PARAM_POOL_STRIDE, (double)fz_range(b, 1, 2));
+        set(values, SC_MODEL_PARAM_POOL_SIGMA, (double)fz_range(b, 0, 2));
         break;
     }
     default: { /* local, with topographic pools over positions or not */
@@ -54,31 +54,31 @@ void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k)
         size_t maps = fz_range(b, 1, 3);
         *n = c * h * w;
         *k = maps * positions;
-        set(values, SC_PARAM_LOCAL_FIELD, (double)r);
-        set(values, SC_PARAM_LOCAL_STRIDE, (double)stride);
-        set(values, SC_PARAM_IMAGE_CHANNELS, (double)c);
-        set(values, SC_PARAM_IMAGE_HEIGHT, (double)h);
-        set(values, SC_PARAM_IMAGE_WIDTH, (double)w);
+        set(values, SC_MODEL_PARAM_LOCAL_FIELD, (double)r);
+        set(values, SC_MODEL_PARAM_LOCAL_STRIDE, (double)stride);
+        set(values, SC_MODEL_PARAM_IMAGE_CHANNELS, (double)c);
+        set(values, SC_MODEL_PARAM_IMAGE_HEIGHT, (double)h);
+        set(values, SC_MODEL_PARAM_IMAGE_WIDTH, (double)w);
         if (fz_u8(b) & 1) {
-            set(values, SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC);
-            set(values, SC_PARAM_TORUS_ROWS, 1);
-            set(values, SC_PARAM_TORUS_COLS, (double)maps);
-            set(values, SC_PARAM_POOL_SIZE, (double)fz_range(b, 1, 2));
-            set(values, SC_PARAM_POOL_POSITIONS, (double)fz_range(b, 1, 2));
+            set(values, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
+            set(values, SC_MODEL_PARAM_TORUS_ROWS, 1);
+            set(values, SC_MODEL_PARAM_TORUS_COLS, (double)maps);
+            set(values, SC_MODEL_PARAM_POOL_SIZE, (double)fz_range(b, 1, 2));
+            set(values, SC_MODEL_PARAM_POOL_POSITIONS, (double)fz_range(b, 1, 2));
         }
         break;
     }
     }
     uint8_t extras = fz_u8(b);
     if (extras & 1)
-        set(values, SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
+        set(values, SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM);
     if (extras & 2)
-        set(values, SC_PARAM_SHRINK, SC_SHRINK_SOFT);
+        set(values, SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT);
     if (extras & 4)
-        set(values, SC_PARAM_ENCODER, SC_ENCODER_LCOD);
-    set(values, SC_PARAM_ITERATIONS, (double)fz_range(b, 1, 4));
+        set(values, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD);
+    set(values, SC_MODEL_PARAM_ITERATIONS, (double)fz_range(b, 1, 4));
     /* A loaded local model starts its threads; one is enough here. */
-    set(values, SC_PARAM_THREADS, 1);
+    set(values, SC_MODEL_PARAM_THREADS, 1);
 }
 
 /* The weight counts the header implies (sc_model_shape), or small counts
@@ -91,7 +91,7 @@ static void weight_counts(fz_bytes *b, size_t n, size_t k,
     /* sc_model_shape expects values within their bounds, as the loader
      * checks them first. */
     int ok = 1;
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
         ok &= sc_param_check(sc_param_at(i), values[i], NULL, "fuzz") == SC_OK;
     ok = ok && sc_model_create(&m, n, k) == SC_OK;
     if (ok) {
@@ -182,21 +182,21 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
 {
     uint8_t v = fz_u8(b) % 4;
     unsigned version = v == 2 ? 2 : v == 3 ? 1 : 3;
-    double values[SC_PARAM_COUNT];
+    double values[SC_MODEL_PARAM_COUNT];
     sc_param_defaults(values);
     size_t n, k;
     fz_choose_model(b, values, &n, &k);
     /* A few parameters anywhere in or out of their bounds. */
     for (uint8_t edits = fz_u8(b) % 4; edits > 0; edits--) {
-        int i = (int)fz_range(b, 0, SC_PARAM_COUNT - 1);
+        int i = (int)fz_range(b, 0, SC_MODEL_PARAM_COUNT - 1);
         values[i] = fz_param_value(b, sc_param_at(i));
     }
     /* The file holds a version's parameters only: the others are loaded
      * as their defaults, so they count with those. */
-    double stored[SC_PARAM_COUNT];
+    double stored[SC_MODEL_PARAM_COUNT];
     sc_param_defaults(stored);
     uint32_t params = 0;
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
         if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
                                      version)) {
             stored[i] = values[i];
@@ -219,7 +219,7 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
     put(&w, fz_u8(b) < 200 ? fz_u8(b) : fz_u64(b), 8);
     put(&w, params, 4);
     size_t params_at = w.size;
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
         if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
                                      version)) {
             put(&w, (uint64_t)sc_param_at(i)->id, 4);

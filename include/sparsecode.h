@@ -10,7 +10,7 @@
  * Conventions, which hold for every function below:
  *
  *  - Every function that can fail returns an sc_status.  SC_OK is 0; every
- *    other value names the kind of failure (see sc_status_str()).
+ *    other value names the kind of failure (see sc_status_string()).
  *  - A failed call changes nothing: the model, the output arguments that
  *    are documented as "written on success" and any file on disk keep what
  *    they had.  The library never aborts, exits or prints.
@@ -24,7 +24,7 @@
  *    take a `const sc_model *` are reentrant and may run concurrently on
  *    one model from many threads; calls that take a `sc_model *` need the
  *    model to themselves.  The library's own threads (a local model's,
- *    SC_PARAM_THREADS) live only inside a call: they are joined before it
+ *    SC_MODEL_PARAM_THREADS) live only inside a call: they are joined before it
  *    returns.
  */
 #ifndef SPARSECODE_H
@@ -55,11 +55,14 @@ extern "C" {
 #  endif
 #endif
 
-/* SC_NODISCARD: ignoring the returned status is a bug. */
-#if defined(__GNUC__) && __GNUC__ >= 4
-#  define SC_NODISCARD __attribute__((warn_unused_result))
-#else
-#  define SC_NODISCARD
+/* SC_NODISCARD: ignoring the returned status is a bug.  A caller may
+ * define it (e.g. empty) before including this header to override it. */
+#ifndef SC_NODISCARD
+#  if defined(__GNUC__) && __GNUC__ >= 4
+#    define SC_NODISCARD __attribute__((warn_unused_result))
+#  else
+#    define SC_NODISCARD
+#  endif
 #endif
 
 /* ---------------------------------------------------------------------------
@@ -130,10 +133,10 @@ typedef enum {
                               library reads */
 } sc_status;
 
-/* sc_status_str: a short constant name for a status, e.g. "SC_ERR_NULL:
+/* sc_status_string: a short constant name for a status, e.g. "SC_ERR_NULL:
  * required pointer is NULL".  Unknown values give "unknown status".
  * Never returns NULL.  Thread rules: reentrant. */
-SC_API const char *sc_status_str(sc_status status);
+SC_API const char *sc_status_string(sc_status status);
 
 /* sc_last_message: the message of the last failed call made on the calling
  * thread, saying what exactly was wrong (e.g. "sc_model_create: n_inputs
@@ -157,7 +160,7 @@ SC_API const char *sc_last_message(void);
  * c (classes).  h is relu (z = max(a - theta, 0), the DrSAE form) or the
  * signed soft threshold (z = sign(a) max(|a| - theta, 0), the LISTA form).
  *
- * With SC_PARAM_ENCODER = SC_ENCODER_LCOD the same weights run learned
+ * With SC_MODEL_PARAM_ENCODER = SC_ENCODER_LCOD the same weights run learned
  * coordinate descent instead (LCoD, Gregor & LeCun 2010; docs/math.md E5):
  * T coordinate steps, each of which moves the one unit whose shrunk value
  * h(B; theta) differs most from its current value,
@@ -182,14 +185,14 @@ SC_API const char *sc_last_message(void);
 
 typedef struct sc_model_s sc_model;
 
-/* Shrink functions, values of SC_PARAM_SHRINK. */
+/* Shrink functions, values of SC_MODEL_PARAM_SHRINK. */
 typedef enum {
     SC_SHRINK_RELU = 0,   /* z = max(a - theta, 0): non-negative codes */
     SC_SHRINK_SOFT = 1    /* z = sign(a) max(|a| - theta, 0), theta >= 0 */
 } sc_shrink;
 
-/* Encoder kinds, values of SC_PARAM_ENCODER.  Both use W_e, S and theta
- * and the shrink of SC_PARAM_SHRINK: with the soft shrink LCoD is learned
+/* Encoder kinds, values of SC_MODEL_PARAM_ENCODER.  Both use W_e, S and theta
+ * and the shrink of SC_MODEL_PARAM_SHRINK: with the soft shrink LCoD is learned
  * coordinate descent for min 1/2|x - W_d z|^2 + lambda |z|_1; with relu it
  * is its non-negative form (z >= 0). */
 typedef enum {
@@ -198,65 +201,65 @@ typedef enum {
     SC_ENCODER_LCOD  = 1   /* T coordinate steps of learned coordinate
                               descent, one unit each, then one shrink of
                               every unit; dense models only.  Initialised
-                              with SC_PARAM_INIT_STEP = 1 from unit-norm
+                              with SC_MODEL_PARAM_INIT_STEP = 1 from unit-norm
                               atoms, it computes exactly T updates of
-                              coordinate descent (SC_METHOD_COD) from z = 0
+                              coordinate descent (SC_SOLVER_METHOD_COD) from z = 0
                               followed by z = h(B; theta) */
 } sc_encoder;
 
-/* Group layouts, values of SC_PARAM_GROUP_LAYOUT. */
+/* Group layouts, values of SC_MODEL_PARAM_GROUP_LAYOUT. */
 typedef enum {
-    SC_GROUPS_NONE        = 0,  /* no group term */
-    SC_GROUPS_CONTIGUOUS  = 1,  /* blocks of SC_PARAM_GROUP_SIZE units */
-    SC_GROUPS_TOPOGRAPHIC = 2   /* units on a TORUS_ROWS x TORUS_COLS torus,
+    SC_GROUP_LAYOUT_NONE        = 0,  /* no group term */
+    SC_GROUP_LAYOUT_CONTIGUOUS  = 1,  /* blocks of SC_MODEL_PARAM_GROUP_SIZE units */
+    SC_GROUP_LAYOUT_TOPOGRAPHIC = 2   /* units on a TORUS_ROWS x TORUS_COLS torus,
                                    pools of POOL_SIZE x POOL_SIZE at
                                    POOL_STRIDE; pools overlap when the stride
                                    is smaller than the pool */
 } sc_group_layout;
 
-/* Optimisers, values of SC_PARAM_OPTIMIZER. */
+/* Optimisers, values of SC_MODEL_PARAM_OPTIMIZER. */
 typedef enum {
     SC_OPTIMIZER_SGD  = 0,  /* SGD with (heavy-ball) momentum */
     SC_OPTIMIZER_ADAM = 1   /* Adam with bias correction */
 } sc_optimizer;
 
-/* Parameters.  Every parameter has a default, bounds (sc_param_bounds) and
+/* Parameters.  Every parameter has a default, bounds (sc_model_param_bounds) and
  * a current value (sc_model_get).  Values are passed as double; integer
  * parameters must be given integral values.
  *
  * Structural parameters fix the model's shape and may only be set before
  * init (SC_ERR_STATE after).  Training parameters may be set at any time,
- * e.g. SC_PARAM_CLASS_WEIGHT from 0 to 1 between the two DrSAE phases.
+ * e.g. SC_MODEL_PARAM_CLASS_WEIGHT from 0 to 1 between the two DrSAE phases.
  * The numeric values are part of the ABI and never change. */
 typedef enum {
     /* structural */
-    SC_PARAM_ITERATIONS    = 1,   /* T, unrolled steps (LCoD: coordinate
+    SC_MODEL_PARAM_ITERATIONS    = 1,   /* T, unrolled steps (LCoD: coordinate
                                      steps); [1, 1000]; def. 11 */
-    SC_PARAM_SHRINK        = 2,   /* sc_shrink; default SC_SHRINK_RELU */
-    SC_PARAM_CLASSES       = 3,   /* classifier outputs, 0 = none (default);
+    SC_MODEL_PARAM_SHRINK        = 2,   /* sc_shrink; default SC_SHRINK_RELU */
+    SC_MODEL_PARAM_CLASSES       = 3,   /* classifier outputs, 0 = none (default);
                                      [0, 100000], or >= 2 */
-    SC_PARAM_GROUP_LAYOUT  = 4,   /* sc_group_layout; default NONE */
-    SC_PARAM_GROUP_SIZE    = 5,   /* contiguous block size; [1, 1e6]; def. 4;
+    SC_MODEL_PARAM_GROUP_LAYOUT  = 4,   /* sc_group_layout; default NONE */
+    SC_MODEL_PARAM_GROUP_SIZE    = 5,   /* contiguous block size; [1, 1e6]; def. 4;
                                      must divide the unit count */
-    SC_PARAM_TORUS_ROWS    = 6,   /* topographic grid; rows*cols must equal
+    SC_MODEL_PARAM_TORUS_ROWS    = 6,   /* topographic grid; rows*cols must equal
                                      the unit count; [0, 1e6]; default 0 =
                                      square grid of side sqrt(k) (both 0) */
-    SC_PARAM_TORUS_COLS    = 7,
-    SC_PARAM_POOL_SIZE     = 8,   /* topographic pool side; [1, 1000]; def. 3 */
-    SC_PARAM_POOL_STRIDE   = 9,   /* topographic stride; [1, 1000]; def. 1 */
-    SC_PARAM_POOL_SIGMA    = 10,  /* Gaussian pool weights' width in grid
+    SC_MODEL_PARAM_TORUS_COLS    = 7,
+    SC_MODEL_PARAM_POOL_SIZE     = 8,   /* topographic pool side; [1, 1000]; def. 3 */
+    SC_MODEL_PARAM_POOL_STRIDE   = 9,   /* topographic stride; [1, 1000]; def. 1 */
+    SC_MODEL_PARAM_POOL_SIGMA    = 10,  /* Gaussian pool weights' width in grid
                                      cells; 0 = uniform weights (default) */
-    SC_PARAM_GROUP_EPSILON = 11,  /* eps in sqrt(sum w z^2 + eps); [0, 1];
+    SC_MODEL_PARAM_GROUP_EPSILON = 11,  /* eps in sqrt(sum w z^2 + eps); [0, 1];
                                      default 1e-8 */
 
     /* Local unshared filters (Gregor & LeCun, arXiv:1006.0448).  With
-     * SC_PARAM_LOCAL_FIELD = r > 0 the input is an image of
+     * SC_MODEL_PARAM_LOCAL_FIELD = r > 0 the input is an image of
      * IMAGE_CHANNELS x IMAGE_HEIGHT x IMAGE_WIDTH (channel-major: pixel
      * (c, y, x) is input c*H*W + y*W + x; n must equal C*H*W), and the
      * units sit on a grid of positions Hout x Wout,
      *     Hout = (H - r) / LOCAL_STRIDE + 1,  Wout = (W - r) / LOCAL_STRIDE + 1,
      * with f = k / (Hout*Wout) units ("maps") per position (k must be a
-     * multiple; sc_local_units computes it).  Unit i is map i % f at
+     * multiple; sc_model_local_units computes it).  Unit i is map i % f at
      * position p = i / f = py*Wout + px, whose window is the r x r x C
      * patch with top-left pixel (py*LOCAL_STRIDE, px*LOCAL_STRIDE).
      * Each unit has an encoder filter and a decoder filter of its own over
@@ -265,15 +268,15 @@ typedef enum {
      * unit i's filter, entry (c*r + dy)*r + dx for window pixel (c, dy, dx).
      * A topographic group layout puts the f maps of each position on the
      * TORUS_ROWS x TORUS_COLS torus (rows*cols = f); a pool is a map window
-     * over SC_PARAM_POOL_POSITIONS^2 neighbouring positions. */
-    SC_PARAM_LOCAL_FIELD    = 12, /* r, the window side; [0, 1e6]; default
+     * over SC_MODEL_PARAM_POOL_POSITIONS^2 neighbouring positions. */
+    SC_MODEL_PARAM_LOCAL_FIELD    = 12, /* r, the window side; [0, 1e6]; default
                                      0 = a dense model (the settings below
                                      are then ignored) */
-    SC_PARAM_LOCAL_STRIDE   = 13, /* [1, 1e6]; default 1 */
-    SC_PARAM_IMAGE_CHANNELS = 14, /* C; [1, 1e6]; default 1 */
-    SC_PARAM_IMAGE_HEIGHT   = 15, /* H; [0, 1e6]; default 0 (must be set) */
-    SC_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
-    SC_PARAM_THREADS        = 17, /* threads that share a local model's
+    SC_MODEL_PARAM_LOCAL_STRIDE   = 13, /* [1, 1e6]; default 1 */
+    SC_MODEL_PARAM_IMAGE_CHANNELS = 14, /* C; [1, 1e6]; default 1 */
+    SC_MODEL_PARAM_IMAGE_HEIGHT   = 15, /* H; [0, 1e6]; default 0 (must be set) */
+    SC_MODEL_PARAM_IMAGE_WIDTH    = 16, /* W; [0, 1e6]; default 0 (must be set) */
+    SC_MODEL_PARAM_THREADS        = 17, /* threads that share a local model's
                                      products (positions or samples) and
                                      its step's optimiser update; [0, 64];
                                      default 0 = one per online processor.
@@ -283,43 +286,43 @@ typedef enum {
                                      dense model's products run on the
                                      BLAS's threads (OPENBLAS_NUM_THREADS),
                                      the rest of its step on the caller's */
-    SC_PARAM_POOL_POSITIONS = 18, /* topographic pools of a local model:
+    SC_MODEL_PARAM_POOL_POSITIONS = 18, /* topographic pools of a local model:
                                      each spans q x q neighbouring positions
                                      (windows at stride 1, not wrapping)
                                      as well as its map window; [1, 1000];
                                      default 1 = one position */
-    SC_PARAM_ENCODER        = 19, /* sc_encoder; default SC_ENCODER_LISTA.
+    SC_MODEL_PARAM_ENCODER        = 19, /* sc_encoder; default SC_ENCODER_LISTA.
                                      SC_ENCODER_LCOD needs a dense model:
-                                     with SC_PARAM_LOCAL_FIELD > 0 an init
+                                     with SC_MODEL_PARAM_LOCAL_FIELD > 0 an init
                                      fails with SC_ERR_RANGE */
 
     /* loss weights; 0 switches a term off and costs nothing */
-    SC_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */
-    SC_PARAM_L1_WEIGHT         = 21,  /* lambda sum |z_i|; default 0.1 */
-    SC_PARAM_GROUP_WEIGHT      = 22,  /* lambda_g sum_p sqrt(...); def. 0 */
-    SC_PARAM_CLASS_WEIGHT      = 23,  /* -log softmax(C zhat + c)_y; def. 0 */
-    SC_PARAM_REGRESSION_WEIGHT = 24,  /* 1/2 |z - z*|^2; default 0 */
-    SC_PARAM_NORMALIZE_CODE    = 25,  /* 1: classify zhat = z/|z| (default),
+    SC_MODEL_PARAM_RECON_WEIGHT      = 20,  /* 1/2 |x - W_d z|^2; default 1 */
+    SC_MODEL_PARAM_L1_WEIGHT         = 21,  /* lambda sum |z_i|; default 0.1 */
+    SC_MODEL_PARAM_GROUP_WEIGHT      = 22,  /* lambda_g sum_p sqrt(...); def. 0 */
+    SC_MODEL_PARAM_CLASS_WEIGHT      = 23,  /* -log softmax(C zhat + c)_y; def. 0 */
+    SC_MODEL_PARAM_REGRESSION_WEIGHT = 24,  /* 1/2 |z - z*|^2; default 0 */
+    SC_MODEL_PARAM_NORMALIZE_CODE    = 25,  /* 1: classify zhat = z/|z| (default),
                                          0: classify z itself */
 
     /* optimisation; all training parameters */
-    SC_PARAM_OPTIMIZER            = 40,  /* sc_optimizer; default SGD */
-    SC_PARAM_LEARNING_RATE        = 41,  /* (0, 1e3]; default 0.05 */
-    SC_PARAM_MOMENTUM             = 42,  /* [0, 1); default 0.9 */
-    SC_PARAM_ADAM_BETA1           = 43,  /* [0, 1); default 0.9 */
-    SC_PARAM_ADAM_BETA2           = 44,  /* [0, 1); default 0.999 */
-    SC_PARAM_ADAM_EPSILON         = 45,  /* (0, 1]; default 1e-8 */
-    SC_PARAM_DECODER_MAX_NORM     = 46,  /* column bound of W_d; default 1 */
-    SC_PARAM_CLASSIFIER_MAX_NORM  = 47,  /* row bound of C; default 5 */
-    SC_PARAM_ENCODER_MAX_NORM     = 48,  /* row bound of W_e (a local
+    SC_MODEL_PARAM_OPTIMIZER            = 40,  /* sc_optimizer; default SGD */
+    SC_MODEL_PARAM_LEARNING_RATE        = 41,  /* (0, 1e3]; default 0.05 */
+    SC_MODEL_PARAM_MOMENTUM             = 42,  /* [0, 1); default 0.9 */
+    SC_MODEL_PARAM_ADAM_BETA1           = 43,  /* [0, 1); default 0.9 */
+    SC_MODEL_PARAM_ADAM_BETA2           = 44,  /* [0, 1); default 0.999 */
+    SC_MODEL_PARAM_ADAM_EPSILON         = 45,  /* (0, 1]; default 1e-8 */
+    SC_MODEL_PARAM_DECODER_MAX_NORM     = 46,  /* column bound of W_d; default 1 */
+    SC_MODEL_PARAM_CLASSIFIER_MAX_NORM  = 47,  /* row bound of C; default 5 */
+    SC_MODEL_PARAM_ENCODER_MAX_NORM     = 48,  /* row bound of W_e (a local
                                             unit's encoder filter), applied
                                             after every step; [0, 1e6];
                                             default 0 = no bound.  DrSAE's
                                             code: 1.25/T (docs/drsae.md) */
-    SC_PARAM_CLASSIFIER_RATE_SCALE = 49, /* multiplies the learning rate
+    SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE = 49, /* multiplies the learning rate
                                             of C and c; [1e-6, 1e6];
                                             default 1.  DrSAE: 0.2 */
-    SC_PARAM_REPEAT_SCALING       = 50,  /* 1 (default): the learning rate
+    SC_MODEL_PARAM_REPEAT_SCALING       = 50,  /* 1 (default): the learning rate
                                             of W_e and theta is divided by
                                             T, that of S by T-1 (their
                                             repeat counts, docs/math.md
@@ -327,32 +330,32 @@ typedef enum {
                                             theta by T+1); 0: not */
 
     /* initialisation; read by the sc_model_init_* calls */
-    SC_PARAM_INIT_STEP            = 51,  /* alpha in W_e = alpha W_d^T,
+    SC_MODEL_PARAM_INIT_STEP            = 51,  /* alpha in W_e = alpha W_d^T,
                                             S = I - alpha W_d^T W_d,
                                             theta = alpha lambda; [0, 1e6];
                                             default 0 = 1/L, ISTA's step.
                                             DrSAE's code: 1.25/T */
-    SC_PARAM_INIT_NOISE           = 52   /* sc_model_init_data only: each
+    SC_MODEL_PARAM_INIT_NOISE           = 52   /* sc_model_init_data only: each
                                             decoder column starts as
                                             s/|s| + noise r/|r|, s a
                                             sample and r a Gaussian vector,
                                             then scaled; [0, 1e6]; default
                                             0.  DrSAE's code: 4 (a random
                                             column plus 0.25 of a sample) */
-} sc_param;
+} sc_model_param;
 
-/* sc_param_bounds: the inclusive range [*lo, *hi] of a parameter.
+/* sc_model_param_bounds: the inclusive range [*lo, *hi] of a parameter.
  * Errors: SC_ERR_NULL (lo or hi NULL), SC_ERR_PARAM (unknown id).
  * Thread rules: reentrant. */
-SC_API SC_NODISCARD sc_status sc_param_bounds(sc_param param, double *lo,
+SC_API SC_NODISCARD sc_status sc_model_param_bounds(sc_model_param param, double *lo,
                                               double *hi);
 
-/* sc_local_units: the unit count k of a local model with `maps` units per
- * position (see SC_PARAM_LOCAL_FIELD), written to *units.
+/* sc_model_local_units: the unit count k of a local model with `maps` units per
+ * position (see SC_MODEL_PARAM_LOCAL_FIELD), written to *units.
  * Errors: SC_ERR_NULL (units), SC_ERR_RANGE (a size or the stride is 0,
  * or the field is larger than the image), SC_ERR_SIZE (a product
  * overflows, or k would exceed 2^24).  Thread rules: reentrant. */
-SC_API SC_NODISCARD sc_status sc_local_units(size_t channels, size_t height,
+SC_API SC_NODISCARD sc_status sc_model_local_units(size_t channels, size_t height,
                                              size_t width, size_t field,
                                              size_t stride, size_t maps,
                                              size_t *units);
@@ -386,14 +389,14 @@ SC_API const char *sc_model_message(const sc_model *model);
  * Errors: SC_ERR_NULL (model), SC_ERR_PARAM (unknown id), SC_ERR_RANGE
  * (out of bounds, not integral, NaN), SC_ERR_STATE (structural parameter
  * after init).  Thread rules: exclusive. */
-SC_API SC_NODISCARD sc_status sc_model_set(sc_model *model, sc_param param,
+SC_API SC_NODISCARD sc_status sc_model_set(sc_model *model, sc_model_param param,
                                            double value);
 
 /* sc_model_get: the current value of a parameter, written to *value.
  * Errors: SC_ERR_NULL (model or value), SC_ERR_PARAM.
  * Thread rules: const (concurrent with other const calls). */
 SC_API SC_NODISCARD sc_status sc_model_get(const sc_model *model,
-                                           sc_param param, double *value);
+                                           sc_model_param param, double *value);
 
 /* sc_model_inputs / sc_model_units: n and k.  0 for NULL.
  * Thread rules: const. */
@@ -412,7 +415,7 @@ SC_API int sc_model_is_initialized(const sc_model *model);
  * ------------------------------------------------------------------------ */
 
 /* sc_model_init_random: a random decoder W_d from `seed`, its columns
- * scaled to norm SC_PARAM_DECODER_MAX_NORM (1 by default), then
+ * scaled to norm SC_MODEL_PARAM_DECODER_MAX_NORM (1 by default), then
  * the encoder from it by the ISTA relation (see sc_model_init_dictionary);
  * classifier weights 0.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE / SC_ERR_RANGE (inconsistent structural
@@ -425,11 +428,11 @@ SC_API SC_NODISCARD sc_status sc_model_init_random(sc_model *model,
  * decoder bound, and the encoder by the ISTA relation
  *     W_e = W_d^T / L,  S = I - W_d^T W_d / L,  theta = lambda / L,
  * where L >= lambda_max(W_d^T W_d) is found by power iteration and lambda is
- * SC_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
+ * SC_MODEL_PARAM_L1_WEIGHT.  With this init and T iterations, the encoder returns
  * the codes of T ISTA iterations from z_0 = 0 (relu: non-negative ISTA).
- * Every init uses this relation; SC_PARAM_INIT_STEP > 0 replaces 1/L by
+ * Every init uses this relation; SC_MODEL_PARAM_INIT_STEP > 0 replaces 1/L by
  * that step (the DrSAE authors' code, docs/math.md I2).  An LCoD encoder
- * with SC_PARAM_INIT_STEP = 1 and atoms of unit norm computes T updates
+ * with SC_MODEL_PARAM_INIT_STEP = 1 and atoms of unit norm computes T updates
  * of coordinate descent (docs/math.md E5); with 1/L, T coordinate steps of
  * ISTA.
  *   dictionary  n x k row-major, finite.  For a local model only the
@@ -443,7 +446,7 @@ SC_API SC_NODISCARD sc_status sc_model_init_dictionary(sc_model *model,
 
 /* sc_model_init_data: the data-dependent init of the DrSAE authors' code:
  * the decoder's columns are randomly chosen samples of `x` (chosen by
- * `seed`, normalised to the decoder bound; with SC_PARAM_INIT_NOISE, a
+ * `seed`, normalised to the decoder bound; with SC_MODEL_PARAM_INIT_NOISE, a
  * random direction is mixed in first), and the encoder follows by the
  * ISTA relation.  A local unit's filter is its window of a sample (a blank
  * window is drawn again, up to 16 times, then left at zero).
@@ -463,11 +466,11 @@ SC_API SC_NODISCARD sc_status sc_model_init_data(sc_model *model,
 /* Statistics of one training step, all averaged over the batch and taken
  * before the update.  A term that is off (weight 0) reports 0, except l1
  * and active_fraction, which are always measured.  A struct versioned by
- * its leading size field: set `size = sizeof(sc_step_stats)` before
+ * its leading size field: set `size = sizeof(sc_model_stats)` before
  * passing it; a library that knows more fields than the caller's struct
  * fills only those that fit. */
 typedef struct {
-    size_t size;            /* set by the caller to sizeof(sc_step_stats) */
+    size_t size;            /* set by the caller to sizeof(sc_model_stats) */
     double loss;            /* the weighted sum of all active terms */
     double recon;           /* 1/2 |x - W_d z|^2 (unweighted) */
     double l1;              /* sum |z_i| (unweighted) */
@@ -476,15 +479,15 @@ typedef struct {
     double regression;      /* 1/2 |z - z*|^2, 0 when off */
     double active_fraction; /* fraction of code units that are non-zero */
     double class_error;     /* fraction misclassified, 0 when off */
-} sc_step_stats;
+} sc_model_stats;
 
 /* sc_model_step: one minibatch of exact back-propagation through time and
  * one optimiser update of every weight, each matrix's step divided by the
  * number of times it repeats in the unrolled net (W_e, theta by T; S by
  * T-1; for LCoD W_e by 1, S by T, theta by T+1; unless
- * SC_PARAM_REPEAT_SCALING is 0) and the classifier's
- * multiplied by SC_PARAM_CLASSIFIER_RATE_SCALE, followed by the norm
- * constraints (W_d columns, C rows, W_e rows when SC_PARAM_ENCODER_MAX_NORM
+ * SC_MODEL_PARAM_REPEAT_SCALING is 0) and the classifier's
+ * multiplied by SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, followed by the norm
+ * constraints (W_d columns, C rows, W_e rows when SC_MODEL_PARAM_ENCODER_MAX_NORM
  * is set; theta >= 0 for the soft shrink).
  *   x        batch x n inputs.
  *   labels   batch class labels in [0, classes); needed when the class
@@ -503,7 +506,7 @@ SC_API SC_NODISCARD sc_status sc_model_step(sc_model *model, const float *x,
                                             const int32_t *labels,
                                             const float *targets,
                                             size_t batch,
-                                            sc_step_stats *stats);
+                                            sc_model_stats *stats);
 
 /* sc_model_steps_taken: the number of successful steps since init. */
 SC_API uint64_t sc_model_steps_taken(const sc_model *model);
@@ -613,7 +616,7 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  *     min_z  1/2 |x - D z|^2 + lambda |z|_1 + 1/2 lambda_2 |z|^2
  *            [+ lambda_g sum_p |z_p|]
  *
- * optionally with z >= 0 (lambda_2 = SC_SOLVER_L2 > 0: the elastic
+ * optionally with z >= 0 (lambda_2 = SC_SOLVER_PARAM_L2 > 0: the elastic
  * net).  Creating it copies D and computes what every run needs (the
  * Gram matrix D^T D, the Lipschitz constant L by power iteration).  A run
  * takes a const solver and any buffers, so many threads may run one
@@ -624,7 +627,7 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * gradient scheme of O'Donoghue & Candes); coordinate descent (CoD, Gregor
  * & LeCun 2010), which updates one coordinate at a time using the Gram
  * matrix, always the one that moves most; active-set coordinate descent
- * (SC_METHOD_CD_ACTIVE, the covariance updates of glmnet, docs/math.md
+ * (SC_SOLVER_METHOD_CD_ACTIVE, the covariance updates of glmnet, docs/math.md
  * (S6)-(S8)): per sample, cyclic sweeps over the codes that are non-zero,
  * and the exact solution on that support with its signs (a feature-sign
  * step, (S8)), then one sweep over all k codes that lets new ones in, the
@@ -641,30 +644,30 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * instead (and the step shrinks to 1/(L + lambda_g m/sqrt(eps)), m the
  * largest total pool weight of a unit, to stay stable).
  *
- * OMP (SC_METHOD_OMP; Batch-OMP of Rubinstein, Zibulevsky & Elad 2008,
+ * OMP (SC_SOLVER_METHOD_OMP; Batch-OMP of Rubinstein, Zibulevsky & Elad 2008,
  * as SPAMS and scikit-learn's orthogonal_mp_gram): per sample, greedily,
  * the atom j not yet selected of largest |d_j^T r| (r = x - D z, the
  * lowest index on ties) joins the support S, and z_S becomes the least-
  * squares fit G_SS z_S = (D^T x)_S, through a Cholesky factor of G_SS
  * grown by one row per atom, all on the Gram matrix and in double.  A
- * code stops when it has SC_SOLVER_MAX_NONZEROS atoms (0: min(n, k)), or
- * |r|^2 <= SC_SOLVER_MAX_RESIDUAL, or when no atom is left that
+ * code stops when it has SC_SOLVER_PARAM_MAX_NONZEROS atoms (0: min(n, k)), or
+ * |r|^2 <= SC_SOLVER_PARAM_MAX_RESIDUAL, or when no atom is left that
  * correlates with r (converged), or when the atom chosen is
  * (numerically) a combination of S (the factor's pivot at most
  * 1e-10 (1 + G_jj); not converged, z the fit on S).  The report's
  * converged is 1 when every code stopped converged, its iterations the
  * most atoms of any code.  The selection does not divide by |d_j|:
  * give unit-norm atoms, as for SPAMS and scikit-learn.  OMP solves no
- * lasso: it ignores lambda, SC_SOLVER_TOLERANCE and
- * SC_SOLVER_MAX_ITERATIONS; the report's objective and gap are still
+ * lasso: it ignores lambda, SC_SOLVER_PARAM_TOLERANCE and
+ * SC_SOLVER_PARAM_MAX_ITERATIONS; the report's objective and gap are still
  * those of the lasso problem above (with the solver's lambda) at the
  * codes OMP returns.  Non-negativity, the L2 term and the group term
  * are not supported with OMP (SC_ERR_STATE at run).  A warm start
  * (sc_solver_run_from) is ignored: greedy selection has no iterate to
  * resume from, and the result equals that of sc_solver_run.
  *
- * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_MAX_ITERATIONS, or when
- * every sample's iterate moved by at most SC_SOLVER_TOLERANCE relative to
+ * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_PARAM_MAX_ITERATIONS, or when
+ * every sample's iterate moved by at most SC_SOLVER_PARAM_TOLERANCE relative to
  * its size in one iteration (max_i |z_i - z_i'| <= tol * max(1,
  * max_i |z_i|)).  A tolerance of 0 runs exactly MAX_ITERATIONS
  * iterations.
@@ -685,7 +688,7 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * and the gap is F(z): such a run stops at its fixed point, not
  * converged.
  *
- * Threads: SC_SOLVER_THREADS > 1 splits the batch of CoD, CD_ACTIVE and
+ * Threads: SC_SOLVER_PARAM_THREADS > 1 splits the batch of CoD, CD_ACTIVE and
  * OMP runs into contiguous ranges of samples, one per thread, after the
  * sgemm c = X D (which runs on the BLAS's threads, OPENBLAS_NUM_THREADS).
  * The two pools never run at once: the library's threads start after
@@ -703,47 +706,47 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
 
 typedef struct sc_solver_s sc_solver;
 
-/* Values of SC_SOLVER_METHOD. */
+/* Values of SC_SOLVER_PARAM_METHOD. */
 typedef enum {
-    SC_METHOD_ISTA  = 0,
-    SC_METHOD_FISTA = 1,
-    SC_METHOD_COD   = 2,
-    SC_METHOD_CD_ACTIVE = 3,  /* active-set coordinate descent (S6) */
-    SC_METHOD_OMP   = 4       /* orthogonal matching pursuit (greedy,
+    SC_SOLVER_METHOD_ISTA  = 0,
+    SC_SOLVER_METHOD_FISTA = 1,
+    SC_SOLVER_METHOD_COD   = 2,
+    SC_SOLVER_METHOD_CD_ACTIVE = 3,  /* active-set coordinate descent (S6) */
+    SC_SOLVER_METHOD_OMP   = 4       /* orthogonal matching pursuit (greedy,
                                  ignores lambda; see "OMP" above) */
 } sc_solver_method;
 
-/* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_bounds.
+/* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_param_bounds.
  * All may be set at any time (between runs). */
 typedef enum {
-    SC_SOLVER_METHOD         = 1,  /* sc_solver_method; default FISTA */
-    SC_SOLVER_LAMBDA         = 2,  /* L1 weight; [0, 1e6]; default 0.1 */
-    SC_SOLVER_NONNEGATIVE    = 3,  /* 1: constrain z >= 0; default 0 */
-    SC_SOLVER_MAX_ITERATIONS = 4,  /* [1, 1e7]; default 1000 */
-    SC_SOLVER_TOLERANCE      = 5,  /* [0, 1]; default 1e-6 */
-    SC_SOLVER_GROUP_LAYOUT   = 6,  /* sc_group_layout; default NONE */
-    SC_SOLVER_GROUP_WEIGHT   = 7,  /* lambda_g; [0, 1e6]; default 0 */
-    SC_SOLVER_GROUP_SIZE     = 8,  /* contiguous block size; default 4 */
-    SC_SOLVER_TORUS_ROWS     = 9,  /* topographic layout, as for the */
-    SC_SOLVER_TORUS_COLS     = 10, /* model's SC_PARAM_TORUS_ROWS ... */
-    SC_SOLVER_POOL_SIZE      = 11,
-    SC_SOLVER_POOL_STRIDE    = 12,
-    SC_SOLVER_POOL_SIGMA     = 13,
-    SC_SOLVER_GROUP_EPSILON  = 14, /* eps of the smooth surrogate;
+    SC_SOLVER_PARAM_METHOD         = 1,  /* sc_solver_method; default FISTA */
+    SC_SOLVER_PARAM_LAMBDA         = 2,  /* L1 weight; [0, 1e6]; default 0.1 */
+    SC_SOLVER_PARAM_NONNEGATIVE    = 3,  /* 1: constrain z >= 0; default 0 */
+    SC_SOLVER_PARAM_MAX_ITERATIONS = 4,  /* [1, 1e7]; default 1000 */
+    SC_SOLVER_PARAM_TOLERANCE      = 5,  /* [0, 1]; default 1e-6 */
+    SC_SOLVER_PARAM_GROUP_LAYOUT   = 6,  /* sc_group_layout; default NONE */
+    SC_SOLVER_PARAM_GROUP_WEIGHT   = 7,  /* lambda_g; [0, 1e6]; default 0 */
+    SC_SOLVER_PARAM_GROUP_SIZE     = 8,  /* contiguous block size; default 4 */
+    SC_SOLVER_PARAM_TORUS_ROWS     = 9,  /* topographic layout, as for the */
+    SC_SOLVER_PARAM_TORUS_COLS     = 10, /* model's SC_MODEL_PARAM_TORUS_ROWS ... */
+    SC_SOLVER_PARAM_POOL_SIZE      = 11,
+    SC_SOLVER_PARAM_POOL_STRIDE    = 12,
+    SC_SOLVER_PARAM_POOL_SIGMA     = 13,
+    SC_SOLVER_PARAM_GROUP_EPSILON  = 14, /* eps of the smooth surrogate;
                                       [1e-12, 1]; default 1e-4 */
-    SC_SOLVER_L2             = 15, /* lambda_2 of 1/2 lambda_2 |z|^2 (the
+    SC_SOLVER_PARAM_L2             = 15, /* lambda_2 of 1/2 lambda_2 |z|^2 (the
                                       elastic net), every method and the
                                       objective; [0, 1e6]; default 0 */
-    SC_SOLVER_THREADS        = 16, /* threads over samples for CoD,
+    SC_SOLVER_PARAM_THREADS        = 16, /* threads over samples for CoD,
                                       CD_ACTIVE and OMP (see "Threads"
                                       above); [0, 64]; default 1 = the
                                       calling thread only; 0 = one per
                                       online processor.  Results do not
                                       depend on it */
-    SC_SOLVER_MAX_NONZEROS   = 17, /* OMP: at most this many non-zeros
+    SC_SOLVER_PARAM_MAX_NONZEROS   = 17, /* OMP: at most this many non-zeros
                                       per code; [0, 2^24]; default 10;
                                       0 = no limit but min(n, k) */
-    SC_SOLVER_MAX_RESIDUAL   = 18  /* OMP: stop a code once its squared
+    SC_SOLVER_PARAM_MAX_RESIDUAL   = 18  /* OMP: stop a code once its squared
                                       residual |x - D z|^2 is at most
                                       this (absolute, in x's units);
                                       [0, 1e15]; default 0 = only an
@@ -751,7 +754,7 @@ typedef enum {
 } sc_solver_param;
 
 /* What a run did.  Versioned by its leading size field, like
- * sc_step_stats: set size = sizeof(sc_solver_report). */
+ * sc_model_stats: set size = sizeof(sc_solver_report). */
 typedef struct {
     size_t size;          /* set by the caller */
     uint64_t iterations;  /* iterations run (the batch runs together;
@@ -803,9 +806,9 @@ SC_API SC_NODISCARD sc_status sc_solver_get(const sc_solver *solver,
                                             sc_solver_param param,
                                             double *value);
 
-/* sc_solver_bounds: the inclusive range of a solver parameter.
+/* sc_solver_param_bounds: the inclusive range of a solver parameter.
  * Errors: SC_ERR_NULL, SC_ERR_PARAM.  Thread rules: reentrant. */
-SC_API SC_NODISCARD sc_status sc_solver_bounds(sc_solver_param param,
+SC_API SC_NODISCARD sc_status sc_solver_param_bounds(sc_solver_param param,
                                                double *lo, double *hi);
 
 /* sc_solver_lipschitz: L >= lambda_max(D^T D) used by ISTA and FISTA
@@ -837,7 +840,7 @@ SC_API SC_NODISCARD sc_status sc_solver_run(const sc_solver *solver,
 /* sc_solver_run_from: sc_solver_run started from given codes (a warm
  * start), e.g. the codes of a previous run for inputs that changed a
  * little, or for a nearby lambda.
- *   start   batch x k, finite, and >= 0 when SC_SOLVER_NONNEGATIVE is
+ *   start   batch x k, finite, and >= 0 when SC_SOLVER_PARAM_NONNEGATIVE is
  *           set; read before codes is written, so start == codes is
  *           allowed (solve in place).
  *   Every method starts its iterate there (FISTA: z = y = start, t = 1;
@@ -845,7 +848,7 @@ SC_API SC_NODISCARD sc_status sc_solver_run(const sc_solver *solver,
  *   returns after 0 or 1 sweep).
  * Errors: those of sc_solver_run; SC_ERR_NULL (start NULL),
  * SC_ERR_NONFINITE (NaN/Inf in start), SC_ERR_RANGE (a negative start
- * with SC_SOLVER_NONNEGATIVE).  codes and report are untouched on failure.
+ * with SC_SOLVER_PARAM_NONNEGATIVE).  codes and report are untouched on failure.
  * Thread rules: const (reentrant). */
 SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
                                                  const float *x,
@@ -872,14 +875,14 @@ SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
  *
  * An sc_dictionary learns D (n x k, unit-norm columns) for sparse coding
  * from minibatches: each step computes the codes of the batch with FISTA
- * (the SC_DICT_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
+ * (the SC_DICTIONARY_PARAM_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
  * _SOLVER_TOLERANCE settings) and then updates D by
- *   - SC_DICT_ONLINE: Mairal et al. (2009): A <- beta A + Z^T Z / batch,
+ *   - SC_DICTIONARY_METHOD_ONLINE: Mairal et al. (2009): A <- beta A + Z^T Z / batch,
  *     B <- beta B + X^T Z / batch, with a forgetting factor beta < 1 that
  *     tends to 1 (so the first, poorly coded batches fade), then one pass
  *     of block coordinate descent over the columns,
  *     d_j <- (b_j - D a_j) / A_jj + d_j, projected to norm <= 1;
- *   - SC_DICT_SGD: one gradient step D <- D - rate (D z - x) z^T / batch,
+ *   - SC_DICTIONARY_METHOD_SGD: one gradient step D <- D - rate (D z - x) z^T / batch,
  *     then columns renormalised to norm <= 1.
  * Thread rules: create/set/init/step/free exclusive; atoms, get and
  * objective const.
@@ -888,26 +891,26 @@ SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
 typedef struct sc_dictionary_s sc_dictionary;
 
 typedef enum {
-    SC_DICT_ONLINE = 0,
-    SC_DICT_SGD    = 1
-} sc_dict_method;
+    SC_DICTIONARY_METHOD_ONLINE = 0,
+    SC_DICTIONARY_METHOD_SGD    = 1
+} sc_dictionary_method;
 
 typedef enum {
-    SC_DICT_METHOD            = 1,  /* sc_dict_method; default ONLINE */
-    SC_DICT_LAMBDA            = 2,  /* [0, 1e6]; default 0.1 */
-    SC_DICT_NONNEGATIVE       = 3,  /* codes z >= 0; default 0 */
-    SC_DICT_SOLVER_ITERATIONS = 4,  /* FISTA cap per step; default 200 */
-    SC_DICT_SOLVER_TOLERANCE  = 5,  /* default 1e-4 */
-    SC_DICT_LEARNING_RATE     = 6   /* SGD only; (0, 1e3]; default 0.1 */
-} sc_dict_param;
+    SC_DICTIONARY_PARAM_METHOD            = 1,  /* sc_dictionary_method; default ONLINE */
+    SC_DICTIONARY_PARAM_LAMBDA            = 2,  /* [0, 1e6]; default 0.1 */
+    SC_DICTIONARY_PARAM_NONNEGATIVE       = 3,  /* codes z >= 0; default 0 */
+    SC_DICTIONARY_PARAM_SOLVER_ITERATIONS = 4,  /* FISTA cap per step; default 200 */
+    SC_DICTIONARY_PARAM_SOLVER_TOLERANCE  = 5,  /* default 1e-4 */
+    SC_DICTIONARY_PARAM_LEARNING_RATE     = 6   /* SGD only; (0, 1e3]; default 0.1 */
+} sc_dictionary_param;
 
-/* Statistics of one step, versioned by size like sc_step_stats. */
+/* Statistics of one step, versioned by size like sc_model_stats. */
 typedef struct {
     size_t size;             /* set by the caller */
     double objective;        /* mean objective of the batch before the
                                 update of D */
     double active_fraction;  /* fraction of non-zero code entries */
-} sc_dict_stats;
+} sc_dictionary_stats;
 
 /* sc_dictionary_create: a learner for n-dimensional inputs and k atoms.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE, SC_ERR_NOMEM.  Reentrant. */
@@ -917,15 +920,15 @@ SC_API void sc_dictionary_free(sc_dictionary *dict);
 /* The message of the last failed exclusive call, or "". */
 SC_API const char *sc_dictionary_message(const sc_dictionary *dict);
 
-/* sc_dictionary_set / _get / sc_dictionary_bounds: as for models.
+/* sc_dictionary_set / _get / sc_dictionary_param_bounds: as for models.
  * Errors: SC_ERR_NULL, SC_ERR_PARAM, SC_ERR_RANGE. */
 SC_API SC_NODISCARD sc_status sc_dictionary_set(sc_dictionary *dict,
-                                                sc_dict_param param,
+                                                sc_dictionary_param param,
                                                 double value);
 SC_API SC_NODISCARD sc_status sc_dictionary_get(const sc_dictionary *dict,
-                                                sc_dict_param param,
+                                                sc_dictionary_param param,
                                                 double *value);
-SC_API SC_NODISCARD sc_status sc_dictionary_bounds(sc_dict_param param,
+SC_API SC_NODISCARD sc_status sc_dictionary_param_bounds(sc_dictionary_param param,
                                                    double *lo, double *hi);
 
 /* sc_dictionary_init_data: atoms = `k` samples of x chosen by `seed`,
@@ -945,7 +948,7 @@ SC_API SC_NODISCARD sc_status sc_dictionary_init_data(sc_dictionary *dict,
  * the dictionary is then unchanged), SC_ERR_NOMEM.  Exclusive. */
 SC_API SC_NODISCARD sc_status sc_dictionary_step(sc_dictionary *dict,
                                                  const float *x, size_t batch,
-                                                 sc_dict_stats *stats);
+                                                 sc_dictionary_stats *stats);
 
 /* sc_dictionary_atoms: the current D, n x k row-major, owned by the
  * learner and valid until its next exclusive call.

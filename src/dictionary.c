@@ -5,6 +5,7 @@
  * is refused and D, A and B are restored. */
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,12 @@
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info dict_rows[] = {
-    ROW(SC_DICT_METHOD,            0,     1,   SC_DICT_ONLINE, 1),
-    ROW(SC_DICT_LAMBDA,            0,     1e6, 0.1,  0),
-    ROW(SC_DICT_NONNEGATIVE,       0,     1,   0,    1),
-    ROW(SC_DICT_SOLVER_ITERATIONS, 1,     1e7, 200,  1),
-    ROW(SC_DICT_SOLVER_TOLERANCE,  0,     1,   1e-4, 0),
-    ROW(SC_DICT_LEARNING_RATE,     1e-12, 1e3, 0.1,  0),
+    ROW(SC_DICTIONARY_PARAM_METHOD,            0,     1,   SC_DICTIONARY_METHOD_ONLINE, 1),
+    ROW(SC_DICTIONARY_PARAM_LAMBDA,            0,     1e6, 0.1,  0),
+    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE,       0,     1,   0,    1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 1,     1e7, 200,  1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE,  0,     1,   1e-4, 0),
+    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE,     1e-12, 1e3, 0.1,  0),
 };
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
                "DICT_PARAM_COUNT");
@@ -48,7 +49,7 @@ struct sc_dictionary_s {
     char message[SC_MESSAGE_SIZE];
 };
 
-static double value(const sc_dictionary *d, sc_dict_param id)
+static double value(const sc_dictionary *d, sc_dictionary_param id)
 {
     return d->values[sc_table_index(&dict_table, (int)id)];
 }
@@ -102,10 +103,10 @@ const char *sc_dictionary_message(const sc_dictionary *dict)
     return dict == NULL ? "" : dict->message;
 }
 
-sc_status sc_dictionary_bounds(sc_dict_param param, double *lo, double *hi)
+sc_status sc_dictionary_param_bounds(sc_dictionary_param param, double *lo, double *hi)
 {
     return sc_table_bounds(&dict_table, (int)param, lo, hi,
-                           "sc_dictionary_bounds");
+                           "sc_dictionary_param_bounds");
 }
 
 /* Fails with `status` and the message "caller: <the thread's last
@@ -130,18 +131,18 @@ static sc_status make_solver(const sc_dictionary *d, const float *atoms,
     sc_status status = sc_solver_create(&s, atoms, d->n, d->k);
     if (status != SC_OK)
         return status;
-    status = sc_solver_set(s, SC_SOLVER_METHOD, SC_METHOD_FISTA);
+    status = sc_solver_set(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA);
     if (status == SC_OK)
-        status = sc_solver_set(s, SC_SOLVER_LAMBDA, V(SC_DICT_LAMBDA));
+        status = sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, V(SC_DICTIONARY_PARAM_LAMBDA));
     if (status == SC_OK)
-        status = sc_solver_set(s, SC_SOLVER_NONNEGATIVE,
-                               V(SC_DICT_NONNEGATIVE));
+        status = sc_solver_set(s, SC_SOLVER_PARAM_NONNEGATIVE,
+                               V(SC_DICTIONARY_PARAM_NONNEGATIVE));
     if (status == SC_OK)
-        status = sc_solver_set(s, SC_SOLVER_MAX_ITERATIONS,
-                               V(SC_DICT_SOLVER_ITERATIONS));
+        status = sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS,
+                               V(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS));
     if (status == SC_OK)
-        status = sc_solver_set(s, SC_SOLVER_TOLERANCE,
-                               V(SC_DICT_SOLVER_TOLERANCE));
+        status = sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE,
+                               V(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE));
 #undef V
     if (status != SC_OK) {
         sc_solver_free(s);
@@ -151,7 +152,7 @@ static sc_status make_solver(const sc_dictionary *d, const float *atoms,
     return SC_OK;
 }
 
-sc_status sc_dictionary_set(sc_dictionary *dict, sc_dict_param param,
+sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
                             double v)
 {
     static const char caller[] = "sc_dictionary_set";
@@ -178,7 +179,7 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dict_param param,
     return SC_OK;
 }
 
-sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dict_param param,
+sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dictionary_param param,
                             double *v)
 {
     return sc_table_get(&dict_table, dict, dict ? dict->values : NULL,
@@ -315,7 +316,7 @@ static void online_update(sc_dictionary *d, const float *x, size_t batch)
 static void sgd_update(sc_dictionary *d, const float *x, size_t batch)
 {
     size_t n = d->n, k = d->k;
-    float rate = (float)value(d, SC_DICT_LEARNING_RATE);
+    float rate = (float)value(d, SC_DICTIONARY_PARAM_LEARNING_RATE);
     sc_gemm(0, 1, batch, n, k, 1.0f, d->codes, k, d->atoms, k, 0.0f,
             d->residual, n);
     for (size_t i = 0; i < batch * n; i++)
@@ -344,15 +345,16 @@ static sc_status check_batch(const sc_dictionary *d, const float *x,
 }
 
 sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
-                             size_t batch, sc_dict_stats *stats)
+                             size_t batch, sc_dictionary_stats *stats)
 {
     static const char caller[] = "sc_dictionary_step";
     if (dict == NULL || x == NULL)
         return sc_fail(dict ? dict->message : NULL, SC_ERR_NULL,
                        "%s: %s is NULL", caller, dict ? "x" : "dict");
-    if (stats != NULL && stats->size < sizeof(size_t) + sizeof(double))
+    if (stats != NULL && stats->size < offsetof(sc_dictionary_stats, objective)
+                                       + sizeof stats->objective)
         return sc_fail(dict->message, SC_ERR_SIZE, "%s: stats->size = %zu; "
-                       "set it to sizeof(sc_dict_stats)", caller, stats->size);
+                       "set it to sizeof(sc_dictionary_stats)", caller, stats->size);
     sc_status status = check_batch(dict, x, batch, dict->message, caller);
     if (status != SC_OK)
         return status;
@@ -368,7 +370,7 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
     memcpy(dict->saved_atoms, dict->atoms, n * k * sizeof(float));
     memcpy(dict->saved_a, dict->a, k * k * sizeof(float));
     memcpy(dict->saved_b, dict->b, n * k * sizeof(float));
-    if ((int)value(dict, SC_DICT_METHOD) == SC_DICT_ONLINE)
+    if ((int)value(dict, SC_DICTIONARY_PARAM_METHOD) == SC_DICTIONARY_METHOD_ONLINE)
         online_update(dict, x, batch);
     else
         sgd_update(dict, x, batch);
@@ -394,7 +396,7 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
         size_t active = 0;
         for (size_t i = 0; i < batch * k; i++)
             active += dict->codes[i] != 0.0f;
-        sc_dict_stats full = {stats->size, report.objective,
+        sc_dictionary_stats full = {stats->size, report.objective,
                               (double)active / (double)(batch * k)};
         memcpy(stats, &full,
                stats->size < sizeof full ? stats->size : sizeof full);

@@ -89,9 +89,9 @@ static void encode_chunk(const sc_model *m, encode_scratch *sc,
                          const float *x, size_t rows, float *codes)
 {
     const sc_state *s = &m->state;
-    sc_unroll run = {rows, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
-                     (int)sc_model_value(m, SC_PARAM_SHRINK)};
-    if (sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+    sc_unroll run = {rows, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
+                     (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
+    if (sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
         /* (E5): B = W_e x in a, one sample's Z in z. */
         sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->a, sc->op);
         sc_lcod_forward(s, run, sc->a, codes, sc->z, NULL);
@@ -165,8 +165,8 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
     size_t classes = model->state.classes, k = model->k;
     if (classes == 0)
         return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
-                       "(SC_PARAM_CLASSES is 0)", caller);
-    int normalize = sc_model_value(model, SC_PARAM_NORMALIZE_CODE) != 0.0;
+                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
+    int normalize = sc_model_value(model, SC_MODEL_PARAM_NORMALIZE_CODE) != 0.0;
     size_t chunk = batch < SC_INFER_CHUNK ? batch : SC_INFER_CHUNK;
     encode_scratch sc;
     float *codes = malloc(chunk * k * sizeof(float));

@@ -5,7 +5,7 @@
  *     W_e = alpha W_d^T,   S = I - alpha W_d^T W_d,   theta = alpha lambda,
  *
  * with alpha = 1/L, L >= lambda_max(W_d^T W_d) from power iteration, or
- * alpha = SC_PARAM_INIT_STEP when that is set (DrSAE's code, I2).  The
+ * alpha = SC_MODEL_PARAM_INIT_STEP when that is set (DrSAE's code, I2).  The
  * fresh state replaces the model's only when everything succeeded.
  */
 #include <math.h>
@@ -50,7 +50,7 @@ static int decoder_gram(const sc_state *s, size_t n, size_t k, float *gram)
 }
 
 /* Derives the encoder of `s` from its decoder by the ISTA relation, with
- * step alpha = SC_PARAM_INIT_STEP, or 1/L when that is 0 (I1, I2). */
+ * step alpha = SC_MODEL_PARAM_INIT_STEP, or 1/L when that is 0 (I1, I2). */
 static sc_status apply_ista_relation(sc_model *m, sc_state *s,
                                      const char *caller)
 {
@@ -70,14 +70,14 @@ static sc_status apply_ista_relation(sc_model *m, sc_state *s,
         return sc_fail(m->message, SC_ERR_RANGE,
                        "%s: the dictionary is zero or too small (W_d^T W_d "
                        "has no positive eigenvalue in float)", caller);
-    double alpha = sc_model_value(m, SC_PARAM_INIT_STEP);
+    double alpha = sc_model_value(m, SC_MODEL_PARAM_INIT_STEP);
     if (alpha == 0.0)
         alpha = 1.0 / (LIPSCHITZ_MARGIN * lambda_max);
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < k; j++)
             gram[i * k + j] = (float)((i == j) - alpha * gram[i * k + j]);
     sc_operator_set_scaled_transpose(&s->encoder, &s->decoder, (float)alpha);
-    float theta = (float)(sc_model_value(m, SC_PARAM_L1_WEIGHT) * alpha);
+    float theta = (float)(sc_model_value(m, SC_MODEL_PARAM_L1_WEIGHT) * alpha);
     for (size_t i = 0; i < k; i++)
         s->threshold[i] = theta;
     return SC_OK;
@@ -105,7 +105,7 @@ sc_status sc_model_init_random(sc_model *model, uint64_t seed)
     sc_status status = sc_state_create(model, &fresh, caller);
     if (status != SC_OK)
         return status;
-    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    double bound = sc_model_value(model, SC_MODEL_PARAM_DECODER_MAX_NORM);
     sc_rng rng;
     sc_rng_seed(&rng, seed);
     for (size_t i = 0; i < fresh.decoder.weight_count; i++)
@@ -130,7 +130,7 @@ sc_status sc_model_init_dictionary(sc_model *model, const float *dictionary)
     sc_status status = sc_state_create(model, &fresh, caller);
     if (status != SC_OK)
         return status;
-    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
+    double bound = sc_model_value(model, SC_MODEL_PARAM_DECODER_MAX_NORM);
     for (size_t j = 0; j < k; j++) {
         sc_operator_load_column(&fresh.decoder, j, dictionary + j, k);
         sc_operator_set_column_norm(&fresh.decoder, j, bound, 1);
@@ -176,8 +176,8 @@ sc_status sc_model_init_data(sc_model *model, const float *x, size_t count,
     sc_status status = sc_state_create(model, &fresh, caller);
     if (status != SC_OK)
         return status;
-    double bound = sc_model_value(model, SC_PARAM_DECODER_MAX_NORM);
-    double noise = sc_model_value(model, SC_PARAM_INIT_NOISE);
+    double bound = sc_model_value(model, SC_MODEL_PARAM_DECODER_MAX_NORM);
+    double noise = sc_model_value(model, SC_MODEL_PARAM_INIT_NOISE);
     float *mixed = noise > 0 ? malloc(n * sizeof(float)) : NULL;
     if (noise > 0 && mixed == NULL) {
         sc_state_release(&fresh);

@@ -41,14 +41,14 @@ static double dot(size_t count, const float *restrict a,
 sc_loss_weights sc_loss_weights_of(const sc_model *m)
 {
     sc_loss_weights w;
-    w.recon = sc_model_value(m, SC_PARAM_RECON_WEIGHT);
-    w.l1 = sc_model_value(m, SC_PARAM_L1_WEIGHT);
-    w.group = sc_model_value(m, SC_PARAM_GROUP_WEIGHT);
+    w.recon = sc_model_value(m, SC_MODEL_PARAM_RECON_WEIGHT);
+    w.l1 = sc_model_value(m, SC_MODEL_PARAM_L1_WEIGHT);
+    w.group = sc_model_value(m, SC_MODEL_PARAM_GROUP_WEIGHT);
     w.classification = m->state.classes > 0
-                           ? sc_model_value(m, SC_PARAM_CLASS_WEIGHT) : 0.0;
-    w.regression = sc_model_value(m, SC_PARAM_REGRESSION_WEIGHT);
-    w.normalize_code = sc_model_value(m, SC_PARAM_NORMALIZE_CODE) != 0.0;
-    w.group_epsilon = sc_model_value(m, SC_PARAM_GROUP_EPSILON);
+                           ? sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT) : 0.0;
+    w.regression = sc_model_value(m, SC_MODEL_PARAM_REGRESSION_WEIGHT);
+    w.normalize_code = sc_model_value(m, SC_MODEL_PARAM_NORMALIZE_CODE) != 0.0;
+    w.group_epsilon = sc_model_value(m, SC_MODEL_PARAM_GROUP_EPSILON);
     if (m->state.pools.count == 0)
         w.group = 0.0;
     return w;

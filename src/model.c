@@ -10,7 +10,7 @@
 #include "model.h"
 #include "vector.h"
 
-double sc_model_value(const sc_model *m, sc_param id)
+double sc_model_value(const sc_model *m, sc_model_param id)
 {
     return m->values[sc_param_index(id)];
 }
@@ -93,7 +93,7 @@ const char *sc_model_message(const sc_model *model)
     return model == NULL ? "" : model->message;
 }
 
-sc_status sc_model_set(sc_model *model, sc_param param, double value)
+sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
 {
     static const char caller[] = "sc_model_set";
     if (model == NULL)
@@ -111,7 +111,7 @@ sc_status sc_model_set(sc_model *model, sc_param param, double value)
     return SC_OK;
 }
 
-sc_status sc_model_get(const sc_model *model, sc_param param, double *value)
+sc_status sc_model_get(const sc_model *model, sc_model_param param, double *value)
 {
     return sc_table_get(&sc_model_param_table, model,
                         model ? model->values : NULL, (int)param, value,
@@ -155,7 +155,7 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
     if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
         s->classes == 0)
         return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
-                       "(SC_PARAM_CLASSES is 0)", caller);
+                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
     size_t r, c;
     if (s->shape.field > 0 &&
         (which == SC_WEIGHT_ENCODER || which == SC_WEIGHT_DECODER)) {
@@ -273,7 +273,7 @@ static int create_operators(sc_state *s, size_t n, size_t k)
 sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
 {
     size_t n = m->n, k = m->k;
-    size_t classes = (size_t)sc_model_value(m, SC_PARAM_CLASSES);
+    size_t classes = (size_t)sc_model_value(m, SC_MODEL_PARAM_CLASSES);
     memset(s, 0, sizeof *s);
     sc_status status = sc_model_shape(m, &s->shape, caller);
     if (status != SC_OK)
@@ -281,15 +281,15 @@ sc_status sc_state_create(sc_model *m, sc_state *s, const char *caller)
     /* A local model's topographic pools lie on each position's maps. */
     int local = s->shape.field > 0;
     sc_pool_geometry geometry = {
-        (int)sc_model_value(m, SC_PARAM_GROUP_LAYOUT),
-        (size_t)sc_model_value(m, SC_PARAM_GROUP_SIZE),
-        (size_t)sc_model_value(m, SC_PARAM_TORUS_ROWS),
-        (size_t)sc_model_value(m, SC_PARAM_TORUS_COLS),
-        (size_t)sc_model_value(m, SC_PARAM_POOL_SIZE),
-        (size_t)sc_model_value(m, SC_PARAM_POOL_STRIDE),
-        sc_model_value(m, SC_PARAM_POOL_SIGMA), "SC_PARAM_",
+        (int)sc_model_value(m, SC_MODEL_PARAM_GROUP_LAYOUT),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_GROUP_SIZE),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_TORUS_ROWS),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_TORUS_COLS),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_POOL_SIZE),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_POOL_STRIDE),
+        sc_model_value(m, SC_MODEL_PARAM_POOL_SIGMA), "SC_MODEL_PARAM_",
         local ? s->shape.grid_rows : 0, local ? s->shape.grid_cols : 0,
-        (size_t)sc_model_value(m, SC_PARAM_POOL_POSITIONS)};
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_POOL_POSITIONS)};
     status = sc_pools_build(&s->pools, k, &geometry, m->message, caller);
     if (status != SC_OK) {
         memset(s, 0, sizeof *s);
@@ -327,7 +327,7 @@ void sc_model_adopt_state(sc_model *m, sc_state *fresh)
 sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
                          char *message, const char *caller)
 {
-    size_t t = (size_t)sc_model_value(m, SC_PARAM_ITERATIONS);
+    size_t t = (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS);
     size_t widest = m->n > m->k ? m->n : m->k;
     if (m->state.classes > widest)
         widest = m->state.classes;
@@ -351,8 +351,8 @@ sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
     if (batch <= b->batch)
         return SC_OK;
     size_t n = m->n, k = m->k, classes = m->state.classes;
-    size_t t = (size_t)sc_model_value(m, SC_PARAM_ITERATIONS);
-    int lcod = sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    size_t t = (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS);
+    int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
     /* LISTA keeps every step's slab; LCoD one, and a trace of its steps. */
     size_t slabs = lcod ? 1 : t;
     sc_train_buffers fresh = {0};

@@ -41,7 +41,7 @@ typedef struct {
     size_t positions;      /* Hout * Wout */
     size_t grid_rows, grid_cols;  /* Hout, Wout */
     size_t maps;           /* f = k / positions */
-    size_t threads;        /* SC_PARAM_THREADS resolved (0: online CPUs) */
+    size_t threads;        /* SC_MODEL_PARAM_THREADS resolved (0: online CPUs) */
     size_t counts[SC_TENSOR_COUNT];  /* every trainable array's length */
 } sc_shape;
 
@@ -93,7 +93,7 @@ typedef struct {
 
 struct sc_model_s {
     size_t n, k;
-    double values[SC_PARAM_COUNT];
+    double values[SC_MODEL_PARAM_COUNT];
     int initialized;
     sc_state state;
     sc_train_buffers train;
@@ -111,7 +111,7 @@ struct sc_model_s {
 sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller);
 
 /* The current value of a parameter (id must be valid). */
-double sc_model_value(const sc_model *m, sc_param id);
+double sc_model_value(const sc_model *m, sc_model_param id);
 
 /* Allocates a zeroed state for the model's sizes and structural parameters
  * (pools included).  SC_OK, SC_ERR_SIZE / SC_ERR_NOMEM with the message set

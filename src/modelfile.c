@@ -3,10 +3,10 @@
  *
  * Format version 3, every number little-endian.  Versions 1 and 2, read
  * too, are the same layout with fewer parameters, the missing ones keeping
- * their defaults: version 2 lacks the six of ids 19 (SC_PARAM_ENCODER: a
- * LISTA model) and 48-52 (SC_PARAM_ENCODER_MAX_NORM to
- * SC_PARAM_INIT_NOISE), and version 1 also the seven local parameters
- * (SC_PARAM_LOCAL_FIELD to SC_PARAM_POOL_POSITIONS, ids 12-18: a dense
+ * their defaults: version 2 lacks the six of ids 19 (SC_MODEL_PARAM_ENCODER: a
+ * LISTA model) and 48-52 (SC_MODEL_PARAM_ENCODER_MAX_NORM to
+ * SC_MODEL_PARAM_INIT_NOISE), and version 1 also the seven local parameters
+ * (SC_MODEL_PARAM_LOCAL_FIELD to SC_MODEL_PARAM_POOL_POSITIONS, ids 12-18: a dense
  * model):
  *
  *   offset  size  field
@@ -15,7 +15,7 @@
  *   12      8     u64 n (inputs)
  *   20      8     u64 k (units)
  *   28      8     u64 steps taken
- *   36      4     u32 P, the number of parameters (SC_PARAM_COUNT)
+ *   36      4     u32 P, the number of parameters (SC_MODEL_PARAM_COUNT)
  *   40      12*P  P times { u32 parameter id, f64 value }
  *   ...           SC_TENSOR_COUNT times { u32 tensor index, u64 count,
  *                 count f32 weights, count f32 m1, count f32 m2 }; the
@@ -52,7 +52,7 @@
 static uint32_t params_in_version(uint32_t version)
 {
     uint32_t count = 0;
-    for (int i = 0; i < SC_PARAM_COUNT; i++)
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
         count += (uint32_t)sc_param_in_file_version(
             (uint32_t)sc_param_at(i)->id, version);
     return count;
@@ -146,7 +146,7 @@ static int get_floats(reader *r, float *v, size_t count)
 
 static size_t encoded_size(const sc_model *m)
 {
-    size_t size = sizeof magic + 4 + 8 + 8 + 8 + 4 + 12 * SC_PARAM_COUNT + 4;
+    size_t size = sizeof magic + 4 + 8 + 8 + 8 + 4 + 12 * SC_MODEL_PARAM_COUNT + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
         size += 4 + 8 + 3 * 4 * m->state.tensor[t].count;
     return size;
@@ -161,8 +161,8 @@ static void encode(const sc_model *m, writer *w)
     put_u64(w, m->n);
     put_u64(w, m->k);
     put_u64(w, s->steps);
-    put_u32(w, SC_PARAM_COUNT);
-    for (int i = 0; i < SC_PARAM_COUNT; i++) {
+    put_u32(w, SC_MODEL_PARAM_COUNT);
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
         put_u32(w, (uint32_t)sc_param_at(i)->id);
         put_f64(w, m->values[i]);
     }
@@ -282,20 +282,20 @@ static sc_status decode_header(const source *src, reader *head,
         return sc_fail(NULL, SC_ERR_FORMAT, "%s: bad sizes %llu x %llu",
                        caller, (unsigned long long)n, (unsigned long long)k);
     /* Every parameter exactly once, each within its bounds. */
-    unsigned char seen[SC_PARAM_COUNT] = {0};
+    unsigned char seen[SC_MODEL_PARAM_COUNT] = {0};
     for (uint32_t i = 0; i < count; i++) {
         uint32_t id;
         double value;
         const sc_param_info *info;
         if (get_u32(head, &id) || get_f64(head, &value) ||
             !sc_param_in_file_version(id, version) ||
-            (info = sc_param_lookup((sc_param)id)) == NULL ||
-            seen[sc_param_index((sc_param)id)]++ ||
+            (info = sc_param_lookup((sc_model_param)id)) == NULL ||
+            seen[sc_param_index((sc_model_param)id)]++ ||
             sc_param_check(info, value, NULL, caller) != SC_OK) {
             sc_model_free(m);
             return format_error(caller, "bad or repeated parameter record");
         }
-        m->values[sc_param_index((sc_param)id)] = value;
+        m->values[sc_param_index((sc_model_param)id)] = value;
     }
     /* The length the sizes imply against the real one, before anything
      * is allocated from them. */
@@ -376,7 +376,7 @@ static int state_finite(const sc_state *s)
 static sc_status load(source *src, sc_model **out)
 {
     const char *caller = src->caller;
-    unsigned char head[40 + 12 * SC_PARAM_COUNT];
+    unsigned char head[40 + 12 * SC_MODEL_PARAM_COUNT];
     /* Magic and version: what the file is. */
     if (src->size < sizeof magic + 8 ||
         take(src, head, sizeof magic + 4) != SC_OK ||

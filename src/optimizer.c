@@ -18,12 +18,12 @@
 sc_optimizer_settings sc_optimizer_settings_of(const sc_model *m)
 {
     sc_optimizer_settings o;
-    o.kind = (int)sc_model_value(m, SC_PARAM_OPTIMIZER);
-    o.learning_rate = sc_model_value(m, SC_PARAM_LEARNING_RATE);
-    o.momentum = sc_model_value(m, SC_PARAM_MOMENTUM);
-    o.beta1 = sc_model_value(m, SC_PARAM_ADAM_BETA1);
-    o.beta2 = sc_model_value(m, SC_PARAM_ADAM_BETA2);
-    o.epsilon = sc_model_value(m, SC_PARAM_ADAM_EPSILON);
+    o.kind = (int)sc_model_value(m, SC_MODEL_PARAM_OPTIMIZER);
+    o.learning_rate = sc_model_value(m, SC_MODEL_PARAM_LEARNING_RATE);
+    o.momentum = sc_model_value(m, SC_MODEL_PARAM_MOMENTUM);
+    o.beta1 = sc_model_value(m, SC_MODEL_PARAM_ADAM_BETA1);
+    o.beta2 = sc_model_value(m, SC_MODEL_PARAM_ADAM_BETA2);
+    o.epsilon = sc_model_value(m, SC_MODEL_PARAM_ADAM_EPSILON);
     o.step = m->state.steps + 1;
     return o;
 }

@@ -12,50 +12,50 @@
 
 static const sc_param_info param_table[] = {
     /*   id                            lo      hi      default  int  struct */
-    ROW(SC_PARAM_ITERATIONS,           1,      1000,   11,      1,   1),
-    ROW(SC_PARAM_SHRINK,               0,      1,      0,       1,   1),
-    {SC_PARAM_CLASSES, "SC_PARAM_CLASSES", 0, 100000, 0, 1, 1, 2},
-    ROW(SC_PARAM_GROUP_LAYOUT,         0,      2,      0,       1,   1),
-    ROW(SC_PARAM_GROUP_SIZE,           1,      1e6,    4,       1,   1),
-    ROW(SC_PARAM_TORUS_ROWS,           0,      1e6,    0,       1,   1),
-    ROW(SC_PARAM_TORUS_COLS,           0,      1e6,    0,       1,   1),
-    ROW(SC_PARAM_POOL_SIZE,            1,      1000,   3,       1,   1),
-    ROW(SC_PARAM_POOL_STRIDE,          1,      1000,   1,       1,   1),
-    ROW(SC_PARAM_POOL_SIGMA,           0,      1000,   0,       0,   1),
-    ROW(SC_PARAM_GROUP_EPSILON,        0,      1,      1e-8,    0,   1),
-    ROW(SC_PARAM_LOCAL_FIELD,          0,      1e6,    0,       1,   1),
-    ROW(SC_PARAM_LOCAL_STRIDE,         1,      1e6,    1,       1,   1),
-    ROW(SC_PARAM_IMAGE_CHANNELS,       1,      1e6,    1,       1,   1),
-    ROW(SC_PARAM_IMAGE_HEIGHT,         0,      1e6,    0,       1,   1),
-    ROW(SC_PARAM_IMAGE_WIDTH,          0,      1e6,    0,       1,   1),
-    ROW(SC_PARAM_THREADS,              0,      64,     0,       1,   1),
-    ROW(SC_PARAM_POOL_POSITIONS,       1,      1000,   1,       1,   1),
-    ROW(SC_PARAM_ENCODER,              0,      1,      0,       1,   1),
-    ROW(SC_PARAM_RECON_WEIGHT,         0,      1e6,    1,       0,   0),
-    ROW(SC_PARAM_L1_WEIGHT,            0,      1e6,    0.1,     0,   0),
-    ROW(SC_PARAM_GROUP_WEIGHT,         0,      1e6,    0,       0,   0),
-    ROW(SC_PARAM_CLASS_WEIGHT,         0,      1e6,    0,       0,   0),
-    ROW(SC_PARAM_REGRESSION_WEIGHT,    0,      1e6,    0,       0,   0),
-    ROW(SC_PARAM_NORMALIZE_CODE,       0,      1,      1,       1,   0),
-    ROW(SC_PARAM_OPTIMIZER,            0,      1,      0,       1,   0),
-    ROW(SC_PARAM_LEARNING_RATE,        1e-12,  1e3,    0.05,    0,   0),
-    ROW(SC_PARAM_MOMENTUM,             0,      0.9999, 0.9,     0,   0),
-    ROW(SC_PARAM_ADAM_BETA1,           0,      0.9999, 0.9,     0,   0),
-    ROW(SC_PARAM_ADAM_BETA2,           0,      0.999999, 0.999, 0,   0),
-    ROW(SC_PARAM_ADAM_EPSILON,         1e-12,  1,      1e-8,    0,   0),
-    ROW(SC_PARAM_DECODER_MAX_NORM,     1e-6,   1e6,    1,       0,   0),
-    ROW(SC_PARAM_CLASSIFIER_MAX_NORM,  1e-6,   1e6,    5,       0,   0),
-    ROW(SC_PARAM_ENCODER_MAX_NORM,     0,      1e6,    0,       0,   0),
-    ROW(SC_PARAM_CLASSIFIER_RATE_SCALE, 1e-6,  1e6,    1,       0,   0),
-    ROW(SC_PARAM_REPEAT_SCALING,       0,      1,      1,       1,   0),
-    ROW(SC_PARAM_INIT_STEP,            0,      1e6,    0,       0,   0),
-    ROW(SC_PARAM_INIT_NOISE,           0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_ITERATIONS,           1,      1000,   11,      1,   1),
+    ROW(SC_MODEL_PARAM_SHRINK,               0,      1,      0,       1,   1),
+    {SC_MODEL_PARAM_CLASSES, "SC_MODEL_PARAM_CLASSES", 0, 100000, 0, 1, 1, 2},
+    ROW(SC_MODEL_PARAM_GROUP_LAYOUT,         0,      2,      0,       1,   1),
+    ROW(SC_MODEL_PARAM_GROUP_SIZE,           1,      1e6,    4,       1,   1),
+    ROW(SC_MODEL_PARAM_TORUS_ROWS,           0,      1e6,    0,       1,   1),
+    ROW(SC_MODEL_PARAM_TORUS_COLS,           0,      1e6,    0,       1,   1),
+    ROW(SC_MODEL_PARAM_POOL_SIZE,            1,      1000,   3,       1,   1),
+    ROW(SC_MODEL_PARAM_POOL_STRIDE,          1,      1000,   1,       1,   1),
+    ROW(SC_MODEL_PARAM_POOL_SIGMA,           0,      1000,   0,       0,   1),
+    ROW(SC_MODEL_PARAM_GROUP_EPSILON,        0,      1,      1e-8,    0,   1),
+    ROW(SC_MODEL_PARAM_LOCAL_FIELD,          0,      1e6,    0,       1,   1),
+    ROW(SC_MODEL_PARAM_LOCAL_STRIDE,         1,      1e6,    1,       1,   1),
+    ROW(SC_MODEL_PARAM_IMAGE_CHANNELS,       1,      1e6,    1,       1,   1),
+    ROW(SC_MODEL_PARAM_IMAGE_HEIGHT,         0,      1e6,    0,       1,   1),
+    ROW(SC_MODEL_PARAM_IMAGE_WIDTH,          0,      1e6,    0,       1,   1),
+    ROW(SC_MODEL_PARAM_THREADS,              0,      64,     0,       1,   1),
+    ROW(SC_MODEL_PARAM_POOL_POSITIONS,       1,      1000,   1,       1,   1),
+    ROW(SC_MODEL_PARAM_ENCODER,              0,      1,      0,       1,   1),
+    ROW(SC_MODEL_PARAM_RECON_WEIGHT,         0,      1e6,    1,       0,   0),
+    ROW(SC_MODEL_PARAM_L1_WEIGHT,            0,      1e6,    0.1,     0,   0),
+    ROW(SC_MODEL_PARAM_GROUP_WEIGHT,         0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_CLASS_WEIGHT,         0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_REGRESSION_WEIGHT,    0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_NORMALIZE_CODE,       0,      1,      1,       1,   0),
+    ROW(SC_MODEL_PARAM_OPTIMIZER,            0,      1,      0,       1,   0),
+    ROW(SC_MODEL_PARAM_LEARNING_RATE,        1e-12,  1e3,    0.05,    0,   0),
+    ROW(SC_MODEL_PARAM_MOMENTUM,             0,      0.9999, 0.9,     0,   0),
+    ROW(SC_MODEL_PARAM_ADAM_BETA1,           0,      0.9999, 0.9,     0,   0),
+    ROW(SC_MODEL_PARAM_ADAM_BETA2,           0,      0.999999, 0.999, 0,   0),
+    ROW(SC_MODEL_PARAM_ADAM_EPSILON,         1e-12,  1,      1e-8,    0,   0),
+    ROW(SC_MODEL_PARAM_DECODER_MAX_NORM,     1e-6,   1e6,    1,       0,   0),
+    ROW(SC_MODEL_PARAM_CLASSIFIER_MAX_NORM,  1e-6,   1e6,    5,       0,   0),
+    ROW(SC_MODEL_PARAM_ENCODER_MAX_NORM,     0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, 1e-6,  1e6,    1,       0,   0),
+    ROW(SC_MODEL_PARAM_REPEAT_SCALING,       0,      1,      1,       1,   0),
+    ROW(SC_MODEL_PARAM_INIT_STEP,            0,      1e6,    0,       0,   0),
+    ROW(SC_MODEL_PARAM_INIT_NOISE,           0,      1e6,    0,       0,   0),
 };
 
-_Static_assert(sizeof param_table / sizeof param_table[0] == SC_PARAM_COUNT,
-               "SC_PARAM_COUNT must match the table");
+_Static_assert(sizeof param_table / sizeof param_table[0] == SC_MODEL_PARAM_COUNT,
+               "SC_MODEL_PARAM_COUNT must match the table");
 
-const sc_param_table sc_model_param_table = {param_table, SC_PARAM_COUNT};
+const sc_param_table sc_model_param_table = {param_table, SC_MODEL_PARAM_COUNT};
 
 int sc_table_index(const sc_param_table *table, int id)
 {
@@ -136,19 +136,19 @@ sc_status sc_table_check_set(const sc_param_table *table, int id,
     return sc_param_check(*info, value, message, caller);
 }
 
-int sc_param_index(sc_param id)
+int sc_param_index(sc_model_param id)
 {
     return sc_table_index(&sc_model_param_table, (int)id);
 }
 
-const sc_param_info *sc_param_lookup(sc_param id)
+const sc_param_info *sc_param_lookup(sc_model_param id)
 {
     return sc_table_lookup(&sc_model_param_table, (int)id);
 }
 
 const sc_param_info *sc_param_at(int i)
 {
-    return i >= 0 && i < SC_PARAM_COUNT ? &param_table[i] : NULL;
+    return i >= 0 && i < SC_MODEL_PARAM_COUNT ? &param_table[i] : NULL;
 }
 
 void sc_param_defaults(double *values)
@@ -156,18 +156,18 @@ void sc_param_defaults(double *values)
     sc_table_defaults(&sc_model_param_table, values);
 }
 
-sc_status sc_param_bounds(sc_param param, double *lo, double *hi)
+sc_status sc_model_param_bounds(sc_model_param param, double *lo, double *hi)
 {
     return sc_table_bounds(&sc_model_param_table, (int)param, lo, hi,
-                           "sc_param_bounds");
+                           "sc_model_param_bounds");
 }
 
 int sc_param_in_file_version(uint32_t id, uint32_t version)
 {
-    if (version < 3 && (id == SC_PARAM_ENCODER ||
-                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
-                         id <= SC_PARAM_INIT_NOISE)))
+    if (version < 3 && (id == SC_MODEL_PARAM_ENCODER ||
+                        (id >= SC_MODEL_PARAM_ENCODER_MAX_NORM &&
+                         id <= SC_MODEL_PARAM_INIT_NOISE)))
         return 0;
-    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
-           id > SC_PARAM_POOL_POSITIONS;
+    return version >= 2 || id < SC_MODEL_PARAM_LOCAL_FIELD ||
+           id > SC_MODEL_PARAM_POOL_POSITIONS;
 }

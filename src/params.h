@@ -10,17 +10,17 @@
 
 /* Number of parameters; values live in an array of this many doubles,
  * indexed by sc_param_index(). */
-#define SC_PARAM_COUNT 38
+#define SC_MODEL_PARAM_COUNT 38
 
 typedef struct {
-    int id;                /* an sc_param, sc_solver_param, sc_dict_param */
-    const char *name;      /* "SC_PARAM_ITERATIONS" */
+    int id;                /* an sc_model_param, sc_solver_param, sc_dictionary_param */
+    const char *name;      /* "SC_MODEL_PARAM_ITERATIONS" */
     double lo, hi;         /* inclusive bounds */
     double initial;        /* default */
     int integral;          /* the value must be an integer */
     int structural;        /* settable only before init */
     double gap;            /* values in (0, gap) are refused: e.g. 2 for
-                              SC_PARAM_CLASSES, which may be 0 or >= 2 */
+                              SC_MODEL_PARAM_CLASSES, which may be 0 or >= 2 */
 } sc_param_info;
 
 /* A table of parameters: the model's, a solver's, a dictionary's. */
@@ -47,13 +47,13 @@ sc_status sc_param_check(const sc_param_info *info, double value,
                          char *message, const char *caller);
 
 /* Whether a model file of format `version` holds parameter `id`
- * (docs/file-format.md): version 2 lacks SC_PARAM_ENCODER and ids 48-52,
+ * (docs/file-format.md): version 2 lacks SC_MODEL_PARAM_ENCODER and ids 48-52,
  * version 1 also the local ones, 12-18.  The loader and the fuzzers'
  * file generator share it. */
 int sc_param_in_file_version(uint32_t id, uint32_t version);
 
-/* The bounds query shared by sc_param_bounds, sc_solver_bounds and
- * sc_dictionary_bounds. */
+/* The bounds query shared by sc_model_param_bounds, sc_solver_param_bounds and
+ * sc_dictionary_param_bounds. */
 sc_status sc_table_bounds(const sc_param_table *table, int id, double *lo,
                           double *hi, const char *caller);
 
@@ -70,10 +70,10 @@ sc_status sc_table_check_set(const sc_param_table *table, int id,
                              double value, char *message, const char *caller,
                              const sc_param_info **info);
 
-/* The model's table, by sc_param. */
-const sc_param_info *sc_param_lookup(sc_param id);
+/* The model's table, by sc_model_param. */
+const sc_param_info *sc_param_lookup(sc_model_param id);
 const sc_param_info *sc_param_at(int i);
-int sc_param_index(sc_param id);
+int sc_param_index(sc_model_param id);
 void sc_param_defaults(double *values);
 
 #endif

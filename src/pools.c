@@ -138,10 +138,10 @@ sc_status sc_pools_build(sc_pools *pools, size_t k,
 {
     memset(pools, 0, sizeof *pools);
     switch (geometry->layout) {
-    case SC_GROUPS_CONTIGUOUS:
+    case SC_GROUP_LAYOUT_CONTIGUOUS:
         return build_contiguous(pools, k, geometry->group_size,
                                 geometry->prefix, message, caller);
-    case SC_GROUPS_TOPOGRAPHIC:
+    case SC_GROUP_LAYOUT_TOPOGRAPHIC:
         return build_topographic(pools, k, geometry, message, caller);
     default:
         return SC_OK;

@@ -25,7 +25,7 @@ typedef struct {
     size_t rows, cols;       /* topographic torus; 0 x 0: square */
     size_t size, stride;     /* pool side and stride */
     double sigma;            /* Gaussian weights; 0: uniform */
-    const char *prefix;      /* "SC_PARAM_" or "SC_SOLVER_", for messages */
+    const char *prefix;      /* "SC_MODEL_PARAM_" or "SC_SOLVER_PARAM_", for messages */
     /* Topographic pools of a local model: the units form grid_rows x
      * grid_cols consecutive blocks (its positions, row-major), each with
      * its own torus of maps; a pool is a map window over a span x span
@@ -35,7 +35,7 @@ typedef struct {
 } sc_pool_geometry;
 
 /* Builds the pools for k units.  An empty set (count 0) for
- * SC_GROUPS_NONE.  Returns SC_OK, SC_ERR_SIZE (sizes that do not fit
+ * SC_GROUP_LAYOUT_NONE.  Returns SC_OK, SC_ERR_SIZE (sizes that do not fit
  * together, with the message naming the parameters) or SC_ERR_NOMEM.  On
  * failure *pools is left zeroed. */
 sc_status sc_pools_build(sc_pools *pools, size_t k,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* shape.c -- the structure a model's parameters fix: dense, or local
- * unshared filters over an image (SC_PARAM_LOCAL_FIELD > 0), and the
+ * unshared filters over an image (SC_MODEL_PARAM_LOCAL_FIELD > 0), and the
  * length of every trainable array.  Init, load and the file format all
  * ask here, so a geometry is checked in one place. */
 #include <stdint.h>
@@ -52,11 +52,11 @@ static sc_status local_grid(size_t channels, size_t height, size_t width,
     return SC_OK;
 }
 
-sc_status sc_local_units(size_t channels, size_t height, size_t width,
+sc_status sc_model_local_units(size_t channels, size_t height, size_t width,
                          size_t field, size_t stride, size_t maps,
                          size_t *units)
 {
-    static const char caller[] = "sc_local_units";
+    static const char caller[] = "sc_model_local_units";
     if (units == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: units is NULL", caller);
     if (maps == 0)
@@ -78,32 +78,32 @@ sc_status sc_local_units(size_t channels, size_t height, size_t width,
 sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
 {
     size_t n = m->n, k = m->k;
-    size_t classes = (size_t)sc_model_value(m, SC_PARAM_CLASSES);
+    size_t classes = (size_t)sc_model_value(m, SC_MODEL_PARAM_CLASSES);
     *shape = (sc_shape){0};
     if (classes * k > SC_MAX_ELEMENTS)
         return sc_fail(m->message, SC_ERR_SIZE,
                        "%s: %zu classes x %zu units is too large", caller,
                        classes, k);
-    shape->field = (size_t)sc_model_value(m, SC_PARAM_LOCAL_FIELD);
+    shape->field = (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_FIELD);
     /* LCoD is implemented for dense models only (E5). */
     if (shape->field > 0 &&
-        sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD)
+        sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD)
         return sc_fail(m->message, SC_ERR_RANGE,
-                       "%s: SC_PARAM_ENCODER is SC_ENCODER_LCOD, which needs "
-                       "a dense model, but SC_PARAM_LOCAL_FIELD is %zu (set "
+                       "%s: SC_MODEL_PARAM_ENCODER is SC_ENCODER_LCOD, which needs "
+                       "a dense model, but SC_MODEL_PARAM_LOCAL_FIELD is %zu (set "
                        "it to 0, or use SC_ENCODER_LISTA)", caller,
                        shape->field);
     size_t encoder = n * k; /* create bounded n*k and k*k */
     if (shape->field > 0) {
-        shape->channels = (size_t)sc_model_value(m, SC_PARAM_IMAGE_CHANNELS);
-        shape->height = (size_t)sc_model_value(m, SC_PARAM_IMAGE_HEIGHT);
-        shape->width = (size_t)sc_model_value(m, SC_PARAM_IMAGE_WIDTH);
-        shape->stride = (size_t)sc_model_value(m, SC_PARAM_LOCAL_STRIDE);
+        shape->channels = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_CHANNELS);
+        shape->height = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_HEIGHT);
+        shape->width = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_WIDTH);
+        shape->stride = (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_STRIDE);
         if (shape->height == 0 || shape->width == 0)
             return sc_fail(m->message, SC_ERR_RANGE,
-                           "%s: SC_PARAM_LOCAL_FIELD is %zu but the image is "
-                           "%zu x %zu: set SC_PARAM_IMAGE_HEIGHT and "
-                           "SC_PARAM_IMAGE_WIDTH", caller, shape->field,
+                           "%s: SC_MODEL_PARAM_LOCAL_FIELD is %zu but the image is "
+                           "%zu x %zu: set SC_MODEL_PARAM_IMAGE_HEIGHT and "
+                           "SC_MODEL_PARAM_IMAGE_WIDTH", caller, shape->field,
                            shape->height, shape->width);
         local_extent e = {0};
         sc_status status = local_grid(shape->channels, shape->height,
@@ -120,13 +120,13 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
         if (k % e.positions != 0)
             return sc_fail(m->message, SC_ERR_SIZE,
                            "%s: %zu units are not a whole number of maps "
-                           "over %zu positions (sc_local_units gives k)",
+                           "over %zu positions (sc_model_local_units gives k)",
                            caller, k, e.positions);
         shape->grid_rows = e.rows;
         shape->grid_cols = e.cols;
         shape->positions = e.positions;
         shape->maps = k / e.positions;
-        size_t threads = (size_t)sc_model_value(m, SC_PARAM_THREADS);
+        size_t threads = (size_t)sc_model_value(m, SC_MODEL_PARAM_THREADS);
         shape->threads = threads == 0 ? sc_parallel_threads() : threads;
         /* Each unit's filter covers its window: k * C*r*r weights, no
          * more than the dense k*n that create already bounded. */

@@ -21,24 +21,24 @@
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_METHOD,         0,     4,    SC_METHOD_FISTA, 1),
-    ROW(SC_SOLVER_LAMBDA,         0,     1e6,  0.1,   0),
-    ROW(SC_SOLVER_NONNEGATIVE,    0,     1,    0,     1),
-    ROW(SC_SOLVER_MAX_ITERATIONS, 1,     1e7,  1000,  1),
-    ROW(SC_SOLVER_TOLERANCE,      0,     1,    1e-6,  0),
-    ROW(SC_SOLVER_GROUP_LAYOUT,   0,     2,    0,     1),
-    ROW(SC_SOLVER_GROUP_WEIGHT,   0,     1e6,  0,     0),
-    ROW(SC_SOLVER_GROUP_SIZE,     1,     1e6,  4,     1),
-    ROW(SC_SOLVER_TORUS_ROWS,     0,     1e6,  0,     1),
-    ROW(SC_SOLVER_TORUS_COLS,     0,     1e6,  0,     1),
-    ROW(SC_SOLVER_POOL_SIZE,      1,     1000, 3,     1),
-    ROW(SC_SOLVER_POOL_STRIDE,    1,     1000, 1,     1),
-    ROW(SC_SOLVER_POOL_SIGMA,     0,     1000, 0,     0),
-    ROW(SC_SOLVER_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
-    ROW(SC_SOLVER_L2,             0,     1e6,  0,     0),
-    ROW(SC_SOLVER_THREADS,        0,     SC_PARALLEL_MAX_THREADS, 1, 1),
-    ROW(SC_SOLVER_MAX_NONZEROS,   0,     SC_MAX_DIMENSION, 10, 1),
-    ROW(SC_SOLVER_MAX_RESIDUAL,   0,     1e15, 0,     0),
+    ROW(SC_SOLVER_PARAM_METHOD,         0,     4,    SC_SOLVER_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_PARAM_LAMBDA,         0,     1e6,  0.1,   0),
+    ROW(SC_SOLVER_PARAM_NONNEGATIVE,    0,     1,    0,     1),
+    ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, 1,     1e7,  1000,  1),
+    ROW(SC_SOLVER_PARAM_TOLERANCE,      0,     1,    1e-6,  0),
+    ROW(SC_SOLVER_PARAM_GROUP_LAYOUT,   0,     2,    0,     1),
+    ROW(SC_SOLVER_PARAM_GROUP_WEIGHT,   0,     1e6,  0,     0),
+    ROW(SC_SOLVER_PARAM_GROUP_SIZE,     1,     1e6,  4,     1),
+    ROW(SC_SOLVER_PARAM_TORUS_ROWS,     0,     1e6,  0,     1),
+    ROW(SC_SOLVER_PARAM_TORUS_COLS,     0,     1e6,  0,     1),
+    ROW(SC_SOLVER_PARAM_POOL_SIZE,      1,     1000, 3,     1),
+    ROW(SC_SOLVER_PARAM_POOL_STRIDE,    1,     1000, 1,     1),
+    ROW(SC_SOLVER_PARAM_POOL_SIGMA,     0,     1000, 0,     0),
+    ROW(SC_SOLVER_PARAM_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
+    ROW(SC_SOLVER_PARAM_L2,             0,     1e6,  0,     0),
+    ROW(SC_SOLVER_PARAM_THREADS,        0,     SC_PARALLEL_MAX_THREADS, 1, 1),
+    ROW(SC_SOLVER_PARAM_MAX_NONZEROS,   0,     SC_MAX_DIMENSION, 10, 1),
+    ROW(SC_SOLVER_PARAM_MAX_RESIDUAL,   0,     1e15, 0,     0),
 };
 _Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
                    SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
@@ -54,18 +54,18 @@ static double value(const sc_solver *s, sc_solver_param id)
 sc_problem sc_solver_problem(const sc_solver *s)
 {
     sc_problem p;
-    p.lambda = value(s, SC_SOLVER_LAMBDA);
-    p.l2 = value(s, SC_SOLVER_L2);
-    p.group_weight = s->pools.count > 0 ? value(s, SC_SOLVER_GROUP_WEIGHT)
+    p.lambda = value(s, SC_SOLVER_PARAM_LAMBDA);
+    p.l2 = value(s, SC_SOLVER_PARAM_L2);
+    p.group_weight = s->pools.count > 0 ? value(s, SC_SOLVER_PARAM_GROUP_WEIGHT)
                                         : 0.0;
-    p.group_epsilon = value(s, SC_SOLVER_GROUP_EPSILON);
-    p.tolerance = value(s, SC_SOLVER_TOLERANCE);
-    p.nonnegative = value(s, SC_SOLVER_NONNEGATIVE) != 0.0;
-    p.momentum = (int)value(s, SC_SOLVER_METHOD) == SC_METHOD_FISTA;
-    p.max_iterations = (uint64_t)value(s, SC_SOLVER_MAX_ITERATIONS);
+    p.group_epsilon = value(s, SC_SOLVER_PARAM_GROUP_EPSILON);
+    p.tolerance = value(s, SC_SOLVER_PARAM_TOLERANCE);
+    p.nonnegative = value(s, SC_SOLVER_PARAM_NONNEGATIVE) != 0.0;
+    p.momentum = (int)value(s, SC_SOLVER_PARAM_METHOD) == SC_SOLVER_METHOD_FISTA;
+    p.max_iterations = (uint64_t)value(s, SC_SOLVER_PARAM_MAX_ITERATIONS);
     p.sparse_below = sc_fista_sparse_cutoff(s->k);
-    p.max_nonzeros = (size_t)value(s, SC_SOLVER_MAX_NONZEROS);
-    p.max_residual = value(s, SC_SOLVER_MAX_RESIDUAL);
+    p.max_nonzeros = (size_t)value(s, SC_SOLVER_PARAM_MAX_NONZEROS);
+    p.max_residual = value(s, SC_SOLVER_PARAM_MAX_RESIDUAL);
     return p;
 }
 
@@ -75,13 +75,13 @@ static sc_status rebuild_pools(sc_solver *s, const double *values,
                                const char *caller)
 {
 #define V(id) values[sc_table_index(&solver_table, (int)(id))]
-    sc_pool_geometry g = {(int)V(SC_SOLVER_GROUP_LAYOUT),
-                          (size_t)V(SC_SOLVER_GROUP_SIZE),
-                          (size_t)V(SC_SOLVER_TORUS_ROWS),
-                          (size_t)V(SC_SOLVER_TORUS_COLS),
-                          (size_t)V(SC_SOLVER_POOL_SIZE),
-                          (size_t)V(SC_SOLVER_POOL_STRIDE),
-                          V(SC_SOLVER_POOL_SIGMA), "SC_SOLVER_", 0, 0,
+    sc_pool_geometry g = {(int)V(SC_SOLVER_PARAM_GROUP_LAYOUT),
+                          (size_t)V(SC_SOLVER_PARAM_GROUP_SIZE),
+                          (size_t)V(SC_SOLVER_PARAM_TORUS_ROWS),
+                          (size_t)V(SC_SOLVER_PARAM_TORUS_COLS),
+                          (size_t)V(SC_SOLVER_PARAM_POOL_SIZE),
+                          (size_t)V(SC_SOLVER_PARAM_POOL_STRIDE),
+                          V(SC_SOLVER_PARAM_POOL_SIGMA), "SC_SOLVER_PARAM_", 0, 0,
                           0};
 #undef V
     sc_pools fresh;
@@ -199,10 +199,10 @@ double sc_solver_lipschitz(const sc_solver *solver)
     return solver == NULL ? 0.0 : solver->lipschitz;
 }
 
-sc_status sc_solver_bounds(sc_solver_param param, double *lo, double *hi)
+sc_status sc_solver_param_bounds(sc_solver_param param, double *lo, double *hi)
 {
     return sc_table_bounds(&solver_table, (int)param, lo, hi,
-                           "sc_solver_bounds");
+                           "sc_solver_param_bounds");
 }
 
 sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,
@@ -220,8 +220,8 @@ sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,
     memcpy(values, solver->values, sizeof values);
     values[sc_table_index(&solver_table, (int)param)] = v;
     /* A change of the group geometry rebuilds (and checks) the pools. */
-    if (param >= SC_SOLVER_GROUP_LAYOUT && param != SC_SOLVER_GROUP_WEIGHT &&
-        param != SC_SOLVER_GROUP_EPSILON) {
+    if (param >= SC_SOLVER_PARAM_GROUP_LAYOUT && param != SC_SOLVER_PARAM_GROUP_WEIGHT &&
+        param != SC_SOLVER_PARAM_GROUP_EPSILON) {
         status = rebuild_pools(solver, values, caller);
         if (status != SC_OK)
             return status;
@@ -273,10 +273,10 @@ static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
     const float *c = j->c + begin * k;
     float *z = j->z + begin * k;
     int *converged = &j->converged[thread];
-    if (j->method == SC_METHOD_COD)
+    if (j->method == SC_SOLVER_METHOD_COD)
         j->iterations[thread] = sc_cod(j->solver, j->problem, end - begin,
                                        c, z, converged);
-    else if (j->method == SC_METHOD_OMP)
+    else if (j->method == SC_SOLVER_METHOD_OMP)
         j->iterations[thread] = sc_omp(j->solver, j->problem, end - begin,
                                        c, j->xx + begin, z, converged);
     else
@@ -310,8 +310,8 @@ static int64_t solve(const sc_solver *s, const sc_problem *p, int method,
                      size_t threads, size_t batch, const float *c,
                      const double *xx, float *z, int *converged)
 {
-    if (method != SC_METHOD_COD && method != SC_METHOD_CD_ACTIVE &&
-        method != SC_METHOD_OMP)
+    if (method != SC_SOLVER_METHOD_COD && method != SC_SOLVER_METHOD_CD_ACTIVE &&
+        method != SC_SOLVER_METHOD_OMP)
         return sc_fista(s, p, batch, c, z, converged);
     sample_job job = {s, p, method, c, xx, z, {0}, {0}};
     if (threads > batch)
@@ -359,7 +359,8 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
     if (solver == NULL || x == NULL || codes == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        solver == NULL ? "solver" : x == NULL ? "x" : "codes");
-    if (report != NULL && report->size < sizeof(size_t) + sizeof(uint64_t))
+    if (report != NULL && report->size < offsetof(sc_solver_report, iterations)
+                                           + sizeof report->iterations)
         return sc_fail(NULL, SC_ERR_SIZE, "%s: report->size = %zu; set it to "
                        "sizeof(sc_solver_report)", caller, report->size);
     sc_status status = check_batch(solver, x, batch, caller);
@@ -374,26 +375,26 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
                                "%s: start holds NaN or Inf", caller);
             if (p.nonnegative && start[i] < 0.0f)
                 return sc_fail(NULL, SC_ERR_RANGE, "%s: start[%zu] = %g is "
-                               "negative and SC_SOLVER_NONNEGATIVE is set",
+                               "negative and SC_SOLVER_PARAM_NONNEGATIVE is set",
                                caller, i, (double)start[i]);
         }
-    int method = (int)value(solver, SC_SOLVER_METHOD);
-    if ((method == SC_METHOD_COD || method == SC_METHOD_CD_ACTIVE) &&
+    int method = (int)value(solver, SC_SOLVER_PARAM_METHOD);
+    if ((method == SC_SOLVER_METHOD_COD || method == SC_SOLVER_METHOD_CD_ACTIVE) &&
         p.group_weight > 0)
         return sc_fail(NULL, SC_ERR_STATE, "%s: coordinate descent (%s) "
                        "supports the L1 and L2 terms only; use ISTA or FISTA "
                        "with the group term", caller,
-                       method == SC_METHOD_COD ? "SC_METHOD_COD"
-                                               : "SC_METHOD_CD_ACTIVE");
-    if (method == SC_METHOD_OMP &&
+                       method == SC_SOLVER_METHOD_COD ? "SC_SOLVER_METHOD_COD"
+                                               : "SC_SOLVER_METHOD_CD_ACTIVE");
+    if (method == SC_SOLVER_METHOD_OMP &&
         (p.group_weight > 0 || p.l2 > 0 || p.nonnegative))
         return sc_fail(NULL, SC_ERR_STATE, "%s: orthogonal matching pursuit "
-                       "(SC_METHOD_OMP) does not support %s; use "
-                       "SC_METHOD_CD_ACTIVE, or FISTA for the group term",
+                       "(SC_SOLVER_METHOD_OMP) does not support %s; use "
+                       "SC_SOLVER_METHOD_CD_ACTIVE, or FISTA for the group term",
                        caller, p.group_weight > 0 ? "the group term"
-                       : p.l2 > 0 ? "the L2 term (SC_SOLVER_L2 > 0)"
-                                  : "z >= 0 (SC_SOLVER_NONNEGATIVE)");
-    size_t threads = (size_t)value(solver, SC_SOLVER_THREADS);
+                       : p.l2 > 0 ? "the L2 term (SC_SOLVER_PARAM_L2 > 0)"
+                                  : "z >= 0 (SC_SOLVER_PARAM_NONNEGATIVE)");
+    size_t threads = (size_t)value(solver, SC_SOLVER_PARAM_THREADS);
     if (threads == 0)
         threads = sc_parallel_threads();
     float *c = malloc(batch * k * sizeof *c);

@@ -24,7 +24,7 @@ const char *sc_last_message(void)
     return thread_message;
 }
 
-const char *sc_status_str(sc_status status)
+const char *sc_status_string(sc_status status)
 {
     switch (status) {
     case SC_OK:            return "SC_OK: success";

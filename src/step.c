@@ -3,6 +3,7 @@
  * time, a checked update, the constraints.  The model changes only after
  * every new value has been computed and found finite. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "encoder.h"
@@ -15,7 +16,7 @@
 /* Checks everything a step reads before it touches the model. */
 static sc_status check_step_input(sc_model *m, const float *x,
                                   const int32_t *labels, const float *targets,
-                                  size_t batch, const sc_step_stats *stats,
+                                  size_t batch, const sc_model_stats *stats,
                                   const sc_loss_weights *w, const char *caller)
 {
     char *msg = m->message;
@@ -24,10 +25,10 @@ static sc_status check_step_input(sc_model *m, const float *x,
     if (!m->initialized)
         return sc_fail(msg, SC_ERR_STATE, "%s: model is not initialised",
                        caller);
-    if (sc_model_value(m, SC_PARAM_CLASS_WEIGHT) > 0 && m->state.classes == 0)
+    if (sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT) > 0 && m->state.classes == 0)
         return sc_fail(msg, SC_ERR_STATE,
-                       "%s: SC_PARAM_CLASS_WEIGHT > 0 but the model has no "
-                       "classifier (SC_PARAM_CLASSES is 0)", caller);
+                       "%s: SC_MODEL_PARAM_CLASS_WEIGHT > 0 but the model has no "
+                       "classifier (SC_MODEL_PARAM_CLASSES is 0)", caller);
     if (w->classification > 0 && labels == NULL)
         return sc_fail(msg, SC_ERR_NULL,
                        "%s: labels is NULL but the class weight is > 0",
@@ -39,9 +40,10 @@ static sc_status check_step_input(sc_model *m, const float *x,
     sc_status status = sc_check_batch(m, batch, 1, msg, caller);
     if (status != SC_OK)
         return status;
-    if (stats != NULL && stats->size < sizeof(size_t) + sizeof(double))
+    if (stats != NULL &&
+        stats->size < offsetof(sc_model_stats, loss) + sizeof stats->loss)
         return sc_fail(msg, SC_ERR_SIZE,
-                       "%s: stats->size = %zu; set it to sizeof(sc_step_stats)",
+                       "%s: stats->size = %zu; set it to sizeof(sc_model_stats)",
                        caller, stats->size);
     if (w->classification > 0)
         for (size_t b = 0; b < batch; b++)
@@ -65,9 +67,9 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
 {
     sc_state *s = &m->state;
     sc_train_buffers *buf = &m->train;
-    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_PARAM_ITERATIONS),
-                     (int)sc_model_value(m, SC_PARAM_SHRINK)};
-    if (sc_model_value(m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
+                     (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
+    if (sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
         /* Forward (E5) from B = W_e x, losses (L1-L5), back-propagation
          * (B5). */
         sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->a,
@@ -100,9 +102,9 @@ static size_t element_threads(const sc_state *s)
 }
 
 /* Copies the values into the caller's struct, as many fields as fit. */
-static void report(sc_step_stats *stats, const sc_loss_values *v)
+static void report(sc_model_stats *stats, const sc_loss_values *v)
 {
-    sc_step_stats full;
+    sc_model_stats full;
     full.size = stats->size;
     full.loss = v->loss;
     full.recon = v->recon;
@@ -118,7 +120,7 @@ static void report(sc_step_stats *stats, const sc_loss_values *v)
 
 sc_status sc_model_step(sc_model *model, const float *x,
                         const int32_t *labels, const float *targets,
-                        size_t batch, sc_step_stats *stats)
+                        size_t batch, sc_model_stats *stats)
 {
     static const char caller[] = "sc_model_step";
     if (model == NULL)
@@ -132,20 +134,20 @@ sc_status sc_model_step(sc_model *model, const float *x,
         return sc_fail(model->message, SC_ERR_NOMEM,
                        "%s: out of memory for a batch of %zu", caller, batch);
 
-    size_t T = (size_t)sc_model_value(model, SC_PARAM_ITERATIONS);
+    size_t T = (size_t)sc_model_value(model, SC_MODEL_PARAM_ITERATIONS);
     sc_state *s = &model->state;
     sc_train_buffers *buf = &model->train;
     sc_loss_values values;
     sc_compute_gradients(model, &w, x, labels, targets, batch, &values);
-    int shrink = (int)sc_model_value(model, SC_PARAM_SHRINK);
+    int shrink = (int)sc_model_value(model, SC_MODEL_PARAM_SHRINK);
 
     /* Which arrays this step trains, and their step scales: the repeat
      * counts (O3) and the classifier's own scale. */
-    int repeats = sc_model_value(model, SC_PARAM_REPEAT_SCALING) != 0.0;
+    int repeats = sc_model_value(model, SC_MODEL_PARAM_REPEAT_SCALING) != 0.0;
     double classifier = w.classification > 0
-        ? sc_model_value(model, SC_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
+        ? sc_model_value(model, SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
     double scale[SC_TENSOR_COUNT] = {0};
-    if (sc_model_value(model, SC_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+    if (sc_model_value(model, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
         /* LCoD's repeat counts (O3): W_e x once, S in each of the T
          * steps, theta in the T steps' shrinks and the last one. */
         scale[SC_TENSOR_ENCODER] = 1.0;
@@ -168,7 +170,7 @@ sc_status sc_model_step(sc_model *model, const float *x,
         !sc_optimizer_stage(s, scale, &opt, element_threads(s)))
         return sc_fail(model->message, SC_ERR_NONFINITE,
                        "%s: the step produced NaN or Inf (loss %g); the model "
-                       "is unchanged: lower SC_PARAM_LEARNING_RATE or scale "
+                       "is unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or scale "
                        "the inputs", caller, values.loss);
     sc_optimizer_commit(s, scale, &opt);
     s->steps++;
@@ -176,13 +178,13 @@ sc_status sc_model_step(sc_model *model, const float *x,
     /* Constraints (C1). */
     if (scale[SC_TENSOR_DECODER] > 0)
         sc_operator_project_columns(
-            &s->decoder, sc_model_value(model, SC_PARAM_DECODER_MAX_NORM),
+            &s->decoder, sc_model_value(model, SC_MODEL_PARAM_DECODER_MAX_NORM),
             buf->columns);
     if (scale[SC_TENSOR_CLASSIFIER] > 0)
         sc_operator_project_rows(
             &s->classifier,
-            sc_model_value(model, SC_PARAM_CLASSIFIER_MAX_NORM));
-    double encoder_bound = sc_model_value(model, SC_PARAM_ENCODER_MAX_NORM);
+            sc_model_value(model, SC_MODEL_PARAM_CLASSIFIER_MAX_NORM));
+    double encoder_bound = sc_model_value(model, SC_MODEL_PARAM_ENCODER_MAX_NORM);
     if (encoder_bound > 0)
         sc_operator_project_rows(&s->encoder, encoder_bound);
     if (shrink == SC_SHRINK_SOFT)

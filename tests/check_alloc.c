@@ -21,20 +21,20 @@ static void check_warm_steps(int optimizer, size_t warm, size_t batch,
                              int local, int encoder)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_ENCODER, encoder},
-        {SC_PARAM_ITERATIONS, 4},         {SC_PARAM_CLASSES, 3},
-        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
-        {SC_PARAM_GROUP_SIZE, 2},         {SC_PARAM_CLASS_WEIGHT, 0.5},
-        {SC_PARAM_GROUP_WEIGHT, 0.1},     {SC_PARAM_REGRESSION_WEIGHT, 0.2},
-        {SC_PARAM_OPTIMIZER, optimizer},  {SC_PARAM_LEARNING_RATE, 1e-3},
+        {SC_MODEL_PARAM_ENCODER, encoder},
+        {SC_MODEL_PARAM_ITERATIONS, 4},         {SC_MODEL_PARAM_CLASSES, 3},
+        {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS},
+        {SC_MODEL_PARAM_GROUP_SIZE, 2},         {SC_MODEL_PARAM_CLASS_WEIGHT, 0.5},
+        {SC_MODEL_PARAM_GROUP_WEIGHT, 0.1},     {SC_MODEL_PARAM_REGRESSION_WEIGHT, 0.2},
+        {SC_MODEL_PARAM_OPTIMIZER, optimizer},  {SC_MODEL_PARAM_LEARNING_RATE, 1e-3},
         /* the local geometry, applied only with `local` */
-        {SC_PARAM_LOCAL_FIELD, 3},        {SC_PARAM_IMAGE_HEIGHT, 4},
-        {SC_PARAM_IMAGE_WIDTH, 5}};
+        {SC_MODEL_PARAM_LOCAL_FIELD, 3},        {SC_MODEL_PARAM_IMAGE_HEIGHT, 4},
+        {SC_MODEL_PARAM_IMAGE_WIDTH, 5}};
     size_t count = sizeof settings / sizeof settings[0] - (local ? 0 : 3);
     size_t n = local ? 20 : 10, k = local ? 12 : 8;
     sc_model *m = tu_model(n, k, settings, count, 5);
     tu_data d = tu_data_make(warm, n, k, 3, 9);
-    sc_step_stats stats = {.size = sizeof stats};
+    sc_model_stats stats = {.size = sizeof stats};
     ck_assert_int_eq(sc_model_step(m, d.x, d.labels, d.targets, warm, &stats),
                      SC_OK);
     /* No Check call between the counts: Check allocates for itself. */
@@ -85,7 +85,7 @@ END_TEST
 /* The counter sees the library's allocations: a cold step must show. */
 START_TEST(counter_sees_library_allocations)
 {
-    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 2}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_ITERATIONS, 2}};
     sc_model *m = tu_model(6, 4, settings, 1, 1);
     tu_data d = tu_data_make(4, 6, 4, 0, 2);
     size_t before = tu_allocations();

@@ -116,22 +116,22 @@ static sc_dictionary *make_dict(size_t n, size_t k)
     sc_dictionary *d = NULL;
     sc_status st = sc_dictionary_create(&d, n, k);
     ck_assert_msg(st == SC_OK, "sc_dictionary_create(%zu, %zu): %s (%s)", n,
-                  k, sc_status_str(st), sc_last_message());
+                  k, sc_status_string(st), sc_last_message());
     return d;
 }
 
-static void dset(sc_dictionary *d, sc_dict_param p, double v)
+static void dset(sc_dictionary *d, sc_dictionary_param p, double v)
 {
     sc_status st = sc_dictionary_set(d, p, v);
     ck_assert_msg(st == SC_OK, "sc_dictionary_set(%d, %g): %s (%s)", (int)p,
-                  v, sc_status_str(st), sc_dictionary_message(d));
+                  v, sc_status_string(st), sc_dictionary_message(d));
 }
 
 static const float *atoms_of(const sc_dictionary *d)
 {
     const float *a = NULL;
     sc_status st = sc_dictionary_atoms(d, &a);
-    ck_assert_msg(st == SC_OK, "sc_dictionary_atoms: %s", sc_status_str(st));
+    ck_assert_msg(st == SC_OK, "sc_dictionary_atoms: %s", sc_status_string(st));
     ck_assert(a != NULL);
     return a;
 }
@@ -142,7 +142,7 @@ static double heldout_objective(const sc_dictionary *d, const float *x,
     double obj = NAN;
     sc_status st = sc_dictionary_objective(d, x, count, &obj);
     ck_assert_msg(st == SC_OK, "sc_dictionary_objective: %s (%s)",
-                  sc_status_str(st), sc_last_message());
+                  sc_status_string(st), sc_last_message());
     ck_assert(isfinite(obj));
     return obj;
 }
@@ -152,17 +152,17 @@ static void init_ok(sc_dictionary *d, const float *x, size_t count,
 {
     sc_status st = sc_dictionary_init_data(d, x, count, seed);
     ck_assert_msg(st == SC_OK, "sc_dictionary_init_data: %s (%s)",
-                  sc_status_str(st), sc_dictionary_message(d));
+                  sc_status_string(st), sc_dictionary_message(d));
 }
 
-static sc_dict_stats step_ok(sc_dictionary *d, const float *x, size_t batch)
+static sc_dictionary_stats step_ok(sc_dictionary *d, const float *x, size_t batch)
 {
-    sc_dict_stats stats;
+    sc_dictionary_stats stats;
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;
     sc_status st = sc_dictionary_step(d, x, batch, &stats);
     ck_assert_msg(st == SC_OK, "sc_dictionary_step: %s (%s)",
-                  sc_status_str(st), sc_dictionary_message(d));
+                  sc_status_string(st), sc_dictionary_message(d));
     return stats;
 }
 
@@ -191,11 +191,11 @@ static double column_norm(const float *a, size_t n, size_t k, size_t j)
 static sc_dictionary *configured(int method, int nonneg)
 {
     sc_dictionary *d = make_dict(N, K);
-    dset(d, SC_DICT_METHOD, method);
-    dset(d, SC_DICT_NONNEGATIVE, nonneg);
-    dset(d, SC_DICT_LAMBDA, LAMBDA);
-    if (method == SC_DICT_SGD)
-        dset(d, SC_DICT_LEARNING_RATE, SGD_RATE);
+    dset(d, SC_DICTIONARY_PARAM_METHOD, method);
+    dset(d, SC_DICTIONARY_PARAM_NONNEGATIVE, nonneg);
+    dset(d, SC_DICTIONARY_PARAM_LAMBDA, LAMBDA);
+    if (method == SC_DICTIONARY_METHOD_SGD)
+        dset(d, SC_DICTIONARY_PARAM_LEARNING_RATE, SGD_RATE);
     return d;
 }
 
@@ -209,10 +209,10 @@ static double hidden_objective(const synthetic *data, int nonneg)
         atoms[i] = (float)data->atoms[i];
     sc_solver *s = NULL;
     ck_assert_int_eq(sc_solver_create(&s, atoms, N, K), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_LAMBDA, LAMBDA), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_NONNEGATIVE, nonneg), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_MAX_ITERATIONS, 200), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_TOLERANCE, 1e-4), SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_NONNEGATIVE, nonneg), SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 200), SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE, 1e-4), SC_OK);
     float *codes = malloc(HELD_OUT * K * sizeof *codes);
     ck_assert(codes != NULL);
     sc_solver_report rep = {.size = sizeof rep};
@@ -242,7 +242,7 @@ START_TEST(learning_lowers_heldout_objective)
     double before = heldout_objective(d, data->held_out, HELD_OUT);
     double hidden = hidden_objective(data, nonneg);
     for (size_t s = 0; s < STEPS; s++) {
-        sc_dict_stats st = step_ok(d, batch_at(data, s), BATCH);
+        sc_dictionary_stats st = step_ok(d, batch_at(data, s), BATCH);
         ck_assert_msg(isfinite(st.objective) && st.objective > 0.0,
                       "step %zu objective %g", s, st.objective);
         ck_assert_msg(st.active_fraction >= 0.0 && st.active_fraction <= 1.0,
@@ -282,7 +282,7 @@ END_TEST
 START_TEST(online_recovers_hidden_atoms)
 {
     synthetic *data = synthetic_make(77);
-    sc_dictionary *d = configured(SC_DICT_ONLINE, 0);
+    sc_dictionary *d = configured(SC_DICTIONARY_METHOD_ONLINE, 0);
     init_ok(d, data->train, TRAIN, 5);
     for (size_t s = 0; s < 800; s++)
         step_ok(d, batch_at(data, s), BATCH);
@@ -325,8 +325,8 @@ START_TEST(deterministic)
     ck_assert(memcmp(atoms_of(d1), atoms_of(d2), N * K * sizeof(float)) == 0);
     ck_assert(memcmp(atoms_of(d1), atoms_of(d3), N * K * sizeof(float)) != 0);
     for (size_t s = 0; s < 20; s++) {
-        sc_dict_stats a = step_ok(d1, batch_at(data, s), BATCH);
-        sc_dict_stats b = step_ok(d2, batch_at(data, s), BATCH);
+        sc_dictionary_stats a = step_ok(d1, batch_at(data, s), BATCH);
+        sc_dictionary_stats b = step_ok(d2, batch_at(data, s), BATCH);
         step_ok(d3, batch_at(data, s), BATCH);
         ck_assert(memcmp(&a.objective, &b.objective, sizeof(double)) == 0);
         ck_assert(a.active_fraction == b.active_fraction);
@@ -390,7 +390,7 @@ START_TEST(init_data_skips_zero_samples)
         sc_dictionary *d = make_dict(N, K);
         sc_status st = sc_dictionary_init_data(d, x, COUNT, seed);
         ck_assert_msg(st == SC_OK, "seed %llu: %s (%s)",
-                      (unsigned long long)seed, sc_status_str(st),
+                      (unsigned long long)seed, sc_status_string(st),
                       sc_dictionary_message(d));
         const float *a = atoms_of(d);
         for (size_t j = 0; j < K; j++)
@@ -411,7 +411,7 @@ START_TEST(objective_consistent_with_solver)
 {
     const int nonneg = _i;
     synthetic *data = synthetic_make(55);
-    sc_dictionary *d = configured(SC_DICT_ONLINE, nonneg);
+    sc_dictionary *d = configured(SC_DICTIONARY_METHOD_ONLINE, nonneg);
     init_ok(d, data->train, TRAIN, 9);
     for (size_t s = 0; s < 10; s++)
         step_ok(d, batch_at(data, s), BATCH);
@@ -419,12 +419,12 @@ START_TEST(objective_consistent_with_solver)
 
     sc_solver *solver = NULL;
     ck_assert_int_eq(sc_solver_create(&solver, atoms_of(d), N, K), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_LAMBDA, LAMBDA), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_NONNEGATIVE, nonneg),
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE, nonneg),
                      SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS, 20000),
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS, 20000),
                      SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_TOLERANCE, 1e-7), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7), SC_OK);
     float codes[100 * K];
     sc_solver_report rep = {.size = sizeof rep};
     ck_assert_int_eq(sc_solver_run(solver, data->held_out, 100, codes, &rep),
@@ -438,7 +438,7 @@ START_TEST(objective_consistent_with_solver)
     /* the next step's batch objective, before its update */
     const float *next = batch_at(data, 10);
     double pre = heldout_objective(d, next, BATCH);
-    sc_dict_stats st = step_ok(d, next, BATCH);
+    sc_dictionary_stats st = step_ok(d, next, BATCH);
     measured("stats.objective / objective before step - 1", nonneg ?
              "nonneg" : "signed", st.objective / pre - 1.0);
     ck_assert_msg(fabs(st.objective - pre) <= 1e-6 * pre, "stats %.9g, "
@@ -459,7 +459,7 @@ static void expect_create(size_t n, size_t k, sc_status expected)
     sc_dictionary *d = DICT_SENTINEL;
     sc_status st = sc_dictionary_create(&d, n, k);
     ck_assert_msg(st == expected, "sc_dictionary_create(%zu, %zu) gave %s, "
-                  "not %s", n, k, sc_status_str(st), sc_status_str(expected));
+                  "not %s", n, k, sc_status_string(st), sc_status_string(expected));
     ck_assert(d == DICT_SENTINEL);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_dictionary_create");
 }
@@ -484,7 +484,7 @@ START_TEST(calls_before_init)
     tu_fill(x, BATCH * N, 1, -1.0f, 1.0f);
     sc_dictionary *d = make_dict(N, K);
     ck_assert_str_eq(sc_dictionary_message(d), "");
-    sc_dict_stats stats = {.size = sizeof stats, .objective = 42.0};
+    sc_dictionary_stats stats = {.size = sizeof stats, .objective = 42.0};
     ck_assert_int_eq(sc_dictionary_step(d, x, BATCH, &stats), SC_ERR_STATE);
     ck_assert(stats.objective == 42.0);
     TU_ASSERT_CONTAINS(sc_dictionary_message(d), "sc_dictionary_step");
@@ -518,7 +518,7 @@ START_TEST(init_data_extreme_magnitudes)
         sc_dictionary *d = make_dict(N, K);
         sc_status st = sc_dictionary_init_data(d, x, COUNT, 5);
         ck_assert_msg(st == SC_OK, "scale %g: %s (%s)", (double)scales[c],
-                      sc_status_str(st), sc_dictionary_message(d));
+                      sc_status_string(st), sc_dictionary_message(d));
         const float *a = atoms_of(d);
         for (size_t j = 0; j < K; j++) {
             ck_assert_msg(fabs(column_norm(a, N, K, j) - 1.0) <= 1e-6,
@@ -603,7 +603,7 @@ START_TEST(step_rejects_bad_input)
         memcpy(copy, atoms_of(d), sizeof copy);
 
         float bad[BATCH * N];
-        sc_dict_stats stats = {.size = sizeof stats, .objective = 42.0};
+        sc_dictionary_stats stats = {.size = sizeof stats, .objective = 42.0};
         ck_assert_int_eq(sc_dictionary_step(NULL, bad, BATCH, &stats),
                          SC_ERR_NULL);
         ck_assert_int_eq(sc_dictionary_step(d, NULL, BATCH, &stats),
@@ -624,7 +624,7 @@ START_TEST(step_rejects_bad_input)
         }
         const size_t sizes[] = {0, sizeof(size_t)};
         for (size_t i = 0; i < 2; i++) {
-            sc_dict_stats small = {.size = sizes[i], .objective = 42.0};
+            sc_dictionary_stats small = {.size = sizes[i], .objective = 42.0};
             ck_assert_int_eq(sc_dictionary_step(d, batch_at(data, 1), BATCH,
                                                 &small), SC_ERR_SIZE);
             ck_assert(small.objective == 42.0);
@@ -652,7 +652,7 @@ START_TEST(step_with_huge_input)
     synthetic *data = synthetic_make(44);
     for (int method = 0; method < 2; method++) {
         sc_dictionary *d = configured(method, 0);
-        dset(d, SC_DICT_LEARNING_RATE, 1e3);
+        dset(d, SC_DICTIONARY_PARAM_LEARNING_RATE, 1e3);
         init_ok(d, data->train, TRAIN, 4);
         float copy[N * K], huge[BATCH * N];
         memcpy(copy, atoms_of(d), sizeof copy);
@@ -665,7 +665,7 @@ START_TEST(step_with_huge_input)
                 ck_assert(column_norm(a, N, K, j) <= 1.0 + 1e-5);
         } else {
             ck_assert_msg(st == SC_ERR_NONFINITE, "%s: %s",
-                          method_names[method], sc_status_str(st));
+                          method_names[method], sc_status_string(st));
             ck_assert(memcmp(copy, a, sizeof copy) == 0);
         }
         /* and the learner still works */
@@ -704,7 +704,7 @@ END_TEST
 /* The documented defaults and bounds (NAN: the header states none;
  * lo_open: the header's lower end is exclusive). */
 typedef struct {
-    sc_dict_param id;
+    sc_dictionary_param id;
     const char *name;
     int integral;
     double def, lo, hi;
@@ -714,12 +714,12 @@ typedef struct {
 #define DP(id, integral, def, lo, hi, lo_open) \
     {id, #id, integral, def, lo, hi, lo_open}
 static const dict_param_doc dict_params[] = {
-    DP(SC_DICT_METHOD,            1, SC_DICT_ONLINE, 0, 1, 0),
-    DP(SC_DICT_LAMBDA,            0, 0.1,  0, 1e6, 0),
-    DP(SC_DICT_NONNEGATIVE,       1, 0,    0, 1, 0),
-    DP(SC_DICT_SOLVER_ITERATIONS, 1, 200,  NAN, NAN, 0),
-    DP(SC_DICT_SOLVER_TOLERANCE,  0, 1e-4, NAN, NAN, 0),
-    DP(SC_DICT_LEARNING_RATE,     0, 0.1,  0, 1e3, 1),
+    DP(SC_DICTIONARY_PARAM_METHOD,            1, SC_DICTIONARY_METHOD_ONLINE, 0, 1, 0),
+    DP(SC_DICTIONARY_PARAM_LAMBDA,            0, 0.1,  0, 1e6, 0),
+    DP(SC_DICTIONARY_PARAM_NONNEGATIVE,       1, 0,    0, 1, 0),
+    DP(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 1, 200,  NAN, NAN, 0),
+    DP(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE,  0, 1e-4, NAN, NAN, 0),
+    DP(SC_DICTIONARY_PARAM_LEARNING_RATE,     0, 0.1,  0, 1e3, 1),
 };
 #define DICT_PARAM_COUNT (sizeof dict_params / sizeof dict_params[0])
 
@@ -730,15 +730,15 @@ static void snapshot_params(const sc_dictionary *d, double *v)
                          SC_OK);
 }
 
-static void expect_set(sc_dictionary *d, sc_dict_param p, double value,
+static void expect_set(sc_dictionary *d, sc_dictionary_param p, double value,
                        sc_status expected)
 {
     double before[DICT_PARAM_COUNT], after[DICT_PARAM_COUNT];
     snapshot_params(d, before);
     sc_status st = sc_dictionary_set(d, p, value);
     ck_assert_msg(st == expected, "sc_dictionary_set(%d, %.17g) gave %s, not "
-                  "%s", (int)p, value, sc_status_str(st),
-                  sc_status_str(expected));
+                  "%s", (int)p, value, sc_status_string(st),
+                  sc_status_string(expected));
     snapshot_params(d, after);
     ck_assert_msg(memcmp(before, after, sizeof before) == 0,
                   "a failed sc_dictionary_set(%d, %g) changed a parameter",
@@ -752,7 +752,7 @@ START_TEST(params_bounds_and_defaults)
     for (size_t i = 0; i < DICT_PARAM_COUNT; i++) {
         const dict_param_doc *p = &dict_params[i];
         double lo = NAN, hi = NAN, v = NAN;
-        ck_assert_msg(sc_dictionary_bounds(p->id, &lo, &hi) == SC_OK, "%s",
+        ck_assert_msg(sc_dictionary_param_bounds(p->id, &lo, &hi) == SC_OK, "%s",
                       p->name);
         ck_assert_msg(isfinite(lo) && isfinite(hi) && lo <= hi,
                       "%s: [%g, %g]", p->name, lo, hi);
@@ -773,10 +773,10 @@ START_TEST(params_bounds_and_defaults)
                       p->name, v, lo, hi);
     }
     double lo, hi;
-    ck_assert_int_eq(sc_dictionary_bounds(SC_DICT_SOLVER_ITERATIONS, &lo, &hi),
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, &lo, &hi),
                      SC_OK);
     ck_assert(lo >= 1);
-    ck_assert_int_eq(sc_dictionary_bounds(SC_DICT_SOLVER_TOLERANCE, &lo, &hi),
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, &lo, &hi),
                      SC_OK);
     ck_assert(lo >= 0);
     sc_dictionary_free(d);
@@ -788,27 +788,27 @@ START_TEST(params_rejected)
     sc_dictionary *d = make_dict(N, K);
     const int unknown[] = {0, 7, 99, -1};
     for (size_t u = 0; u < 4; u++) {
-        sc_dict_param id = (sc_dict_param)unknown[u];
+        sc_dictionary_param id = (sc_dictionary_param)unknown[u];
         double lo = 42, hi = 43, v = 44;
-        ck_assert_int_eq(sc_dictionary_bounds(id, &lo, &hi), SC_ERR_PARAM);
+        ck_assert_int_eq(sc_dictionary_param_bounds(id, &lo, &hi), SC_ERR_PARAM);
         ck_assert_int_eq(sc_dictionary_get(d, id, &v), SC_ERR_PARAM);
         ck_assert(lo == 42 && hi == 43 && v == 44);
         expect_set(d, id, 1.0, SC_ERR_PARAM);
     }
     double v = 44;
-    ck_assert_int_eq(sc_dictionary_set(NULL, SC_DICT_LAMBDA, 1), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_get(NULL, SC_DICT_LAMBDA, &v), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_get(d, SC_DICT_LAMBDA, NULL), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_bounds(SC_DICT_LAMBDA, NULL, &v),
+    ck_assert_int_eq(sc_dictionary_set(NULL, SC_DICTIONARY_PARAM_LAMBDA, 1), SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_get(NULL, SC_DICTIONARY_PARAM_LAMBDA, &v), SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA, NULL, &v),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_bounds(SC_DICT_LAMBDA, &v, NULL),
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA, &v, NULL),
                      SC_ERR_NULL);
     ck_assert(v == 44);
 
     for (size_t i = 0; i < DICT_PARAM_COUNT; i++) {
         const dict_param_doc *p = &dict_params[i];
         double lo, hi;
-        ck_assert_int_eq(sc_dictionary_bounds(p->id, &lo, &hi), SC_OK);
+        ck_assert_int_eq(sc_dictionary_param_bounds(p->id, &lo, &hi), SC_OK);
         const double bad[] = {nextafter(lo, -INFINITY), lo - 1, -1e300,
                               nextafter(hi, INFINITY), hi + 1, 1e300, NAN,
                               INFINITY, -INFINITY};
@@ -817,10 +817,10 @@ START_TEST(params_rejected)
         if (p->integral && lo + 0.5 < hi)
             expect_set(d, p->id, lo + 0.5, SC_ERR_RANGE);
     }
-    expect_set(d, SC_DICT_LEARNING_RATE, 0.0, SC_ERR_RANGE);
+    expect_set(d, SC_DICTIONARY_PARAM_LEARNING_RATE, 0.0, SC_ERR_RANGE);
     /* valid values are taken exactly */
-    dset(d, SC_DICT_LAMBDA, 0.625);
-    ck_assert_int_eq(sc_dictionary_get(d, SC_DICT_LAMBDA, &v), SC_OK);
+    dset(d, SC_DICTIONARY_PARAM_LAMBDA, 0.625);
+    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, &v), SC_OK);
     ck_assert(v == 0.625);
     sc_dictionary_free(d);
 }

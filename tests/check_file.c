@@ -66,12 +66,12 @@ static sc_model *small_model_of(size_t n, size_t k, int optimizer,
                                 int encoder)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, SC_SHRINK_SOFT},
-        {SC_PARAM_CLASSES, 2}, {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS},
-        {SC_PARAM_GROUP_SIZE, 1}, {SC_PARAM_GROUP_WEIGHT, 0.01},
-        {SC_PARAM_CLASS_WEIGHT, 0.5}, {SC_PARAM_OPTIMIZER, optimizer},
-        {SC_PARAM_LEARNING_RATE, 0.01}, {SC_PARAM_L1_WEIGHT, 0.07},
-        {SC_PARAM_ENCODER, encoder}};
+        {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT},
+        {SC_MODEL_PARAM_CLASSES, 2}, {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS},
+        {SC_MODEL_PARAM_GROUP_SIZE, 1}, {SC_MODEL_PARAM_GROUP_WEIGHT, 0.01},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 0.5}, {SC_MODEL_PARAM_OPTIMIZER, optimizer},
+        {SC_MODEL_PARAM_LEARNING_RATE, 0.01}, {SC_MODEL_PARAM_L1_WEIGHT, 0.07},
+        {SC_MODEL_PARAM_ENCODER, encoder}};
     sc_model *m = tu_model(n, k, settings, 11, 41);
     tu_data d = tu_data_make(20, n, k, 2, 42);
     tu_train(m, &d, 4, 0, 3, NULL);
@@ -87,7 +87,7 @@ static sc_model *small_model(size_t n, size_t k, int optimizer)
 static void save_ok(const sc_model *m, const char *path)
 {
     sc_status s = sc_model_save(m, path);
-    ck_assert_msg(s == SC_OK, "save %s: %s (%s)", path, sc_status_str(s),
+    ck_assert_msg(s == SC_OK, "save %s: %s (%s)", path, sc_status_string(s),
                   sc_last_message());
 }
 
@@ -95,7 +95,7 @@ static sc_model *load_ok(const char *path)
 {
     sc_model *m = NULL;
     sc_status s = sc_model_load(&m, path);
-    ck_assert_msg(s == SC_OK, "load %s: %s (%s)", path, sc_status_str(s),
+    ck_assert_msg(s == SC_OK, "load %s: %s (%s)", path, sc_status_string(s),
                   sc_last_message());
     ck_assert_ptr_nonnull(m);
     return m;
@@ -119,7 +119,7 @@ static void expect_load_fails(const char *path, sc_status expected,
     if (s == SC_OK && m != tu_sentinel)
         sc_model_free(m);
     ck_assert_msg(s == expected || (also != SC_OK && s == also),
-                  "%s %zu: load gave %s", what, at, sc_status_str(s));
+                  "%s %zu: load gave %s", what, at, sc_status_string(s));
     ck_assert_msg(m == tu_sentinel, "%s %zu: *out written", what, at);
 }
 
@@ -220,10 +220,10 @@ START_TEST(round_trip_bit_for_bit)
     ck_assert_int_eq(sc_model_is_initialized(l), 1);
     ck_assert_uint_eq(sc_model_steps_taken(l), 3);
     double encoder = -1;
-    ck_assert_int_eq(sc_model_get(l, SC_PARAM_ENCODER, &encoder), SC_OK);
+    ck_assert_int_eq(sc_model_get(l, SC_MODEL_PARAM_ENCODER, &encoder), SC_OK);
     ck_assert(encoder == _i / 2);
     /* Loaded means initialised: structure is fixed. */
-    ck_assert_int_eq(sc_model_set(l, SC_PARAM_ITERATIONS, 5), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_ITERATIONS, 5), SC_ERR_STATE);
 
     /* The same codes, reconstructions and probabilities, bit for bit. */
     float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
@@ -356,9 +356,9 @@ START_TEST(load_fifo_returns)
     if (j.status == SC_OK && j.out != tu_sentinel)
         sc_model_free(j.out);
     ck_assert_msg(!blocked, "sc_model_load blocked on a FIFO for 1 s (it "
-                  "returned %s once a writer came)", sc_status_str(j.status));
+                  "returned %s once a writer came)", sc_status_string(j.status));
     ck_assert_msg(j.status == SC_ERR_IO || j.status == SC_ERR_FORMAT,
-                  "load gave %s", sc_status_str(j.status));
+                  "load gave %s", sc_status_string(j.status));
     ck_assert_ptr_eq(j.out, tu_sentinel);
 }
 END_TEST
@@ -488,7 +488,7 @@ START_TEST(load_reads_in_bounded_chunks)
     /* An 840 KB file loads without an allocation of its size: the largest
      * holds one weight matrix of the model (100 x 300 floats, with its
      * optimiser moments at most 360 KB). */
-    const tu_setting settings[] = {{SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
     sc_model *m = tu_model(300, 100, settings, 1, 3);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "big.bin");
@@ -528,7 +528,7 @@ START_TEST(load_allocation_failure_is_nomem)
             break;
         }
         ck_assert_msg(s == SC_ERR_NOMEM, "allocation %ld failing: load "
-                      "gave %s (%s)", nth, sc_status_str(s),
+                      "gave %s (%s)", nth, sc_status_string(s),
                       sc_last_message());
         ck_assert_ptr_eq(m, tu_sentinel);
     }
@@ -569,7 +569,7 @@ static void reseal(unsigned char *data, size_t size)
 }
 
 /* The offset of parameter id's record in a model file. */
-static size_t param_record(const unsigned char *data, sc_param id)
+static size_t param_record(const unsigned char *data, sc_model_param id)
 {
     uint32_t count = (uint32_t)get_le(data + 36, 4);
     for (uint32_t i = 0; i < count; i++)
@@ -626,26 +626,26 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
     case 9: put_le(d + 36, get_le(d + 36, 4) - 1, 4);
             return "one parameter fewer";
     case 10: put_le(d + 36, UINT32_MAX, 4); return "2^32 - 1 parameters";
-    case 11: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 0);
+    case 11: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 0);
              return "ITERATIONS = 0";
-    case 12: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 2.5);
+    case 12: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 2.5);
              return "ITERATIONS = 2.5";
-    case 13: put_f64(d + param_record(d, SC_PARAM_L1_WEIGHT) + 4, NAN);
+    case 13: put_f64(d + param_record(d, SC_MODEL_PARAM_L1_WEIGHT) + 4, NAN);
              return "L1_WEIGHT = NaN";
-    case 14: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 1);
+    case 14: put_f64(d + param_record(d, SC_MODEL_PARAM_CLASSES) + 4, 1);
              return "CLASSES = 1";
-    case 15: put_f64(d + param_record(d, SC_PARAM_CLASSES) + 4, 3);
+    case 15: put_f64(d + param_record(d, SC_MODEL_PARAM_CLASSES) + 4, 3);
              return "CLASSES = 3 (sizes do not match)";
-    case 16: put_le(d + param_record(d, SC_PARAM_SHRINK), 39, 4);
+    case 16: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK), 39, 4);
              return "unknown parameter id 39";
-    case 17: put_f64(d + param_record(d, SC_PARAM_ITERATIONS) + 4, 1);
-             put_le(d + param_record(d, SC_PARAM_ITERATIONS),
-                    SC_PARAM_SHRINK, 4);
+    case 17: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 1);
+             put_le(d + param_record(d, SC_MODEL_PARAM_ITERATIONS),
+                    SC_MODEL_PARAM_SHRINK, 4);
              return "SHRINK twice (both 1), ITERATIONS (3) missing";
-    case 18: put_le(d + param_record(d, SC_PARAM_SHRINK),
-                    SC_PARAM_POOL_SIGMA, 4);
+    case 18: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK),
+                    SC_MODEL_PARAM_POOL_SIGMA, 4);
              return "POOL_SIGMA twice (first = 1), SHRINK (soft) missing";
-    case 19: put_f64(d + param_record(d, SC_PARAM_GROUP_SIZE) + 4, 2);
+    case 19: put_f64(d + param_record(d, SC_MODEL_PARAM_GROUP_SIZE) + 4, 2);
              return "GROUP_SIZE 2 does not divide k = 3";
     case 20: put_f32(d + weight_record(d, 0) + 12, NAN);
              return "NaN weight in W_e";
@@ -662,19 +662,19 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
              return "class bias count 2^64 - 1";
     case 26: put_le(d + 8, 1, 4);
              return "version 1 header on a version 3 parameter list";
-    case 27: put_f64(d + param_record(d, SC_PARAM_LOCAL_FIELD) + 4, 2);
-             put_f64(d + param_record(d, SC_PARAM_IMAGE_HEIGHT) + 4, 1);
-             put_f64(d + param_record(d, SC_PARAM_IMAGE_WIDTH) + 4, 5);
+    case 27: put_f64(d + param_record(d, SC_MODEL_PARAM_LOCAL_FIELD) + 4, 2);
+             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_HEIGHT) + 4, 1);
+             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_WIDTH) + 4, 5);
              return "LOCAL_FIELD 2 larger than a 1 x 5 image";
     case 28: put_le(d + 8, 2, 4);
              return "version 2 header on a version 3 parameter list";
-    case 29: put_f64(d + param_record(d, SC_PARAM_ENCODER) + 4, 2);
+    case 29: put_f64(d + param_record(d, SC_MODEL_PARAM_ENCODER) + 4, 2);
              return "ENCODER = 2";
-    case 30: put_f64(d + param_record(d, SC_PARAM_ENCODER) + 4,
+    case 30: put_f64(d + param_record(d, SC_MODEL_PARAM_ENCODER) + 4,
                      SC_ENCODER_LCOD);
-             put_f64(d + param_record(d, SC_PARAM_LOCAL_FIELD) + 4, 1);
-             put_f64(d + param_record(d, SC_PARAM_IMAGE_HEIGHT) + 4, 1);
-             put_f64(d + param_record(d, SC_PARAM_IMAGE_WIDTH) + 4, 5);
+             put_f64(d + param_record(d, SC_MODEL_PARAM_LOCAL_FIELD) + 4, 1);
+             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_HEIGHT) + 4, 1);
+             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_WIDTH) + 4, 5);
              return "an LCoD encoder on a local model";
     default: return NULL;
     }
@@ -706,12 +706,12 @@ END_TEST
  * file again. */
 static int in_version(uint64_t id, int version)
 {
-    if (version < 3 && (id == SC_PARAM_ENCODER ||
-                        (id >= SC_PARAM_ENCODER_MAX_NORM &&
-                         id <= SC_PARAM_INIT_NOISE)))
+    if (version < 3 && (id == SC_MODEL_PARAM_ENCODER ||
+                        (id >= SC_MODEL_PARAM_ENCODER_MAX_NORM &&
+                         id <= SC_MODEL_PARAM_INIT_NOISE)))
         return 0;
-    return version >= 2 || id < SC_PARAM_LOCAL_FIELD ||
-           id > SC_PARAM_POOL_POSITIONS;
+    return version >= 2 || id < SC_MODEL_PARAM_LOCAL_FIELD ||
+           id > SC_MODEL_PARAM_POOL_POSITIONS;
 }
 
 START_TEST(load_older_versions)
@@ -815,7 +815,7 @@ START_TEST(failed_save_keeps_existing_file)
     int restored = setrlimit(RLIMIT_FSIZE, &saved);
     signal(SIGXFSZ, handler);
     ck_assert_int_eq(restored, 0);
-    ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_str(s));
+    ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_string(s));
     assert_old(path);
     ck_assert_uint_eq(tu_dir_entries(dir), 1);
     sc_model_free(m);
@@ -856,7 +856,7 @@ START_TEST(failed_save_in_read_only_directory)
         unlink(probe);
     } else {
         sc_status s = sc_model_save(m, path);
-        ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_str(s));
+        ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_string(s));
         assert_old(path);
         ck_assert_uint_eq(tu_dir_entries(sub), 1);
     }

@@ -76,32 +76,32 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
     ck_assert_int_eq(sc_model_create(&f->m, f->n, f->k), SC_OK);
     if (local) {
         size_t k = 0;
-        ck_assert_int_eq(sc_local_units(1, LOCAL_HEIGHT, LOCAL_WIDTH,
+        ck_assert_int_eq(sc_model_local_units(1, LOCAL_HEIGHT, LOCAL_WIDTH,
                                         LOCAL_FIELD, 1, maps, &k),
                          SC_OK);
         ck_assert_uint_eq(k, f->k);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
         /* topographic pools over 2 x 2 positions as well */
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_POSITIONS,
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_POSITIONS,
                                       local == LOCAL_POOLED ? 2 : 1),
                          SC_OK);
     }
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ITERATIONS, (double)T), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_ENCODER, encoder), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_SHRINK, shrink), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASSES, classes), SC_OK);
-    if (groups == SC_GROUPS_CONTIGUOUS) {
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_LAYOUT, groups), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_SIZE, 3), SC_OK);
-    } else if (groups == SC_GROUPS_TOPOGRAPHIC) {
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_LAYOUT, groups), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_SIZE, 2), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_STRIDE, 1), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_POOL_SIGMA, 0.8), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ITERATIONS, (double)T), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ENCODER, encoder), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_SHRINK, shrink), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASSES, classes), SC_OK);
+    if (groups == SC_GROUP_LAYOUT_CONTIGUOUS) {
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT, groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_SIZE, 3), SC_OK);
+    } else if (groups == SC_GROUP_LAYOUT_TOPOGRAPHIC) {
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT, groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIZE, 2), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_STRIDE, 1), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIGMA, 0.8), SC_OK);
     }
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_L1_WEIGHT, 0.05), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_L1_WEIGHT, 0.05), SC_OK);
     ck_assert_int_eq(sc_model_init_random(f->m, 3), SC_OK);
     sc_state *s = &f->m->state;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
@@ -127,7 +127,7 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
 
 static int is_lcod(const fixture *f)
 {
-    return sc_model_value(f->m, SC_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    return sc_model_value(f->m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
 }
 
 /* The smallest distance of any unit at any step from its kink, |a| = theta
@@ -138,8 +138,8 @@ static double kink_margin(fixture *f)
     sc_loss_weights w = sc_loss_weights_of(f->m);
     sc_loss_values v;
     sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
-    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
-    int soft = sc_model_value(f->m, SC_PARAM_SHRINK) == SC_SHRINK_SOFT;
+    size_t T = (size_t)sc_model_value(f->m, SC_MODEL_PARAM_ITERATIONS);
+    int soft = sc_model_value(f->m, SC_MODEL_PARAM_SHRINK) == SC_SHRINK_SOFT;
     double margin = INFINITY;
     if (is_lcod(f)) {
         for (size_t i = 0; i < T * BATCH; i++) {
@@ -177,18 +177,18 @@ static void setup(fixture *f, size_t T, int shrink, int classes, int groups,
 static void weights(fixture *f, double recon, double l1, double group,
                     double cls, double regression)
 {
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_RECON_WEIGHT, recon), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_L1_WEIGHT, l1), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_GROUP_WEIGHT, group), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_CLASS_WEIGHT, cls), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_PARAM_REGRESSION_WEIGHT, regression),
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_RECON_WEIGHT, recon), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_L1_WEIGHT, l1), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_WEIGHT, group), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASS_WEIGHT, cls), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_REGRESSION_WEIGHT, regression),
                      SC_OK);
 }
 
 /* The size of loss_at's pattern. */
 static size_t pattern_size(const fixture *f)
 {
-    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    size_t T = (size_t)sc_model_value(f->m, SC_MODEL_PARAM_ITERATIONS);
     return is_lcod(f) ? BATCH * f->k + 2 * T * BATCH : T * BATCH * f->k;
 }
 
@@ -199,7 +199,7 @@ static double loss_at(fixture *f, signed char *pattern)
     sc_loss_weights w = sc_loss_weights_of(f->m);
     sc_loss_values v;
     sc_compute_gradients(f->m, &w, f->x, f->labels, f->targets, BATCH, &v);
-    size_t T = (size_t)sc_model_value(f->m, SC_PARAM_ITERATIONS);
+    size_t T = (size_t)sc_model_value(f->m, SC_MODEL_PARAM_ITERATIONS);
     const float *z = f->m->train.z;
     size_t slabs = is_lcod(f) ? 1 : T;
     for (size_t i = 0; i < slabs * BATCH * f->k; i++)
@@ -312,78 +312,78 @@ typedef struct {
 
 static const gradient_case cases[] = {
     /* each term alone, at T = 3 */
-    {"reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+    {"reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_NONE, 1,
      0.7, 0, 0, 0, 0, 0, 0},
-    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0, 0},
-    {"group contiguous", 3, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
+    {"l1", 3, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1, 0, 0.3, 0, 0, 0, 0, 0},
+    {"group contiguous", 3, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      0, 0, 0.4, 0, 0, 0, 0},
-    {"group topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
+    {"group topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_TOPOGRAPHIC, 1,
      0, 0, 0.4, 0, 0, 0, 0},
     {"classification normalised", 3, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0, 0},
-    {"classification raw", 3, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE, 0,
+     SC_GROUP_LAYOUT_NONE, 1, 0, 0, 0, 0.9, 0, 0, 0},
+    {"classification raw", 3, SC_SHRINK_SOFT, CLASSES, SC_GROUP_LAYOUT_NONE, 0,
      0, 0, 0, 0.9, 0, 0, 0},
-    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0, 0, 0, 1.3, 0, 0},
+    {"regression", 3, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1, 0, 0, 0, 0, 1.3, 0, 0},
     /* the recurrence at T = 1, 2, 11: DrSAE's terms together (relu), and
      * LISTA's (soft, with code regression) */
-    {"drsae T=1", 1, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"drsae T=1", 1, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 0, 0},
-    {"drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 0, 0},
-    {"drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 0, 0},
-    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
-    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
-    {"lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
+    {"lista T=2", 2, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1, 1, 0.1, 0, 0, 0.5, 0, 0},
+    {"lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      1, 0.1, 0, 0, 0.5, 0, 0},
     /* the local model */
-    {"local reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+    {"local reconstruction", 3, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_NONE, 1,
      0.7, 0, 0, 0, 0, LOCAL_PLAIN, 0},
-    {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC, 1,
+    {"local topographic", 3, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_TOPOGRAPHIC, 1,
      0.5, 0.1, 0.4, 0, 0, LOCAL_PLAIN, 0},
     {"local topographic over positions", 3, SC_SHRINK_RELU, 0,
-     SC_GROUPS_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, LOCAL_POOLED, 0},
-    {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+     SC_GROUP_LAYOUT_TOPOGRAPHIC, 1, 0.5, 0.1, 0.4, 0, 0, LOCAL_POOLED, 0},
+    {"local drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN, 0},
-    {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"local drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, LOCAL_PLAIN, 0},
-    {"local lista T=5", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"local lista T=5", 5, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      1, 0.1, 0, 0, 0.5, LOCAL_PLAIN, 0},
     /* the local model with 8 maps: the vector kernels */
     {"local 8 maps drsae T=3", 3, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_CONTIGUOUS, 1, 1, 0.1, 0.05, 0.5, 0, LOCAL_VECTOR, 0},
+     SC_GROUP_LAYOUT_CONTIGUOUS, 1, 1, 0.1, 0.05, 0.5, 0, LOCAL_VECTOR, 0},
     /* (ReLU: with 48 units, a smooth point of the soft shrink is too
      * rare a draw) */
-    {"local 8 maps regression T=4", 4, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+    {"local 8 maps regression T=4", 4, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_NONE, 1,
      1, 0.1, 0, 0, 0.5, LOCAL_VECTOR, 0},
     /* the LCoD encoder (E5, B5): each term alone at T = 5, both shrinks */
-    {"lcod reconstruction", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"lcod reconstruction", 5, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      0.7, 0, 0, 0, 0, 0, SC_ENCODER_LCOD},
-    {"lcod reconstruction relu", 5, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+    {"lcod reconstruction relu", 5, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_NONE, 1,
      0.7, 0, 0, 0, 0, 0, SC_ENCODER_LCOD},
-    {"lcod l1", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1, 0, 0.3, 0, 0, 0, 0,
+    {"lcod l1", 5, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1, 0, 0.3, 0, 0, 0, 0,
      SC_ENCODER_LCOD},
-    {"lcod group contiguous", 5, SC_SHRINK_RELU, 0, SC_GROUPS_CONTIGUOUS, 1,
+    {"lcod group contiguous", 5, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      0, 0, 0.4, 0, 0, 0, SC_ENCODER_LCOD},
-    {"lcod group topographic", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_TOPOGRAPHIC,
+    {"lcod group topographic", 5, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_TOPOGRAPHIC,
      1, 0, 0, 0.4, 0, 0, 0, SC_ENCODER_LCOD},
     {"lcod classification normalised", 5, SC_SHRINK_RELU, CLASSES,
-     SC_GROUPS_NONE, 1, 0, 0, 0, 0.9, 0, 0, SC_ENCODER_LCOD},
-    {"lcod classification raw", 5, SC_SHRINK_SOFT, CLASSES, SC_GROUPS_NONE,
+     SC_GROUP_LAYOUT_NONE, 1, 0, 0, 0, 0.9, 0, 0, SC_ENCODER_LCOD},
+    {"lcod classification raw", 5, SC_SHRINK_SOFT, CLASSES, SC_GROUP_LAYOUT_NONE,
      0, 0, 0, 0, 0.9, 0, 0, SC_ENCODER_LCOD},
-    {"lcod regression", 5, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"lcod regression", 5, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      0, 0, 0, 0, 1.3, 0, SC_ENCODER_LCOD},
-    {"lcod regression relu", 5, SC_SHRINK_RELU, 0, SC_GROUPS_NONE, 1,
+    {"lcod regression relu", 5, SC_SHRINK_RELU, 0, SC_GROUP_LAYOUT_NONE, 1,
      0, 0, 0, 0, 1.3, 0, SC_ENCODER_LCOD},
     /* T = 1, and more steps than units (units chosen again): LISTA's and
      * DrSAE's terms together */
-    {"lcod lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"lcod lista T=1", 1, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      1, 0.1, 0, 0, 0.5, 0, SC_ENCODER_LCOD},
-    {"lcod lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUPS_NONE, 1,
+    {"lcod lista T=11", 11, SC_SHRINK_SOFT, 0, SC_GROUP_LAYOUT_NONE, 1,
      1, 0.1, 0, 0, 0.5, 0, SC_ENCODER_LCOD},
-    {"lcod drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"lcod drsae T=2", 2, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 0, SC_ENCODER_LCOD},
-    {"lcod drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUPS_CONTIGUOUS, 1,
+    {"lcod drsae T=11", 11, SC_SHRINK_RELU, CLASSES, SC_GROUP_LAYOUT_CONTIGUOUS, 1,
      1, 0.1, 0.05, 0.5, 0, 0, SC_ENCODER_LCOD},
 };
 
@@ -396,7 +396,7 @@ START_TEST(gradient_matches_finite_differences)
     setup(&f, c->steps, c->shrink, c->classes, c->groups, c->local,
           c->encoder);
     weights(&f, c->recon, c->l1, c->group, c->classification, c->regression);
-    ck_assert_int_eq(sc_model_set(f.m, SC_PARAM_NORMALIZE_CODE, c->normalize),
+    ck_assert_int_eq(sc_model_set(f.m, SC_MODEL_PARAM_NORMALIZE_CODE, c->normalize),
                      SC_OK);
     /* The encoder always; the decoder and classifier when a term uses
      * them (otherwise their gradient is not computed). */

@@ -24,9 +24,9 @@
 static sc_model *trained(int shrink)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 4}, {SC_PARAM_SHRINK, shrink},
-        {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_CLASS_WEIGHT, 1},
-        {SC_PARAM_L1_WEIGHT, 0.05}};
+        {SC_MODEL_PARAM_ITERATIONS, 4}, {SC_MODEL_PARAM_SHRINK, shrink},
+        {SC_MODEL_PARAM_CLASSES, CLASSES}, {SC_MODEL_PARAM_CLASS_WEIGHT, 1},
+        {SC_MODEL_PARAM_L1_WEIGHT, 0.05}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 5, 17);
     tu_data d = tu_data_make(64, N_IN, N_UNITS, CLASSES, 18);
     tu_train(m, &d, 16, 0, 10, NULL);
@@ -74,7 +74,7 @@ static void expect_failure(const sc_model *m, int call, const float *in,
     else
         s = sc_model_predict(m, in, batch, labels, out);
     ck_assert_msg(s == expected, "%s gave %s, expected %s", names[call],
-                  sc_status_str(s), sc_status_str(expected));
+                  sc_status_string(s), sc_status_string(expected));
     assert_sentinel(out, BATCH * N_UNITS);
     assert_labels_sentinel(labels, BATCH);
     TU_ASSERT_CONTAINS(sc_last_message(), names[call]);
@@ -135,7 +135,7 @@ END_TEST
 START_TEST(before_init)
 {
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_CLASSES, CLASSES}}, 1,
+                           (tu_setting[]){{SC_MODEL_PARAM_CLASSES, CLASSES}}, 1,
                            TU_NO_INIT);
     float in[BATCH * N_UNITS];
     tu_fill(in, BATCH * N_UNITS, 3, -1, 1);
@@ -326,7 +326,7 @@ START_TEST(results_follow_the_equations)
             xf[i] = (float)v;
         }
         TU_ASSERT_CLOSE(xhat + b * N_IN, xf, N_IN, 1e-5);
-        /* The default SC_PARAM_NORMALIZE_CODE = 1 classifies z/|z|; the
+        /* The default SC_MODEL_PARAM_NORMALIZE_CODE = 1 classifies z/|z|; the
          * library may add a tiny epsilon to |z|, hence the tolerance. */
         norm = sqrt(norm);
         double logit[CLASSES], top = -INFINITY, sum = 0.0;
@@ -473,7 +473,7 @@ START_TEST(small_batches_follow_the_equations)
      * theta)) as the equations say, in double, within float rounding:
      * 2^-20 of the sum of the terms' magnitudes. */
     enum { WN = 600, WK = 500, MOST = 17 };
-    sc_model *m = tu_model(WN, WK, (tu_setting[]){{SC_PARAM_ITERATIONS, 1}},
+    sc_model *m = tu_model(WN, WK, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 1}},
                            1, 23);
     const float *we = weights_of(m, SC_WEIGHT_ENCODER);
     const float *theta = weights_of(m, SC_WEIGHT_THRESHOLD);
@@ -532,7 +532,7 @@ START_TEST(large_batch_at_many_iterations)
      * overflowing.  At T = 1000 a batch of INT_MAX / 1000 + 1 (8.6 MB of
      * input for n = k = 1) must encode like one sample at a time.  About
      * 7 s at -O2, hence the opt-in. */
-    sc_model *m = tu_model(1, 1, (tu_setting[]){{SC_PARAM_ITERATIONS, 1000}},
+    sc_model *m = tu_model(1, 1, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 1000}},
                            1, 3);
     size_t batch = (size_t)INT_MAX / 1000 + 1;
     float *x = malloc(batch * sizeof(float));
@@ -541,7 +541,7 @@ START_TEST(large_batch_at_many_iterations)
     tu_fill(x, batch, 9, -1, 1);
     sc_status s = sc_model_encode(m, x, batch, z);
     ck_assert_msg(s == SC_OK, "encode of %zu samples: %s (%s)", batch,
-                  sc_status_str(s), sc_last_message());
+                  sc_status_string(s), sc_last_message());
     float one;
     ck_assert_int_eq(sc_model_encode(m, x + batch - 1, 1, &one), SC_OK);
     ck_assert(one == z[batch - 1]);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* check_lcod.c -- the LCoD encoder (SC_PARAM_ENCODER = SC_ENCODER_LCOD,
+/* check_lcod.c -- the LCoD encoder (SC_MODEL_PARAM_ENCODER = SC_ENCODER_LCOD,
  * docs/math.md E5 and B5): its parameter and the refusal of local models;
  * codes at init equal to T updates of coordinate descent computed here,
  * independently (and checked against the solver's CoD); inference that
@@ -27,24 +27,24 @@ START_TEST(encoder_parameter)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     double value = -1, lo = -1, hi = -1;
-    ck_assert_int_eq(sc_model_get(m, SC_PARAM_ENCODER, &value), SC_OK);
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value), SC_OK);
     ck_assert(value == SC_ENCODER_LISTA);
-    ck_assert_int_eq(sc_param_bounds(SC_PARAM_ENCODER, &lo, &hi), SC_OK);
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ENCODER, &lo, &hi), SC_OK);
     ck_assert(lo == 0 && hi == 1);
     const double bad[] = {2, 0.5, -1, NAN};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ck_assert_int_eq(sc_model_set(m, SC_PARAM_ENCODER, bad[i]),
+        ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ENCODER, bad[i]),
                          SC_ERR_RANGE);
-        TU_ASSERT_CONTAINS(sc_model_message(m), "SC_PARAM_ENCODER");
-        ck_assert_int_eq(sc_model_get(m, SC_PARAM_ENCODER, &value), SC_OK);
+        TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_ENCODER");
+        ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value), SC_OK);
         ck_assert(value == SC_ENCODER_LISTA);
     }
-    tu_set(m, SC_PARAM_ENCODER, SC_ENCODER_LCOD);
+    tu_set(m, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD);
     ck_assert_int_eq(sc_model_init_random(m, 1), SC_OK);
     /* Structural: fixed by the init. */
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_ENCODER, SC_ENCODER_LISTA),
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LISTA),
                      SC_ERR_STATE);
-    ck_assert_int_eq(sc_model_get(m, SC_PARAM_ENCODER, &value), SC_OK);
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value), SC_OK);
     ck_assert(value == SC_ENCODER_LCOD);
     sc_model_free(m);
 }
@@ -58,8 +58,8 @@ START_TEST(local_model_refused)
 {
     enum { H = 4, W = 5, LN = H * W, LK = 12 };
     const tu_setting settings[] = {
-        {SC_PARAM_LOCAL_FIELD, 3}, {SC_PARAM_IMAGE_HEIGHT, H},
-        {SC_PARAM_IMAGE_WIDTH, W}, {SC_PARAM_ENCODER, SC_ENCODER_LCOD}};
+        {SC_MODEL_PARAM_LOCAL_FIELD, 3}, {SC_MODEL_PARAM_IMAGE_HEIGHT, H},
+        {SC_MODEL_PARAM_IMAGE_WIDTH, W}, {SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD}};
     sc_model *m = tu_model(LN, LK, settings, 4, TU_NO_INIT);
     float x[4 * LN], dictionary[LN * LK];
     tu_fill(x, 4 * LN, 1, -1, 1);
@@ -71,15 +71,15 @@ START_TEST(local_model_refused)
                       : init == 1 ? sc_model_init_dictionary(m, dictionary)
                                   : sc_model_init_data(m, x, 4, 3);
         ck_assert_msg(s == SC_ERR_RANGE, "init %d gave %s", init,
-                      sc_status_str(s));
-        TU_ASSERT_CONTAINS(sc_last_message(), "SC_PARAM_ENCODER");
-        TU_ASSERT_CONTAINS(sc_last_message(), "SC_PARAM_LOCAL_FIELD");
-        TU_ASSERT_CONTAINS(sc_model_message(m), "SC_PARAM_LOCAL_FIELD");
+                      sc_status_string(s));
+        TU_ASSERT_CONTAINS(sc_last_message(), "SC_MODEL_PARAM_ENCODER");
+        TU_ASSERT_CONTAINS(sc_last_message(), "SC_MODEL_PARAM_LOCAL_FIELD");
+        TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_LOCAL_FIELD");
         TU_ASSERT_UNCHANGED(m, &before);
     }
     tu_snapshot_free(&before);
     /* Still settable: the same geometry with LISTA's encoder works. */
-    tu_set(m, SC_PARAM_ENCODER, SC_ENCODER_LISTA);
+    tu_set(m, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LISTA);
     ck_assert_int_eq(sc_model_init_random(m, 3), SC_OK);
     sc_model_free(m);
 }
@@ -147,9 +147,9 @@ START_TEST(codes_are_coordinate_descent_at_init)
     int shrink = _i & 1, nonnegative = shrink == SC_SHRINK_RELU;
     size_t T = steps[_i >> 1];
     const tu_setting settings[] = {
-        {SC_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_PARAM_ITERATIONS, (double)T},
-        {SC_PARAM_SHRINK, shrink}, {SC_PARAM_L1_WEIGHT, LAMBDA},
-        {SC_PARAM_INIT_STEP, 1}};
+        {SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_MODEL_PARAM_ITERATIONS, (double)T},
+        {SC_MODEL_PARAM_SHRINK, shrink}, {SC_MODEL_PARAM_L1_WEIGHT, LAMBDA},
+        {SC_MODEL_PARAM_INIT_STEP, 1}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 5, 7);
     const float *d;
     size_t rows, cols;
@@ -180,15 +180,15 @@ START_TEST(codes_are_coordinate_descent_at_init)
     if (T % N_UNITS == 0) {
         sc_solver *solver = NULL;
         ck_assert_int_eq(sc_solver_create(&solver, d, N_IN, N_UNITS), SC_OK);
-        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_METHOD,
-                                       SC_METHOD_COD), SC_OK);
-        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_LAMBDA, LAMBDA),
+        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_METHOD,
+                                       SC_SOLVER_METHOD_COD), SC_OK);
+        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA),
                          SC_OK);
-        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_NONNEGATIVE,
+        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE,
                                        nonnegative), SC_OK);
-        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_TOLERANCE, 0),
+        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 0),
                          SC_OK);
-        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS,
+        ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                                        (double)(T / N_UNITS)), SC_OK);
         float solved[BATCH * N_UNITS], mine[BATCH * N_UNITS];
         ck_assert_int_eq(sc_solver_run(solver, x, BATCH, solved, NULL),
@@ -212,12 +212,12 @@ END_TEST
 static sc_model *trained(int shrink)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_PARAM_ITERATIONS, 6},
-        {SC_PARAM_SHRINK, shrink}, {SC_PARAM_CLASSES, 3},
-        {SC_PARAM_CLASS_WEIGHT, 1}, {SC_PARAM_L1_WEIGHT, 0.05},
-        {SC_PARAM_REGRESSION_WEIGHT, 0.5}, {SC_PARAM_OPTIMIZER,
+        {SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_MODEL_PARAM_ITERATIONS, 6},
+        {SC_MODEL_PARAM_SHRINK, shrink}, {SC_MODEL_PARAM_CLASSES, 3},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 1}, {SC_MODEL_PARAM_L1_WEIGHT, 0.05},
+        {SC_MODEL_PARAM_REGRESSION_WEIGHT, 0.5}, {SC_MODEL_PARAM_OPTIMIZER,
                                             SC_OPTIMIZER_ADAM},
-        {SC_PARAM_LEARNING_RATE, 0.01}};
+        {SC_MODEL_PARAM_LEARNING_RATE, 0.01}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 9, 17);
     tu_data d = tu_data_make(64, N_IN, N_UNITS, 3, 18);
     tu_train(m, &d, 16, 0, 10, NULL);
@@ -424,25 +424,25 @@ START_TEST(training_regresses_optimal_codes)
     tu_fill(x, (TRAIN + TEST) * N, 22, -1, 1);
     sc_solver *solver = NULL;
     ck_assert_int_eq(sc_solver_create(&solver, d, N, K), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_LAMBDA, LAMBDA), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_NONNEGATIVE,
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE,
                                    shrink == SC_SHRINK_RELU), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_TOLERANCE, 1e-7), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_MAX_ITERATIONS, 20000),
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS, 20000),
                      SC_OK);
     ck_assert_int_eq(sc_solver_run(solver, x, TRAIN + TEST, zs, NULL), SC_OK);
     sc_solver_free(solver);
 
     const tu_setting settings[] = {
-        {SC_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_PARAM_ITERATIONS, 4},
-        {SC_PARAM_SHRINK, shrink}, {SC_PARAM_L1_WEIGHT, LAMBDA},
-        {SC_PARAM_INIT_STEP, 1}, {SC_PARAM_RECON_WEIGHT, 0},
-        {SC_PARAM_REGRESSION_WEIGHT, 1},
-        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-        {SC_PARAM_LEARNING_RATE, 3e-3}};
+        {SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_MODEL_PARAM_ITERATIONS, 4},
+        {SC_MODEL_PARAM_SHRINK, shrink}, {SC_MODEL_PARAM_L1_WEIGHT, LAMBDA},
+        {SC_MODEL_PARAM_INIT_STEP, 1}, {SC_MODEL_PARAM_RECON_WEIGHT, 0},
+        {SC_MODEL_PARAM_REGRESSION_WEIGHT, 1},
+        {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_MODEL_PARAM_LEARNING_RATE, 3e-3}};
     sc_model *m = tu_model(N, K, settings, 9, TU_NO_INIT);
     ck_assert_int_eq(sc_model_init_dictionary(m, d), SC_OK);
-    tu_set(m, SC_PARAM_L1_WEIGHT, 0);
+    tu_set(m, SC_MODEL_PARAM_L1_WEIGHT, 0);
 
     ck_assert_int_eq(sc_model_encode(m, x, TRAIN + TEST, z), SC_OK);
     double train0 = relative_error(z, zs, TRAIN * K);

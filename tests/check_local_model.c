@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* check_local_model.c -- a model with local unshared filters
- * (SC_PARAM_LOCAL_FIELD > 0) through the public API: its geometry checks
+ * (SC_MODEL_PARAM_LOCAL_FIELD > 0) through the public API: its geometry checks
  * and their exact statuses, its equivalence with a dense model holding
  * the same entries, its lateral links, its weights' shape, and a save/load
  * round trip that resumes bit for bit.  The gradients are checked against
@@ -32,9 +32,9 @@
 #define PATCH (CHANNELS * FIELD * FIELD)
 
 static const tu_setting geometry[] = {
-    {SC_PARAM_LOCAL_FIELD, FIELD},  {SC_PARAM_LOCAL_STRIDE, STRIDE},
-    {SC_PARAM_IMAGE_CHANNELS, CHANNELS},
-    {SC_PARAM_IMAGE_HEIGHT, HEIGHT}, {SC_PARAM_IMAGE_WIDTH, WIDTH}};
+    {SC_MODEL_PARAM_LOCAL_FIELD, FIELD},  {SC_MODEL_PARAM_LOCAL_STRIDE, STRIDE},
+    {SC_MODEL_PARAM_IMAGE_CHANNELS, CHANNELS},
+    {SC_MODEL_PARAM_IMAGE_HEIGHT, HEIGHT}, {SC_MODEL_PARAM_IMAGE_WIDTH, WIDTH}};
 #define GEOMETRY_COUNT (sizeof geometry / sizeof geometry[0])
 
 /* A local model with the geometry above and `extra` settings after it,
@@ -62,17 +62,17 @@ static int in_window(size_t unit, size_t pixel)
 START_TEST(local_units_counts_positions_times_maps)
 {
     size_t k = 0;
-    ck_assert_int_eq(sc_local_units(CHANNELS, HEIGHT, WIDTH, FIELD, STRIDE,
+    ck_assert_int_eq(sc_model_local_units(CHANNELS, HEIGHT, WIDTH, FIELD, STRIDE,
                                     MAPS, &k), SC_OK);
     ck_assert_uint_eq(k, UNITS);
     /* 28 x 28, 7 x 7 at stride 3: 8 x 8 positions (the last 0 pixels
      * unused); at stride 4: 6 x 6 (the last 1 unused). */
-    ck_assert_int_eq(sc_local_units(1, 28, 28, 7, 3, 8, &k), SC_OK);
+    ck_assert_int_eq(sc_model_local_units(1, 28, 28, 7, 3, 8, &k), SC_OK);
     ck_assert_uint_eq(k, 8 * 8 * 8);
-    ck_assert_int_eq(sc_local_units(1, 28, 28, 7, 4, 1, &k), SC_OK);
+    ck_assert_int_eq(sc_model_local_units(1, 28, 28, 7, 4, 1, &k), SC_OK);
     ck_assert_uint_eq(k, 6 * 6);
     /* The field may be the whole image: one position. */
-    ck_assert_int_eq(sc_local_units(3, 5, 5, 5, 1, 4, &k), SC_OK);
+    ck_assert_int_eq(sc_model_local_units(3, 5, 5, 5, 1, 4, &k), SC_OK);
     ck_assert_uint_eq(k, 4);
 }
 END_TEST
@@ -80,26 +80,26 @@ END_TEST
 START_TEST(local_units_bad_geometry)
 {
     size_t k = 77;
-    ck_assert_int_eq(sc_local_units(1, 5, 5, 3, 1, 2, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_local_units(1, 5, 5, 3, 1, 2, NULL), SC_ERR_NULL);
     /* A window larger than the image, in either direction. */
-    ck_assert_int_eq(sc_local_units(1, 5, 9, 6, 1, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 5, 9, 6, 1, 2, &k), SC_ERR_RANGE);
     TU_ASSERT_CONTAINS(sc_last_message(), "larger than the 5 x 9 image");
-    ck_assert_int_eq(sc_local_units(1, 9, 5, 6, 1, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 9, 5, 6, 1, 2, &k), SC_ERR_RANGE);
     /* Zero stride, field, size or maps. */
-    ck_assert_int_eq(sc_local_units(1, 5, 5, 3, 0, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 5, 5, 3, 0, 2, &k), SC_ERR_RANGE);
     TU_ASSERT_CONTAINS(sc_last_message(), "stride 0");
-    ck_assert_int_eq(sc_local_units(1, 5, 5, 0, 1, 2, &k), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_local_units(0, 5, 5, 3, 1, 2, &k), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_local_units(1, 0, 5, 3, 1, 2, &k), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_local_units(1, 5, 5, 3, 1, 0, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 5, 5, 0, 1, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(0, 5, 5, 3, 1, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 0, 5, 3, 1, 2, &k), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_local_units(1, 5, 5, 3, 1, 0, &k), SC_ERR_RANGE);
     /* Products that overflow size_t, or more than 2^24 units. */
-    ck_assert_int_eq(sc_local_units(SIZE_MAX / 2, 4, 4, 1, 1, 1, &k),
+    ck_assert_int_eq(sc_model_local_units(SIZE_MAX / 2, 4, 4, 1, 1, 1, &k),
                      SC_ERR_SIZE);
-    ck_assert_int_eq(sc_local_units(1, SIZE_MAX / 2, SIZE_MAX / 2, 1, 1, 1,
+    ck_assert_int_eq(sc_model_local_units(1, SIZE_MAX / 2, SIZE_MAX / 2, 1, 1, 1,
                                     &k), SC_ERR_SIZE);
-    ck_assert_int_eq(sc_local_units(1, 1u << 20, 1u << 20, 1, 1, 1, &k),
+    ck_assert_int_eq(sc_model_local_units(1, 1u << 20, 1u << 20, 1, 1, 1, &k),
                      SC_ERR_SIZE);
-    ck_assert_int_eq(sc_local_units(1, 64, 64, 1, 1, SIZE_MAX / 1024, &k),
+    ck_assert_int_eq(sc_model_local_units(1, 64, 64, 1, 1, SIZE_MAX / 1024, &k),
                      SC_ERR_SIZE);
     ck_assert_uint_eq(k, 77); /* untouched by every failure */
 }
@@ -108,12 +108,12 @@ END_TEST
 START_TEST(set_rejects_zero_stride_and_sizes)
 {
     sc_model *m = tu_model(INPUTS, UNITS, NULL, 0, TU_NO_INIT);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_LOCAL_STRIDE, 0), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_IMAGE_CHANNELS, 0),
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_STRIDE, 0), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_CHANNELS, 0),
                      SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_LOCAL_FIELD, 2.5), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_IMAGE_HEIGHT, -1), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_IMAGE_WIDTH, 2e6), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_FIELD, 2.5), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_HEIGHT, -1), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_WIDTH, 2e6), SC_ERR_RANGE);
     sc_model_free(m);
 }
 END_TEST
@@ -121,22 +121,22 @@ END_TEST
 /* Each bad geometry, set before init: the status init must return. */
 typedef struct {
     const char *name;
-    sc_param param;
+    sc_model_param param;
     double value;
     sc_status expected;
     const char *message;
 } bad_geometry;
 
 static const bad_geometry bad[] = {
-    {"field larger than the image", SC_PARAM_LOCAL_FIELD, 7, SC_ERR_RANGE,
+    {"field larger than the image", SC_MODEL_PARAM_LOCAL_FIELD, 7, SC_ERR_RANGE,
      "larger than the 6 x 7 image"},
-    {"image size not set", SC_PARAM_IMAGE_HEIGHT, 0, SC_ERR_RANGE,
-     "SC_PARAM_IMAGE_HEIGHT"},
-    {"pixels != inputs", SC_PARAM_IMAGE_CHANNELS, 3, SC_ERR_SIZE,
+    {"image size not set", SC_MODEL_PARAM_IMAGE_HEIGHT, 0, SC_ERR_RANGE,
+     "SC_MODEL_PARAM_IMAGE_HEIGHT"},
+    {"pixels != inputs", SC_MODEL_PARAM_IMAGE_CHANNELS, 3, SC_ERR_SIZE,
      "has 126 pixels, but the model has 84 inputs"},
-    {"units not a multiple of positions", SC_PARAM_LOCAL_STRIDE, 1,
+    {"units not a multiple of positions", SC_MODEL_PARAM_LOCAL_STRIDE, 1,
      SC_ERR_SIZE, "not a whole number of maps over 20 positions"},
-    {"image too large to count", SC_PARAM_IMAGE_WIDTH, 1e6, SC_ERR_SIZE,
+    {"image too large to count", SC_MODEL_PARAM_IMAGE_WIDTH, 1e6, SC_ERR_SIZE,
      "has 12000000 pixels"},
 };
 
@@ -174,8 +174,8 @@ START_TEST(local_equals_dense_with_the_same_entries)
     static float d[INPUTS * UNITS], full[INPUTS * UNITS];
     windowed_dictionary(d);
     tu_fill(full, INPUTS * UNITS, 41, -1.0f, 1.0f);
-    const tu_setting soft[] = {{SC_PARAM_SHRINK, SC_SHRINK_SOFT},
-                               {SC_PARAM_ITERATIONS, 6}};
+    const tu_setting soft[] = {{SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT},
+                               {SC_MODEL_PARAM_ITERATIONS, 6}};
     sc_model *local = local_model(soft, 2);
     sc_model *dense = tu_model(INPUTS, UNITS, soft, 2, TU_NO_INIT);
     /* The local init reads only the window of each column: the full
@@ -283,8 +283,8 @@ static void assert_links_local(const sc_model *m)
 START_TEST(lateral_links_only_overlapping_windows)
 {
     const tu_setting train[] = {
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-        {SC_PARAM_LEARNING_RATE, 1e-2}};
+        {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_MODEL_PARAM_LEARNING_RATE, 1e-2}};
     sc_model *m = local_model(train, 3);
     ck_assert_int_eq(sc_model_init_random(m, 3), SC_OK);
     assert_links_local(m);
@@ -296,7 +296,7 @@ START_TEST(lateral_links_only_overlapping_windows)
 }
 END_TEST
 
-/* SC_PARAM_THREADS splits the local verbs' work, never a sum: training
+/* SC_MODEL_PARAM_THREADS splits the local verbs' work, never a sum: training
  * and encoding give the same bits with 1 and 4 threads.  The model is the
  * size of examples/local (28 x 28, 7 x 7 windows at stride 3, 8 maps), so
  * that each call is large enough (over 4 MFLOP) to be split; T = 1 keeps
@@ -304,12 +304,12 @@ END_TEST
 static sc_model *threaded_model(double threads)
 {
     size_t k = 0;
-    ck_assert_int_eq(sc_local_units(1, 28, 28, 7, 3, 8, &k), SC_OK);
+    ck_assert_int_eq(sc_model_local_units(1, 28, 28, 7, 3, 8, &k), SC_OK);
     const tu_setting settings[] = {
-        {SC_PARAM_LOCAL_FIELD, 7},  {SC_PARAM_LOCAL_STRIDE, 3},
-        {SC_PARAM_IMAGE_HEIGHT, 28}, {SC_PARAM_IMAGE_WIDTH, 28},
-        {SC_PARAM_ITERATIONS, 1},   {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-        {SC_PARAM_THREADS, threads}};
+        {SC_MODEL_PARAM_LOCAL_FIELD, 7},  {SC_MODEL_PARAM_LOCAL_STRIDE, 3},
+        {SC_MODEL_PARAM_IMAGE_HEIGHT, 28}, {SC_MODEL_PARAM_IMAGE_WIDTH, 28},
+        {SC_MODEL_PARAM_ITERATIONS, 1},   {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+        {SC_MODEL_PARAM_THREADS, threads}};
     return tu_model(784, k, settings, sizeof settings / sizeof settings[0],
                     4);
 }
@@ -343,9 +343,9 @@ END_TEST
 START_TEST(pools_span_positions_and_maps)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-        {SC_PARAM_TORUS_ROWS, 1}, {SC_PARAM_TORUS_COLS, 3},
-        {SC_PARAM_POOL_SIZE, 1},  {SC_PARAM_POOL_POSITIONS, 2}};
+        {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+        {SC_MODEL_PARAM_TORUS_ROWS, 1}, {SC_MODEL_PARAM_TORUS_COLS, 3},
+        {SC_MODEL_PARAM_POOL_SIZE, 1},  {SC_MODEL_PARAM_POOL_POSITIONS, 2}};
     sc_model *m = local_model(settings, 5);
     ck_assert_int_eq(sc_model_init_random(m, 2), SC_OK);
     const sc_pools *pools = &m->state.pools;
@@ -364,13 +364,13 @@ START_TEST(pools_span_positions_and_maps)
 
     /* A span larger than the grid of positions is refused at init. */
     const tu_setting too_wide[] = {
-        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-        {SC_PARAM_TORUS_ROWS, 1}, {SC_PARAM_TORUS_COLS, 3},
-        {SC_PARAM_POOL_SIZE, 1},  {SC_PARAM_POOL_POSITIONS, 3}};
+        {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+        {SC_MODEL_PARAM_TORUS_ROWS, 1}, {SC_MODEL_PARAM_TORUS_COLS, 3},
+        {SC_MODEL_PARAM_POOL_SIZE, 1},  {SC_MODEL_PARAM_POOL_POSITIONS, 3}};
     m = local_model(too_wide, 5);
     ck_assert_int_eq(sc_model_init_random(m, 2), SC_ERR_SIZE);
     TU_ASSERT_CONTAINS(sc_model_message(m),
-                       "SC_PARAM_POOL_POSITIONS = 3 exceeds the 2 x 3 "
+                       "SC_MODEL_PARAM_POOL_POSITIONS = 3 exceeds the 2 x 3 "
                        "positions");
     sc_model_free(m);
 }
@@ -393,12 +393,12 @@ static void remove_dir(void)
 START_TEST(save_load_resumes_bit_for_bit)
 {
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 4},   {SC_PARAM_CLASSES, 3},
-        {SC_PARAM_CLASS_WEIGHT, 0.5},
-        {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC},
-        {SC_PARAM_TORUS_ROWS, 1},   {SC_PARAM_TORUS_COLS, 3},
-        {SC_PARAM_POOL_SIZE, 1},    {SC_PARAM_GROUP_WEIGHT, 0.1},
-        {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+        {SC_MODEL_PARAM_ITERATIONS, 4},   {SC_MODEL_PARAM_CLASSES, 3},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 0.5},
+        {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC},
+        {SC_MODEL_PARAM_TORUS_ROWS, 1},   {SC_MODEL_PARAM_TORUS_COLS, 3},
+        {SC_MODEL_PARAM_POOL_SIZE, 1},    {SC_MODEL_PARAM_GROUP_WEIGHT, 0.1},
+        {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
     sc_model *a = local_model(settings, sizeof settings / sizeof settings[0]);
     ck_assert_int_eq(sc_model_init_random(a, 9), SC_OK);
     tu_data d = tu_data_make(48, INPUTS, UNITS, 3, 6);
@@ -411,7 +411,7 @@ START_TEST(save_load_resumes_bit_for_bit)
     ck_assert_int_eq(sc_model_load(&b, path), SC_OK);
     TU_ASSERT_SAME_MODEL(a, b);
     double field = 0;
-    ck_assert_int_eq(sc_model_get(b, SC_PARAM_LOCAL_FIELD, &field), SC_OK);
+    ck_assert_int_eq(sc_model_get(b, SC_MODEL_PARAM_LOCAL_FIELD, &field), SC_OK);
     ck_assert_double_eq(field, FIELD);
 
     /* Both continue identically. */

@@ -32,7 +32,7 @@ static void expect_create_size_error(size_t n, size_t k)
     sc_model *m = tu_sentinel;
     sc_status s = sc_model_create(&m, n, k);
     ck_assert_msg(s == SC_ERR_SIZE, "create(%zu, %zu) gave %s", n, k,
-                  sc_status_str(s));
+                  sc_status_string(s));
     ck_assert_ptr_eq(m, tu_sentinel);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_create");
 }
@@ -111,7 +111,7 @@ static void expect_weights_error(const sc_model *m, int which,
     size_t rows = 77, cols = 78;
     sc_status s = sc_model_weights(m, (sc_weight)which, &data, &rows, &cols);
     ck_assert_msg(s == expected, "weights(%d) gave %s", which,
-                  sc_status_str(s));
+                  sc_status_string(s));
     ck_assert_ptr_eq(data, (const float *)tu_sentinel);
     ck_assert_uint_eq(rows, 77);
     ck_assert_uint_eq(cols, 78);
@@ -136,7 +136,7 @@ START_TEST(weights_errors)
     const int unknown[] = {0, 7, 100, -1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         expect_weights_error(m, unknown[i], SC_ERR_PARAM);
-    /* No classifier (SC_PARAM_CLASSES 0). */
+    /* No classifier (SC_MODEL_PARAM_CLASSES 0). */
     expect_weights_error(m, SC_WEIGHT_CLASSIFIER, SC_ERR_STATE);
     expect_weights_error(m, SC_WEIGHT_CLASS_BIAS, SC_ERR_STATE);
     sc_model_free(fresh);
@@ -154,7 +154,7 @@ static sc_model *subject(int initialised, tu_data *data)
     if (!initialised)
         return tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_ITERATIONS, 3}}, 1, 3);
+                           (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 3}}, 1, 3);
     tu_train(m, data, 8, 0, 2, NULL);
     return m;
 }
@@ -169,7 +169,7 @@ static sc_model *subject(int initialised, tu_data *data)
         char said_[512];                                                   \
         snprintf(said_, sizeof said_, "%s", sc_last_message());            \
         ck_assert_msg(got_ == (expected), "%s gave %s, expected %s", #call, \
-                      sc_status_str(got_), sc_status_str(expected));       \
+                      sc_status_string(got_), sc_status_string(expected));       \
         TU_ASSERT_UNCHANGED((m), &before_);                                \
         tu_snapshot_free(&before_);                                        \
         TU_ASSERT_CONTAINS(said_, (fn));                                   \
@@ -227,7 +227,7 @@ START_TEST(init_extreme_magnitudes)
         sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
         sc_status st = sc_model_init_data(m, d.x, N_SAMPLES, 3);
         ck_assert_msg(st == SC_OK, "scale %g: %s (%s)", (double)scales[c],
-                      sc_status_str(st), sc_model_message(m));
+                      sc_status_string(st), sc_model_message(m));
         const float *w = NULL;
         size_t rows = 0, cols = 0;
         ck_assert_int_eq(sc_model_weights(m, SC_WEIGHT_DECODER, &w, &rows,
@@ -306,40 +306,40 @@ typedef struct {
     const char *needle; /* the parameter the message must name */
 } structure;
 
-#define CONTIGUOUS {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS}
-#define TOPOGRAPHIC {SC_PARAM_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC}
+#define CONTIGUOUS {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS}
+#define TOPOGRAPHIC {SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC}
 
 static const structure bad_structures[] = {
-    {6, {CONTIGUOUS, {SC_PARAM_GROUP_SIZE, 4}}, 2, "SC_PARAM_GROUP_SIZE"},
-    {6, {CONTIGUOUS, {SC_PARAM_GROUP_SIZE, 12}}, 2, "SC_PARAM_GROUP_SIZE"},
-    {15, {CONTIGUOUS}, 1, "SC_PARAM_GROUP_SIZE"}, /* default 4 */
-    {12, {TOPOGRAPHIC}, 1, "SC_PARAM_TORUS"},     /* 12 is not a square */
-    {12, {TOPOGRAPHIC, {SC_PARAM_TORUS_ROWS, 3}, {SC_PARAM_TORUS_COLS, 5}},
-     3, "SC_PARAM_TORUS"},
-    {12, {TOPOGRAPHIC, {SC_PARAM_TORUS_ROWS, 3}}, 2, "SC_PARAM_TORUS"},
-    {12, {TOPOGRAPHIC, {SC_PARAM_TORUS_COLS, 4}}, 2, "SC_PARAM_TORUS"},
-    {16, {TOPOGRAPHIC, {SC_PARAM_POOL_SIZE, 5}}, 2, "SC_PARAM_POOL_SIZE"},
-    {16, {TOPOGRAPHIC, {SC_PARAM_TORUS_ROWS, 2}, {SC_PARAM_TORUS_COLS, 8}},
-     3, "SC_PARAM_POOL_SIZE"}, /* default pool 3 > 2 rows */
-    {16, {TOPOGRAPHIC, {SC_PARAM_POOL_SIZE, 2}, {SC_PARAM_POOL_STRIDE, 5}},
-     3, "SC_PARAM_POOL_STRIDE"},
+    {6, {CONTIGUOUS, {SC_MODEL_PARAM_GROUP_SIZE, 4}}, 2, "SC_MODEL_PARAM_GROUP_SIZE"},
+    {6, {CONTIGUOUS, {SC_MODEL_PARAM_GROUP_SIZE, 12}}, 2, "SC_MODEL_PARAM_GROUP_SIZE"},
+    {15, {CONTIGUOUS}, 1, "SC_MODEL_PARAM_GROUP_SIZE"}, /* default 4 */
+    {12, {TOPOGRAPHIC}, 1, "SC_MODEL_PARAM_TORUS"},     /* 12 is not a square */
+    {12, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_ROWS, 3}, {SC_MODEL_PARAM_TORUS_COLS, 5}},
+     3, "SC_MODEL_PARAM_TORUS"},
+    {12, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_ROWS, 3}}, 2, "SC_MODEL_PARAM_TORUS"},
+    {12, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_COLS, 4}}, 2, "SC_MODEL_PARAM_TORUS"},
+    {16, {TOPOGRAPHIC, {SC_MODEL_PARAM_POOL_SIZE, 5}}, 2, "SC_MODEL_PARAM_POOL_SIZE"},
+    {16, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_ROWS, 2}, {SC_MODEL_PARAM_TORUS_COLS, 8}},
+     3, "SC_MODEL_PARAM_POOL_SIZE"}, /* default pool 3 > 2 rows */
+    {16, {TOPOGRAPHIC, {SC_MODEL_PARAM_POOL_SIZE, 2}, {SC_MODEL_PARAM_POOL_STRIDE, 5}},
+     3, "SC_MODEL_PARAM_POOL_STRIDE"},
 };
 #define BAD_STRUCTURES \
     ((int)(sizeof bad_structures / sizeof bad_structures[0]))
 
 static const structure good_structures[] = {
-    {6, {CONTIGUOUS, {SC_PARAM_GROUP_SIZE, 3}}, 2, NULL},
-    {6, {CONTIGUOUS, {SC_PARAM_GROUP_SIZE, 6}}, 2, NULL},
+    {6, {CONTIGUOUS, {SC_MODEL_PARAM_GROUP_SIZE, 3}}, 2, NULL},
+    {6, {CONTIGUOUS, {SC_MODEL_PARAM_GROUP_SIZE, 6}}, 2, NULL},
     {16, {CONTIGUOUS}, 1, NULL},
     {16, {TOPOGRAPHIC}, 1, NULL}, /* 4 x 4, pools 3 x 3 at stride 1 */
-    {12, {TOPOGRAPHIC, {SC_PARAM_TORUS_ROWS, 3}, {SC_PARAM_TORUS_COLS, 4}},
+    {12, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_ROWS, 3}, {SC_MODEL_PARAM_TORUS_COLS, 4}},
      3, NULL},
-    {16, {TOPOGRAPHIC, {SC_PARAM_TORUS_ROWS, 2}, {SC_PARAM_TORUS_COLS, 8},
-          {SC_PARAM_POOL_SIZE, 2}}, 4, NULL},
-    {16, {TOPOGRAPHIC, {SC_PARAM_POOL_SIZE, 4}, {SC_PARAM_POOL_STRIDE, 4}},
+    {16, {TOPOGRAPHIC, {SC_MODEL_PARAM_TORUS_ROWS, 2}, {SC_MODEL_PARAM_TORUS_COLS, 8},
+          {SC_MODEL_PARAM_POOL_SIZE, 2}}, 4, NULL},
+    {16, {TOPOGRAPHIC, {SC_MODEL_PARAM_POOL_SIZE, 4}, {SC_MODEL_PARAM_POOL_STRIDE, 4}},
      3, NULL},
     /* Group parameters are ignored without a group layout. */
-    {6, {{SC_PARAM_GROUP_SIZE, 4}, {SC_PARAM_POOL_SIZE, 50}}, 2, NULL},
+    {6, {{SC_MODEL_PARAM_GROUP_SIZE, 4}, {SC_MODEL_PARAM_POOL_SIZE, 50}}, 2, NULL},
 };
 #define GOOD_STRUCTURES \
     ((int)(sizeof good_structures / sizeof good_structures[0]))
@@ -383,7 +383,7 @@ START_TEST(init_consistent_structure)
     for (int which = 0; which < 3; which++) {
         sc_status s = run_init(m, which, data, 4);
         ck_assert_msg(s == SC_OK, "%s: %s (%s)", init_names[which],
-                      sc_status_str(s), sc_model_message(m));
+                      sc_status_string(s), sc_model_message(m));
         ck_assert_int_eq(sc_model_is_initialized(m), 1);
     }
     sc_model_free(m);
@@ -421,7 +421,7 @@ START_TEST(init_shapes_and_norms)
     float data[N_SAMPLES * N_IN];
     tu_fill(data, N_SAMPLES * N_IN, 4, -2, 2);
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_CLASSES, 3}}, 1,
+                           (tu_setting[]){{SC_MODEL_PARAM_CLASSES, 3}}, 1,
                            TU_NO_INIT);
     ck_assert_int_eq(run_init(m, _i, data, N_SAMPLES), SC_OK);
     ck_assert_int_eq(sc_model_is_initialized(m), 1);
@@ -457,7 +457,7 @@ START_TEST(init_respects_decoder_bound)
     float data[N_SAMPLES * N_IN];
     tu_fill(data, N_SAMPLES * N_IN, 4, -2, 2);
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_DECODER_MAX_NORM, 0.5}},
+                           (tu_setting[]){{SC_MODEL_PARAM_DECODER_MAX_NORM, 0.5}},
                            1, TU_NO_INIT);
     ck_assert_int_eq(run_init(m, _i, data, N_SAMPLES), SC_OK);
     const float *d = weight(m, SC_WEIGHT_DECODER, N_IN, N_UNITS);
@@ -564,12 +564,12 @@ static double gram_lambda_max(const float *d, size_t n, size_t k,
 START_TEST(init_ista_relation)
 {
     /* W_e = W_d^T / L, S = I - W_d^T W_d / L, theta = lambda / L, with
-     * L >= lambda_max(W_d^T W_d) and lambda = SC_PARAM_L1_WEIGHT. */
+     * L >= lambda_max(W_d^T W_d) and lambda = SC_MODEL_PARAM_L1_WEIGHT. */
     const double lambda = 0.3;
     float data[N_SAMPLES * N_IN];
     tu_fill(data, N_SAMPLES * N_IN, 13, -1, 1);
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_L1_WEIGHT, lambda}}, 1,
+                           (tu_setting[]){{SC_MODEL_PARAM_L1_WEIGHT, lambda}}, 1,
                            TU_NO_INIT);
     ck_assert_int_eq(run_init(m, _i, data, N_SAMPLES), SC_OK);
     const float *we = weight(m, SC_WEIGHT_ENCODER, N_UNITS, N_IN);
@@ -601,14 +601,14 @@ END_TEST
 
 START_TEST(init_step_relation)
 {
-    /* With SC_PARAM_INIT_STEP = alpha (DrSAE's code: 1.25/T), every init
+    /* With SC_MODEL_PARAM_INIT_STEP = alpha (DrSAE's code: 1.25/T), every init
      * gives W_e = alpha W_d^T, S = I - alpha W_d^T W_d and theta = alpha
      * lambda, whatever L is. */
     const double lambda = 0.3, alpha = 0.1136;
     float data[N_SAMPLES * N_IN];
     tu_fill(data, N_SAMPLES * N_IN, 14, -1, 1);
-    const tu_setting settings[] = {{SC_PARAM_L1_WEIGHT, lambda},
-                                   {SC_PARAM_INIT_STEP, alpha}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_L1_WEIGHT, lambda},
+                                   {SC_MODEL_PARAM_INIT_STEP, alpha}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 2, TU_NO_INIT);
     ck_assert_int_eq(run_init(m, _i, data, N_SAMPLES), SC_OK);
     const float *we = weight(m, SC_WEIGHT_ENCODER, N_UNITS, N_IN);
@@ -637,7 +637,7 @@ END_TEST
 
 START_TEST(init_data_noise)
 {
-    /* SC_PARAM_INIT_NOISE = nu: each decoder column is s/|s| + nu r/|r|,
+    /* SC_MODEL_PARAM_INIT_NOISE = nu: each decoder column is s/|s| + nu r/|r|,
      * normalised, s one of the samples.  In n = 400 dimensions a random
      * direction is nearly orthogonal to s (cosine about +-0.05), so the
      * column's cosine with its sample is 1/sqrt(1 + nu^2) within 0.15, and
@@ -647,7 +647,7 @@ START_TEST(init_data_noise)
     float *data = malloc(COUNT * N * sizeof(float));
     ck_assert_ptr_nonnull(data);
     tu_fill(data, COUNT * N, 15, 0, 1);
-    sc_model *m = tu_model(N, K, (tu_setting[]){{SC_PARAM_INIT_NOISE, noise}},
+    sc_model *m = tu_model(N, K, (tu_setting[]){{SC_MODEL_PARAM_INIT_NOISE, noise}},
                            1, TU_NO_INIT);
     ck_assert_int_eq(sc_model_init_data(m, data, COUNT, 3), SC_OK);
     const float *d = weight(m, SC_WEIGHT_DECODER, N, K);
@@ -714,8 +714,8 @@ START_TEST(reinit_resets_training)
     /* A repeated init resets weights, optimiser state and step count: a
      * trained then re-initialised model trains exactly like a new one. */
     tu_data d = tu_data_make(N_SAMPLES, N_IN, N_UNITS, 0, 15);
-    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 3},
-                                   {SC_PARAM_OPTIMIZER, _i}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_ITERATIONS, 3},
+                                   {SC_MODEL_PARAM_OPTIMIZER, _i}};
     sc_model *a = tu_model(N_IN, N_UNITS, settings, 2, 5);
     tu_train(a, &d, 8, 0, 3, NULL);
     ck_assert_uint_eq(sc_model_steps_taken(a), 3);

@@ -85,13 +85,13 @@ static void assert_same_tensor(const tensor_copy *c, const sc_tensor *t)
  * settings are set on it so that sc_optimizer_settings_of reads them. */
 static sc_model *random_state_model(int optimizer)
 {
-    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 3},
-                                   {SC_PARAM_CLASSES, 4},
-                                   {SC_PARAM_OPTIMIZER, optimizer},
-                                   {SC_PARAM_LEARNING_RATE, 0.01},
-                                   {SC_PARAM_MOMENTUM, 0.8},
-                                   {SC_PARAM_ADAM_BETA1, 0.85},
-                                   {SC_PARAM_ADAM_BETA2, 0.99}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_ITERATIONS, 3},
+                                   {SC_MODEL_PARAM_CLASSES, 4},
+                                   {SC_MODEL_PARAM_OPTIMIZER, optimizer},
+                                   {SC_MODEL_PARAM_LEARNING_RATE, 0.01},
+                                   {SC_MODEL_PARAM_MOMENTUM, 0.8},
+                                   {SC_MODEL_PARAM_ADAM_BETA1, 0.85},
+                                   {SC_MODEL_PARAM_ADAM_BETA2, 0.99}};
     sc_model *m = tu_model(20, 16, settings, 7, 3);
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         sc_tensor *ts = &m->state.tensor[t];
@@ -225,8 +225,8 @@ START_TEST(decaying_moments_reach_zero)
     int adam = _i == 1;
     sc_model *m = random_state_model(
         adam ? SC_OPTIMIZER_ADAM : SC_OPTIMIZER_SGD);
-    tu_set(m, SC_PARAM_ADAM_BETA1, 0.9);
-    tu_set(m, SC_PARAM_MOMENTUM, 0.9);
+    tu_set(m, SC_MODEL_PARAM_ADAM_BETA1, 0.9);
+    tu_set(m, SC_MODEL_PARAM_MOMENTUM, 0.9);
     double scale[SC_TENSOR_COUNT];
     all_scales(scale);
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
@@ -278,12 +278,12 @@ START_TEST(long_training_holds_no_subnormal)
      * non-zero after the first steps, exactly 0 at the end, which float
      * arithmetic alone never reaches (see decaying_moments_reach_zero). */
     enum { N = 64, K = 48, SAMPLES = 400, BATCH = 20, STEPS = 2000 };
-    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 5},
-                                   {SC_PARAM_CLASSES, 10},
-                                   {SC_PARAM_L1_WEIGHT, 0.02},
-                                   {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
-                                   {SC_PARAM_LEARNING_RATE, 1e-3},
-                                   {SC_PARAM_THREADS, 1}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_ITERATIONS, 5},
+                                   {SC_MODEL_PARAM_CLASSES, 10},
+                                   {SC_MODEL_PARAM_L1_WEIGHT, 0.02},
+                                   {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM},
+                                   {SC_MODEL_PARAM_LEARNING_RATE, 1e-3},
+                                   {SC_MODEL_PARAM_THREADS, 1}};
     sc_model *m = tu_model(N, K, settings, 6, TU_NO_INIT);
     tu_data d = tu_data_make(SAMPLES, N, K, 10, 77);
     for (size_t s = 0; s < SAMPLES; s++) { /* unit-norm, non-negative */
@@ -310,7 +310,7 @@ START_TEST(long_training_holds_no_subnormal)
 
     for (size_t step = 20; step < STEPS; step += 100) {
         if (step >= 500)
-            tu_set(m, SC_PARAM_CLASS_WEIGHT, 1.0);
+            tu_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, 1.0);
         tu_train(m, &d, BATCH, step, 100, NULL);
         ck_assert_msg(subnormals_in_state(m) == 0,
                       "%zu subnormal values after %zu steps",
@@ -353,9 +353,9 @@ START_TEST(calls_leave_the_floating_point_modes)
      * training, encoding, decoding and predicting leave the caller's
      * modes as they were, whether they are the defaults (_i = 0) or a
      * caller's flush-to-zero with rounding towards zero (_i = 1). */
-    const tu_setting settings[] = {{SC_PARAM_CLASSES, 4},
-                                   {SC_PARAM_CLASS_WEIGHT, 1},
-                                   {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_CLASSES, 4},
+                                   {SC_MODEL_PARAM_CLASS_WEIGHT, 1},
+                                   {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
     sc_model *m = tu_model(20, 16, settings, 3, 6);
     tu_data d = tu_data_make(40, 20, 16, 4, 7);
     fp_modes caller = fp_modes_now();
@@ -395,8 +395,8 @@ START_TEST(refused_update_changes_nothing_on_any_thread)
     /* A NaN gradient in the first element (the first thread's range) or
      * the last (the second's): the stage reports it and the commit never
      * runs, so nothing the model uses has changed. */
-    const tu_setting settings[] = {{SC_PARAM_CLASSES, 10},
-                                   {SC_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_CLASSES, 10},
+                                   {SC_MODEL_PARAM_OPTIMIZER, SC_OPTIMIZER_ADAM}};
     sc_model *m = tu_model(WIDE, WIDE, settings, 2, 8);
     double scale[SC_TENSOR_COUNT];
     all_scales(scale);
@@ -426,8 +426,8 @@ START_TEST(threads_give_the_same_bits)
      * Adam (_i = 1).  Through sc_model_step, a local model's threads are
      * compared in check_local_model.c. */
     const tu_setting settings[] = {
-        {SC_PARAM_CLASSES, 10},
-        {SC_PARAM_OPTIMIZER, _i ? SC_OPTIMIZER_ADAM : SC_OPTIMIZER_SGD}};
+        {SC_MODEL_PARAM_CLASSES, 10},
+        {SC_MODEL_PARAM_OPTIMIZER, _i ? SC_OPTIMIZER_ADAM : SC_OPTIMIZER_SGD}};
     sc_model *models[2];
     for (int i = 0; i < 2; i++) {
         models[i] = tu_model(WIDE, WIDE, settings, 2, 8);

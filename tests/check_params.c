@@ -16,20 +16,20 @@
 
 static void bounds_of(const tu_param *p, double *lo, double *hi)
 {
-    ck_assert_msg(sc_param_bounds(p->id, lo, hi) == SC_OK, "%s", p->name);
+    ck_assert_msg(sc_model_param_bounds(p->id, lo, hi) == SC_OK, "%s", p->name);
 }
 
 /* Asserts that sc_model_set(m, id, value) fails with `expected`, leaves
  * every parameter and weight as it was, and leaves a model message that
  * contains `needle`. */
-static void expect_rejected(sc_model *m, sc_param id, double value,
+static void expect_rejected(sc_model *m, sc_model_param id, double value,
                             sc_status expected, const char *needle)
 {
     tu_snapshot before;
     tu_snapshot_take(m, &before);
     sc_status s = sc_model_set(m, id, value);
     ck_assert_msg(s == expected, "sc_model_set(%d, %.17g) gave %s, not %s",
-                  (int)id, value, sc_status_str(s), sc_status_str(expected));
+                  (int)id, value, sc_status_string(s), sc_status_string(expected));
     TU_ASSERT_UNCHANGED(m, &before);
     tu_snapshot_free(&before);
     TU_ASSERT_CONTAINS(sc_model_message(m), "sc_model_set");
@@ -69,11 +69,11 @@ END_TEST
 START_TEST(bounds_null_pointers)
 {
     double v = 42.0;
-    ck_assert_int_eq(sc_param_bounds(SC_PARAM_ITERATIONS, NULL, &v),
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, NULL, &v),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_param_bounds(SC_PARAM_ITERATIONS, &v, NULL),
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, &v, NULL),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_param_bounds(SC_PARAM_ITERATIONS, NULL, NULL),
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, NULL, NULL),
                      SC_ERR_NULL);
     ck_assert(v == 42.0);
 }
@@ -83,7 +83,7 @@ START_TEST(bounds_unknown_ids)
 {
     for (size_t i = 0; i < tu_unknown_param_count; i++) {
         double lo = 42.0, hi = 43.0;
-        ck_assert_int_eq(sc_param_bounds((sc_param)tu_unknown_params[i], &lo,
+        ck_assert_int_eq(sc_model_param_bounds((sc_model_param)tu_unknown_params[i], &lo,
                                          &hi), SC_ERR_PARAM);
         ck_assert(lo == 42.0 && hi == 43.0);
     }
@@ -221,10 +221,10 @@ END_TEST
 START_TEST(classes_one_rejected)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
-    expect_rejected(m, SC_PARAM_CLASSES, 1, SC_ERR_RANGE, "CLASSES");
-    tu_set(m, SC_PARAM_CLASSES, 2);
-    expect_rejected(m, SC_PARAM_CLASSES, 1, SC_ERR_RANGE, "CLASSES");
-    tu_set(m, SC_PARAM_CLASSES, 0);
+    expect_rejected(m, SC_MODEL_PARAM_CLASSES, 1, SC_ERR_RANGE, "CLASSES");
+    tu_set(m, SC_MODEL_PARAM_CLASSES, 2);
+    expect_rejected(m, SC_MODEL_PARAM_CLASSES, 1, SC_ERR_RANGE, "CLASSES");
+    tu_set(m, SC_MODEL_PARAM_CLASSES, 0);
     sc_model_free(m);
 }
 END_TEST
@@ -233,7 +233,7 @@ START_TEST(unknown_ids_rejected)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     for (size_t i = 0; i < tu_unknown_param_count; i++) {
-        sc_param id = (sc_param)tu_unknown_params[i];
+        sc_model_param id = (sc_model_param)tu_unknown_params[i];
         char number[16];
         snprintf(number, sizeof number, "%d", tu_unknown_params[i]);
         expect_rejected(m, id, 1.0, SC_ERR_PARAM, number);
@@ -249,13 +249,13 @@ START_TEST(null_arguments)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     double v = 42.0;
-    ck_assert_int_eq(sc_model_set(NULL, SC_PARAM_ITERATIONS, 3), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_set(NULL, (sc_param)9999, NAN), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_get(NULL, SC_PARAM_ITERATIONS, &v),
+    ck_assert_int_eq(sc_model_set(NULL, SC_MODEL_PARAM_ITERATIONS, 3), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_set(NULL, (sc_model_param)9999, NAN), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_get(NULL, SC_MODEL_PARAM_ITERATIONS, &v),
                      SC_ERR_NULL);
     ck_assert(v == 42.0);
-    ck_assert_int_eq(sc_model_get(m, SC_PARAM_ITERATIONS, NULL), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_get(NULL, SC_PARAM_ITERATIONS, NULL),
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ITERATIONS, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_get(NULL, SC_MODEL_PARAM_ITERATIONS, NULL),
                      SC_ERR_NULL);
     sc_model_free(m);
 }
@@ -306,9 +306,9 @@ START_TEST(training_parameters_set_after_init)
     }
     /* The DrSAE phase switch of the header, on a model with a classifier. */
     sc_model *c = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_CLASSES, 3}}, 1, 2);
-    tu_set(c, SC_PARAM_CLASS_WEIGHT, 1);
-    tu_set(c, SC_PARAM_LEARNING_RATE, 0.01);
+                           (tu_setting[]){{SC_MODEL_PARAM_CLASSES, 3}}, 1, 2);
+    tu_set(c, SC_MODEL_PARAM_CLASS_WEIGHT, 1);
+    tu_set(c, SC_MODEL_PARAM_LEARNING_RATE, 0.01);
     sc_model_free(c);
     sc_model_free(m);
 }
@@ -319,13 +319,13 @@ START_TEST(structural_settable_after_failed_init)
     /* A failed init leaves the model uninitialised: structure may still
      * change, and a fixed structure then initialises. */
     sc_model *m = tu_model(N_IN, 6, NULL, 0, TU_NO_INIT);
-    tu_set(m, SC_PARAM_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    tu_set(m, SC_PARAM_GROUP_SIZE, 4);
+    tu_set(m, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    tu_set(m, SC_MODEL_PARAM_GROUP_SIZE, 4);
     ck_assert_int_eq(sc_model_init_random(m, 1), SC_ERR_SIZE);
     ck_assert_int_eq(sc_model_is_initialized(m), 0);
-    tu_set(m, SC_PARAM_GROUP_SIZE, 3);
+    tu_set(m, SC_MODEL_PARAM_GROUP_SIZE, 3);
     ck_assert_int_eq(sc_model_init_random(m, 1), SC_OK);
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_GROUP_SIZE, 2), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_GROUP_SIZE, 2), SC_ERR_STATE);
     sc_model_free(m);
 }
 END_TEST

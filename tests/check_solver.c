@@ -58,7 +58,7 @@ static sc_solver *make_solver(const float *d, size_t n, size_t k)
     sc_solver *s = NULL;
     sc_status st = sc_solver_create(&s, d, n, k);
     ck_assert_msg(st == SC_OK, "sc_solver_create(%zu, %zu): %s (%s)", n, k,
-                  sc_status_str(st), sc_last_message());
+                  sc_status_string(st), sc_last_message());
     ck_assert(s != NULL);
     return s;
 }
@@ -67,7 +67,7 @@ static void sset(sc_solver *s, sc_solver_param p, double v)
 {
     sc_status st = sc_solver_set(s, p, v);
     ck_assert_msg(st == SC_OK, "sc_solver_set(%d, %g): %s (%s)", (int)p, v,
-                  sc_status_str(st), sc_solver_message(s));
+                  sc_status_string(st), sc_solver_message(s));
 }
 
 static double sget(const sc_solver *s, sc_solver_param p)
@@ -80,11 +80,11 @@ static double sget(const sc_solver *s, sc_solver_param p)
 static void configure(sc_solver *s, int method, double lambda, int nonneg,
                       double max_iterations, double tolerance)
 {
-    sset(s, SC_SOLVER_METHOD, method);
-    sset(s, SC_SOLVER_LAMBDA, lambda);
-    sset(s, SC_SOLVER_NONNEGATIVE, nonneg);
-    sset(s, SC_SOLVER_MAX_ITERATIONS, max_iterations);
-    sset(s, SC_SOLVER_TOLERANCE, tolerance);
+    sset(s, SC_SOLVER_PARAM_METHOD, method);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, lambda);
+    sset(s, SC_SOLVER_PARAM_NONNEGATIVE, nonneg);
+    sset(s, SC_SOLVER_PARAM_MAX_ITERATIONS, max_iterations);
+    sset(s, SC_SOLVER_PARAM_TOLERANCE, tolerance);
 }
 
 static sc_solver_report run_ok(const sc_solver *s, const float *x,
@@ -95,7 +95,7 @@ static sc_solver_report run_ok(const sc_solver *s, const float *x,
     rep.size = sizeof rep;
     sc_status st = sc_solver_run(s, x, batch, codes, &rep);
     ck_assert_msg(st == SC_OK, "sc_solver_run(batch %zu): %s (%s)", batch,
-                  sc_status_str(st), sc_last_message());
+                  sc_status_string(st), sc_last_message());
     return rep;
 }
 
@@ -105,7 +105,7 @@ static double objective_of(const sc_solver *s, const float *x,
     double obj = NAN;
     sc_status st = sc_solver_objective(s, x, codes, batch, &obj);
     ck_assert_msg(st == SC_OK, "sc_solver_objective: %s (%s)",
-                  sc_status_str(st), sc_last_message());
+                  sc_status_string(st), sc_last_message());
     return obj;
 }
 
@@ -524,11 +524,11 @@ START_TEST(fista_ahead_of_ista_when_ill_conditioned)
     correlated_dictionary(d, ILL_N, ILL_K, 707);
     tu_fill(x, ILL_BATCH * ILL_N, 808, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, ILL_N, ILL_K);
-    configure(s, SC_METHOD_FISTA, lambda, nonneg, 20000, 0);
+    configure(s, SC_SOLVER_METHOD_FISTA, lambda, nonneg, 20000, 0);
     double optimum = run_ok(s, x, ILL_BATCH, codes).objective;
-    sset(s, SC_SOLVER_MAX_ITERATIONS, ILL_ITERATIONS);
+    sset(s, SC_SOLVER_PARAM_MAX_ITERATIONS, ILL_ITERATIONS);
     double fista = run_ok(s, x, ILL_BATCH, codes).objective;
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_ISTA);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_ISTA);
     double ista = run_ok(s, x, ILL_BATCH, codes).objective;
     double gap_f = fista - optimum, gap_i = ista - optimum;
     measured("ISTA gap / FISTA gap", nonneg ? "nonneg" : "signed",
@@ -564,9 +564,9 @@ START_TEST(cod_agrees_with_fista)
     random_dictionary(d, KKT_N, KKT_K, 909);
     tu_fill(x, KKT_BATCH * KKT_N, 1010, -0.5f, 0.5f);
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
-    configure(s, SC_METHOD_FISTA, lambda, nonneg, 20000, 1e-7);
+    configure(s, SC_SOLVER_METHOD_FISTA, lambda, nonneg, 20000, 1e-7);
     sc_solver_report rf = run_ok(s, x, KKT_BATCH, zf);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_COD);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_COD);
     sc_solver_report rc = run_ok(s, x, KKT_BATCH, zc);
     ck_assert_msg(rel_close(rf.objective, rc.objective, 1e-5),
                   "FISTA %.9g, CoD %.9g", rf.objective, rc.objective);
@@ -604,7 +604,7 @@ static void fista_forced(const sc_solver *s, sc_problem p, size_t sparse_below,
  *   solution being unique, agree to 1e-4 as CoD and FISTA do above. */
 START_TEST(sparse_gradient_matches_dense)
 {
-    const int method = _i / 2 ? SC_METHOD_FISTA : SC_METHOD_ISTA;
+    const int method = _i / 2 ? SC_SOLVER_METHOD_FISTA : SC_SOLVER_METHOD_ISTA;
     const int nonneg = _i % 2;
     const double lambda = 0.1;
     float d[KKT_N * KKT_K], x[KKT_BATCH * KKT_N], c[KKT_BATCH * KKT_K];
@@ -682,9 +682,9 @@ START_TEST(group_block_kkt)
     tu_fill(x, KKT_BATCH * KKT_N, 1212, -0.5f, 0.5f);
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
     configure(s, method, 0.0, 0, 20000, 1e-7);
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    sset(s, SC_SOLVER_GROUP_SIZE, (double)group);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, lambda_g);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, (double)group);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, lambda_g);
     sc_solver_report rep = run_ok(s, x, KKT_BATCH, codes);
     double worst = 0.0;
     size_t active_groups = 0;
@@ -728,7 +728,7 @@ END_TEST
  * _i = 2 * case + (method == FISTA), case 0: lambda = 0, 1: lambda = 0.2. */
 START_TEST(group_orthogonal_closed_form)
 {
-    const int method = _i % 2 ? SC_METHOD_FISTA : SC_METHOD_ISTA;
+    const int method = _i % 2 ? SC_SOLVER_METHOD_FISTA : SC_SOLVER_METHOD_ISTA;
     const double lambda = _i / 2 ? 0.2 : 0.0, lambda_g = 1.0;
     float d[ORTH_N * ORTH_N], x[ORTH_BATCH * ORTH_N];
     float codes[ORTH_BATCH * ORTH_N];
@@ -736,9 +736,9 @@ START_TEST(group_orthogonal_closed_form)
     tu_fill(x, ORTH_BATCH * ORTH_N, 1414, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, ORTH_N, ORTH_N);
     configure(s, method, lambda, 0, 1000, 1e-6);
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    sset(s, SC_SOLVER_GROUP_SIZE, 4);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, lambda_g);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, 4);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, lambda_g);
     sc_solver_report rep = run_ok(s, x, ORTH_BATCH, codes);
     double exact_obj = 0.0, z[ORTH_N];
     size_t zero_groups = 0, active_groups = 0;
@@ -785,16 +785,16 @@ START_TEST(group_topographic)
     tu_fill(x, B * N, 1616, -1.0f, 1.0f);
     memset(zero, 0, sizeof zero);
     sc_solver *s = make_solver(d, N, K);
-    configure(s, SC_METHOD_FISTA, 0.05, nonneg, 100, 0);
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC);
-    sset(s, SC_SOLVER_POOL_SIZE, 3);
-    sset(s, SC_SOLVER_POOL_STRIDE, 1);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, 0.05);
+    configure(s, SC_SOLVER_METHOD_FISTA, 0.05, nonneg, 100, 0);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
+    sset(s, SC_SOLVER_PARAM_POOL_SIZE, 3);
+    sset(s, SC_SOLVER_PARAM_POOL_STRIDE, 1);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0.05);
     sc_solver_report rf = run_ok(s, x, B, zf);
     ck_assert(rf.iterations == 100);
     double at_zero = objective_of(s, x, zero, B);
     double at_fista = objective_of(s, x, zf, B);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_ISTA);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_ISTA);
     sc_solver_report ri = run_ok(s, x, B, zi);
     measured("topographic ISTA - FISTA objective", nonneg ? "nonneg" : "signed",
              ri.objective - rf.objective);
@@ -805,7 +805,7 @@ START_TEST(group_topographic)
     /* At z = 0 the objective is 1/2 |x|^2, plus, if the objective uses
      * the smooth surrogate, lambda_g sqrt(eps) for each of the 16 pools
      * (the header leaves open which of the two it reports). */
-    double half_x2 = 0.0, eps = sget(s, SC_SOLVER_GROUP_EPSILON);
+    double half_x2 = 0.0, eps = sget(s, SC_SOLVER_PARAM_GROUP_EPSILON);
     for (size_t i = 0; i < B * N; i++)
         half_x2 += 0.5 * (double)x[i] * x[i];
     half_x2 /= B;
@@ -834,17 +834,17 @@ START_TEST(objective_matches_formula)
     tu_fill(x, B * N, 1818, -1.0f, 1.0f);
     tu_fill(z, B * K, 1919, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, N, K);
-    sset(s, SC_SOLVER_LAMBDA, 0.25);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, 0.25);
     double ref = batch_objective_ref(d, N, K, x, z, B, 0.25, 0.0, 0);
     ck_assert(rel_close(objective_of(s, x, z, B), ref, 1e-5));
 
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    sset(s, SC_SOLVER_GROUP_SIZE, 3);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, 0.7);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, 3);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0.7);
     ref = batch_objective_ref(d, N, K, x, z, B, 0.25, 0.7, 3);
     ck_assert(rel_close(objective_of(s, x, z, B), ref, 1e-5));
 
-    sset(s, SC_SOLVER_NONNEGATIVE, 1);
+    sset(s, SC_SOLVER_PARAM_NONNEGATIVE, 1);
     double obj = objective_of(s, x, z, B);
     ck_assert_msg(isinf(obj) && obj > 0, "negative codes: %g", obj);
     for (size_t i = 0; i < B * K; i++)
@@ -1053,7 +1053,7 @@ static void expect_create(const float *d, size_t n, size_t k,
     sc_solver *s = SOLVER_SENTINEL;
     sc_status st = sc_solver_create(&s, d, n, k);
     ck_assert_msg(st == expected, "sc_solver_create(n %zu, k %zu) gave %s, "
-                  "not %s", n, k, sc_status_str(st), sc_status_str(expected));
+                  "not %s", n, k, sc_status_string(st), sc_status_string(expected));
     ck_assert_msg(s == SOLVER_SENTINEL, "out was written on failure");
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_solver_create");
 }
@@ -1106,24 +1106,24 @@ typedef struct {
 
 #define SP(id, integral, def, lo, hi) {id, #id, integral, def, lo, hi}
 static const solver_param_doc solver_params[] = {
-    SP(SC_SOLVER_METHOD,         1, SC_METHOD_FISTA, 0, 4),
-    SP(SC_SOLVER_LAMBDA,         0, 0.1,  0, 1e6),
-    SP(SC_SOLVER_NONNEGATIVE,    1, 0,    0, 1),
-    SP(SC_SOLVER_MAX_ITERATIONS, 1, 1000, 1, 1e7),
-    SP(SC_SOLVER_TOLERANCE,      0, 1e-6, 0, 1),
-    SP(SC_SOLVER_GROUP_LAYOUT,   1, SC_GROUPS_NONE, 0, 2),
-    SP(SC_SOLVER_GROUP_WEIGHT,   0, 0,    0, 1e6),
-    SP(SC_SOLVER_GROUP_SIZE,     1, 4,    NAN, NAN),
-    SP(SC_SOLVER_TORUS_ROWS,     1, 0,    0, 1e6),
-    SP(SC_SOLVER_TORUS_COLS,     1, 0,    0, 1e6),
-    SP(SC_SOLVER_POOL_SIZE,      1, 3,    1, 1000),
-    SP(SC_SOLVER_POOL_STRIDE,    1, 1,    1, 1000),
-    SP(SC_SOLVER_POOL_SIGMA,     0, 0,    0, NAN),
-    SP(SC_SOLVER_GROUP_EPSILON,  0, 1e-4, 1e-12, 1),
-    SP(SC_SOLVER_L2,             0, 0,    0, 1e6),
-    SP(SC_SOLVER_THREADS,        1, 1,    0, 64),
-    SP(SC_SOLVER_MAX_NONZEROS,   1, 10,   0, 16777216),
-    SP(SC_SOLVER_MAX_RESIDUAL,   0, 0,    0, 1e15),
+    SP(SC_SOLVER_PARAM_METHOD,         1, SC_SOLVER_METHOD_FISTA, 0, 4),
+    SP(SC_SOLVER_PARAM_LAMBDA,         0, 0.1,  0, 1e6),
+    SP(SC_SOLVER_PARAM_NONNEGATIVE,    1, 0,    0, 1),
+    SP(SC_SOLVER_PARAM_MAX_ITERATIONS, 1, 1000, 1, 1e7),
+    SP(SC_SOLVER_PARAM_TOLERANCE,      0, 1e-6, 0, 1),
+    SP(SC_SOLVER_PARAM_GROUP_LAYOUT,   1, SC_GROUP_LAYOUT_NONE, 0, 2),
+    SP(SC_SOLVER_PARAM_GROUP_WEIGHT,   0, 0,    0, 1e6),
+    SP(SC_SOLVER_PARAM_GROUP_SIZE,     1, 4,    NAN, NAN),
+    SP(SC_SOLVER_PARAM_TORUS_ROWS,     1, 0,    0, 1e6),
+    SP(SC_SOLVER_PARAM_TORUS_COLS,     1, 0,    0, 1e6),
+    SP(SC_SOLVER_PARAM_POOL_SIZE,      1, 3,    1, 1000),
+    SP(SC_SOLVER_PARAM_POOL_STRIDE,    1, 1,    1, 1000),
+    SP(SC_SOLVER_PARAM_POOL_SIGMA,     0, 0,    0, NAN),
+    SP(SC_SOLVER_PARAM_GROUP_EPSILON,  0, 1e-4, 1e-12, 1),
+    SP(SC_SOLVER_PARAM_L2,             0, 0,    0, 1e6),
+    SP(SC_SOLVER_PARAM_THREADS,        1, 1,    0, 64),
+    SP(SC_SOLVER_PARAM_MAX_NONZEROS,   1, 10,   0, 16777216),
+    SP(SC_SOLVER_PARAM_MAX_RESIDUAL,   0, 0,    0, 1e15),
 };
 #define SOLVER_PARAM_COUNT (sizeof solver_params / sizeof solver_params[0])
 
@@ -1144,7 +1144,7 @@ static void expect_set(sc_solver *s, sc_solver_param p, double value,
     snapshot_params(s, before);
     sc_status st = sc_solver_set(s, p, value);
     ck_assert_msg(st == expected, "sc_solver_set(%d, %.17g) gave %s, not %s",
-                  (int)p, value, sc_status_str(st), sc_status_str(expected));
+                  (int)p, value, sc_status_string(st), sc_status_string(expected));
     snapshot_params(s, after);
     ck_assert_msg(memcmp(before, after, sizeof before) == 0,
                   "a failed sc_solver_set(%d, %g) changed a parameter",
@@ -1162,7 +1162,7 @@ START_TEST(bounds_and_defaults)
     for (size_t i = 0; i < SOLVER_PARAM_COUNT; i++) {
         const solver_param_doc *p = &solver_params[i];
         double lo = NAN, hi = NAN, v = NAN;
-        ck_assert_msg(sc_solver_bounds(p->id, &lo, &hi) == SC_OK, "%s",
+        ck_assert_msg(sc_solver_param_bounds(p->id, &lo, &hi) == SC_OK, "%s",
                       p->name);
         ck_assert_msg(isfinite(lo) && isfinite(hi) && lo <= hi,
                       "%s: [%g, %g]", p->name, lo, hi);
@@ -1180,10 +1180,10 @@ START_TEST(bounds_and_defaults)
     }
     /* a group size below 1 is meaningless */
     double lo, hi;
-    ck_assert_int_eq(sc_solver_bounds(SC_SOLVER_GROUP_SIZE, &lo, &hi), SC_OK);
+    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_SIZE, &lo, &hi), SC_OK);
     ck_assert(lo >= 1);
     /* nor is a negative epsilon under a square root */
-    ck_assert_int_eq(sc_solver_bounds(SC_SOLVER_GROUP_EPSILON, &lo, &hi),
+    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_EPSILON, &lo, &hi),
                      SC_OK);
     ck_assert(lo >= 0);
     sc_solver_free(s);
@@ -1198,19 +1198,19 @@ START_TEST(params_unknown_and_null)
     for (size_t u = 0; u < sizeof unknown_solver_params / sizeof(int); u++) {
         sc_solver_param id = (sc_solver_param)unknown_solver_params[u];
         double lo = 42, hi = 43, v = 44;
-        ck_assert_int_eq(sc_solver_bounds(id, &lo, &hi), SC_ERR_PARAM);
+        ck_assert_int_eq(sc_solver_param_bounds(id, &lo, &hi), SC_ERR_PARAM);
         ck_assert(lo == 42 && hi == 43);
         ck_assert_int_eq(sc_solver_get(s, id, &v), SC_ERR_PARAM);
         ck_assert(v == 44);
         expect_set(s, id, 1.0, SC_ERR_PARAM);
     }
     double v = 44, lo = 42;
-    ck_assert_int_eq(sc_solver_set(NULL, SC_SOLVER_LAMBDA, 0.5), SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_get(NULL, SC_SOLVER_LAMBDA, &v), SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_get(s, SC_SOLVER_LAMBDA, NULL), SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_bounds(SC_SOLVER_LAMBDA, NULL, &v),
+    ck_assert_int_eq(sc_solver_set(NULL, SC_SOLVER_PARAM_LAMBDA, 0.5), SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_get(NULL, SC_SOLVER_PARAM_LAMBDA, &v), SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_get(s, SC_SOLVER_PARAM_LAMBDA, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_LAMBDA, NULL, &v),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_bounds(SC_SOLVER_LAMBDA, &lo, NULL),
+    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_LAMBDA, &lo, NULL),
                      SC_ERR_NULL);
     ck_assert(v == 44 && lo == 42);
     ck_assert(sc_solver_lipschitz(NULL) == 0.0);
@@ -1226,7 +1226,7 @@ START_TEST(params_out_of_range)
     for (size_t i = 0; i < SOLVER_PARAM_COUNT; i++) {
         const solver_param_doc *p = &solver_params[i];
         double lo, hi;
-        ck_assert_int_eq(sc_solver_bounds(p->id, &lo, &hi), SC_OK);
+        ck_assert_int_eq(sc_solver_param_bounds(p->id, &lo, &hi), SC_OK);
         const double bad[] = {nextafter(lo, -INFINITY), lo - 1, -1e300,
                               nextafter(hi, INFINITY), hi + 1, 1e300,
                               NAN, INFINITY, -INFINITY};
@@ -1239,12 +1239,12 @@ START_TEST(params_out_of_range)
         TU_ASSERT_CONTAINS(sc_solver_message(s), "sc_solver_set");
     }
     /* and valid values are taken exactly */
-    sset(s, SC_SOLVER_LAMBDA, 0.375);
-    ck_assert(sget(s, SC_SOLVER_LAMBDA) == 0.375);
-    sset(s, SC_SOLVER_MAX_ITERATIONS, 1e7);
-    ck_assert(sget(s, SC_SOLVER_MAX_ITERATIONS) == 1e7);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_COD);
-    ck_assert(sget(s, SC_SOLVER_METHOD) == SC_METHOD_COD);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, 0.375);
+    ck_assert(sget(s, SC_SOLVER_PARAM_LAMBDA) == 0.375);
+    sset(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 1e7);
+    ck_assert(sget(s, SC_SOLVER_PARAM_MAX_ITERATIONS) == 1e7);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_COD);
+    ck_assert(sget(s, SC_SOLVER_PARAM_METHOD) == SC_SOLVER_METHOD_COD);
     sc_solver_free(s);
 }
 END_TEST
@@ -1255,28 +1255,28 @@ START_TEST(group_geometry_checked)
     random_dictionary(d, 8, 16, 3434);
     /* k = 10: the default group size 4 does not divide it */
     sc_solver *s10 = make_solver(d, 8, 10);
-    expect_set(s10, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS, SC_ERR_SIZE);
-    ck_assert(sget(s10, SC_SOLVER_GROUP_LAYOUT) == SC_GROUPS_NONE);
+    expect_set(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS, SC_ERR_SIZE);
+    ck_assert(sget(s10, SC_SOLVER_PARAM_GROUP_LAYOUT) == SC_GROUP_LAYOUT_NONE);
     /* nor does sqrt(10) make a square torus */
-    expect_set(s10, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC,
+    expect_set(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC,
                SC_ERR_SIZE);
-    sset(s10, SC_SOLVER_GROUP_SIZE, 5);
-    sset(s10, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
+    sset(s10, SC_SOLVER_PARAM_GROUP_SIZE, 5);
+    sset(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
     sc_solver_free(s10);
 
     sc_solver *s = make_solver(d, 8, 16);
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    expect_set(s, SC_SOLVER_GROUP_SIZE, 5, SC_ERR_SIZE);
-    expect_set(s, SC_SOLVER_GROUP_SIZE, 32, SC_ERR_SIZE);
-    ck_assert(sget(s, SC_SOLVER_GROUP_SIZE) == 4);
-    sset(s, SC_SOLVER_GROUP_SIZE, 8);
-    sset(s, SC_SOLVER_GROUP_SIZE, 16);
-    sset(s, SC_SOLVER_GROUP_SIZE, 1);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    expect_set(s, SC_SOLVER_PARAM_GROUP_SIZE, 5, SC_ERR_SIZE);
+    expect_set(s, SC_SOLVER_PARAM_GROUP_SIZE, 32, SC_ERR_SIZE);
+    ck_assert(sget(s, SC_SOLVER_PARAM_GROUP_SIZE) == 4);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, 8);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, 16);
+    sset(s, SC_SOLVER_PARAM_GROUP_SIZE, 1);
     /* 16 units on the default 4 x 4 torus; 3 rows cannot hold 16 units */
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC);
-    expect_set(s, SC_SOLVER_TORUS_ROWS, 3, SC_ERR_SIZE);
-    expect_set(s, SC_SOLVER_TORUS_COLS, 3, SC_ERR_SIZE);
-    ck_assert(sget(s, SC_SOLVER_TORUS_ROWS) == 0);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
+    expect_set(s, SC_SOLVER_PARAM_TORUS_ROWS, 3, SC_ERR_SIZE);
+    expect_set(s, SC_SOLVER_PARAM_TORUS_COLS, 3, SC_ERR_SIZE);
+    ck_assert(sget(s, SC_SOLVER_PARAM_TORUS_ROWS) == 0);
     sc_solver_free(s);
 }
 END_TEST
@@ -1290,9 +1290,9 @@ START_TEST(run_rejects_bad_input)
     sc_solver *s = make_solver(d, N, K);
     sc_solver_report rep = {.size = sizeof rep};
     /* the torus geometry (2 x 4, pools of 2) while no layout uses it */
-    sset(s, SC_SOLVER_TORUS_ROWS, 2);
-    sset(s, SC_SOLVER_TORUS_COLS, 4);
-    sset(s, SC_SOLVER_POOL_SIZE, 2);
+    sset(s, SC_SOLVER_PARAM_TORUS_ROWS, 2);
+    sset(s, SC_SOLVER_PARAM_TORUS_COLS, 4);
+    sset(s, SC_SOLVER_PARAM_POOL_SIZE, 2);
 
 #define EXPECT_RUN(solver, xs, batch, cs, r, expected)                       \
     do {                                                                     \
@@ -1320,15 +1320,15 @@ START_TEST(run_rejects_bad_input)
     }
 
     /* CoD supports the L1 term only: setting is allowed, running is not */
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, 0.3);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_COD);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0.3);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_COD);
     EXPECT_RUN(s, x, B, codes, &rep, SC_ERR_STATE);
     EXPECT_RUN(s, x, B, codes, NULL, SC_ERR_STATE);
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
     EXPECT_RUN(s, x, B, codes, &rep, SC_ERR_STATE);
     /* and FISTA with the same settings runs */
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_FISTA);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA);
     run_ok(s, x, B, codes);
 #undef EXPECT_RUN
     sc_solver_free(s);
@@ -1473,14 +1473,14 @@ START_TEST(elastic_net_orthogonal_closed_form)
     random_orthogonal(d, ORTH_N, 4242);
     tu_fill(x, ORTH_BATCH * ORTH_N, 4343, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, ORTH_N, ORTH_N);
-    int groups = method == SC_METHOD_ISTA || method == SC_METHOD_FISTA;
+    int groups = method == SC_SOLVER_METHOD_ISTA || method == SC_SOLVER_METHOD_FISTA;
     for (int grouped = 0; grouped <= groups; grouped++) {
         double lambda_g = grouped ? 0.5 : 0.0;
         configure(s, method, lambda, nonneg, 1000, 1e-6);
-        sset(s, SC_SOLVER_L2, l2);
+        sset(s, SC_SOLVER_PARAM_L2, l2);
         if (grouped) {
-            sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-            sset(s, SC_SOLVER_GROUP_WEIGHT, lambda_g);
+            sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+            sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, lambda_g);
         }
         sc_solver_report rep = run_ok(s, x, ORTH_BATCH, codes);
         double exact_obj = 0.0, z[ORTH_N];
@@ -1562,10 +1562,10 @@ START_TEST(cd_active_reaches_fista_optimum)
         random_dictionary(d, N, K, 4545);
     tu_fill(x, B * N, 4646, -0.5f, 0.5f);
     sc_solver *s = make_solver(d, N, K);
-    configure(s, SC_METHOD_FISTA, lambda, nonneg, 20000, 1e-9);
-    sset(s, SC_SOLVER_L2, l2);
+    configure(s, SC_SOLVER_METHOD_FISTA, lambda, nonneg, 20000, 1e-9);
+    sset(s, SC_SOLVER_PARAM_L2, l2);
     sc_solver_report rf = run_ok(s, x, B, zf);
-    configure(s, SC_METHOD_CD_ACTIVE, lambda, nonneg, 20000, 1e-6);
+    configure(s, SC_SOLVER_METHOD_CD_ACTIVE, lambda, nonneg, 20000, 1e-6);
     sc_solver_report rc = run_ok(s, x, B, zc);
     double worst = 0.0;
     for (size_t b = 0; b < B; b++)
@@ -1608,7 +1608,7 @@ START_TEST(report_gap_matches_definition)
     tu_fill(x, B * N, 4848, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, N, K);
     configure(s, method, lambda, nonneg, 2, 0);
-    sset(s, SC_SOLVER_L2, l2);
+    sset(s, SC_SOLVER_PARAM_L2, l2);
     sc_solver_report rep = run_ok(s, x, B, codes);
     double worst = 0.0;
     for (size_t b = 0; b < B; b++) {
@@ -1658,7 +1658,7 @@ START_TEST(warm_start_from_optimum)
     tu_fill(x, KKT_BATCH * KKT_N, 5050, -0.5f, 0.5f);
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
     configure(s, method, 0.1, nonneg, 100000, 1e-6);
-    sset(s, SC_SOLVER_L2, 0.1);
+    sset(s, SC_SOLVER_PARAM_L2, 0.1);
     sc_solver_report cold = run_ok(s, x, KKT_BATCH, opt);
     ck_assert(cold.converged == 1);
     sc_solver_report rep = {.size = sizeof rep};
@@ -1683,7 +1683,7 @@ START_TEST(warm_start_from_optimum)
 }
 END_TEST
 
-/* SC_SOLVER_THREADS splits the batch over threads for CoD, CD_ACTIVE and
+/* SC_SOLVER_PARAM_THREADS splits the batch over threads for CoD, CD_ACTIVE and
  * OMP (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
  * and 0 (one per processor) threads give the same codes and report bit for
  * bit, on a batch of 37 that no count divides evenly. */
@@ -1696,14 +1696,14 @@ START_TEST(threads_give_identical_bits)
     tu_fill(x, B * KKT_N, 5252, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
     configure(s, method, 0.1, 0, 300, 1e-6);
-    if (method == SC_METHOD_OMP)      /* which takes no L2 term */
-        sset(s, SC_SOLVER_MAX_NONZEROS, 5);
+    if (method == SC_SOLVER_METHOD_OMP)      /* which takes no L2 term */
+        sset(s, SC_SOLVER_PARAM_MAX_NONZEROS, 5);
     else
-        sset(s, SC_SOLVER_L2, 0.05);
+        sset(s, SC_SOLVER_PARAM_L2, 0.05);
     sc_solver_report r1 = run_ok(s, x, B, one);
     const double counts[] = {2, 3, 7, 0};
     for (size_t c = 0; c < 4; c++) {
-        sset(s, SC_SOLVER_THREADS, counts[c]);
+        sset(s, SC_SOLVER_PARAM_THREADS, counts[c]);
         sc_solver_report rn = run_ok(s, x, B, many);
         ck_assert_msg(memcmp(one, many, sizeof one) == 0, "%s, %g threads: "
                       "codes differ", method_names[method], counts[c]);
@@ -1729,7 +1729,7 @@ START_TEST(cd_active_report_and_stopping)
     const double caps[] = {1, 2, 5};
     double previous = INFINITY;
     for (size_t c = 0; c < 3; c++) {
-        configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, caps[c], 0);
+        configure(s, SC_SOLVER_METHOD_CD_ACTIVE, 0.1, 0, caps[c], 0);
         sc_solver_report rep = run_ok(s, x, KKT_BATCH, codes);
         ck_assert_msg(rep.iterations == (uint64_t)caps[c], "cap %g: %llu "
                       "sweeps", caps[c], (unsigned long long)rep.iterations);
@@ -1739,7 +1739,7 @@ START_TEST(cd_active_report_and_stopping)
         ck_assert(rel_close(rep.objective,
                             objective_of(s, x, codes, KKT_BATCH), 1e-5));
     }
-    configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, 5000, 1e-2);
+    configure(s, SC_SOLVER_METHOD_CD_ACTIVE, 0.1, 0, 5000, 1e-2);
     sc_solver_report rep = run_ok(s, x, KKT_BATCH, codes);
     ck_assert(rep.converged == 1 && rep.gap <= 1e-2);
     ck_assert(rep.iterations >= 1 && rep.iterations < 5000);
@@ -1764,7 +1764,7 @@ START_TEST(report_old_size_still_works)
     random_dictionary(d, N, K, 5555);
     tu_fill(x, B * N, 5656, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, N, K);
-    configure(s, SC_METHOD_CD_ACTIVE, 0.1, 0, 100, 1e-6);
+    configure(s, SC_SOLVER_METHOD_CD_ACTIVE, 0.1, 0, 100, 1e-6);
     sc_solver_report full = run_ok(s, x, B, codes);
     union {
         report_before_gap old;
@@ -1826,23 +1826,23 @@ START_TEST(run_from_rejects_bad_input)
     bad[5] = -0.25f;
     ck_assert_int_eq(sc_solver_run_from(s, x, B, bad, codes, NULL), SC_OK);
     /* ... and out of range with z >= 0, for every method */
-    sset(s, SC_SOLVER_NONNEGATIVE, 1);
-    for (int method = 0; method <= SC_METHOD_OMP; method++) {
-        sset(s, SC_SOLVER_METHOD, method);
+    sset(s, SC_SOLVER_PARAM_NONNEGATIVE, 1);
+    for (int method = 0; method <= SC_SOLVER_METHOD_OMP; method++) {
+        sset(s, SC_SOLVER_PARAM_METHOD, method);
         EXPECT_FROM(s, x, B, bad, &rep, SC_ERR_RANGE);
     }
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_CD_ACTIVE);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_CD_ACTIVE);
     ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL), SC_OK);
     /* the group term: ISTA and FISTA only */
-    sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-    sset(s, SC_SOLVER_GROUP_WEIGHT, 0.3);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_CD_ACTIVE);
+    sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+    sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0.3);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_CD_ACTIVE);
     EXPECT_FROM(s, x, B, start, &rep, SC_ERR_STATE);
-    TU_ASSERT_CONTAINS(sc_last_message(), "SC_METHOD_CD_ACTIVE");
+    TU_ASSERT_CONTAINS(sc_last_message(), "SC_SOLVER_METHOD_CD_ACTIVE");
     fill_sentinel(codes, B * K);
     ck_assert_int_eq(sc_solver_run(s, x, B, codes, NULL), SC_ERR_STATE);
     assert_sentinel(codes, B * K);
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_FISTA);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA);
     ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL), SC_OK);
 #undef EXPECT_FROM
     sc_solver_free(s);
@@ -1895,7 +1895,7 @@ static sc_status run_overflow_case(const sc_solver *s, const float *x,
                        ? sc_solver_run_from(s, x, batch, start, codes, &rep)
                        : sc_solver_run(s, x, batch, codes, &rep);
     if (expected != SC_OK)
-        ck_assert_msg(st == expected, "%s: %s (%s)", what, sc_status_str(st),
+        ck_assert_msg(st == expected, "%s: %s (%s)", what, sc_status_string(st),
                       sc_last_message());
     if (st == SC_OK) {
         for (size_t i = 0; i < batch * k; i++)
@@ -1906,7 +1906,7 @@ static sc_status run_overflow_case(const sc_solver *s, const float *x,
         return st;
     }
     ck_assert_msg(st == SC_ERR_RANGE || st == SC_ERR_NONFINITE, "%s: %s",
-                  what, sc_status_str(st));
+                  what, sc_status_string(st));
     TU_ASSERT_CONTAINS(sc_last_message(),
                        st == SC_ERR_RANGE ? "too large" : "overflowed");
     assert_sentinel(codes, batch * k);
@@ -1929,11 +1929,11 @@ START_TEST(run_reports_overflow)
     const float near[2 * 2] = {1.0f, 1.0f / norm, 0.0f, eps / norm};
     const float x_near[2] = {0.0f, 1e38f}, zero2[2] = {0.0f, 0.0f};
     sc_solver *s = make_solver(near, 2, 2);
-    sset(s, SC_SOLVER_METHOD, method);
-    sset(s, SC_SOLVER_LAMBDA, 0.0);
-    sset(s, SC_SOLVER_MAX_ITERATIONS, 1e5);
-    sset(s, SC_SOLVER_TOLERANCE, 0.0);
-    sc_status cod = method == SC_METHOD_COD ? SC_ERR_NONFINITE : SC_OK;
+    sset(s, SC_SOLVER_PARAM_METHOD, method);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, 0.0);
+    sset(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 1e5);
+    sset(s, SC_SOLVER_PARAM_TOLERANCE, 0.0);
+    sc_status cod = method == SC_SOLVER_METHOD_COD ? SC_ERR_NONFINITE : SC_OK;
     run_overflow_case(s, x_near, 1, NULL, 2, cod, "near atoms, cold");
     run_overflow_case(s, x_near, 1, zero2, 2, cod, "near atoms, warm");
     sc_solver_free(s);
@@ -1943,7 +1943,7 @@ START_TEST(run_reports_overflow)
     for (size_t i = 0; i < N; i++)
         d[i * K] = 1.0f / sqrtf((float)N);   /* atom 0: all positive */
     s = make_solver(d, N, K);
-    sset(s, SC_SOLVER_METHOD, method);
+    sset(s, SC_SOLVER_PARAM_METHOD, method);
     for (size_t i = 0; i < B * N; i++)
         x[i] = 3e38f;
     memset(start, 0, sizeof start);
@@ -1977,7 +1977,7 @@ START_TEST(objective_reports_overflow)
     TU_ASSERT_CONTAINS(sc_last_message(), "overflowed");
     ck_assert(obj == 42.0);
     /* the documented +Inf for a negative code under the constraint stays */
-    sset(s, SC_SOLVER_NONNEGATIVE, 1);
+    sset(s, SC_SOLVER_PARAM_NONNEGATIVE, 1);
     memset(z, 0, sizeof z);
     z[3] = -1.0f;
     ck_assert_int_eq(sc_solver_objective(s, x, z, B, &obj), SC_OK);
@@ -2062,9 +2062,9 @@ static size_t support_of(const float *z, size_t k, size_t *support)
 
 static void configure_omp(sc_solver *s, double nonzeros, double residual)
 {
-    sset(s, SC_SOLVER_METHOD, SC_METHOD_OMP);
-    sset(s, SC_SOLVER_MAX_NONZEROS, nonzeros);
-    sset(s, SC_SOLVER_MAX_RESIDUAL, residual);
+    sset(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_OMP);
+    sset(s, SC_SOLVER_PARAM_MAX_NONZEROS, nonzeros);
+    sset(s, SC_SOLVER_PARAM_MAX_RESIDUAL, residual);
 }
 
 #define OMP_N 12
@@ -2304,7 +2304,7 @@ START_TEST(omp_ignores_lambda_and_start)
     tu_fill(start, OMP_BATCH * OMP_K, 7100, -1.0f, 1.0f);
     sc_solver *s = make_solver(d, OMP_N, OMP_K);
     configure_omp(s, 4, 0.0);
-    sset(s, SC_SOLVER_LAMBDA, 0.1);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, 0.1);
     sc_solver_report rep = run_ok(s, x, OMP_BATCH, cold);
     ck_assert(rel_close(rep.objective,
                         batch_objective_ref(d, OMP_N, OMP_K, x, cold,
@@ -2317,7 +2317,7 @@ START_TEST(omp_ignores_lambda_and_start)
     ck_assert(memcmp(cold, warm, sizeof cold) == 0);
     ck_assert(wrep.iterations == rep.iterations &&
               memcmp(&wrep.objective, &rep.objective, sizeof(double)) == 0);
-    sset(s, SC_SOLVER_LAMBDA, 0.0);
+    sset(s, SC_SOLVER_PARAM_LAMBDA, 0.0);
     run_ok(s, x, OMP_BATCH, warm);
     ck_assert(memcmp(cold, warm, sizeof cold) == 0);
     sc_solver_free(s);
@@ -2337,25 +2337,25 @@ START_TEST(omp_rejects_unsupported_terms)
     configure_omp(s, 3, 0.0);
     for (int term = 0; term < 3; term++) {
         if (term == 0)
-            sset(s, SC_SOLVER_NONNEGATIVE, 1);
+            sset(s, SC_SOLVER_PARAM_NONNEGATIVE, 1);
         else if (term == 1)
-            sset(s, SC_SOLVER_L2, 0.1);
+            sset(s, SC_SOLVER_PARAM_L2, 0.1);
         else {
-            sset(s, SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_CONTIGUOUS);
-            sset(s, SC_SOLVER_GROUP_WEIGHT, 0.3);
+            sset(s, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS);
+            sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0.3);
         }
         fill_sentinel(codes, B * K);
         ck_assert_int_eq(sc_solver_run(s, x, B, codes, NULL), SC_ERR_STATE);
-        TU_ASSERT_CONTAINS(sc_last_message(), "SC_METHOD_OMP");
+        TU_ASSERT_CONTAINS(sc_last_message(), "SC_SOLVER_METHOD_OMP");
         TU_ASSERT_CONTAINS(sc_last_message(), term == 0 ? "NONNEGATIVE"
-                                              : term == 1 ? "SC_SOLVER_L2"
+                                              : term == 1 ? "SC_SOLVER_PARAM_L2"
                                                           : "group term");
         ck_assert_int_eq(sc_solver_run_from(s, x, B, start, codes, NULL),
                          SC_ERR_STATE);
         assert_sentinel(codes, B * K);
-        sset(s, SC_SOLVER_NONNEGATIVE, 0);
-        sset(s, SC_SOLVER_L2, 0);
-        sset(s, SC_SOLVER_GROUP_WEIGHT, 0);
+        sset(s, SC_SOLVER_PARAM_NONNEGATIVE, 0);
+        sset(s, SC_SOLVER_PARAM_L2, 0);
+        sset(s, SC_SOLVER_PARAM_GROUP_WEIGHT, 0);
     }
     /* a group layout with weight 0 is no group term */
     run_ok(s, x, B, codes);

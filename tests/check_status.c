@@ -42,7 +42,7 @@ END_TEST
 START_TEST(status_str_names_each_status)
 {
     for (size_t i = 0; i < STATUS_COUNT; i++) {
-        const char *s = sc_status_str(statuses[i].status);
+        const char *s = sc_status_string(statuses[i].status);
         ck_assert_ptr_nonnull(s);
         ck_assert_uint_gt(strlen(s), 0);
         /* "a short constant name for a status", e.g. "SC_ERR_NULL: ..." */
@@ -51,7 +51,7 @@ START_TEST(status_str_names_each_status)
                       statuses[i].name);
         ck_assert_str_ne(s, "unknown status");
         /* Constant: the same pointer's text on a second call. */
-        ck_assert_str_eq(sc_status_str(statuses[i].status), s);
+        ck_assert_str_eq(sc_status_string(statuses[i].status), s);
     }
 }
 END_TEST
@@ -60,8 +60,8 @@ START_TEST(status_str_distinct)
 {
     for (size_t i = 0; i < STATUS_COUNT; i++)
         for (size_t j = i + 1; j < STATUS_COUNT; j++)
-            ck_assert_str_ne(sc_status_str(statuses[i].status),
-                             sc_status_str(statuses[j].status));
+            ck_assert_str_ne(sc_status_string(statuses[i].status),
+                             sc_status_string(statuses[j].status));
 }
 END_TEST
 
@@ -69,7 +69,7 @@ START_TEST(status_str_unknown)
 {
     const int unknown[] = {11, 12, 100, -1, INT_MAX, INT_MIN};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
-        const char *s = sc_status_str((sc_status)unknown[i]);
+        const char *s = sc_status_string((sc_status)unknown[i]);
         ck_assert_ptr_nonnull(s);
         ck_assert_str_eq(s, "unknown status");
     }
@@ -126,12 +126,12 @@ static failure fail_call(int which)
     size_t rows, cols;
     switch (which) {
     case 0: return (failure){"sc_model_create", sc_model_create(&m, 0, 3)};
-    case 1: return (failure){"sc_param_bounds",
-                             sc_param_bounds((sc_param)9999, &lo, &hi)};
+    case 1: return (failure){"sc_model_param_bounds",
+                             sc_model_param_bounds((sc_model_param)9999, &lo, &hi)};
     case 2: return (failure){"sc_model_set",
-                             sc_model_set(NULL, SC_PARAM_ITERATIONS, 1)};
+                             sc_model_set(NULL, SC_MODEL_PARAM_ITERATIONS, 1)};
     case 3: return (failure){"sc_model_get",
-                             sc_model_get(NULL, SC_PARAM_ITERATIONS, &v)};
+                             sc_model_get(NULL, SC_MODEL_PARAM_ITERATIONS, &v)};
     case 4: return (failure){"sc_model_init_random",
                              sc_model_init_random(NULL, 1)};
     case 5: return (failure){"sc_model_init_dictionary",
@@ -205,7 +205,7 @@ START_TEST(last_message_kept_by_success)
     ck_assert_uint_gt(strlen(before), 0);
     ck_assert_int_eq(sc_model_create(&m, 3, 3), SC_OK);
     double v;
-    ck_assert_int_eq(sc_model_get(m, SC_PARAM_ITERATIONS, &v), SC_OK);
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ITERATIONS, &v), SC_OK);
     ck_assert_str_eq(sc_last_message(), before);
     sc_model_free(m);
 }
@@ -229,9 +229,9 @@ static void *fail_repeatedly(void *arg)
             job->ok &= strstr(sc_last_message(), "sc_model_create") != NULL;
         } else {
             double lo, hi;
-            job->ok &= sc_param_bounds((sc_param)9999, &lo, &hi) ==
+            job->ok &= sc_model_param_bounds((sc_model_param)9999, &lo, &hi) ==
                        SC_ERR_PARAM;
-            job->ok &= strstr(sc_last_message(), "sc_param_bounds") != NULL;
+            job->ok &= strstr(sc_last_message(), "sc_model_param_bounds") != NULL;
         }
     }
     return NULL;
@@ -272,13 +272,13 @@ START_TEST(model_message_empty_then_set_by_exclusive_calls)
 {
     sc_model *m = tu_model(4, 6, NULL, 0, TU_NO_INIT);
     ck_assert_str_eq(sc_model_message(m), "");
-    ck_assert_int_eq(sc_model_set(m, SC_PARAM_ITERATIONS, 0), SC_ERR_RANGE);
-    TU_ASSERT_CONTAINS(sc_model_message(m), "SC_PARAM_ITERATIONS");
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, 0), SC_ERR_RANGE);
+    TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_ITERATIONS");
     /* The thread's message says the same. */
     ck_assert_str_eq(sc_last_message(), sc_model_message(m));
     /* A successful call does not clear it. */
-    tu_set(m, SC_PARAM_ITERATIONS, 3);
-    TU_ASSERT_CONTAINS(sc_model_message(m), "SC_PARAM_ITERATIONS");
+    tu_set(m, SC_MODEL_PARAM_ITERATIONS, 3);
+    TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_ITERATIONS");
     sc_model_free(m);
 }
 END_TEST
@@ -303,7 +303,7 @@ START_TEST(model_message_untouched_by_const_calls)
     ck_assert_int_eq(sc_model_decode(m, z, 1, x), SC_ERR_STATE);
     ck_assert_int_eq(sc_model_predict(m, x, 1, &label, NULL), SC_ERR_STATE);
     double v;
-    ck_assert_int_eq(sc_model_get(m, (sc_param)9999, &v), SC_ERR_PARAM);
+    ck_assert_int_eq(sc_model_get(m, (sc_model_param)9999, &v), SC_ERR_PARAM);
     ck_assert_int_eq(sc_model_save(m, "/nonexistent/x"), SC_ERR_STATE);
     ck_assert_str_eq(sc_model_message(m), "");
     sc_model_free(m);

@@ -32,11 +32,11 @@ typedef struct {
 
 static pair make_pair(int which)
 {
-    const tu_setting settings[] = {{SC_PARAM_ITERATIONS, 3},
-                                   {SC_PARAM_CLASSES, CLASSES},
-                                   {SC_PARAM_OPTIMIZER, which & 1},
-                                   {SC_PARAM_LEARNING_RATE, 0.01},
-                                   {SC_PARAM_ENCODER, which >> 1}};
+    const tu_setting settings[] = {{SC_MODEL_PARAM_ITERATIONS, 3},
+                                   {SC_MODEL_PARAM_CLASSES, CLASSES},
+                                   {SC_MODEL_PARAM_OPTIMIZER, which & 1},
+                                   {SC_MODEL_PARAM_LEARNING_RATE, 0.01},
+                                   {SC_MODEL_PARAM_ENCODER, which >> 1}};
     pair p = {tu_model(N_IN, N_UNITS, settings, 5, 9),
               tu_model(N_IN, N_UNITS, settings, 5, 9),
               tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 10)};
@@ -52,15 +52,15 @@ static void free_pair(pair *p)
     tu_data_free(&p->d);
 }
 
-static void set_both(pair *p, sc_param id, double value)
+static void set_both(pair *p, sc_model_param id, double value)
 {
     tu_set(p->m, id, value);
     tu_set(p->twin, id, value);
 }
 
-static sc_step_stats sentinel_stats(void)
+static sc_model_stats sentinel_stats(void)
 {
-    sc_step_stats s;
+    sc_model_stats s;
     memset(&s, 0xA5, sizeof s);
     s.size = sizeof s;
     return s;
@@ -75,12 +75,12 @@ static void expect_step_refused(pair *p, const float *x,
 {
     tu_snapshot before;
     tu_snapshot_take(p->m, &before);
-    sc_step_stats stats = sentinel_stats(), pristine = stats;
+    sc_model_stats stats = sentinel_stats(), pristine = stats;
     sc_status s = sc_model_step(p->m, x, labels, targets, batch, &stats);
     char said[512];
     snprintf(said, sizeof said, "%s", sc_last_message());
     ck_assert_msg(s == expected, "step gave %s, expected %s (%s)",
-                  sc_status_str(s), sc_status_str(expected), said);
+                  sc_status_string(s), sc_status_string(expected), said);
     ck_assert_msg(memcmp(&stats, &pristine, sizeof stats) == 0,
                   "stats written by a failed step");
     TU_ASSERT_UNCHANGED(p->m, &before);
@@ -114,7 +114,7 @@ START_TEST(step_before_init)
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     float x[BATCH * N_IN];
     tu_fill(x, BATCH * N_IN, 1, -1, 1);
-    sc_step_stats stats = sentinel_stats(), pristine = stats;
+    sc_model_stats stats = sentinel_stats(), pristine = stats;
     tu_snapshot before;
     tu_snapshot_take(m, &before);
     ck_assert_int_eq(sc_model_step(m, x, NULL, NULL, BATCH, &stats),
@@ -135,11 +135,11 @@ START_TEST(step_null_arguments)
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_step");
     expect_step_fails(&p, NULL, NULL, NULL, BATCH, SC_ERR_NULL);
     /* Labels needed once the class weight is > 0. */
-    set_both(&p, SC_PARAM_CLASS_WEIGHT, 0.5);
+    set_both(&p, SC_MODEL_PARAM_CLASS_WEIGHT, 0.5);
     expect_step_fails(&p, p.d.x, NULL, p.d.targets, BATCH, SC_ERR_NULL);
-    set_both(&p, SC_PARAM_CLASS_WEIGHT, 0);
+    set_both(&p, SC_MODEL_PARAM_CLASS_WEIGHT, 0);
     /* Targets needed once the regression weight is > 0. */
-    set_both(&p, SC_PARAM_REGRESSION_WEIGHT, 0.5);
+    set_both(&p, SC_MODEL_PARAM_REGRESSION_WEIGHT, 0.5);
     expect_step_fails(&p, p.d.x, p.d.labels, NULL, BATCH, SC_ERR_NULL);
     free_pair(&p);
 }
@@ -167,7 +167,7 @@ END_TEST
 START_TEST(step_labels_out_of_range)
 {
     pair p = make_pair(_i);
-    set_both(&p, SC_PARAM_CLASS_WEIGHT, 1);
+    set_both(&p, SC_MODEL_PARAM_CLASS_WEIGHT, 1);
     const int32_t bad[] = {-1, CLASSES, CLASSES + 1, INT32_MAX, INT32_MIN};
     const size_t where[] = {0, BATCH - 1};
     int32_t labels[BATCH];
@@ -185,9 +185,9 @@ END_TEST
 START_TEST(step_class_weight_without_classifier)
 {
     sc_model *m = tu_model(N_IN, N_UNITS,
-                           (tu_setting[]){{SC_PARAM_ITERATIONS, 3}}, 1, 4);
+                           (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 3}}, 1, 4);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, 2, 5);
-    tu_set(m, SC_PARAM_CLASS_WEIGHT, 1);
+    tu_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, 1);
     tu_snapshot before;
     tu_snapshot_take(m, &before);
     for (int32_t i = 0; i < BATCH; i++)
@@ -198,7 +198,7 @@ START_TEST(step_class_weight_without_classifier)
     tu_snapshot_free(&before);
     TU_ASSERT_CONTAINS(sc_model_message(m), "sc_model_step");
     /* Switching the term off makes the same step legal. */
-    tu_set(m, SC_PARAM_CLASS_WEIGHT, 0);
+    tu_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, 0);
     ck_assert_int_eq(sc_model_step(m, d.x, d.labels, NULL, BATCH, NULL),
                      SC_OK);
     sc_model_free(m);
@@ -209,7 +209,7 @@ END_TEST
 START_TEST(step_nonfinite_input)
 {
     pair p = make_pair(_i);
-    set_both(&p, SC_PARAM_REGRESSION_WEIGHT, 0.5);
+    set_both(&p, SC_MODEL_PARAM_REGRESSION_WEIGHT, 0.5);
     const float bad[] = {NAN, INFINITY, -INFINITY};
     float x[BATCH * N_IN], t[BATCH * N_UNITS];
     for (size_t b = 0; b < 3; b++) {
@@ -243,16 +243,16 @@ START_TEST(step_that_overflows_is_undone)
     float x[BATCH * N_IN];
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         double lr;
-        ck_assert_int_eq(sc_model_get(p.m, SC_PARAM_LEARNING_RATE, &lr),
+        ck_assert_int_eq(sc_model_get(p.m, SC_MODEL_PARAM_LEARNING_RATE, &lr),
                          SC_OK);
-        set_both(&p, SC_PARAM_LEARNING_RATE, cases[c].learning_rate);
+        set_both(&p, SC_MODEL_PARAM_LEARNING_RATE, cases[c].learning_rate);
         for (size_t i = 0; i < BATCH * N_IN; i++)
             x[i] = p.d.x[i] >= 0 ? cases[c].scale : -cases[c].scale;
         uint64_t steps = sc_model_steps_taken(p.m);
         expect_step_refused(&p, x, p.d.labels, p.d.targets, BATCH,
                             SC_ERR_NONFINITE);
         ck_assert_uint_eq(sc_model_steps_taken(p.m), steps);
-        set_both(&p, SC_PARAM_LEARNING_RATE, lr);
+        set_both(&p, SC_MODEL_PARAM_LEARNING_RATE, lr);
         assert_twins_train_alike(&p);
     }
     free_pair(&p);
@@ -263,13 +263,13 @@ START_TEST(step_stats_size)
 {
     pair p = make_pair(_i);
     const size_t bad[] = {0, 1, sizeof(size_t),
-                          offsetof(sc_step_stats, loss) + sizeof(double) - 1};
+                          offsetof(sc_model_stats, loss) + sizeof(double) - 1};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         tu_snapshot before;
         tu_snapshot_take(p.m, &before);
-        sc_step_stats stats = sentinel_stats();
+        sc_model_stats stats = sentinel_stats();
         stats.size = bad[b];
-        sc_step_stats pristine = stats;
+        sc_model_stats pristine = stats;
         ck_assert_int_eq(sc_model_step(p.m, p.d.x, p.d.labels, p.d.targets,
                                        BATCH, &stats), SC_ERR_SIZE);
         ck_assert(memcmp(&stats, &pristine, sizeof stats) == 0);
@@ -284,9 +284,9 @@ START_TEST(step_stats_versioned_by_size)
 {
     /* The smallest struct holds size and loss: only those are written. */
     pair p = make_pair(_i);
-    sc_step_stats full = {.size = sizeof full};
-    sc_step_stats small = sentinel_stats(), pristine;
-    small.size = offsetof(sc_step_stats, loss) + sizeof(double);
+    sc_model_stats full = {.size = sizeof full};
+    sc_model_stats small = sentinel_stats(), pristine;
+    small.size = offsetof(sc_model_stats, loss) + sizeof(double);
     pristine = small;
     ck_assert_int_eq(sc_model_step(p.m, p.d.x, NULL, NULL, BATCH, &small),
                      SC_OK);
@@ -294,14 +294,14 @@ START_TEST(step_stats_versioned_by_size)
                      SC_OK);
     ck_assert(small.loss == full.loss);
     ck_assert_uint_eq(small.size, pristine.size);
-    ck_assert(memcmp((char *)&small + offsetof(sc_step_stats, recon),
-                     (char *)&pristine + offsetof(sc_step_stats, recon),
-                     sizeof small - offsetof(sc_step_stats, recon)) == 0);
+    ck_assert(memcmp((char *)&small + offsetof(sc_model_stats, recon),
+                     (char *)&pristine + offsetof(sc_model_stats, recon),
+                     sizeof small - offsetof(sc_model_stats, recon)) == 0);
     TU_ASSERT_SAME_MODEL(p.m, p.twin);
 
     /* A newer caller's larger struct: the bytes past ours are untouched. */
     struct {
-        sc_step_stats stats;
+        sc_model_stats stats;
         unsigned char future[32];
     } big;
     memset(&big, 0x5A, sizeof big);
@@ -339,7 +339,7 @@ START_TEST(good_step_counts_and_reports)
     active /= BATCH * N_UNITS;
 
     uint64_t steps = sc_model_steps_taken(p.m);
-    sc_step_stats st = {.size = sizeof st};
+    sc_model_stats st = {.size = sizeof st};
     ck_assert_int_eq(sc_model_step(p.m, x, NULL, NULL, BATCH, &st), SC_OK);
     ck_assert_uint_eq(sc_model_steps_taken(p.m), steps + 1);
     ck_assert_msg(fabs(st.recon - recon) <= 1e-4 * (1 + recon),
@@ -373,16 +373,16 @@ START_TEST(good_step_every_term)
     /* Every term on: each statistic is finite and in its range, and the
      * loss is the weighted sum.  _i: bit 0 the shrink, bit 1 the encoder. */
     const tu_setting settings[] = {
-        {SC_PARAM_ENCODER, _i >> 1},
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, _i & 1},
-        {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_GROUP_LAYOUT, 1},
-        {SC_PARAM_GROUP_SIZE, 3}, {SC_PARAM_RECON_WEIGHT, 0.7},
-        {SC_PARAM_L1_WEIGHT, 0.2}, {SC_PARAM_GROUP_WEIGHT, 0.3},
-        {SC_PARAM_CLASS_WEIGHT, 1.5}, {SC_PARAM_REGRESSION_WEIGHT, 0.4}};
+        {SC_MODEL_PARAM_ENCODER, _i >> 1},
+        {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_SHRINK, _i & 1},
+        {SC_MODEL_PARAM_CLASSES, CLASSES}, {SC_MODEL_PARAM_GROUP_LAYOUT, 1},
+        {SC_MODEL_PARAM_GROUP_SIZE, 3}, {SC_MODEL_PARAM_RECON_WEIGHT, 0.7},
+        {SC_MODEL_PARAM_L1_WEIGHT, 0.2}, {SC_MODEL_PARAM_GROUP_WEIGHT, 0.3},
+        {SC_MODEL_PARAM_CLASS_WEIGHT, 1.5}, {SC_MODEL_PARAM_REGRESSION_WEIGHT, 0.4}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 11, 6);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 7);
     for (int s = 0; s < 5; s++) {
-        sc_step_stats st = {.size = sizeof st};
+        sc_model_stats st = {.size = sizeof st};
         ck_assert_int_eq(sc_model_step(m, d.x, d.labels, d.targets, BATCH,
                                        &st), SC_OK);
         const double v[] = {st.loss, st.recon, st.l1, st.group,
@@ -420,12 +420,12 @@ START_TEST(steps_keep_the_constraints)
      * and tight bounds, so that the projections have work to do.  _i: bit
      * 0 the optimiser, bit 1 the encoder. */
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, SC_SHRINK_SOFT},
-        {SC_PARAM_CLASSES, CLASSES}, {SC_PARAM_CLASS_WEIGHT, 1},
-        {SC_PARAM_OPTIMIZER, _i & 1}, {SC_PARAM_LEARNING_RATE, 0.5},
-        {SC_PARAM_DECODER_MAX_NORM, 0.5},
-        {SC_PARAM_CLASSIFIER_MAX_NORM, 0.3},
-        {SC_PARAM_ENCODER_MAX_NORM, 0.2}, {SC_PARAM_ENCODER, _i >> 1}};
+        {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_SHRINK, SC_SHRINK_SOFT},
+        {SC_MODEL_PARAM_CLASSES, CLASSES}, {SC_MODEL_PARAM_CLASS_WEIGHT, 1},
+        {SC_MODEL_PARAM_OPTIMIZER, _i & 1}, {SC_MODEL_PARAM_LEARNING_RATE, 0.5},
+        {SC_MODEL_PARAM_DECODER_MAX_NORM, 0.5},
+        {SC_MODEL_PARAM_CLASSIFIER_MAX_NORM, 0.3},
+        {SC_MODEL_PARAM_ENCODER_MAX_NORM, 0.2}, {SC_MODEL_PARAM_ENCODER, _i >> 1}};
     sc_model *m = tu_model(N_IN, N_UNITS, settings, 10, 8);
     tu_data d = tu_data_make(SAMPLES, N_IN, N_UNITS, CLASSES, 9);
     double widest_row = 0.0, widest_encoder_row = 0.0;
@@ -516,17 +516,17 @@ static void assert_scaled(const float *a, const float *b, size_t size,
 
 START_TEST(classifier_rate_scale)
 {
-    /* SC_PARAM_CLASSIFIER_RATE_SCALE 0.2 (DrSAE's) makes SGD's first step
+    /* SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE 0.2 (DrSAE's) makes SGD's first step
      * of C and c 0.2 times as large and leaves the decoder's alone. */
     enum { C_SIZE = CLASSES * N_UNITS, D_SIZE = N_IN * N_UNITS };
     float c1[C_SIZE], c2[C_SIZE], b1[CLASSES], b2[CLASSES], d1[D_SIZE],
         d2[D_SIZE];
     for (int scaled = 0; scaled < 2; scaled++) {
         const tu_setting settings[] = {
-            {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_CLASSES, CLASSES},
-            {SC_PARAM_CLASS_WEIGHT, 1}, {SC_PARAM_MOMENTUM, 0},
-            {SC_PARAM_LEARNING_RATE, 0.1},
-            {SC_PARAM_CLASSIFIER_RATE_SCALE, scaled ? 0.2 : 1.0}};
+            {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_CLASSES, CLASSES},
+            {SC_MODEL_PARAM_CLASS_WEIGHT, 1}, {SC_MODEL_PARAM_MOMENTUM, 0},
+            {SC_MODEL_PARAM_LEARNING_RATE, 0.1},
+            {SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, scaled ? 0.2 : 1.0}};
         one_step_change(settings, 6, SC_WEIGHT_CLASSIFIER,
                         scaled ? c2 : c1, C_SIZE);
         one_step_change(settings, 6, SC_WEIGHT_CLASS_BIAS, scaled ? b2 : b1,
@@ -542,16 +542,16 @@ END_TEST
 
 START_TEST(repeat_scaling_off)
 {
-    /* SC_PARAM_REPEAT_SCALING 0 drops (O3): SGD's first step of W_e is T
+    /* SC_MODEL_PARAM_REPEAT_SCALING 0 drops (O3): SGD's first step of W_e is T
      * times as large, and S's T - 1 times, than with the default.  The
      * first step's gradient is the same, since the weights are. */
     enum { T = 4, E_SIZE = N_UNITS * N_IN, S_SIZE = N_UNITS * N_UNITS };
     float e1[E_SIZE], e2[E_SIZE], s1[S_SIZE], s2[S_SIZE];
     for (int off = 0; off < 2; off++) {
         const tu_setting settings[] = {
-            {SC_PARAM_ITERATIONS, T}, {SC_PARAM_MOMENTUM, 0},
-            {SC_PARAM_LEARNING_RATE, 0.05},
-            {SC_PARAM_REPEAT_SCALING, off ? 0 : 1}};
+            {SC_MODEL_PARAM_ITERATIONS, T}, {SC_MODEL_PARAM_MOMENTUM, 0},
+            {SC_MODEL_PARAM_LEARNING_RATE, 0.05},
+            {SC_MODEL_PARAM_REPEAT_SCALING, off ? 0 : 1}};
         one_step_change(settings, 4, SC_WEIGHT_ENCODER, off ? e2 : e1,
                         E_SIZE);
         one_step_change(settings, 4, SC_WEIGHT_LATERAL, off ? s2 : s1,
@@ -565,7 +565,7 @@ END_TEST
 START_TEST(repeat_scaling_lcod)
 {
     /* LCoD's repeat counts (O3): W_e 1, S T, theta T + 1.  With
-     * SC_PARAM_REPEAT_SCALING 0, SGD's first step of W_e is as large as
+     * SC_MODEL_PARAM_REPEAT_SCALING 0, SGD's first step of W_e is as large as
      * with the default, S's T times and theta's T + 1 times (relu: theta
      * is not clipped). */
     enum { T = 4, E_SIZE = N_UNITS * N_IN, S_SIZE = N_UNITS * N_UNITS };
@@ -573,9 +573,9 @@ START_TEST(repeat_scaling_lcod)
         t2[N_UNITS];
     for (int off = 0; off < 2; off++) {
         const tu_setting settings[] = {
-            {SC_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_PARAM_ITERATIONS, T},
-            {SC_PARAM_MOMENTUM, 0}, {SC_PARAM_LEARNING_RATE, 0.05},
-            {SC_PARAM_REPEAT_SCALING, off ? 0 : 1}};
+            {SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD}, {SC_MODEL_PARAM_ITERATIONS, T},
+            {SC_MODEL_PARAM_MOMENTUM, 0}, {SC_MODEL_PARAM_LEARNING_RATE, 0.05},
+            {SC_MODEL_PARAM_REPEAT_SCALING, off ? 0 : 1}};
         one_step_change(settings, 5, SC_WEIGHT_ENCODER, off ? e2 : e1,
                         E_SIZE);
         one_step_change(settings, 5, SC_WEIGHT_LATERAL, off ? s2 : s1,
@@ -595,10 +595,10 @@ START_TEST(training_lowers_the_loss)
     int shrink = _i & 1, optimizer = (_i >> 1) & 1, encoder = _i >> 2;
     enum { N = 16, K = 24, COUNT = 64, STEPS = 200, B = 16 };
     const tu_setting settings[] = {
-        {SC_PARAM_ITERATIONS, 3}, {SC_PARAM_SHRINK, shrink},
-        {SC_PARAM_OPTIMIZER, optimizer},
-        {SC_PARAM_LEARNING_RATE, optimizer == SC_OPTIMIZER_ADAM ? 0.002 : 0.05},
-        {SC_PARAM_L1_WEIGHT, 0.05}, {SC_PARAM_ENCODER, encoder}};
+        {SC_MODEL_PARAM_ITERATIONS, 3}, {SC_MODEL_PARAM_SHRINK, shrink},
+        {SC_MODEL_PARAM_OPTIMIZER, optimizer},
+        {SC_MODEL_PARAM_LEARNING_RATE, optimizer == SC_OPTIMIZER_ADAM ? 0.002 : 0.05},
+        {SC_MODEL_PARAM_L1_WEIGHT, 0.05}, {SC_MODEL_PARAM_ENCODER, encoder}};
     sc_model *m = tu_model(N, K, settings, 6, 31);
     tu_data d = tu_data_make(COUNT, N, K, 0, 32);
     double losses[STEPS];

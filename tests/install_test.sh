@@ -85,13 +85,13 @@ int main(void)
     }
     s = sc_model_create(&m, 6, 4);
     if (s == SC_OK)
-        s = sc_model_set(m, SC_PARAM_ITERATIONS, 3);
+        s = sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, 3);
     if (s == SC_OK)
         s = sc_model_init_random(m, 7);
     if (s == SC_OK)
         s = sc_model_encode(m, x, 2, z);
     if (s != SC_OK) {
-        fprintf(stderr, "%s: %s\n", sc_status_str(s), sc_last_message());
+        fprintf(stderr, "%s: %s\n", sc_status_string(s), sc_last_message());
         sc_model_free(m);
         return 1;
     }

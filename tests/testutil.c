@@ -21,37 +21,37 @@
  * enum-valued parameters span their enum, the flag 0 and 1.  NAN: the
  * header states no bound. */
 const tu_param tu_params[] = {
-    P(SC_PARAM_ITERATIONS,           1, 1, 11,   1, 1000,   0, 0),
-    P(SC_PARAM_SHRINK,               1, 1, 0,    0, 1,      0, 0),
-    P(SC_PARAM_CLASSES,              1, 1, 0,    0, 100000, 0, 0),
-    P(SC_PARAM_GROUP_LAYOUT,         1, 1, 0,    0, 2,      0, 0),
-    P(SC_PARAM_GROUP_SIZE,           1, 1, 4,    1, 1e6,    0, 0),
-    P(SC_PARAM_TORUS_ROWS,           1, 1, 0,    0, 1e6,    0, 0),
-    P(SC_PARAM_TORUS_COLS,           1, 1, 0,    0, 1e6,    0, 0),
-    P(SC_PARAM_POOL_SIZE,            1, 1, 3,    1, 1000,   0, 0),
-    P(SC_PARAM_POOL_STRIDE,          1, 1, 1,    1, 1000,   0, 0),
-    P(SC_PARAM_POOL_SIGMA,           0, 1, 0,    0, NAN,    0, 0),
-    P(SC_PARAM_GROUP_EPSILON,        0, 1, 1e-8, 0, 1,      0, 0),
-    P(SC_PARAM_ENCODER,              1, 1, 0,    0, 1,      0, 0),
-    P(SC_PARAM_RECON_WEIGHT,         0, 0, 1,    0, NAN,    0, 0),
-    P(SC_PARAM_L1_WEIGHT,            0, 0, 0.1,  0, NAN,    0, 0),
-    P(SC_PARAM_GROUP_WEIGHT,         0, 0, 0,    0, NAN,    0, 0),
-    P(SC_PARAM_CLASS_WEIGHT,         0, 0, 0,    0, NAN,    0, 0),
-    P(SC_PARAM_REGRESSION_WEIGHT,    0, 0, 0,    0, NAN,    0, 0),
-    P(SC_PARAM_NORMALIZE_CODE,       1, 0, 1,    0, 1,      0, 0),
-    P(SC_PARAM_OPTIMIZER,            1, 0, 0,    0, 1,      0, 0),
-    P(SC_PARAM_LEARNING_RATE,        0, 0, 0.05, 0, 1e3,    1, 0),
-    P(SC_PARAM_MOMENTUM,             0, 0, 0.9,  0, 1,      0, 1),
-    P(SC_PARAM_ADAM_BETA1,           0, 0, 0.9,  0, 1,      0, 1),
-    P(SC_PARAM_ADAM_BETA2,           0, 0, 0.999, 0, 1,     0, 1),
-    P(SC_PARAM_ADAM_EPSILON,         0, 0, 1e-8, 0, 1,      1, 0),
-    P(SC_PARAM_DECODER_MAX_NORM,     0, 0, 1,    NAN, NAN,  0, 0),
-    P(SC_PARAM_CLASSIFIER_MAX_NORM,  0, 0, 5,    NAN, NAN,  0, 0),
-    P(SC_PARAM_ENCODER_MAX_NORM,     0, 0, 0,    0, 1e6,    0, 0),
-    P(SC_PARAM_CLASSIFIER_RATE_SCALE, 0, 0, 1,   NAN, 1e6,  0, 0),
-    P(SC_PARAM_REPEAT_SCALING,       1, 0, 1,    0, 1,      0, 0),
-    P(SC_PARAM_INIT_STEP,            0, 0, 0,    0, 1e6,    0, 0),
-    P(SC_PARAM_INIT_NOISE,           0, 0, 0,    0, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_ITERATIONS,           1, 1, 11,   1, 1000,   0, 0),
+    P(SC_MODEL_PARAM_SHRINK,               1, 1, 0,    0, 1,      0, 0),
+    P(SC_MODEL_PARAM_CLASSES,              1, 1, 0,    0, 100000, 0, 0),
+    P(SC_MODEL_PARAM_GROUP_LAYOUT,         1, 1, 0,    0, 2,      0, 0),
+    P(SC_MODEL_PARAM_GROUP_SIZE,           1, 1, 4,    1, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_TORUS_ROWS,           1, 1, 0,    0, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_TORUS_COLS,           1, 1, 0,    0, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_POOL_SIZE,            1, 1, 3,    1, 1000,   0, 0),
+    P(SC_MODEL_PARAM_POOL_STRIDE,          1, 1, 1,    1, 1000,   0, 0),
+    P(SC_MODEL_PARAM_POOL_SIGMA,           0, 1, 0,    0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_GROUP_EPSILON,        0, 1, 1e-8, 0, 1,      0, 0),
+    P(SC_MODEL_PARAM_ENCODER,              1, 1, 0,    0, 1,      0, 0),
+    P(SC_MODEL_PARAM_RECON_WEIGHT,         0, 0, 1,    0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_L1_WEIGHT,            0, 0, 0.1,  0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_GROUP_WEIGHT,         0, 0, 0,    0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_CLASS_WEIGHT,         0, 0, 0,    0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_REGRESSION_WEIGHT,    0, 0, 0,    0, NAN,    0, 0),
+    P(SC_MODEL_PARAM_NORMALIZE_CODE,       1, 0, 1,    0, 1,      0, 0),
+    P(SC_MODEL_PARAM_OPTIMIZER,            1, 0, 0,    0, 1,      0, 0),
+    P(SC_MODEL_PARAM_LEARNING_RATE,        0, 0, 0.05, 0, 1e3,    1, 0),
+    P(SC_MODEL_PARAM_MOMENTUM,             0, 0, 0.9,  0, 1,      0, 1),
+    P(SC_MODEL_PARAM_ADAM_BETA1,           0, 0, 0.9,  0, 1,      0, 1),
+    P(SC_MODEL_PARAM_ADAM_BETA2,           0, 0, 0.999, 0, 1,     0, 1),
+    P(SC_MODEL_PARAM_ADAM_EPSILON,         0, 0, 1e-8, 0, 1,      1, 0),
+    P(SC_MODEL_PARAM_DECODER_MAX_NORM,     0, 0, 1,    NAN, NAN,  0, 0),
+    P(SC_MODEL_PARAM_CLASSIFIER_MAX_NORM,  0, 0, 5,    NAN, NAN,  0, 0),
+    P(SC_MODEL_PARAM_ENCODER_MAX_NORM,     0, 0, 0,    0, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE, 0, 0, 1,   NAN, 1e6,  0, 0),
+    P(SC_MODEL_PARAM_REPEAT_SCALING,       1, 0, 1,    0, 1,      0, 0),
+    P(SC_MODEL_PARAM_INIT_STEP,            0, 0, 0,    0, 1e6,    0, 0),
+    P(SC_MODEL_PARAM_INIT_NOISE,           0, 0, 0,    0, 1e6,    0, 0),
 };
 
 const size_t tu_param_count = sizeof tu_params / sizeof tu_params[0];
@@ -107,11 +107,11 @@ void tu_data_free(tu_data *d)
 static long sentinel_object;
 sc_model *const tu_sentinel = (sc_model *)(void *)&sentinel_object;
 
-void tu_set(sc_model *m, sc_param id, double value)
+void tu_set(sc_model *m, sc_model_param id, double value)
 {
     sc_status s = sc_model_set(m, id, value);
     ck_assert_msg(s == SC_OK, "sc_model_set(%d, %g): %s (%s)", (int)id, value,
-                  sc_status_str(s), sc_model_message(m));
+                  sc_status_string(s), sc_model_message(m));
 }
 
 sc_model *tu_model(size_t n, size_t k, const tu_setting *settings,
@@ -120,13 +120,13 @@ sc_model *tu_model(size_t n, size_t k, const tu_setting *settings,
     sc_model *m = NULL;
     sc_status s = sc_model_create(&m, n, k);
     ck_assert_msg(s == SC_OK, "sc_model_create(%zu, %zu): %s", n, k,
-                  sc_status_str(s));
+                  sc_status_string(s));
     for (size_t i = 0; i < count; i++)
         tu_set(m, settings[i].id, settings[i].value);
     if (seed != TU_NO_INIT) {
         s = sc_model_init_random(m, seed);
         ck_assert_msg(s == SC_OK, "sc_model_init_random: %s (%s)",
-                      sc_status_str(s), sc_model_message(m));
+                      sc_status_string(s), sc_model_message(m));
     }
     return m;
 }
@@ -137,12 +137,12 @@ void tu_train(sc_model *m, const tu_data *d, size_t batch, size_t first_step,
     ck_assert(batch >= 1 && batch <= d->count);
     for (size_t s = first_step; s < first_step + steps; s++) {
         size_t start = (s * batch) % (d->count - batch + 1);
-        sc_step_stats stats = {.size = sizeof stats};
+        sc_model_stats stats = {.size = sizeof stats};
         sc_status st = sc_model_step(m, d->x + start * d->n,
                                      d->labels + start,
                                      d->targets + start * d->k, batch,
                                      &stats);
-        ck_assert_msg(st == SC_OK, "step %zu: %s (%s)", s, sc_status_str(st),
+        ck_assert_msg(st == SC_OK, "step %zu: %s (%s)", s, sc_status_string(st),
                       sc_model_message(m));
         if (losses != NULL)
             losses[s - first_step] = stats.loss;

@@ -21,8 +21,8 @@
  * learning rate's (0, 1e3], where the library's inclusive bound must lie
  * strictly inside. */
 typedef struct {
-    sc_param id;
-    const char *name;      /* "SC_PARAM_ITERATIONS" */
+    sc_model_param id;
+    const char *name;      /* "SC_MODEL_PARAM_ITERATIONS" */
     int integral;          /* counts, enums and flags */
     int structural;        /* settable before init only */
     double def;            /* the documented default */
@@ -59,7 +59,7 @@ void tu_data_free(tu_data *d);
 /* ---- models ----------------------------------------------------------- */
 
 typedef struct {
-    sc_param id;
+    sc_model_param id;
     double value;
 } tu_setting;
 
@@ -75,7 +75,7 @@ sc_model *tu_model(size_t n, size_t k, const tu_setting *settings,
                    size_t count, uint64_t seed);
 
 /* Asserts that sc_model_set succeeds. */
-void tu_set(sc_model *m, sc_param id, double value);
+void tu_set(sc_model *m, sc_model_param id, double value);
 
 /* Runs `steps` training steps of `batch` samples, cycling through the data
  * set: step s (counting from first_step) uses samples starting at

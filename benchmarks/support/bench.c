@@ -88,7 +88,7 @@ void bench_data_free(bench_data *d)
 void bench_check(sc_status s, const char *what)
 {
     if (s != SC_OK) {
-        fprintf(stderr, "bench: %s: %s: %s\n", what, sc_status_str(s),
+        fprintf(stderr, "bench: %s: %s: %s\n", what, sc_status_string(s),
                 sc_last_message());
         exit(1);
     }

@@ -41,7 +41,7 @@ void bench_data_free(bench_data *d);
  * d's samples with seed 1.  Exits with the library's message on a
  * failure. */
 typedef struct {
-    sc_param id;
+    sc_model_param id;
     double value;
 } bench_setting;
 

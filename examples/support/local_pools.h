@@ -11,7 +11,7 @@
  * size x size window of maps (top-left cell (i * stride, j * stride),
  * wrapping around the torus) taken at span x span neighbouring positions
  * (position windows at stride 1, not wrapping at the image's edge).  The
- * weights are all 1 (SC_PARAM_POOL_SIGMA = 0). */
+ * weights are all 1 (SC_MODEL_PARAM_POOL_SIGMA = 0). */
 #ifndef EXAMPLE_LOCAL_POOLS_H
 #define EXAMPLE_LOCAL_POOLS_H
 
@@ -26,8 +26,8 @@ typedef struct {
 typedef struct {
     size_t hout, wout;   /* the grid of positions */
     size_t rows, cols;   /* the torus of maps: rows * cols maps */
-    size_t size, stride; /* SC_PARAM_POOL_SIZE, SC_PARAM_POOL_STRIDE */
-    size_t span;         /* SC_PARAM_POOL_POSITIONS */
+    size_t size, stride; /* SC_MODEL_PARAM_POOL_SIZE, SC_MODEL_PARAM_POOL_STRIDE */
+    size_t span;         /* SC_MODEL_PARAM_POOL_POSITIONS */
 } local_pool_geometry;
 
 /* Builds the pools of g.  Returns 0, or -1 (out of memory, or a geometry

@@ -32,18 +32,18 @@ static sc_status make_solver(sc_solver **out, const float *dictionary,
         sc_solver_param param;
         double value;
     } set[] = {
-        {SC_SOLVER_METHOD, SC_METHOD_FISTA},
-        {SC_SOLVER_LAMBDA, s->l1_weight},
-        {SC_SOLVER_MAX_ITERATIONS, s->iterations},
-        {SC_SOLVER_TOLERANCE, 0},
-        {SC_SOLVER_TORUS_ROWS, (double)s->rows},
-        {SC_SOLVER_TORUS_COLS, (double)s->cols},
-        {SC_SOLVER_POOL_SIZE, s->pool},
-        {SC_SOLVER_POOL_STRIDE, s->stride},
-        {SC_SOLVER_POOL_SIGMA, s->sigma},
-        {SC_SOLVER_GROUP_EPSILON, s->epsilon},
-        {SC_SOLVER_GROUP_WEIGHT, s->group_weight},
-        {SC_SOLVER_GROUP_LAYOUT, SC_GROUPS_TOPOGRAPHIC}};
+        {SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA},
+        {SC_SOLVER_PARAM_LAMBDA, s->l1_weight},
+        {SC_SOLVER_PARAM_MAX_ITERATIONS, s->iterations},
+        {SC_SOLVER_PARAM_TOLERANCE, 0},
+        {SC_SOLVER_PARAM_TORUS_ROWS, (double)s->rows},
+        {SC_SOLVER_PARAM_TORUS_COLS, (double)s->cols},
+        {SC_SOLVER_PARAM_POOL_SIZE, s->pool},
+        {SC_SOLVER_PARAM_POOL_STRIDE, s->stride},
+        {SC_SOLVER_PARAM_POOL_SIGMA, s->sigma},
+        {SC_SOLVER_PARAM_GROUP_EPSILON, s->epsilon},
+        {SC_SOLVER_PARAM_GROUP_WEIGHT, s->group_weight},
+        {SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC}};
     for (size_t i = 0; st == SC_OK && i < sizeof set / sizeof set[0]; i++)
         st = sc_solver_set(sv, set[i].param, set[i].value);
     if (st != SC_OK) {

@@ -5,7 +5,7 @@
  * group penalty: a dictionary D (n x k, unit-norm columns) held by the
  * example, codes inferred by the library's solver, and dictionary steps on D.
  * The fast encoder that predicts the codes is an sc_model trained by the
- * caller to regress them (SC_PARAM_REGRESSION_WEIGHT).
+ * caller to regress them (SC_MODEL_PARAM_REGRESSION_WEIGHT).
  *
  * Inference minimises, for each input x and prediction p = F(x),
  *

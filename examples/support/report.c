@@ -7,7 +7,7 @@
 int report_failure(const char *program, const char *what, sc_status status)
 {
     fprintf(stderr, "%s: %s: %s (%s)\n", program, what,
-            sc_status_str(status), sc_last_message());
+            sc_status_string(status), sc_last_message());
     return 1;
 }
 

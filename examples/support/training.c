@@ -23,12 +23,12 @@ int training_epoch(const char *program, sc_model *m, const float *x,
         batches_gather(xb, x, order + b, batch, dim);
         for (size_t i = 0; i < batch; i++)
             yb[i] = y[order[b + i]];
-        sc_step_stats st = {.size = sizeof st};
+        sc_model_stats st = {.size = sizeof st};
         if (schedule != NULL) {
             double done = (double)(*schedule->steps)++;
             double rate = schedule->rate / (1.0 + schedule->per_step * done);
             REPORT_CHECK(program,
-                         sc_model_set(m, SC_PARAM_LEARNING_RATE, rate));
+                         sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, rate));
         }
         REPORT_CHECK(program, sc_model_step(m, xb, yb, NULL, batch, &st));
         recon += st.recon;

@@ -22,7 +22,7 @@ typedef struct {
  * drawing a progress bar labelled `label` with the running means of the
  * step's losses.  order (count), xb (batch * dim) and yb (batch) are the
  * caller's scratch; *rng is the shuffle's state (support/batches.h).
- * schedule, if not NULL, sets SC_PARAM_LEARNING_RATE before every step;
+ * schedule, if not NULL, sets SC_MODEL_PARAM_LEARNING_RATE before every step;
  * else the model's rate is used as it is.
  * Returns 0, or 1 after reporting a failed step as `program`. */
 int training_epoch(const char *program, sc_model *m, const float *x,

@@ -50,7 +50,7 @@ static int rewrite(unsigned char *f, size_t size, int steps)
     for (size_t i = 0; i < params; i++, at += 12) {
         if (at + 12 > size - 4)
             return -1;
-        if (get_le(f + at, 4) == SC_PARAM_ITERATIONS) {
+        if (get_le(f + at, 4) == SC_MODEL_PARAM_ITERATIONS) {
             double t = steps;
             uint64_t bits;
             memcpy(&bits, &t, sizeof bits);

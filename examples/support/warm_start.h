@@ -3,7 +3,7 @@
  * weights of a trained model with another T (progressive training of an
  * unrolled encoder: T steps start where T' < T steps ended).
  *
- * The library has no call that sets weights, and T (SC_PARAM_ITERATIONS)
+ * The library has no call that sets weights, and T (SC_MODEL_PARAM_ITERATIONS)
  * is structural, so this goes through the documented model file
  * (docs/file-format.md, version 3): it saves the trained model, rewrites
  * the ITERATIONS record, zeroes the optimiser's moments and its step

@@ -27,8 +27,8 @@ void expect_status(sc_status got, sc_status want, const char *what)
 {
     if (got != want) {
         std::fprintf(stderr, "cxx_test: FAILED: %s returned %s, expected %s "
-                     "(last message: %s)\n", what, sc_status_str(got),
-                     sc_status_str(want), sc_last_message());
+                     "(last message: %s)\n", what, sc_status_string(got),
+                     sc_status_string(want), sc_last_message());
         ++failures;
     }
 }
@@ -40,7 +40,7 @@ int main()
     // The header and the library agree on the version.
     expect(sc_version() == SC_VERSION_NUMBER, "sc_version() == SC_VERSION_NUMBER");
     expect(sc_version_string() != nullptr, "sc_version_string() != NULL");
-    expect(sc_status_str(SC_OK) != nullptr, "sc_status_str(SC_OK) != NULL");
+    expect(sc_status_string(SC_OK) != nullptr, "sc_status_string(SC_OK) != NULL");
 
     const size_t n = 16, k = 8, batch = 5;
 
@@ -54,14 +54,14 @@ int main()
     expect(sc_model_units(model) == k, "sc_model_units");
 
     // A parameter through the enum, read back; a bad one is refused.
-    expect_status(sc_model_set(model, SC_PARAM_ITERATIONS, 5), SC_OK,
-                  "sc_model_set(SC_PARAM_ITERATIONS, 5)");
+    expect_status(sc_model_set(model, SC_MODEL_PARAM_ITERATIONS, 5), SC_OK,
+                  "sc_model_set(SC_MODEL_PARAM_ITERATIONS, 5)");
     double value = 0;
-    expect_status(sc_model_get(model, SC_PARAM_ITERATIONS, &value), SC_OK,
-                  "sc_model_get(SC_PARAM_ITERATIONS)");
-    expect(value == 5, "SC_PARAM_ITERATIONS reads back 5");
-    expect_status(sc_model_set(model, SC_PARAM_ITERATIONS, 0), SC_ERR_RANGE,
-                  "sc_model_set(SC_PARAM_ITERATIONS, 0)");
+    expect_status(sc_model_get(model, SC_MODEL_PARAM_ITERATIONS, &value), SC_OK,
+                  "sc_model_get(SC_MODEL_PARAM_ITERATIONS)");
+    expect(value == 5, "SC_MODEL_PARAM_ITERATIONS reads back 5");
+    expect_status(sc_model_set(model, SC_MODEL_PARAM_ITERATIONS, 0), SC_ERR_RANGE,
+                  "sc_model_set(SC_MODEL_PARAM_ITERATIONS, 0)");
 
     expect_status(sc_model_init_random(model, 42), SC_OK, "sc_model_init_random");
     expect(sc_model_is_initialized(model) == 1, "sc_model_is_initialized");
