@@ -474,7 +474,7 @@ int main(int argc, char **argv)
         if (rc == 0)
             rc = best_model_take(&best, PROGRAM, &m);
         if (rc == 0 && o.save != NULL) {
-            sc_status st = sc_model_save(m, o.save);
+            sc_status st = sc_model_save(m, o.save, SC_MODEL_CONTENTS_FULL);
             if (st != SC_OK)
                 rc = report_failure(PROGRAM, "sc_model_save", st);
             else

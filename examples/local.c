@@ -592,7 +592,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = train(m, &o, &d, ntrain, dim);
     if (rc == 0 && o.save != NULL) {
-        sc_status s = sc_model_save(m, o.save);
+        sc_status s = sc_model_save(m, o.save, SC_MODEL_CONTENTS_FULL);
         rc = s == SC_OK ? 0 : report_failure(PROGRAM, "sc_model_save", s);
         if (rc == 0)
             printf("saved: %s\n", o.save);

@@ -129,7 +129,7 @@ static sc_model *round_trip(sc_model *m)
     snprintf(path, sizeof path, "%s/model.bin", fz_scratch_dir());
     snapshot before, after;
     take_snapshot(m, &before);
-    sc_status status = sc_model_save(m, path);
+    sc_status status = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
     if (status == SC_ERR_STATE && !sc_model_is_initialized(m))
         return m;
     if (status != SC_OK)

@@ -21,7 +21,7 @@ static void check_resave(const sc_model *m, const fz_model_file *file)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/resave.bin", fz_scratch_dir());
-    sc_status status = sc_model_save(m, path);
+    sc_status status = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
     if (status != SC_OK) {
         fprintf(stderr, "sc_model_save: %s\n", sc_last_message());
         abort();

@@ -138,7 +138,7 @@ static void save_kind(const model_kind *kind, char *path, size_t size)
     char name[128];
     snprintf(name, sizeof name, "%s.bin", kind->name);
     path_of(path, size, "load_raw", name);
-    check(sc_model_save(m, path), kind->name);
+    check(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), kind->name);
     sc_model_free(m);
 }
 

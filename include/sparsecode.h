@@ -578,6 +578,17 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
  * loaded model resumes training bit for bit.
  * ------------------------------------------------------------------------ */
 
+/* What a save writes. */
+typedef enum {
+    SC_MODEL_CONTENTS_FULL      = 0,  /* everything: a loaded model resumes
+                                         training bit for bit */
+    SC_MODEL_CONTENTS_INFERENCE = 1   /* the parameters and weights only, no
+                                         optimiser state (about a third of
+                                         the size); a loaded model encodes
+                                         identically and trains from a
+                                         fresh optimiser state */
+} sc_model_contents;
+
 /* sc_model_save: writes an initialised model to `path` atomically: to a
  * temporary file in the same directory (unnamed, with O_TMPFILE, where the
  * file system allows), synced, then renamed over `path`, and the directory
@@ -588,10 +599,13 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
  * save's way, which the next successful save into that directory removes
  * (docs/file-format.md).  SC_ERR_IO after the rename (the directory's
  * fsync) leaves the new file in place.
- * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised), SC_ERR_IO,
- * SC_ERR_NOMEM.  Thread rules: const. */
+ *   contents  SC_MODEL_CONTENTS_FULL (to resume training) or
+ *             SC_MODEL_CONTENTS_INFERENCE (to encode, decode, predict).
+ * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised), SC_ERR_RANGE
+ * (unknown contents), SC_ERR_IO, SC_ERR_NOMEM.  Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
-                                            const char *path);
+                                            const char *path,
+                                            sc_model_contents contents);
 
 /* sc_model_load: reads a model written by sc_model_save.  Every field is
  * checked, and the file's length against the sizes in its header before

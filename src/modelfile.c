@@ -177,12 +177,16 @@ static void encode(const sc_model *m, writer *w)
     put_u32(w, sc_crc32(w->data, w->size));
 }
 
-sc_status sc_model_save(const sc_model *model, const char *path)
+sc_status sc_model_save(const sc_model *model, const char *path,
+                        sc_model_contents contents)
 {
     static const char caller[] = "sc_model_save";
     if (model == NULL || path == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        model == NULL ? "model" : "path");
+    if (contents != SC_MODEL_CONTENTS_FULL)
+        return sc_fail(NULL, SC_ERR_RANGE, "%s: contents = %d is not "
+                       "SC_MODEL_CONTENTS_FULL", caller, (int)contents);
     if (!model->initialized)
         return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
                        caller);

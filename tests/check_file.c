@@ -86,7 +86,7 @@ static sc_model *small_model(size_t n, size_t k, int optimizer)
 
 static void save_ok(const sc_model *m, const char *path)
 {
-    sc_status s = sc_model_save(m, path);
+    sc_status s = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
     ck_assert_msg(s == SC_OK, "save %s: %s (%s)", path, sc_status_string(s),
                   sc_last_message());
 }
@@ -167,8 +167,8 @@ START_TEST(save_null_arguments)
     sc_model *m = small_model(5, 3, 0);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "m.bin");
-    ck_assert_int_eq(sc_model_save(NULL, path), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_save(m, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_save(NULL, path, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_save(m, NULL, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     sc_model_free(m);
@@ -180,7 +180,7 @@ START_TEST(save_uninitialised)
     sc_model *m = tu_model(5, 3, NULL, 0, TU_NO_INIT);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "m.bin");
-    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), SC_ERR_STATE);
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     sc_model_free(m);
 }
@@ -191,14 +191,14 @@ START_TEST(save_into_missing_directory)
     sc_model *m = small_model(5, 3, 0);
     char path[TU_PATH_MAX], file[TU_PATH_MAX];
     tu_path(path, dir, "missing/m.bin");
-    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), SC_ERR_IO);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     /* A "directory" that is a regular file. */
     tu_path(file, dir, "file");
     tu_write_file(file, "x", 1);
     tu_path(path, dir, "file/m.bin");
-    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), SC_ERR_IO);
     ck_assert_uint_eq(tu_dir_entries(dir), 1);
     sc_model_free(m);
 }
@@ -810,7 +810,7 @@ START_TEST(failed_save_keeps_existing_file)
     void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
     ck_assert(handler != SIG_ERR);
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
-    sc_status s = sc_model_save(m, path);
+    sc_status s = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
     /* Restore before any assertion: Check itself writes files. */
     int restored = setrlimit(RLIMIT_FSIZE, &saved);
     signal(SIGXFSZ, handler);
@@ -831,7 +831,7 @@ START_TEST(failed_save_over_a_directory)
     ck_assert_int_eq(mkdir(path, 0700), 0);
     tu_path(inner, path, "keep");
     write_old(inner);
-    ck_assert_int_eq(sc_model_save(m, path), SC_ERR_IO);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), SC_ERR_IO);
     assert_old(inner);
     ck_assert_uint_eq(tu_dir_entries(dir), 1);
     ck_assert_uint_eq(tu_dir_entries(path), 1);
@@ -855,7 +855,7 @@ START_TEST(failed_save_in_read_only_directory)
         fclose(f);
         unlink(probe);
     } else {
-        sc_status s = sc_model_save(m, path);
+        sc_status s = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
         ck_assert_msg(s == SC_ERR_IO, "save gave %s", sc_status_string(s));
         assert_old(path);
         ck_assert_uint_eq(tu_dir_entries(sub), 1);
@@ -874,7 +874,7 @@ START_TEST(saved_file_permissions)
         char path[TU_PATH_MAX];
         tu_path(path, dir, "perm.bin");
         mode_t old = umask(masks[i]);
-        sc_status s = sc_model_save(m, path);
+        sc_status s = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
         umask(old);
         ck_assert_int_eq(s, SC_OK);
         struct stat st;
@@ -900,7 +900,7 @@ START_TEST(save_keeps_mode_and_owner)
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         write_old(path);
         ck_assert_int_eq(chmod(path, modes[i]), 0);
-        sc_status s = sc_model_save(m, path);
+        sc_status s = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
         struct stat st;
         int stated = stat(path, &st);
         umask(old_mask);
@@ -953,8 +953,8 @@ START_TEST(save_to_a_bare_name)
     char cwd[TU_PATH_MAX];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_int_eq(chdir(dir), 0);
-    sc_status s = sc_model_save(m, "bare.bin");
-    sc_status again = sc_model_save(m, "bare.bin");
+    sc_status s = sc_model_save(m, "bare.bin", SC_MODEL_CONTENTS_FULL);
+    sc_status again = sc_model_save(m, "bare.bin", SC_MODEL_CONTENTS_FULL);
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_int_eq(s, SC_OK);
     ck_assert_int_eq(again, SC_OK);
@@ -1007,7 +1007,7 @@ START_TEST(save_killed_by_file_size_limit)
         struct rlimit small = {100, 100};
         signal(SIGXFSZ, SIG_DFL);
         setrlimit(RLIMIT_FSIZE, &small);
-        (void)!sc_model_save(m, path);
+        (void)!sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
         _exit(0);
     }
     int wstatus;
@@ -1025,7 +1025,7 @@ _Noreturn static void save_until_killed(const sc_model *a, const sc_model *b,
                                         const char *path)
 {
     for (unsigned i = 0;; i++)
-        if (sc_model_save(i % 2 ? b : a, path) != SC_OK)
+        if (sc_model_save(i % 2 ? b : a, path, SC_MODEL_CONTENTS_FULL) != SC_OK)
             _exit(1);
 }
 
@@ -1094,7 +1094,7 @@ typedef struct {
 static void *save_in_thread(void *arg)
 {
     save_job *j = arg;
-    j->status = sc_model_save(j->m, j->path);
+    j->status = sc_model_save(j->m, j->path, SC_MODEL_CONTENTS_FULL);
     return NULL;
 }
 
@@ -1151,7 +1151,7 @@ static void *save_repeatedly(void *arg)
     umask_saver *j = arg;
     for (int i = 0; i < UMASK_SAVES; i++) {
         struct stat st;
-        if (sc_model_save(j->m, j->path) != SC_OK ||
+        if (sc_model_save(j->m, j->path, SC_MODEL_CONTENTS_FULL) != SC_OK ||
             stat(j->path, &st) != 0)
             j->failures++;
         else if ((st.st_mode & 0777) != 0644)

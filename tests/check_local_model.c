@@ -406,7 +406,7 @@ START_TEST(save_load_resumes_bit_for_bit)
 
     char path[TU_PATH_MAX];
     tu_path(path, dir, "local.bin");
-    ck_assert_int_eq(sc_model_save(a, path), SC_OK);
+    ck_assert_int_eq(sc_model_save(a, path, SC_MODEL_CONTENTS_FULL), SC_OK);
     sc_model *b = NULL;
     ck_assert_int_eq(sc_model_load(&b, path), SC_OK);
     TU_ASSERT_SAME_MODEL(a, b);

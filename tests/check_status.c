@@ -149,7 +149,7 @@ static failure fail_call(int which)
     case 11: return (failure){"sc_model_weights",
                               sc_model_weights(NULL, SC_WEIGHT_ENCODER, &data,
                                                &rows, &cols)};
-    case 12: return (failure){"sc_model_save", sc_model_save(NULL, "x")};
+    case 12: return (failure){"sc_model_save", sc_model_save(NULL, "x", SC_MODEL_CONTENTS_FULL)};
     default: return (failure){"sc_model_load", sc_model_load(&m, NULL)};
     }
 }
@@ -304,7 +304,7 @@ START_TEST(model_message_untouched_by_const_calls)
     ck_assert_int_eq(sc_model_predict(m, x, 1, &label, NULL), SC_ERR_STATE);
     double v;
     ck_assert_int_eq(sc_model_get(m, (sc_model_param)9999, &v), SC_ERR_PARAM);
-    ck_assert_int_eq(sc_model_save(m, "/nonexistent/x"), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_save(m, "/nonexistent/x", SC_MODEL_CONTENTS_FULL), SC_ERR_STATE);
     ck_assert_str_eq(sc_model_message(m), "");
     sc_model_free(m);
 }

@@ -36,7 +36,7 @@ int best_model_offer(best_model *b, const char *program, const sc_model *m,
         return 0;
     b->error = error;
     b->epoch = epoch;
-    sc_status s = sc_model_save(m, b->path);
+    sc_status s = sc_model_save(m, b->path, SC_MODEL_CONTENTS_FULL);
     return s == SC_OK ? 0 : report_failure(program, "sc_model_save", s);
 }
 

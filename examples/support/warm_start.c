@@ -109,7 +109,7 @@ int warm_start(const char *program, const sc_model *from, int steps,
     }
     close(fd);
     int rc = 0;
-    sc_status s = sc_model_save(from, path);
+    sc_status s = sc_model_save(from, path, SC_MODEL_CONTENTS_FULL);
     if (s != SC_OK)
         rc = report_failure(program, "sc_model_save", s);
     else if (rewrite_file(path, steps) != 0) {
