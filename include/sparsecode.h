@@ -282,7 +282,7 @@ SC_API size_t sc_blas_threads(void);
  * @{
  */
 
-/** @brief A model: one recurrent sparse auto-encoder (see above). */
+/** @brief A model: one recurrent sparse auto-encoder. */
 typedef struct sc_model_s sc_model;
 
 /** @brief Shrink functions, values of SC_MODEL_PARAM_SHRINK. */
@@ -1367,7 +1367,7 @@ SC_API SC_NODISCARD sc_status sc_model_clone(sc_model **out,
  * @{
  */
 
-/** @brief A solver: a dictionary D planned for sparse coding (see above). */
+/** @brief A solver: a dictionary D planned for sparse coding. */
 typedef struct sc_solver_s sc_solver;
 
 /** @brief Values of SC_SOLVER_PARAM_METHOD. */
@@ -1754,7 +1754,7 @@ SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
  * @{
  */
 
-/** @brief A dictionary learner (see above). */
+/** @brief A dictionary learner. */
 typedef struct sc_dictionary_s sc_dictionary;
 
 /** @brief Values of SC_DICTIONARY_PARAM_METHOD. */
