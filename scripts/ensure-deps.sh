@@ -39,7 +39,7 @@ for arg in "$@"; do
         examples)  packages="$packages $set_examples" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
         fuzz)      packages="$packages $set_build clang zlib1g-dev" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake clang" ;;  # cmake: the install test's CMake consumer; clang: make fuzz
+        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake clang doxygen man-db" ;;  # cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac

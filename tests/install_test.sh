@@ -9,6 +9,10 @@
 #     file list is checked, a program is built through pkg-config with
 #     PKG_CONFIG_SYSROOT_DIR and run, then make uninstall must remove every
 #     file it installed.
+#     The man pages are part of the list: the overview libsparsecode(3)
+#     always, and the pages `make docs` generated (docs/api/man/man3: the
+#     sc_*, SC_*, sparsecode_* and sparsecode.h pages) when they are
+#     there; every `.so` link among them must point to an installed page.
 #     If cmake is installed, tests/cmake_consumer is configured with
 #     CMAKE_PREFIX_PATH=<tmp>/usr (the package is used where it was moved
 #     to, not at /usr), and its programs, linked to the shared and to the
@@ -19,7 +23,9 @@
 #     libsparsecode.a), and both are run.  pkg-config sees only the
 #     installed libsparsecode.pc (PKG_CONFIG_LIBDIR is that directory
 #     alone), so neither link may depend on another package's .pc (such
-#     as openblas.pc).
+#     as openblas.pc).  If man is installed, libsparsecode(3) must render
+#     with `man -l`, and, when the generated pages are there,
+#     `man -M PREFIX/share/man 3 sc_model_create` must show that function.
 #  3. Which build `make install` takes without BLAS=: after the library of
 #     the other BLAS is built (`make lib BLAS=<other>`), a plain
 #     `make install` must refuse, install nothing and name BLAS=<other>;
@@ -117,7 +123,15 @@ expected="./usr/include/sparsecode.h
 ./usr/lib/libsparsecode.so.$version
 ./usr/lib/pkgconfig/libsparsecode.pc
 ./usr/share/doc/libsparsecode/LICENSE
-./usr/share/doc/libsparsecode/README.md"
+./usr/share/doc/libsparsecode/README.md
+./usr/share/man/man3/libsparsecode.3"
+# The generated man pages, when `make docs` made them (see the Makefile).
+man_generated=$(cd docs/api/man/man3 2>/dev/null &&
+    ls -1 -- sc_*.3 SC_*.3 sparsecode_*.3 sparsecode.h.3 2>/dev/null || true)
+if [ -n "$man_generated" ]; then
+    expected=$(printf '%s\n%s\n' "$expected" "$(printf './usr/share/man/man3/%s\n' $man_generated)")
+fi
+expected=$(printf '%s\n' "$expected" | LC_ALL=C sort)
 actual=$(cd "$stage" && find . \( -type f -o -type l \) | LC_ALL=C sort)
 [ "$actual" = "$expected" ] || fail "installed files differ:
 $actual
@@ -132,7 +146,19 @@ soname=$(readelf -d "$stage/usr/lib/libsparsecode.so.$version" | sed -n 's/.*(SO
 grep -qx 'prefix=/usr' "$stage/usr/lib/pkgconfig/libsparsecode.pc" ||
     fail "libsparsecode.pc does not say prefix=/usr"
 cmp -s LICENSE "$stage/usr/share/doc/libsparsecode/LICENSE" || fail "the installed LICENSE differs from LICENSE"
-echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME, .pc, license ok"
+# Every man page link (.so man3/X.3) points to an installed page.
+mandir=$stage/usr/share/man/man3
+for page in "$mandir"/*.3; do
+    target=$(sed -n '1s/^\.so //p' "$page")
+    [ -z "$target" ] || [ -f "$stage/usr/share/man/$target" ] ||
+        fail "man page $(basename "$page") links to $target, which is not installed"
+done
+if [ -n "$man_generated" ]; then
+    man_note="$(echo "$man_generated" | wc -l) generated man pages and libsparsecode(3)"
+else
+    man_note="libsparsecode(3) only (no generated man pages: make docs not run)"
+fi
+echo "install test: staged install (DESTDIR, PREFIX=/usr): files, links, SONAME, .pc, license, $man_note ok"
 
 # pkg-config as a cross-compiling user would see the staged tree.
 stage_pc() {
@@ -216,6 +242,29 @@ if readelf -d "$tmp/prog_static" | grep -q 'NEEDED.*libsparsecode'; then
 fi
 run "" "$tmp/prog_static" || fail "the program linked to the static library"
 echo "install test: programs built with pkg-config and only libsparsecode.pc (shared, and static with --static) run"
+
+# The man pages, read as a user would.  (man-db's seccomp sandbox can fail
+# in containers that filter system calls: it is not what is tested here.)
+if command -v man >/dev/null 2>&1; then
+    export MAN_DISABLE_SECCOMP=1
+    overview=$(MANWIDTH=80 man -l "$prefix/share/man/man3/libsparsecode.3" 2>&1) ||
+        fail "man -l libsparsecode.3 failed: $overview"
+    printf '%s\n' "$overview" | grep -q 'libsparsecode - sparse coding' ||
+        fail "man -l libsparsecode.3 does not show its NAME line:
+$overview"
+    if [ -n "$man_generated" ]; then
+        page=$(MANWIDTH=80 man -M "$prefix/share/man" 3 sc_model_create 2>&1) ||
+            fail "man -M $prefix/share/man 3 sc_model_create failed: $page"
+        printf '%s\n' "$page" | grep -q 'sc_status sc_model_create (sc_model \*\* out' ||
+            fail "man 3 sc_model_create does not document sc_model_create:
+$page"
+        echo "install test: man -l libsparsecode.3 and man 3 sc_model_create read the installed pages"
+    else
+        echo "install test: man -l libsparsecode.3 reads the installed page (no generated pages to read)"
+    fi
+else
+    echo "install test: man not installed: the man pages are checked as files only"
+fi
 "$MAKE" --no-print-directory -s uninstall PREFIX="$prefix" "${make_args[@]}" >/dev/null
 
 # --- 3. make install without BLAS= takes the build made last, or refuses -----
