@@ -65,6 +65,7 @@
 #include "support/args.h"
 #include "support/batches.h"
 #include "support/best_model.h"
+#include "support/dictionary_learning.h"
 #include "support/idx.h"
 #include "support/progress.h"
 #include "support/report.h"
@@ -311,92 +312,6 @@ static double nonzero_fraction(const float *z, size_t count)
     for (size_t i = 0; i < count; i++)
         nz += z[i] != 0.0f;
     return count ? (double)nz / (double)count : 0.0;
-}
-
-/* 1. The dictionary: dict_epochs passes over the training subset in
- * shuffled minibatches.  Writes the n x k atoms to d. */
-static int learn_dictionary(const options *o, const float *x, size_t count,
-                            size_t dim, size_t k, const float *held_out,
-                            size_t held_count, float *d)
-{
-    sc_dictionary *dict = NULL;
-    size_t batch = (size_t)o->dict_batch < count ? (size_t)o->dict_batch
-                                                 : count;
-    size_t *order = malloc(count * sizeof *order);
-    float *xb = malloc(batch * dim * sizeof *xb);
-    if (order == NULL || xb == NULL) {
-        free(order);
-        free(xb);
-        return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
-    }
-    for (size_t i = 0; i < count; i++)
-        order[i] = i;
-    unsigned long long rng = o->seed ^ 0x5bd1e995ULL;
-    int rc = 0;
-    sc_status s = sc_dictionary_create(&dict, dim, k);
-    const char *what = "sc_dictionary_create";
-#define DSET(p, v)                                   \
-    if (s == SC_OK) {                                \
-        s = sc_dictionary_set(dict, p, v);           \
-        what = "sc_dictionary_set(" #p ")";          \
-    }
-    DSET(SC_DICTIONARY_PARAM_METHOD, SC_DICTIONARY_METHOD_ONLINE);
-    DSET(SC_DICTIONARY_PARAM_LAMBDA, o->lambda);
-    DSET(SC_DICTIONARY_PARAM_NONNEGATIVE, o->nonnegative);
-#undef DSET
-    if (s == SC_OK) {
-        s = sc_dictionary_init_data(dict, x, count, o->seed);
-        what = "sc_dictionary_init_data";
-    }
-    if (s != SC_OK)
-        rc = report_failure(PROGRAM, what, s);
-    double objective = 0;
-    if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
-                                                &objective)) != SC_OK)
-        rc = report_failure(PROGRAM, "sc_dictionary_objective", s);
-    if (rc == 0)
-        printf("dictionary: %zu atoms from training images, held-out "
-               "objective %.5f\n", k, objective);
-    for (long e = 0; rc == 0 && e < o->dict_epochs; e++) {
-        batches_shuffle(order, count, &rng);
-        char label[32], status[128] = "";
-        snprintf(label, sizeof label, "dict %ld", e + 1);
-        progress bar;
-        progress_start(&bar, label, count - count % batch);
-        double obj = 0, active = 0;
-        size_t steps = 0;
-        for (size_t b = 0; rc == 0 && b + batch <= count; b += batch) {
-            batches_gather(xb, x, order + b, batch, dim);
-            sc_dictionary_stats st = {.size = sizeof st};
-            s = sc_dictionary_step(dict, xb, batch, &st);
-            if (s != SC_OK) {
-                rc = report_failure(PROGRAM, "sc_dictionary_step", s);
-                break;
-            }
-            obj += st.objective;
-            active += st.active_fraction;
-            steps++;
-            snprintf(status, sizeof status, "objective %.5f  active %.1f%%",
-                     obj / (double)steps, 100 * active / (double)steps);
-            progress_update(&bar, batch, status);
-        }
-        if (rc == 0)
-            progress_finish(&bar, status);
-    }
-    if (rc == 0 && (s = sc_dictionary_objective(dict, held_out, held_count,
-                                                &objective)) != SC_OK)
-        rc = report_failure(PROGRAM, "sc_dictionary_objective", s);
-    if (rc == 0)
-        printf("dictionary: learned, held-out objective %.5f\n", objective);
-    const float *atoms = NULL;
-    if (rc == 0 && (s = sc_dictionary_atoms(dict, &atoms)) != SC_OK)
-        rc = report_failure(PROGRAM, "sc_dictionary_atoms", s);
-    if (rc == 0)
-        memcpy(d, atoms, dim * k * sizeof *d);
-    sc_dictionary_free(dict);
-    free(order);
-    free(xb);
-    return rc;
 }
 
 /* 2. The optimal codes, in chunks so that each chunk stops as soon as its
@@ -800,7 +715,10 @@ int main(int argc, char **argv)
            o.lambda, o.nonnegative ? ", z >= 0" : "", dim, k, sc_blas_name());
 
     /* 1. dictionary */
-    if ((rc = learn_dictionary(&o, xtrain, ntrain, dim, k, xtest, ntest, d)))
+    dictionary_settings ds = {o.lambda, o.nonnegative, o.dict_epochs,
+                              (size_t)o.dict_batch, o.seed};
+    if ((rc = dictionary_learn(PROGRAM, &ds, xtrain, ntrain, dim, k, xtest,
+                               ntest, d)))
         goto done;
 
     /* 2. optimal codes */

@@ -25,9 +25,10 @@
 #  - runs examples/lista and checks its rows (LISTA, and LCoD trained
 #    longer), its validation rows and early stopping, --valid 0 and a
 #    --valid too large, and --warm-start;
-#  - runs examples/topographic (tests/examples_topographic.sh) and
-#    examples/local (tests/examples_local.sh): their summaries, their PNGs
-#    and their answers to bad arguments.
+#  - runs examples/topographic (tests/examples_topographic.sh),
+#    examples/local (tests/examples_local.sh) and examples/sparse_encode
+#    (tests/examples_sparse_encode.sh): their summaries, their PNGs and
+#    their answers to bad arguments.
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -457,5 +458,8 @@ check "lista: LCoD with T steps beats FISTA with T steps on every row ($beaten o
 
 # --- examples/local -----------------------------------------------------------
 . tests/examples_local.sh
+
+# --- examples/sparse_encode -----------------------------------------------------
+. tests/examples_sparse_encode.sh
 
 finish

@@ -786,6 +786,17 @@ int plot_image_grid(plot_canvas *canvas, long x, long y, size_t scale,
                     size_t pixel_stride, size_t grid_cols, char *err,
                     size_t errsize)
 {
+    return plot_image_grid_range(canvas, x, y, scale, data, count,
+                                 tile_rows, tile_cols, tile_stride,
+                                 pixel_stride, grid_cols, 0.0, err, errsize);
+}
+
+int plot_image_grid_range(plot_canvas *canvas, long x, long y, size_t scale,
+                          const float *data, size_t count, size_t tile_rows,
+                          size_t tile_cols, size_t tile_stride,
+                          size_t pixel_stride, size_t grid_cols, double range,
+                          char *err, size_t errsize)
+{
     if (count == 0 || tile_rows == 0 || tile_cols == 0 || scale == 0 ||
         grid_cols == 0 || tile_rows > MAX_SIDE || tile_cols > MAX_SIDE ||
         scale > MAX_SIDE || count > (size_t)MAX_SIDE * MAX_SIDE) {
@@ -812,8 +823,8 @@ int plot_image_grid(plot_canvas *canvas, long x, long y, size_t scale,
     long cell = (long)scale;
     for (size_t t = 0; t < count; t++) {
         const float *tile = data + t * tile_stride;
-        double top = 0.0;
-        for (size_t i = 0; i < tile_rows * tile_cols; i++)
+        double top = range > 0 ? range : 0.0;
+        for (size_t i = 0; range <= 0 && i < tile_rows * tile_cols; i++)
             if (fabs(tile[i * pixel_stride]) > top)
                 top = fabs(tile[i * pixel_stride]);
         long y0 = y + (long)(t / grid_cols) * ((long)tile_rows * cell + 1) + 1;
@@ -822,6 +833,8 @@ int plot_image_grid(plot_canvas *canvas, long x, long y, size_t scale,
             for (size_t c = 0; c < tile_cols; c++) {
                 double v = tile[(r * tile_cols + c) * pixel_stride];
                 double g = top > 0 ? 127.5 + 127.5 * v / top : 127.5;
+                if (g < 0 || g > 255)        /* beyond a fixed range */
+                    g = g < 0 ? 0 : 255;
                 if (!(g >= 0 && g <= 255))   /* not a number */
                     g = 127.5;
                 unsigned char k = (unsigned char)lround(g);

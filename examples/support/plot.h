@@ -180,4 +180,14 @@ int plot_image_grid(plot_canvas *canvas, long x, long y, size_t scale,
                     size_t pixel_stride, size_t grid_cols, char *err,
                     size_t errsize);
 
+/* plot_image_grid with one scale for every tile: 0 mid-grey, -range
+ * black and +range white (values beyond clipped), so that tiles can be
+ * compared by brightness; range <= 0 scales each tile on its own, as
+ * plot_image_grid does. */
+int plot_image_grid_range(plot_canvas *canvas, long x, long y, size_t scale,
+                          const float *data, size_t count, size_t tile_rows,
+                          size_t tile_cols, size_t tile_stride,
+                          size_t pixel_stride, size_t grid_cols, double range,
+                          char *err, size_t errsize);
+
 #endif
