@@ -27,7 +27,10 @@
 #    --valid too large, and --warm-start;
 #  - runs examples/topographic (tests/examples_topographic.sh) and
 #    examples/local (tests/examples_local.sh): their summaries, their PNGs
-#    and their answers to bad arguments.
+#    and their answers to bad arguments;
+#  - runs examples/tutorial (tests/examples_tutorial.sh), the program of
+#    docs/tutorial.md's first step: train and save, then reload in another
+#    process and compare the codes.
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -45,6 +48,7 @@ examples=${SC_EXAMPLES_DIR:-examples}
 drsae=$examples/drsae
 minimal=$examples/minimal
 lista=$examples/lista
+tutorial=$examples/tutorial
 # Each run gets this long; the whole test takes well under a second.
 limit=60
 
@@ -138,7 +142,7 @@ finish() {
     [ "$failed" = 0 ]
 }
 
-for p in "$drsae" "$minimal" "$lista"; do
+for p in "$drsae" "$minimal" "$lista" "$tutorial"; do
     if [ ! -x "$p" ]; then
         last=""
         fail "$p is built (make examples-build)"
@@ -457,5 +461,8 @@ check "lista: LCoD with T steps beats FISTA with T steps on every row ($beaten o
 
 # --- examples/local -----------------------------------------------------------
 . tests/examples_local.sh
+
+# --- examples/tutorial --------------------------------------------------------
+. tests/examples_tutorial.sh
 
 finish
