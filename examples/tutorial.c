@@ -10,6 +10,7 @@
  * `train` writes the model, the codes of the first test images and, if
  * asked, a picture of the decoder's columns (the learned dictionary);
  * `reload` loads the model, encodes the same images and compares. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,13 +150,19 @@ static int compare(const float *codes, const float *saved, size_t count,
                    const char *codes_path)
 {
     size_t floats = count * UNITS, differ = 0;
-    for (size_t i = 0; i < floats; i++)
-        differ += memcmp(&codes[i], &saved[i], sizeof *codes) != 0;
+    double largest = 0;
+    for (size_t i = 0; i < floats; i++) {
+        if (memcmp(&codes[i], &saved[i], sizeof *codes) != 0) {
+            double d = fabs((double)codes[i] - saved[i]);
+            largest = d > largest ? d : largest;
+            differ++;
+        }
+    }
     if (differ == 0)
         printf("codes of %zu test images: identical to %s\n", count, codes_path);
     else
-        printf("codes of %zu test images: %zu of %zu values differ from %s\n",
-               count, differ, floats, codes_path);
+        printf("codes of %zu test images: %zu of %zu values differ from %s, "
+               "by up to %.3g\n", count, differ, floats, codes_path, largest);
     return differ != 0;
 }
 
