@@ -14,7 +14,8 @@
 # report codes identical to the saved ones.  A codes file with one byte
 # changed must be reported as one differing value; a damaged model, a
 # model of another size and a wrong command line must fail with a
-# message.  Each run takes well under a second.
+# message.  Each run takes well under a second.  Last, the C code that
+# docs/tutorial.md quotes must be in examples/tutorial.c word for word.
 # shellcheck shell=bash disable=SC2154
 if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_SOURCE[0]}" = "$0" ]; then
     echo "examples_tutorial.sh: source it from tests/examples_test.sh" >&2
@@ -72,3 +73,25 @@ check "tutorial with an unknown mode: exit status 2 and the usage" \
 run tut_usage_reload "$tutorial" reload "$data" "$tut/model.scm" "$tut/codes.bin" "$tut/f.png"
 check "tutorial reload with a picture to draw (train only): exit status 2" \
     exits_with 2 "tutorial reload DATA_DIR MODEL_FILE CODES_FILE"
+
+# docs/tutorial.md quotes examples/tutorial.c: each ```c block of the page
+# must be a run of whole lines of the file, so that the page cannot drift
+# from the program that this test runs.
+tutorial_quotes() {
+    local source block n=0 stale=0
+    source=$(cat examples/tutorial.c) || return 1
+    while IFS= read -r -d '' block; do
+        n=$((n + 1))
+        case $'\n'"$source"$'\n' in
+            *$'\n'"$block"$'\n'*) ;;
+            *) stale=$((stale + 1)); echo "        not in examples/tutorial.c:"
+               printf '%s\n' "$block" | sed 's/^/        | /' | head -n 5 ;;
+        esac
+    done < <(awk '/^```c$/ {inside = 1; block = ""; next}
+                  inside && /^```$/ {inside = 0; printf "%s%c", substr(block, 2), 0; next}
+                  inside {block = block "\n" $0}' docs/tutorial.md)
+    echo "        $n quoted blocks, $stale not in the file"
+    [ "$n" -gt 0 ] && [ "$stale" = 0 ]
+}
+last=""
+check "docs/tutorial.md quotes examples/tutorial.c word for word" tutorial_quotes
