@@ -18,6 +18,7 @@
 #include <sparsecode.h>
 #include "support/idx.h"
 #include "support/image_grid.h"
+#include "support/report.h"
 
 enum {
     UNITS = 128,    /* k, the code's size */
@@ -27,15 +28,15 @@ enum {
     ENCODED = 1000  /* test images encoded and compared */
 };
 
-/* On failure: print the call, the status and the message, then clean up. */
-#define CHECK(call)                                                        \
-    do {                                                                   \
-        sc_status status_ = (call);                                        \
-        if (status_ != SC_OK) {                                            \
-            fprintf(stderr, "%s: %s\n  %s\n", #call,                       \
-                    sc_status_string(status_), sc_last_message());         \
-            goto done;                                                     \
-        }                                                                  \
+/* On failure: print the call, the status and the library's message (as
+ * every example does, support/report.c), then go and clean up. */
+#define CHECK(call)                                                 \
+    do {                                                            \
+        sc_status status_ = (call);                                 \
+        if (status_ != SC_OK) {                                     \
+            report_failure("tutorial", #call, status_);             \
+            goto done;                                              \
+        }                                                           \
     } while (0)
 
 /* Draws the decoder W_d (n x k): column j, unit j's filter, is tile j. */
