@@ -28,7 +28,10 @@
 #  - runs examples/topographic (tests/examples_topographic.sh),
 #    examples/local (tests/examples_local.sh) and examples/sparse_encode
 #    (tests/examples_sparse_encode.sh): their summaries, their PNGs and
-#    their answers to bad arguments.
+#    their answers to bad arguments;
+#  - runs examples/tutorial (tests/examples_tutorial.sh), the program of
+#    docs/tutorial.md's first step: train and save, then reload in another
+#    process and compare the codes.
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -46,6 +49,7 @@ examples=${SC_EXAMPLES_DIR:-examples}
 drsae=$examples/drsae
 minimal=$examples/minimal
 lista=$examples/lista
+tutorial=$examples/tutorial
 # Each run gets this long; the whole test takes well under a second.
 limit=60
 
@@ -139,7 +143,7 @@ finish() {
     [ "$failed" = 0 ]
 }
 
-for p in "$drsae" "$minimal" "$lista"; do
+for p in "$drsae" "$minimal" "$lista" "$tutorial"; do
     if [ ! -x "$p" ]; then
         last=""
         fail "$p is built (make examples-build)"
@@ -459,7 +463,10 @@ check "lista: LCoD with T steps beats FISTA with T steps on every row ($beaten o
 # --- examples/local -----------------------------------------------------------
 . tests/examples_local.sh
 
-# --- examples/sparse_encode -----------------------------------------------------
+# --- examples/sparse_encode -----------------------------------------------
 . tests/examples_sparse_encode.sh
+
+# --- examples/tutorial ----------------------------------------------------
+. tests/examples_tutorial.sh
 
 finish
