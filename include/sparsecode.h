@@ -607,6 +607,20 @@ SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
                                             const char *path,
                                             sc_model_contents contents);
 
+/* sc_model_save_buffer: the bytes sc_model_save would write, into a
+ * caller's buffer.
+ *   buffer    NULL to ask for the size only.
+ *   capacity  the buffer's size in bytes.
+ *   size      receives the file's size in bytes (also on SC_ERR_SIZE).
+ * Errors: SC_ERR_NULL (model or size), SC_ERR_STATE (not initialised),
+ * SC_ERR_RANGE (unknown contents), SC_ERR_SIZE (capacity too small; the
+ * buffer is then untouched).  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_save_buffer(const sc_model *model,
+                                                   sc_model_contents contents,
+                                                   void *buffer,
+                                                   size_t capacity,
+                                                   size_t *size);
+
 /* sc_model_load: reads a model written by sc_model_save.  Every field is
  * checked, and the file's length against the sizes in its header before
  * anything is allocated from them; the file is read in bounded pieces, so
@@ -620,6 +634,19 @@ SC_API SC_NODISCARD sc_status sc_model_save(const sc_model *model,
  * allocation failed).
  * Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
+
+/* sc_model_load_buffer: sc_model_load from `size` bytes in memory, with
+ * the same checks and statuses (no SC_ERR_IO).  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_model_load_buffer(sc_model **out,
+                                                   const void *buffer,
+                                                   size_t size);
+
+/* sc_model_clone: a new, independent model equal to `model` in every
+ * parameter, weight and optimiser state, so that both train on
+ * identically; an uninitialised model clones to an uninitialised one.
+ * Errors: SC_ERR_NULL, SC_ERR_NOMEM.  Thread rules: const on `model`. */
+SC_API SC_NODISCARD sc_status sc_model_clone(sc_model **out,
+                                             const sc_model *model);
 
 /* ---------------------------------------------------------------------------
  * Sparse coding solvers (plan once, run many)
