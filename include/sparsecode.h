@@ -626,11 +626,13 @@ SC_API SC_NODISCARD sc_status sc_model_save_buffer(const sc_model *model,
  * anything is allocated from them; the file is read in bounded pieces, so
  * a load takes the loaded model's memory.  A file that is truncated,
  * corrupt, inconsistent or hostile is rejected with a status, never a
- * crash.
+ * crash.  Files of every earlier format version load.  The loaded model
+ * has the default SC_MODEL_PARAM_THREADS (files do not hold it).
  *   out  receives a new model on success; untouched on failure.
  * Errors: SC_ERR_NULL, SC_ERR_IO (cannot open/read), SC_ERR_FORMAT (not a
  * model file, truncated, length not the header's, CRC mismatch, bad sizes
- * or values), SC_ERR_VERSION (unknown format version), SC_ERR_NOMEM (an
+ * or values), SC_ERR_VERSION (unknown format version, or a parameter,
+ * record flag or contents that a newer library wrote), SC_ERR_NOMEM (an
  * allocation failed).
  * Thread rules: reentrant. */
 SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
