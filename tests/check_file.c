@@ -162,6 +162,26 @@ static size_t small_file(void)
     return size;
 }
 
+/* Models a and b (7 inputs, 9 units, 2 classes) give the same codes,
+ * reconstructions and class probabilities, bit for bit, for 11 inputs
+ * from `seed`. */
+static void assert_same_outputs(const sc_model *a, const sc_model *b,
+                                uint64_t seed)
+{
+    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
+    float pa[11 * 2], pb[11 * 2];
+    tu_fill(x, 11 * 7, seed, -1, 1);
+    ck_assert_int_eq(sc_model_encode(a, x, 11, za), SC_OK);
+    ck_assert_int_eq(sc_model_encode(b, x, 11, zb), SC_OK);
+    ck_assert(memcmp(za, zb, sizeof za) == 0);
+    ck_assert_int_eq(sc_model_decode(a, za, 11, xa), SC_OK);
+    ck_assert_int_eq(sc_model_decode(b, za, 11, xb), SC_OK);
+    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
+    ck_assert_int_eq(sc_model_predict(a, x, 11, NULL, pa), SC_OK);
+    ck_assert_int_eq(sc_model_predict(b, x, 11, NULL, pb), SC_OK);
+    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+}
+
 /* ---- save errors ---------------------------------------------------- */
 
 START_TEST(save_null_arguments)
@@ -244,18 +264,7 @@ START_TEST(round_trip_bit_for_bit)
     ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_ITERATIONS, 5), SC_ERR_STATE);
 
     /* The same codes, reconstructions and probabilities, bit for bit. */
-    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
-    float pa[11 * 2], pb[11 * 2];
-    tu_fill(x, 11 * 7, 43, -1, 1);
-    ck_assert_int_eq(sc_model_encode(m, x, 11, za), SC_OK);
-    ck_assert_int_eq(sc_model_encode(l, x, 11, zb), SC_OK);
-    ck_assert(memcmp(za, zb, sizeof za) == 0);
-    ck_assert_int_eq(sc_model_decode(m, za, 11, xa), SC_OK);
-    ck_assert_int_eq(sc_model_decode(l, za, 11, xb), SC_OK);
-    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
-    ck_assert_int_eq(sc_model_predict(m, x, 11, NULL, pa), SC_OK);
-    ck_assert_int_eq(sc_model_predict(l, x, 11, NULL, pb), SC_OK);
-    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+    assert_same_outputs(m, l, 43);
 
     /* Saving the loaded model writes the same bytes. */
     save_ok(l, again);
@@ -359,18 +368,7 @@ START_TEST(inference_round_trip)
         ck_assert_int_eq(sc_model_get(l, tu_params[i].id, &b), SC_OK);
         ck_assert(a == b);
     }
-    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
-    float pa[11 * 2], pb[11 * 2];
-    tu_fill(x, 11 * 7, 45, -1, 1);
-    ck_assert_int_eq(sc_model_encode(m, x, 11, za), SC_OK);
-    ck_assert_int_eq(sc_model_encode(l, x, 11, zb), SC_OK);
-    ck_assert(memcmp(za, zb, sizeof za) == 0);
-    ck_assert_int_eq(sc_model_decode(m, za, 11, xa), SC_OK);
-    ck_assert_int_eq(sc_model_decode(l, za, 11, xb), SC_OK);
-    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
-    ck_assert_int_eq(sc_model_predict(m, x, 11, NULL, pa), SC_OK);
-    ck_assert_int_eq(sc_model_predict(l, x, 11, NULL, pb), SC_OK);
-    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+    assert_same_outputs(m, l, 45);
 
     /* Saved again, the same bytes. */
     ck_assert_int_eq(sc_model_save(l, again, SC_MODEL_CONTENTS_INFERENCE),

@@ -60,6 +60,26 @@ static double expected_value(const fixture *f, size_t i)
     return tu_params[i].def;
 }
 
+/* The path of fixture f's file with `suffix` (".model", ".codes"). */
+static void fixture_file(char *path, const fixture *f, const char *suffix)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", f->name, suffix);
+    fixture_path(path, name);
+}
+
+/* Fixture f's model, which must load. */
+static sc_model *load_fixture(const fixture *f)
+{
+    char path[TU_PATH_MAX];
+    fixture_file(path, f, ".model");
+    sc_model *m = NULL;
+    sc_status s = sc_model_load(&m, path);
+    ck_assert_msg(s == SC_OK, "%s: %s (%s)", path, sc_status_string(s),
+                  sc_last_message());
+    return m;
+}
+
 static uint32_t get_u32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -77,17 +97,13 @@ static void get_floats(const unsigned char *p, float *v, size_t count)
 START_TEST(fixture_loads_with_its_parameters)
 {
     const fixture *f = &fixtures[_i];
-    char path[TU_PATH_MAX], name[64];
-    snprintf(name, sizeof name, "%s.model", f->name);
-    fixture_path(path, name);
+    char path[TU_PATH_MAX];
+    fixture_file(path, f, ".model");
     size_t size;
     unsigned char *bytes = tu_read_file(path, &size);
     ck_assert_uint_eq(get_u32(bytes + 8), (uint32_t)f->version);
     free(bytes);
-    sc_model *m = NULL;
-    sc_status s = sc_model_load(&m, path);
-    ck_assert_msg(s == SC_OK, "%s: %s (%s)", path, sc_status_string(s),
-                  sc_last_message());
+    sc_model *m = load_fixture(f);
     ck_assert_uint_eq(sc_model_inputs(m), f->local ? 25 : 16);
     ck_assert_uint_eq(sc_model_units(m), 8);
     ck_assert_uint_eq(sc_model_steps_taken(m), 3);
@@ -121,13 +137,9 @@ START_TEST(fixture_encodes_as_its_writer)
      * far below any change of weights or parameters (a code's size is
      * 0.1 to 1). */
     const fixture *f = &fixtures[_i];
-    char path[TU_PATH_MAX], name[64];
-    snprintf(name, sizeof name, "%s.model", f->name);
-    fixture_path(path, name);
-    sc_model *m = NULL;
-    ck_assert_int_eq(sc_model_load(&m, path), SC_OK);
-    snprintf(name, sizeof name, "%s.codes", f->name);
-    fixture_path(path, name);
+    sc_model *m = load_fixture(f);
+    char path[TU_PATH_MAX];
+    fixture_file(path, f, ".codes");
     size_t size;
     unsigned char *bytes = tu_read_file(path, &size);
     ck_assert_uint_ge(size, 12);
@@ -164,11 +176,7 @@ START_TEST(fixture_resumes_training)
      * saved in the current format and loaded again, it trains to the same
      * bits, so nothing the old file held was lost on the way. */
     const fixture *f = &fixtures[_i];
-    char path[TU_PATH_MAX], name[64];
-    snprintf(name, sizeof name, "%s.model", f->name);
-    fixture_path(path, name);
-    sc_model *a = NULL, *b = NULL;
-    ck_assert_int_eq(sc_model_load(&a, path), SC_OK);
+    sc_model *a = load_fixture(f), *b = NULL;
     size_t size;
     ck_assert_int_eq(sc_model_save_buffer(a, SC_MODEL_CONTENTS_FULL, NULL, 0,
                                           &size), SC_OK);
