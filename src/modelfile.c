@@ -424,10 +424,11 @@ static sc_status read_records(source *src, const file_header *h,
         h->records != params_in_version(h->version))
         return format_error(caller, "wrong number of parameters");
     size_t size = record_size(h->version);
-    if (h->records > MAX_RECORDS ||
-        h->records > (src->size - src->at) / size)
-        return format_error(caller, "too many parameter records for the "
-                            "file's length");
+    if (h->records > MAX_RECORDS)
+        return format_error(caller, "too many parameter records");
+    if (h->records > (src->size - src->at) / size)
+        return format_error(caller, "the file's length does not match the "
+                            "sizes it declares");
     sc_status status = take(src, records, size * h->records);
     if (status != SC_OK || h->version < TAGGED_VERSION)
         return status;

@@ -5,6 +5,7 @@
  * bit as the original).  Argument checks with their exact statuses,
  * every truncation and byte flip of a buffer, failed allocations. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,8 +278,9 @@ START_TEST(load_buffer_takes_the_models_memory)
                   "to load %zu bytes", tu_alloc_largest(), size);
     TU_ASSERT_SAME_MODEL(m, back);
     sc_model_free(back);
+    const uint64_t huge = (uint64_t)1 << 14;
     for (int i = 0; i < 8; i++)   /* n and k: offsets 16 and 24 */
-        bytes[16 + i] = bytes[24 + i] = (unsigned char)((1u << 14) >> (8 * i));
+        bytes[16 + i] = bytes[24 + i] = (unsigned char)(huge >> (8 * i));
     tu_alloc_largest_reset();
     sc_model *out = tu_sentinel;
     ck_assert_int_eq(sc_model_load_buffer(&out, bytes, size), SC_ERR_FORMAT);
