@@ -135,7 +135,8 @@ START_TEST(fixture_encodes_as_its_writer)
      * epsilons (1.2e-7) of the sum of the terms' magnitudes, which are
      * of order 1 here: 1e-5 of max(1, |z|) covers that with room, and is
      * far below any change of weights or parameters (a code's size is
-     * 0.1 to 1). */
+     * 0.1 to 1).  Measured: 0 with OpenBLAS, at most 2.4e-7 with the
+     * reference BLAS. */
     const fixture *f = &fixtures[_i];
     sc_model *m = load_fixture(f);
     char path[TU_PATH_MAX];
