@@ -41,6 +41,8 @@
 #include "support/evaluation.h"
 #include "support/idx.h"
 #include "support/image_grid.h"
+#include "support/model_check.h"
+#include "support/output_paths.h"
 #include "support/report.h"
 #include "support/training.h"
 #include "support/unit_types.h"
@@ -440,6 +442,13 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &o) != 0)
         return 2;
     report_start(PROGRAM);
+    /* Before any work: the outputs can be written. */
+    const output_path outputs[] = {{"--save", o.load == NULL ? o.save : NULL},
+                                   {"--filters", o.filters},
+                                   {"--units-plot", o.units_plot}};
+    if (output_paths_check(PROGRAM, outputs,
+                           sizeof outputs / sizeof outputs[0]) != 0)
+        return 1;
     split s = {0};
     if (read_split(&o, &s) != 0) {
         idx_free_dataset(&s.d);
@@ -456,13 +465,13 @@ int main(int argc, char **argv)
     int rc = 0;
     if (o.load != NULL) {
         sc_status st = sc_model_load(&m, o.load);
+        /* A dense model of the data's size, with a classifier: what
+         * the report evaluates and draws. */
+        const model_use use = {s.dim, 0, 1};
         if (st != SC_OK)
             rc = report_failure(PROGRAM, "sc_model_load", st);
-        else if (sc_model_inputs(m) != s.dim) {
-            fprintf(stderr, PROGRAM ": %s expects %zu inputs, the data has "
-                    "%zu\n", o.load, sc_model_inputs(m), s.dim);
-            rc = 1;
-        }
+        else
+            rc = model_check(PROGRAM, o.load, m, &use);
     } else {
         rc = create_model(&o, s.d.train_images.images, s.ntrain, s.dim, &m);
         if (rc == 0)

@@ -46,8 +46,8 @@
  *    the encoders of those kinds for each T after the first start from
  *    the trained encoders of the previous T instead (progressive
  *    training); a LISTA encoder with T = 1 is no start, since it never
- *    uses S.  This goes through a saved model file
- *    (support/warm_start.c; its format is docs/file-format.md), as the
+ *    uses S.  This goes through the model's bytes in memory
+ *    (support/warm_start.c; the format is docs/file-format.md), as the
  *    library has no call that sets weights.
  *
  * Every image is scaled to unit L2 norm, as in examples/drsae.  See

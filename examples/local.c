@@ -60,6 +60,7 @@
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/local_pools.h"
+#include "support/output_paths.h"
 #include "support/progress.h"
 #include "support/report.h"
 #include "support/shift_change.h"
@@ -523,6 +524,13 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &o) != 0)
         return 2;
     report_start(PROGRAM);
+    /* Before any work: the outputs can be written. */
+    const output_path outputs[] = {{"--filters", o.filters},
+                                   {"--save", o.save},
+                                   {"--pool-filters", o.pool_filters}};
+    if (output_paths_check(PROGRAM, outputs,
+                           sizeof outputs / sizeof outputs[0]) != 0)
+        return 1;
 
     idx_dataset d;
     char err[512];

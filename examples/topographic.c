@@ -52,6 +52,7 @@
 #include "support/idx.h"
 #include "support/image_grid.h"
 #include "support/natural_patches.h"
+#include "support/output_paths.h"
 #include "support/progress.h"
 #include "support/psd.h"
 #include "support/report.h"
@@ -598,6 +599,12 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &o) != 0)
         return 2;
     report_start(PROGRAM);
+    /* Before any work: the outputs can be written. */
+    const output_path outputs[] = {{"--filters", o.filters},
+                                   {"--save", o.save}};
+    if (output_paths_check(PROGRAM, outputs,
+                           sizeof outputs / sizeof outputs[0]) != 0)
+        return 1;
 
     size_t side = (size_t)o.patch, dim = side * side;
     size_t count = (size_t)o.patches, batch = (size_t)o.batch;

@@ -4,7 +4,9 @@
  * a valid CRC, so that mutations reach the loader's checks of sizes,
  * parameters and weights rather than stopping at the checksum.  A file
  * that loads is used (load_exercise.c), and a current-version file that
- * loads and broke no rule on purpose must save back to the same bytes. */
+ * loads and broke no rule on purpose must save back to the same bytes
+ * (one of version 4 with the parameters a save writes, with its
+ * contents). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,8 @@ static void check_resave(const sc_model *m, const fz_model_file *file)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/resave.bin", fz_scratch_dir());
-    sc_status status = sc_model_save(m, path, SC_MODEL_CONTENTS_FULL);
+    sc_status status = sc_model_save(m, path,
+                                     (sc_model_contents)file->contents);
     if (status != SC_OK) {
         fprintf(stderr, "sc_model_save: %s\n", sc_last_message());
         abort();
@@ -47,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_make_model_file(&b, &file);
     sc_model *m = fz_load_checked(file.data, file.size);
     if (m != NULL) {
-        if (file.version == 3 && !file.edited)
+        if (file.canonical && !file.edited)
             check_resave(m, &file);
         fz_use_model(m, &b);
         sc_model_free(m);

@@ -7,10 +7,12 @@
  *                     steps so the optimiser state is not zero: dense
  *                     (SGD), dense Adam, LCoD, a classifier, contiguous
  *                     groups, topographic groups, local, local with pools
- *                     over positions; and format versions 1 and 2 of a
- *                     dense model, 2 of a local one (rewritten as
+ *                     over positions; the classifier's inference-only
+ *                     file; and format versions 1, 2 and 3 of the dense
+ *                     model, 2 of the local one (rewritten as
  *                     tests/check_file.c's load_older_versions does)
  *   DIR/load_struct/  byte strings that make model_file.c write each kind
+ *   DIR/load_buffer/  the same for the load_buffer harness
  *   DIR/idx_read/     small IDX files, images and labels, plain and gzip,
  *                     in idx_read.c's input format (an options byte first)
  *   DIR/api_calls/    byte strings that start each model kind
@@ -142,26 +144,54 @@ static void save_kind(const model_kind *kind, char *path, size_t size)
     sc_model_free(m);
 }
 
-/* Rewrites the current-version file at `path` as format `version`: the
- * parameters that version lacks dropped, the CRC resealed. */
+/* The saved model at `full` saved again without its optimiser state, as
+ * load_raw/NAME. */
+static void save_inference(const char *full, const char *name)
+{
+    sc_model *m;
+    check(sc_model_load(&m, full), name);
+    char path[4096];
+    path_of(path, sizeof path, "load_raw", name);
+    check(sc_model_save(m, path, SC_MODEL_CONTENTS_INFERENCE), name);
+    sc_model_free(m);
+}
+
+/* Rewrites the current-version (4) file of a full save at `path` as
+ * format `version` (1 to 3): no contents field, the parameters that
+ * version holds as 12-byte records { id, value } (the thread count, which
+ * version 4 does not hold, as 1), no header CRC, the CRC resealed. */
 static void write_old_version(const char *path, unsigned version,
                               const char *name)
 {
     size_t size;
     unsigned char *cur = read_file(path, &size);
-    unsigned char *old = malloc(size);
-    memcpy(old, cur, 40);
+    unsigned char *old = malloc(size + 12);
+    memcpy(old, cur, 8);
     old[8] = (unsigned char)version;
-    uint32_t count = cur[36] | cur[37] << 8, kept = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        const unsigned char *rec = cur + 40 + 12 * (size_t)i;
-        int id = rec[0] | rec[1] << 8;
-        if (sc_param_in_file_version((uint32_t)id, version))
-            memcpy(old + 40 + 12 * (size_t)kept++, rec, 12);
+    old[9] = old[10] = old[11] = 0;
+    memcpy(old + 12, cur + 16, 24);                 /* n, k, steps */
+    uint32_t count = cur[40] | cur[41] << 8, kept = 0;
+    size_t at = 40;
+    for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
+        uint32_t id = (uint32_t)sc_param_at(i)->id;
+        if (!sc_param_in_file_version(id, version))
+            continue;
+        unsigned char value[8] = {0, 0, 0, 0, 0, 0, 0xF0, 0x3F};  /* 1.0 */
+        for (uint32_t r = 0; r < count; r++) {
+            const unsigned char *rec = cur + 44 + 16 * (size_t)r;
+            if ((uint32_t)(rec[0] | rec[1] << 8) == id)
+                memcpy(value, rec + 8, 8);
+        }
+        for (int b = 0; b < 4; b++)
+            old[at + (size_t)b] = (unsigned char)(id >> (8 * b));
+        memcpy(old + at + 4, value, 8);
+        at += 12;
+        kept++;
     }
     old[36] = (unsigned char)kept;
     old[37] = (unsigned char)(kept >> 8);
-    size_t at = 40 + 12 * (size_t)kept, weights = 40 + 12 * (size_t)count;
+    old[38] = old[39] = 0;
+    size_t weights = 44 + 16 * (size_t)count + 4;
     memcpy(old + at, cur + weights, size - weights - 4);
     at += size - weights - 4;
     uint32_t crc = sc_crc32(old, at);
@@ -201,7 +231,8 @@ static void write_bytes(const char *sub, unsigned kind, unsigned version)
     char name[64];
     size_t at = 0;
     if (version != 0)
-        buf[at++] = (unsigned char)version;  /* model_file.c: 0 is v3 */
+        buf[at++] = (unsigned char)version;  /* model_file.c: 0 is v4,
+                                                2 v2, 3 v1, 4 v3 */
     buf[at + 2] = (unsigned char)kind;       /* after n and k */
     snprintf(name, sizeof name, "kind%u-v%u", kind, version);
     write_file(sub, name, buf, sizeof buf);
@@ -214,25 +245,29 @@ int main(int argc, char **argv)
         return 2;
     }
     root = argv[1];
-    const char *subs[] = {NULL, "load_raw", "load_struct", "idx_read",
-                          "api_calls"};
+    const char *subs[] = {NULL, "load_raw", "load_struct", "load_buffer",
+                          "idx_read", "api_calls"};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         char path[4096];
         path_of(path, sizeof path, subs[i] ? subs[i] : "", NULL);
         if (mkdir(path, 0777) != 0 && i == 0)
             die("cannot create", path);
     }
-    char path[4096], dense[4096], local[4096];
+    char path[4096], dense[4096], local[4096], classes[4096];
     for (size_t i = 0; i < KINDS; i++) {
         save_kind(&kinds[i], path, sizeof path);
         if (strcmp(kinds[i].name, "dense") == 0)
             strcpy(dense, path);
         if (strcmp(kinds[i].name, "local") == 0)
             strcpy(local, path);
+        if (strcmp(kinds[i].name, "classes") == 0)
+            strcpy(classes, path);
     }
     write_old_version(dense, 1, "dense-v1.bin");
     write_old_version(dense, 2, "dense-v2.bin");
+    write_old_version(dense, 3, "dense-v3.bin");
     write_old_version(local, 2, "local-v2.bin");
+    save_inference(classes, "classes-inference.bin");
 
     write_idx("images", 0x00);
     write_idx("labels", 0x01);
@@ -246,5 +281,8 @@ int main(int argc, char **argv)
     }
     write_bytes("load_struct", 0, 3);   /* version 1 */
     write_bytes("load_struct", 5, 2);   /* version 2, local */
+    write_bytes("load_struct", 1, 4);   /* version 3 */
+    for (unsigned kind = 0; kind < 6; kind++)
+        write_bytes("load_buffer", kind, 0);
     return 0;
 }

@@ -77,7 +77,8 @@ void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k)
     if (extras & 4)
         set(values, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD);
     set(values, SC_MODEL_PARAM_ITERATIONS, (double)fz_range(b, 1, 4));
-    /* A loaded local model starts its threads; one is enough here. */
+    /* Versions 1 to 3 hold a thread count, which a load does not take
+     * (a loaded model has the default): it is written, and ignored. */
     set(values, SC_MODEL_PARAM_THREADS, 1);
 }
 
@@ -136,30 +137,43 @@ static void put_weight(buffer *w, fz_bytes *b)
     put(w, bits, 4);
 }
 
+/* Where a version's fields are (docs/file-format.md): version 4 has a
+ * contents field, 16-byte records { id, flags, value } and the header's
+ * CRC after them; versions 1 to 3 12-byte records { id, value }. */
+typedef struct {
+    size_t steps_at, params_at, record;
+} layout;
+
+static layout layout_of(unsigned version)
+{
+    return version >= 4 ? (layout){32, 44, 16} : (layout){28, 40, 12};
+}
+
 /* Breaks one rule of the format in the file of w (size without the CRC);
  * returns whether the CRC is to be left wrong. */
-static int break_rule(fz_bytes *b, buffer *w, size_t params_at,
-                      uint32_t params, size_t weights_at, int *edited)
+static int break_rule(fz_bytes *b, buffer *w, layout at, uint32_t params,
+                      size_t weights_at, int *edited)
 {
     uint8_t which = fz_u8(b);
-    if (which < 224)
+    if (which < 224 || params == 0)
         return 0;
     *edited = 1;
     size_t i = fz_range(b, 0, params - 1), j = fz_range(b, 0, params - 1);
-    unsigned char *pi = w->data + params_at + 12 * i;
-    unsigned char *pj = w->data + params_at + 12 * j;
-    unsigned char tmp[12];
+    unsigned char *pi = w->data + at.params_at + at.record * i;
+    unsigned char *pj = w->data + at.params_at + at.record * j;
+    unsigned char tmp[16];
     switch (which % 8) {
     case 0: /* two parameter records swapped: order does not matter */
-        memcpy(tmp, pi, 12);
-        memcpy(pi, pj, 12);
-        memcpy(pj, tmp, 12);
+        memcpy(tmp, pi, at.record);
+        memcpy(pi, pj, at.record);
+        memcpy(pj, tmp, at.record);
         return 0;
     case 1: /* one record's id made another's: a repeat */
         memcpy(pi, pj, 4);
         return 0;
-    case 2: /* a raw id */
-        memcpy(pi, (uint32_t[]){fz_u32(b)}, 4);
+    case 2: /* a raw id, or in version 4 raw flags */
+        memcpy(pi + (at.record == 16 && (fz_u8(b) & 1) ? 4 : 0),
+               (uint32_t[]){fz_u32(b)}, 4);
         return 0;
     case 3: /* the first weight record's index or count */
         w->data[weights_at + fz_range(b, 0, 11)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
@@ -167,10 +181,10 @@ static int break_rule(fz_bytes *b, buffer *w, size_t params_at,
     case 4: /* the CRC */
         return 1;
     case 5: /* a truncation */
-        w->size -= fz_range(b, 0, w->size - 40);
+        w->size -= fz_range(b, 0, w->size - at.params_at);
         return 0;
     case 6: /* the step count */
-        w->data[28 + fz_range(b, 0, 7)] = fz_u8(b);
+        w->data[at.steps_at + fz_range(b, 0, 7)] = fz_u8(b);
         return 0;
     default: /* any byte flipped, the CRC resealed */
         w->data[fz_range(b, 0, w->size - 1)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
@@ -178,10 +192,18 @@ static int break_rule(fz_bytes *b, buffer *w, size_t params_at,
     }
 }
 
+/* Whether the file holds parameter i: every one its version holds, but a
+ * version 4 file may lack some (they load as their defaults). */
+static int holds(unsigned version, int i, uint32_t dropped)
+{
+    return sc_param_in_file_version((uint32_t)sc_param_at(i)->id, version) &&
+           !(version >= 4 && i < 32 && (dropped >> i & 1));
+}
+
 void fz_make_model_file(fz_bytes *b, fz_model_file *out)
 {
-    uint8_t v = fz_u8(b) % 4;
-    unsigned version = v == 2 ? 2 : v == 3 ? 1 : 3;
+    uint8_t v = fz_u8(b) % 5;
+    unsigned version = v == 2 ? 2 : v == 3 ? 1 : v == 4 ? 3 : 4;
     double values[SC_MODEL_PARAM_COUNT];
     sc_param_defaults(values);
     size_t n, k;
@@ -191,46 +213,69 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
         int i = (int)fz_range(b, 0, SC_MODEL_PARAM_COUNT - 1);
         values[i] = fz_param_value(b, sc_param_at(i));
     }
-    /* The file holds a version's parameters only: the others are loaded
-     * as their defaults, so they count with those. */
+    /* Version 4: the contents, sometimes parameters left out, and
+     * sometimes a record of an unknown id, ignorable or not. */
+    uint32_t contents = 0, dropped = 0;
+    uint8_t extra = 0;
+    if (version >= 4) {
+        uint8_t choice = fz_u8(b);
+        contents = choice & 1;
+        if (choice & 2)
+            dropped = fz_u32(b);
+        if (choice & 4)
+            extra = (uint8_t)(1 + (fz_u8(b) & 1));   /* 1 ignorable, 2 not */
+    }
+    /* The file holds some parameters: the others are loaded as their
+     * defaults, so they count with those. */
     double stored[SC_MODEL_PARAM_COUNT];
     sc_param_defaults(stored);
-    uint32_t params = 0;
+    uint32_t params = extra != 0;
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
-        if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
-                                     version)) {
+        if (holds(version, i, dropped)) {
             stored[i] = values[i];
             params++;
         }
     size_t counts[SC_TENSOR_COUNT];
     weight_counts(b, n, k, stored, counts);
 
-    size_t size = 40 + 12 * (size_t)params + 4;
+    layout at = layout_of(version);
+    size_t arrays = contents == 0 ? 3 : 1;
+    size_t size = at.params_at + at.record * (size_t)params + 4 + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
-        size += 12 + 12 * counts[t];
+        size += 12 + 4 * arrays * counts[t];
     buffer w = {malloc(size), 0};
     if (w.data == NULL)
         abort();
     memcpy(w.data, "SCMODEL", 8);
     w.size = 8;
     put(&w, version, 4);
+    if (version >= 4)
+        put(&w, contents, 4);
     put(&w, n, 8);
     put(&w, k, 8);
-    put(&w, fz_u8(b) < 200 ? fz_u8(b) : fz_u64(b), 8);
+    put(&w, contents == 0 && fz_u8(b) < 200 ? fz_u8(b) : contents == 0 ? fz_u64(b) : 0, 8);
     put(&w, params, 4);
-    size_t params_at = w.size;
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
-        if (sc_param_in_file_version((uint32_t)sc_param_at(i)->id,
-                                     version)) {
+        if (holds(version, i, dropped)) {
             put(&w, (uint64_t)sc_param_at(i)->id, 4);
+            if (version >= 4)
+                put(&w, 0, 4);
             put_f64(&w, stored[i]);
         }
+    if (extra != 0) {
+        put(&w, 1000 + fz_u8(b), 4);
+        put(&w, extra == 1, 4);   /* RECORD_IGNORABLE */
+        put_f64(&w, fz_f64(b));
+    }
+    size_t records_end = w.size;
+    if (version >= 4)
+        put(&w, 0, 4);            /* the header's CRC, written below */
     size_t weights_at = w.size;
     int zero_moments = fz_u8(b) & 1;   /* SGD from init: m1 = m2 = 0 */
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         put(&w, (uint64_t)t, 4);
         put(&w, counts[t], 8);
-        for (int part = 0; part < 3; part++)
+        for (size_t part = 0; part < arrays; part++)
             for (size_t i = 0; i < counts[t]; i++) {
                 if (part > 0 && zero_moments)
                     put(&w, 0, 4);
@@ -239,11 +284,19 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
             }
     }
     out->edited = 0;
-    int bad_crc = break_rule(b, &w, params_at, params, weights_at,
-                             &out->edited);
+    int bad_crc = break_rule(b, &w, at, params, weights_at, &out->edited);
+    /* The header's CRC over what the records now are (unless cut off). */
+    if (version >= 4 && w.size >= records_end + 4) {
+        uint32_t crc = sc_crc32(w.data, records_end);
+        for (int i = 0; i < 4; i++)
+            w.data[records_end + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    }
     uint32_t crc = sc_crc32(w.data, w.size);
     put(&w, bad_crc ? crc ^ 1 : crc, 4);
     out->data = w.data;
     out->size = w.size;
     out->version = version;
+    out->contents = (int)contents;
+    out->canonical = version >= 4 && extra == 0 &&
+                     params == (uint32_t)(SC_MODEL_PARAM_COUNT - 1);
 }

@@ -1217,7 +1217,9 @@ SC_API SC_NODISCARD sc_status sc_model_save_buffer(const sc_model *model,
  * header before anything is allocated from them; the file is read in
  * bounded pieces, so a load takes the loaded model's memory.  A file that
  * is truncated, corrupt, inconsistent or hostile is rejected with a
- * status, never a crash.
+ * status, never a crash.  Files of every earlier format version load.
+ * The loaded model has the default SC_MODEL_PARAM_THREADS (files do not
+ * hold it).
  *
  * @param[out] out   receives a new model on success; untouched on
  *                   failure.
@@ -1227,7 +1229,8 @@ SC_API SC_NODISCARD sc_status sc_model_save_buffer(const sc_model *model,
  * @retval SC_ERR_IO       cannot open/read.
  * @retval SC_ERR_FORMAT   not a model file, truncated, length not the
  *                         header's, CRC mismatch, bad sizes or values.
- * @retval SC_ERR_VERSION  unknown format version.
+ * @retval SC_ERR_VERSION  unknown format version, or a parameter, record
+ *                         flag or contents that a newer library wrote.
  * @retval SC_ERR_NOMEM    an allocation failed.
  * @par Thread rules
  * Reentrant.

@@ -396,3 +396,39 @@ sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
     *b = fresh;
     return SC_OK;
 }
+
+sc_status sc_model_clone(sc_model **out, const sc_model *model)
+{
+    static const char caller[] = "sc_model_clone";
+    if (out == NULL || model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       out == NULL ? "out" : "model");
+    sc_model *copy;
+    sc_status status = sc_model_create(&copy, model->n, model->k);
+    if (status != SC_OK)
+        return status;
+    memcpy(copy->values, model->values, sizeof copy->values);
+    if (model->initialized) {
+        /* The same parameters give the same shape, pools and operators;
+         * then the trainable arrays, their moments and the step count. */
+        sc_state s;
+        status = sc_state_create(copy, &s, caller);
+        if (status != SC_OK) {
+            sc_model_free(copy);
+            return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+        }
+        for (int t = 0; t < SC_TENSOR_COUNT; t++) {
+            const sc_tensor *from = &model->state.tensor[t];
+            sc_tensor *to = &s.tensor[t];
+            if (from->count == 0)
+                continue;
+            memcpy(to->w, from->w, from->count * sizeof(float));
+            memcpy(to->m1, from->m1, from->count * sizeof(float));
+            memcpy(to->m2, from->m2, from->count * sizeof(float));
+        }
+        s.steps = model->state.steps;
+        sc_model_adopt_state(copy, &s);
+    }
+    *out = copy;
+    return SC_OK;
+}

@@ -1,36 +1,51 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* modelfile.c -- saving and loading models.
+/* modelfile.c -- saving and loading models, to files and to buffers.
  *
- * Format version 3, every number little-endian.  Versions 1 and 2, read
- * too, are the same layout with fewer parameters, the missing ones keeping
- * their defaults: version 2 lacks the six of ids 19 (SC_MODEL_PARAM_ENCODER: a
- * LISTA model) and 48-52 (SC_MODEL_PARAM_ENCODER_MAX_NORM to
- * SC_MODEL_PARAM_INIT_NOISE), and version 1 also the seven local parameters
- * (SC_MODEL_PARAM_LOCAL_FIELD to SC_MODEL_PARAM_POOL_POSITIONS, ids 12-18: a dense
- * model):
+ * Format version 4, every number little-endian (docs/file-format.md):
  *
  *   offset  size  field
  *   0       8     magic "SCMODEL\0"
- *   8       4     u32 format version (3)
- *   12      8     u64 n (inputs)
- *   20      8     u64 k (units)
- *   28      8     u64 steps taken
- *   36      4     u32 P, the number of parameters (SC_MODEL_PARAM_COUNT)
- *   40      12*P  P times { u32 parameter id, f64 value }
+ *   8       4     u32 format version (4)
+ *   12      4     u32 contents: 0 full, 1 inference (sc_model_contents)
+ *   16      8     u64 n (inputs)
+ *   24      8     u64 k (units)
+ *   32      8     u64 steps taken (0 in an inference file)
+ *   40      4     u32 P, the number of parameter records
+ *   44      16*P  P times { u32 parameter id, u32 flags, f64 value }; flag
+ *                 bit 0 (RECORD_IGNORABLE): a reader that does not know
+ *                 the id may skip the record; P <= MAX_RECORDS
+ *   44+16P  4     u32 CRC-32 of the bytes before it (the header's CRC)
  *   ...           SC_TENSOR_COUNT times { u32 tensor index, u64 count,
- *                 count f32 weights, count f32 m1, count f32 m2 }; the
- *                 counts are those of sc_model_shape (a local model's
- *                 encoder and decoder hold k x C*r*r filters)
+ *                 count f32 weights, and in a full file count f32 m1 and
+ *                 count f32 m2 }; the counts are those of sc_model_shape
+ *                 (a local model's encoder and decoder hold k x C*r*r
+ *                 filters)
  *   end-4   4     u32 CRC-32 (IEEE) of every byte before it
  *
- * Loading reads the file once, front to back: the header and parameter
- * records first, then, once the length they imply has been compared with
- * the file's real length (fstat), the weights straight into the model's
+ * The parameters are tagged: a known parameter the file lacks keeps its
+ * default, so adding a parameter to the library orphans no file; an
+ * unknown one is SC_ERR_VERSION (a newer writer's) unless the writer
+ * marked it ignorable, and so are unknown record flags and contents.
+ * They are judged only once the header's CRC has matched, so that a
+ * flipped bit is SC_ERR_FORMAT, never taken for a newer writer.
+ * SC_MODEL_PARAM_THREADS is a run-time setting: it is not written, and a
+ * loaded model has its default whatever an older file says.
+ *
+ * Versions 1 to 3, read too, have no contents field and no header CRC,
+ * records of 12 bytes { u32 id, f64 value }, exactly the parameters
+ * sc_param_in_file_version gives (each once), and always the optimiser
+ * state.
+ *
+ * Loading reads the bytes once, front to back, from a file or a buffer
+ * (one decoder over a `source`): the header and the parameter records
+ * first (at most MAX_RECORDS, into a fixed buffer), then, once the length
+ * they imply has been compared with the real length (fstat's for a file,
+ * taken before anything is read), the weights straight into the model's
  * arrays, CHUNK_FLOATS at a time, the CRC computed as they pass; it is
  * checked at the end.  Nothing is allocated from the sizes before the
  * length check, and a failed allocation is SC_ERR_NOMEM.  Saving encodes
- * the file in memory and hands it to sc_write_atomically
- * (atomic_file.c).
+ * the bytes into a buffer (the caller's, for sc_model_save_buffer) and,
+ * for a file, hands them to sc_write_atomically (atomic_file.c).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -45,10 +60,33 @@
 #include "crc32.h"
 #include "model.h"
 
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 #define OLDEST_FORMAT_VERSION 1
+/* The first version with tagged records and a contents field. */
+#define TAGGED_VERSION 4
 
-/* The number of parameters a file of `version` holds. */
+/* Flags of a tagged parameter record; any other bit set is a newer
+ * writer's (SC_ERR_VERSION). */
+#define RECORD_IGNORABLE 1u
+#define RECORD_FLAGS_KNOWN RECORD_IGNORABLE
+
+/* The most parameter records a file may hold (this library knows
+ * SC_MODEL_PARAM_COUNT): they are read whole, before they are judged. */
+#define MAX_RECORDS 512
+
+/* Bytes of the header before the parameter records, and of one record. */
+static size_t header_size(uint32_t version)
+{
+    return version >= TAGGED_VERSION ? 44 : 40;
+}
+
+static size_t record_size(uint32_t version)
+{
+    return version >= TAGGED_VERSION ? 16 : 12;
+}
+
+/* The number of parameters a file of `version` holds: exactly so for
+ * versions 1 to 3; what this library writes for the current one. */
 static uint32_t params_in_version(uint32_t version)
 {
     uint32_t count = 0;
@@ -57,6 +95,7 @@ static uint32_t params_in_version(uint32_t version)
             (uint32_t)sc_param_at(i)->id, version);
     return count;
 }
+
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 
 /* ---- little-endian writer into a byte buffer ------------------------- */
@@ -144,37 +183,75 @@ static int get_floats(reader *r, float *v, size_t count)
 
 /* ---- save ------------------------------------------------------------- */
 
-static size_t encoded_size(const sc_model *m)
+/* The arrays a record of `contents` holds per weight: the weights, and in
+ * a full file the two moments. */
+static size_t arrays_per_tensor(uint32_t contents)
 {
-    size_t size = sizeof magic + 4 + 8 + 8 + 8 + 4 + 12 * SC_MODEL_PARAM_COUNT + 4;
+    return contents == SC_MODEL_CONTENTS_FULL ? 3 : 1;
+}
+
+static size_t encoded_size(const sc_model *m, sc_model_contents contents)
+{
+    /* The header, the records, the header's CRC and the file's. */
+    size_t size = header_size(FORMAT_VERSION) +
+                  record_size(FORMAT_VERSION) *
+                      params_in_version(FORMAT_VERSION) + 4 + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
-        size += 4 + 8 + 3 * 4 * m->state.tensor[t].count;
+        size += 12 + arrays_per_tensor(contents) * 4 *
+                         m->state.tensor[t].count;
     return size;
 }
 
-static void encode(const sc_model *m, writer *w)
+/* Writes the encoded_size(m, contents) bytes of m's file at w->data. */
+static void encode(const sc_model *m, sc_model_contents contents, writer *w)
 {
     const sc_state *s = &m->state;
+    int full = contents == SC_MODEL_CONTENTS_FULL;
     memcpy(w->data, magic, sizeof magic);
     w->size = sizeof magic;
     put_u32(w, FORMAT_VERSION);
+    put_u32(w, (uint32_t)contents);
     put_u64(w, m->n);
     put_u64(w, m->k);
-    put_u64(w, s->steps);
-    put_u32(w, SC_MODEL_PARAM_COUNT);
+    /* The step count goes with the moments: Adam's bias correction
+     * (docs/math.md, O2) starts again with a fresh optimiser state. */
+    put_u64(w, full ? s->steps : 0);
+    put_u32(w, params_in_version(FORMAT_VERSION));
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
-        put_u32(w, (uint32_t)sc_param_at(i)->id);
+        uint32_t id = (uint32_t)sc_param_at(i)->id;
+        if (!sc_param_in_file_version(id, FORMAT_VERSION))
+            continue;
+        put_u32(w, id);
+        put_u32(w, 0);   /* flags: every parameter matters */
         put_f64(w, m->values[i]);
     }
+    put_u32(w, sc_crc32(w->data, w->size));
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         const sc_tensor *ts = &s->tensor[t];
         put_u32(w, (uint32_t)t);
         put_u64(w, ts->count);
         put_floats(w, ts->w, ts->count);
-        put_floats(w, ts->m1, ts->count);
-        put_floats(w, ts->m2, ts->count);
+        if (full) {
+            put_floats(w, ts->m1, ts->count);
+            put_floats(w, ts->m2, ts->count);
+        }
     }
     put_u32(w, sc_crc32(w->data, w->size));
+}
+
+/* The checks sc_model_save and sc_model_save_buffer share. */
+static sc_status check_save(const sc_model *model,
+                            sc_model_contents contents, const char *caller)
+{
+    if (contents != SC_MODEL_CONTENTS_FULL &&
+        contents != SC_MODEL_CONTENTS_INFERENCE)
+        return sc_fail(NULL, SC_ERR_RANGE, "%s: contents = %d is neither "
+                       "SC_MODEL_CONTENTS_FULL nor "
+                       "SC_MODEL_CONTENTS_INFERENCE", caller, (int)contents);
+    if (!model->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    return SC_OK;
 }
 
 sc_status sc_model_save(const sc_model *model, const char *path,
@@ -184,27 +261,48 @@ sc_status sc_model_save(const sc_model *model, const char *path,
     if (model == NULL || path == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        model == NULL ? "model" : "path");
-    if (contents != SC_MODEL_CONTENTS_FULL)
-        return sc_fail(NULL, SC_ERR_RANGE, "%s: contents = %d is not "
-                       "SC_MODEL_CONTENTS_FULL", caller, (int)contents);
-    if (!model->initialized)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
-                       caller);
-    writer w = {malloc(encoded_size(model)), 0};
+    sc_status status = check_save(model, contents, caller);
+    if (status != SC_OK)
+        return status;
+    writer w = {malloc(encoded_size(model, contents)), 0};
     if (w.data == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    encode(model, &w);
-    sc_status status = sc_write_atomically(path, w.data, w.size, caller);
+    encode(model, contents, &w);
+    status = sc_write_atomically(path, w.data, w.size, caller);
     free(w.data);
     return status;
 }
 
+sc_status sc_model_save_buffer(const sc_model *model,
+                               sc_model_contents contents, void *buffer,
+                               size_t capacity, size_t *size)
+{
+    static const char caller[] = "sc_model_save_buffer";
+    if (model == NULL || size == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       model == NULL ? "model" : "size");
+    sc_status status = check_save(model, contents, caller);
+    if (status != SC_OK)
+        return status;
+    *size = encoded_size(model, contents);
+    if (buffer == NULL)
+        return SC_OK;
+    if (capacity < *size)
+        return sc_fail(NULL, SC_ERR_SIZE, "%s: capacity %zu is less than "
+                       "the %zu bytes of the model", caller, capacity, *size);
+    writer w = {buffer, 0};
+    encode(model, contents, &w);
+    return SC_OK;
+}
+
 /* ---- load ------------------------------------------------------------- */
 
-/* The file being loaded, read front to back in bounded pieces; crc is the
- * CRC of the `at` bytes read so far, size the length fstat gave. */
+/* The bytes being loaded, read front to back in bounded pieces: from the
+ * file fd, or from `bytes` when that is not NULL.  size is the real
+ * length (fstat's for a file), crc the CRC of the `at` bytes read. */
 typedef struct {
     int fd;
+    const unsigned char *bytes;
     uint64_t size, at;
     uint32_t crc;
     const char *path, *caller;
@@ -218,10 +316,22 @@ static sc_status format_error(const char *caller, const char *what)
     return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", caller, what);
 }
 
+static sc_status truncated(const source *src)
+{
+    return format_error(src->caller, "the file is truncated");
+}
+
 /* Reads exactly size bytes into bytes, without adding them to the CRC:
- * SC_OK, SC_ERR_IO, or SC_ERR_FORMAT when the file ends first. */
+ * SC_OK, SC_ERR_IO, or SC_ERR_FORMAT when the bytes end first. */
 static sc_status read_exactly(source *src, unsigned char *bytes, size_t size)
 {
+    if (src->bytes != NULL) {
+        if (src->size - src->at < size)
+            return truncated(src);
+        memcpy(bytes, src->bytes + src->at, size);
+        src->at += size;
+        return SC_OK;
+    }
     size_t done = 0;
     while (done < size) {
         ssize_t got = read(src->fd, bytes + done, size - done);
@@ -231,7 +341,7 @@ static sc_status read_exactly(source *src, unsigned char *bytes, size_t size)
             return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s: %s",
                            src->caller, src->path, strerror(errno));
         if (got == 0)
-            return format_error(src->caller, "the file is truncated");
+            return truncated(src);
         done += (size_t)got;
     }
     src->at += size;
@@ -264,43 +374,149 @@ static sc_status take_floats(source *src, float *v, size_t count)
     return SC_OK;
 }
 
-/* Parses the sizes and parameter records in `head` (the bytes after the
- * version) into a new model, *out; checks that the file's length is the
- * one they imply. */
-static sc_status decode_header(const source *src, reader *head,
-                               uint32_t version, sc_model **out,
-                               uint64_t *steps)
+/* What the header says, before the parameter records. */
+typedef struct {
+    uint32_t version;
+    uint32_t contents;   /* 0 (full) for versions 1 to 3 */
+    uint64_t n, k, steps;
+    uint32_t records;
+} file_header;
+
+/* Reads the magic, the version and the rest of the fixed header. */
+static sc_status read_header(source *src, file_header *h)
 {
     const char *caller = src->caller;
-    uint64_t n, k;
-    uint32_t count;
-    get_u64(head, &n);
-    get_u64(head, &k);
-    get_u64(head, steps);
-    get_u32(head, &count);
-    sc_model *m;
-    sc_status status = sc_model_create(&m, (size_t)n, (size_t)k);
+    unsigned char head[44];
+    if (src->size < sizeof magic + 8 ||
+        take(src, head, sizeof magic + 4) != SC_OK ||
+        memcmp(head, magic, sizeof magic) != 0)
+        return format_error(caller, "not a libsparsecode model file");
+    reader r = {head, sizeof magic + 4, sizeof magic};
+    get_u32(&r, &h->version);
+    if (h->version < OLDEST_FORMAT_VERSION || h->version > FORMAT_VERSION)
+        return sc_fail(NULL, SC_ERR_VERSION, "%s: format version %u; this "
+                       "library reads %d to %d", caller,
+                       (unsigned)h->version, OLDEST_FORMAT_VERSION,
+                       FORMAT_VERSION);
+    size_t rest = header_size(h->version) - r.at;
+    sc_status status = take(src, head + r.at, rest);
+    if (status != SC_OK)
+        return status;
+    r.size += rest;
+    h->contents = SC_MODEL_CONTENTS_FULL;
+    if (h->version >= TAGGED_VERSION)
+        get_u32(&r, &h->contents);
+    get_u64(&r, &h->n);
+    get_u64(&r, &h->k);
+    get_u64(&r, &h->steps);
+    get_u32(&r, &h->records);
+    return SC_OK;
+}
+
+/* Reads the parameter records and, in a tagged file, the header's CRC,
+ * into `records`: SC_OK once they are known to be what the writer wrote
+ * (versions 1 to 3: their count; later: the header's CRC). */
+static sc_status read_records(source *src, const file_header *h,
+                              unsigned char *records)
+{
+    const char *caller = src->caller;
+    if (h->version < TAGGED_VERSION &&
+        h->records != params_in_version(h->version))
+        return format_error(caller, "wrong number of parameters");
+    size_t size = record_size(h->version);
+    if (h->records > MAX_RECORDS)
+        return format_error(caller, "too many parameter records");
+    if (h->records > (src->size - src->at) / size)
+        return format_error(caller, "the file's length does not match the "
+                            "sizes it declares");
+    sc_status status = take(src, records, size * h->records);
+    if (status != SC_OK || h->version < TAGGED_VERSION)
+        return status;
+    /* The header's own CRC, so that what follows is judged on the bytes
+     * the writer wrote: an unknown id is then a newer writer's, not a
+     * flipped bit. */
+    uint32_t crc = src->crc, stored;
+    unsigned char bytes[4];
+    if ((status = take(src, bytes, sizeof bytes)) != SC_OK)
+        return status;
+    reader r = {bytes, sizeof bytes, 0};
+    get_u32(&r, &stored);
+    if (stored != crc)
+        return format_error(caller, "header CRC mismatch: the file is "
+                            "corrupt");
+    if (h->contents != SC_MODEL_CONTENTS_FULL &&
+        h->contents != SC_MODEL_CONTENTS_INFERENCE)
+        return sc_fail(NULL, SC_ERR_VERSION, "%s: contents %u; this library "
+                       "reads 0 (full) and 1 (inference)", caller,
+                       (unsigned)h->contents);
+    return SC_OK;
+}
+
+/* Applies one parameter record, read by r, to m: SC_OK, or the status
+ * that refuses it.  seen counts the known parameters applied so far. */
+static sc_status apply_record(reader *r, uint32_t version, sc_model *m,
+                              unsigned char *seen, const char *caller)
+{
+    uint32_t id = 0, flags = 0;
+    double value = 0;
+    get_u32(r, &id);
+    if (version >= TAGGED_VERSION)
+        get_u32(r, &flags);
+    get_f64(r, &value);
+    const sc_param_info *info = sc_param_lookup((sc_model_param)id);
+    if (flags & ~RECORD_FLAGS_KNOWN)
+        return sc_fail(NULL, SC_ERR_VERSION, "%s: the record of parameter "
+                       "%u has flags 0x%x, unknown to this library", caller,
+                       (unsigned)id, (unsigned)flags);
+    if (info == NULL && version >= TAGGED_VERSION) {
+        if (flags & RECORD_IGNORABLE)
+            return SC_OK;
+        return sc_fail(NULL, SC_ERR_VERSION, "%s: parameter %u is unknown to "
+                       "this library (a newer one wrote the file)", caller,
+                       (unsigned)id);
+    }
+    /* Every parameter at most once (versions 1 to 3: exactly once, by
+     * their count), each within its bounds. */
+    if (info == NULL || !sc_param_in_file_version(id, version) ||
+        seen[sc_param_index((sc_model_param)id)]++ ||
+        sc_param_check(info, value, NULL, caller) != SC_OK)
+        return format_error(caller, "bad or repeated parameter record");
+    /* The thread count is the loading process's business, not the
+     * file's: versions 1 to 3 hold it, it is checked and left alone. */
+    if (id != SC_MODEL_PARAM_THREADS)
+        m->values[sc_param_index((sc_model_param)id)] = value;
+    return SC_OK;
+}
+
+/* Reads the parameter records into a new model of the header's sizes,
+ * *out, and checks that the length of the bytes is the one they imply. */
+static sc_status read_parameters(source *src, const file_header *h,
+                                 sc_model **out)
+{
+    const char *caller = src->caller;
+    unsigned char records[16 * MAX_RECORDS];
+    sc_status status = read_records(src, h, records);
+    if (status != SC_OK)
+        return status;
+    /* Beyond sc_model_create's limits, also where size_t is narrower. */
+    sc_model *m = NULL;
+    status = h->n > SC_MAX_DIMENSION || h->k > SC_MAX_DIMENSION
+                 ? SC_ERR_SIZE
+                 : sc_model_create(&m, (size_t)h->n, (size_t)h->k);
     if (status == SC_ERR_NOMEM)
         return status;
     if (status != SC_OK)
         return sc_fail(NULL, SC_ERR_FORMAT, "%s: bad sizes %llu x %llu",
-                       caller, (unsigned long long)n, (unsigned long long)k);
-    /* Every parameter exactly once, each within its bounds. */
+                       caller, (unsigned long long)h->n,
+                       (unsigned long long)h->k);
     unsigned char seen[SC_MODEL_PARAM_COUNT] = {0};
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t id;
-        double value;
-        const sc_param_info *info;
-        if (get_u32(head, &id) || get_f64(head, &value) ||
-            !sc_param_in_file_version(id, version) ||
-            (info = sc_param_lookup((sc_model_param)id)) == NULL ||
-            seen[sc_param_index((sc_model_param)id)]++ ||
-            sc_param_check(info, value, NULL, caller) != SC_OK) {
+    reader r = {records, record_size(h->version) * h->records, 0};
+    for (uint32_t i = 0; i < h->records; i++)
+        if ((status = apply_record(&r, h->version, m, seen, caller)) !=
+            SC_OK) {
             sc_model_free(m);
-            return format_error(caller, "bad or repeated parameter record");
+            return status;
         }
-        m->values[sc_param_index((sc_model_param)id)] = value;
-    }
     /* The length the sizes imply against the real one, before anything
      * is allocated from them. */
     sc_shape shape;
@@ -310,7 +526,8 @@ static sc_status decode_header(const source *src, reader *head,
     }
     uint64_t expected = src->at + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
-        expected += 12 + 12 * (uint64_t)shape.counts[t];
+        expected += 12 + 4 * arrays_per_tensor(h->contents) *
+                             (uint64_t)shape.counts[t];
     if (expected != src->size) {
         sc_model_free(m);
         return format_error(caller, "the file's length does not match the "
@@ -320,8 +537,10 @@ static sc_status decode_header(const source *src, reader *head,
     return SC_OK;
 }
 
-/* Reads the weight records into s, whose counts are the model's. */
-static sc_status read_tensors(source *src, sc_state *s)
+/* Reads the weight records into s, whose counts are the model's; the
+ * moments of an inference file stay zero. */
+static sc_status read_tensors(source *src, uint32_t contents,
+                              sc_state *s)
 {
     for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
         unsigned char bytes[12];
@@ -336,15 +555,17 @@ static sc_status read_tensors(source *src, sc_state *s)
         get_u64(&r, &count);
         if (index != t || count != ts->count)
             return format_error(src->caller, "bad weight array");
-        if ((status = take_floats(src, ts->w, ts->count)) != SC_OK ||
-            (status = take_floats(src, ts->m1, ts->count)) != SC_OK ||
-            (status = take_floats(src, ts->m2, ts->count)) != SC_OK)
+        if ((status = take_floats(src, ts->w, ts->count)) != SC_OK)
+            return status;
+        if (contents == SC_MODEL_CONTENTS_FULL &&
+            ((status = take_floats(src, ts->m1, ts->count)) != SC_OK ||
+             (status = take_floats(src, ts->m2, ts->count)) != SC_OK))
             return status;
     }
     return SC_OK;
 }
 
-/* Reads the stored CRC, checks that the file ends there and that the CRC
+/* Reads the stored CRC, checks that the bytes end there and that the CRC
  * matches. */
 static sc_status check_end(source *src)
 {
@@ -355,7 +576,7 @@ static sc_status check_end(source *src)
     reader r = {bytes, 4, 0};
     uint32_t stored;
     get_u32(&r, &stored);
-    /* The file may have grown since fstat. */
+    /* A file may have grown since fstat. */
     if (read_exactly(src, bytes + 4, 1) == SC_OK)
         return format_error(src->caller, "unexpected bytes after the CRC");
     if (src->crc != stored)
@@ -380,35 +601,12 @@ static int state_finite(const sc_state *s)
 static sc_status load(source *src, sc_model **out)
 {
     const char *caller = src->caller;
-    unsigned char head[40 + 12 * SC_MODEL_PARAM_COUNT];
-    /* Magic and version: what the file is. */
-    if (src->size < sizeof magic + 8 ||
-        take(src, head, sizeof magic + 4) != SC_OK ||
-        memcmp(head, magic, sizeof magic) != 0)
-        return format_error(caller, "not a libsparsecode model file");
-    reader r = {head, sizeof magic + 4, sizeof magic};
-    uint32_t version;
-    get_u32(&r, &version);
-    if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION)
-        return sc_fail(NULL, SC_ERR_VERSION, "%s: format version %u; this "
-                       "library reads %d to %d", caller, (unsigned)version,
-                       OLDEST_FORMAT_VERSION, FORMAT_VERSION);
-    /* Sizes, step count and the parameter records, of a known length. */
-    uint32_t params = params_in_version(version);
-    sc_status status = take(src, head, 28);
-    if (status != SC_OK)
-        return status;
-    r = (reader){head, 28, 24};
-    uint32_t count;
-    get_u32(&r, &count);
-    if (count != params)
-        return format_error(caller, "wrong number of parameters");
-    if ((status = take(src, head + 28, 12 * (size_t)count)) != SC_OK)
-        return status;
-    r = (reader){head, 28 + 12 * (size_t)count, 0};
+    file_header h = {0};
     sc_model *m = NULL;
-    uint64_t steps = 0;
-    if ((status = decode_header(src, &r, version, &m, &steps)) != SC_OK)
+    sc_status status = read_header(src, &h);
+    if (status == SC_OK)
+        status = read_parameters(src, &h, &m);
+    if (status != SC_OK)
         return status;
     /* Only now, the length checked, the weights' memory. */
     sc_state s;
@@ -420,7 +618,7 @@ static sc_status load(source *src, sc_model **out)
                    : format_error(caller, "inconsistent structural "
                                   "parameters");
     }
-    if ((status = read_tensors(src, &s)) == SC_OK &&
+    if ((status = read_tensors(src, h.contents, &s)) == SC_OK &&
         (status = check_end(src)) == SC_OK && !state_finite(&s))
         status = format_error(caller, "bad weight array");
     if (status != SC_OK) {
@@ -428,7 +626,7 @@ static sc_status load(source *src, sc_model **out)
         sc_model_free(m);
         return status;
     }
-    s.steps = steps;
+    s.steps = h.steps;
     sc_model_adopt_state(m, &s);
     *out = m;
     return SC_OK;
@@ -446,14 +644,27 @@ sc_status sc_model_load(sc_model **out, const char *path)
     if (fd < 0)
         return sc_fail(NULL, SC_ERR_IO, "%s: cannot open %s: %s", caller,
                        path, strerror(errno));
+    /* The real length first: every length the file claims is checked
+     * against it. */
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
                        caller, path);
     }
-    source src = {fd, (uint64_t)st.st_size, 0, 0, path, caller};
+    source src = {fd, NULL, (uint64_t)st.st_size, 0, 0, path, caller};
     sc_status status = load(&src, out);
     close(fd);
     return status;
+}
+
+sc_status sc_model_load_buffer(sc_model **out, const void *buffer,
+                               size_t size)
+{
+    static const char caller[] = "sc_model_load_buffer";
+    if (out == NULL || buffer == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       out == NULL ? "out" : "buffer");
+    source src = {-1, buffer, size, 0, 0, "the buffer", caller};
+    return load(&src, out);
 }

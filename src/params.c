@@ -164,6 +164,11 @@ sc_status sc_model_param_bounds(sc_model_param param, double *lo, double *hi)
 
 int sc_param_in_file_version(uint32_t id, uint32_t version)
 {
+    /* Version 4 is tagged: every parameter but the run-time thread
+     * count. */
+    if (version >= 4)
+        return id != SC_MODEL_PARAM_THREADS &&
+               sc_param_lookup((sc_model_param)id) != NULL;
     if (version < 3 && (id == SC_MODEL_PARAM_ENCODER ||
                         (id >= SC_MODEL_PARAM_ENCODER_MAX_NORM &&
                          id <= SC_MODEL_PARAM_INIT_NOISE)))

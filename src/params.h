@@ -47,9 +47,12 @@ sc_status sc_param_check(const sc_param_info *info, double value,
                          char *message, const char *caller);
 
 /* Whether a model file of format `version` holds parameter `id`
- * (docs/file-format.md): version 2 lacks SC_MODEL_PARAM_ENCODER and ids 48-52,
- * version 1 also the local ones, 12-18.  The loader and the fuzzers'
- * file generator share it. */
+ * (docs/file-format.md): version 4 (tagged records) every known parameter
+ * but SC_MODEL_PARAM_THREADS, a run-time setting (a version 4 writer
+ * writes exactly these; a file may lack some); version 3 every one;
+ * version 2 lacks SC_MODEL_PARAM_ENCODER and ids 48-52, version 1 also
+ * the local ones, 12-18.  The loader and the fuzzers' file generator
+ * share it. */
 int sc_param_in_file_version(uint32_t id, uint32_t version);
 
 /* The bounds query shared by sc_model_param_bounds, sc_solver_param_bounds and

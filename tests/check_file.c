@@ -9,7 +9,8 @@
  * by a save killed with SIGKILL or SIGXFSZ).
  *
  * The hostile files are built from the layout in docs/file-format.md
- * (format version 3). */
+ * (format version 4); files of versions 1 to 3 are made from it too (and
+ * tests/check_fixtures.c loads ones the earlier library wrote). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "alloc_hook.h"
+#include "model.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -160,6 +162,26 @@ static size_t small_file(void)
     return size;
 }
 
+/* Models a and b (7 inputs, 9 units, 2 classes) give the same codes,
+ * reconstructions and class probabilities, bit for bit, for 11 inputs
+ * from `seed`. */
+static void assert_same_outputs(const sc_model *a, const sc_model *b,
+                                uint64_t seed)
+{
+    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
+    float pa[11 * 2], pb[11 * 2];
+    tu_fill(x, 11 * 7, seed, -1, 1);
+    ck_assert_int_eq(sc_model_encode(a, x, 11, za), SC_OK);
+    ck_assert_int_eq(sc_model_encode(b, x, 11, zb), SC_OK);
+    ck_assert(memcmp(za, zb, sizeof za) == 0);
+    ck_assert_int_eq(sc_model_decode(a, za, 11, xa), SC_OK);
+    ck_assert_int_eq(sc_model_decode(b, za, 11, xb), SC_OK);
+    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
+    ck_assert_int_eq(sc_model_predict(a, x, 11, NULL, pa), SC_OK);
+    ck_assert_int_eq(sc_model_predict(b, x, 11, NULL, pb), SC_OK);
+    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+}
+
 /* ---- save errors ---------------------------------------------------- */
 
 START_TEST(save_null_arguments)
@@ -170,6 +192,22 @@ START_TEST(save_null_arguments)
     ck_assert_int_eq(sc_model_save(NULL, path, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
     ck_assert_int_eq(sc_model_save(m, NULL, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
+    ck_assert_uint_eq(tu_dir_entries(dir), 0);
+    sc_model_free(m);
+}
+END_TEST
+
+START_TEST(save_bad_contents)
+{
+    sc_model *m = small_model(5, 3, 0);
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "m.bin");
+    const int bad[] = {2, -1, 1000};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(sc_model_save(m, path, (sc_model_contents)bad[i]),
+                         SC_ERR_RANGE);
+        TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save: contents");
+    }
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     sc_model_free(m);
 }
@@ -226,18 +264,7 @@ START_TEST(round_trip_bit_for_bit)
     ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_ITERATIONS, 5), SC_ERR_STATE);
 
     /* The same codes, reconstructions and probabilities, bit for bit. */
-    float x[11 * 7], za[11 * 9], zb[11 * 9], xa[11 * 7], xb[11 * 7];
-    float pa[11 * 2], pb[11 * 2];
-    tu_fill(x, 11 * 7, 43, -1, 1);
-    ck_assert_int_eq(sc_model_encode(m, x, 11, za), SC_OK);
-    ck_assert_int_eq(sc_model_encode(l, x, 11, zb), SC_OK);
-    ck_assert(memcmp(za, zb, sizeof za) == 0);
-    ck_assert_int_eq(sc_model_decode(m, za, 11, xa), SC_OK);
-    ck_assert_int_eq(sc_model_decode(l, za, 11, xb), SC_OK);
-    ck_assert(memcmp(xa, xb, sizeof xa) == 0);
-    ck_assert_int_eq(sc_model_predict(m, x, 11, NULL, pa), SC_OK);
-    ck_assert_int_eq(sc_model_predict(l, x, 11, NULL, pb), SC_OK);
-    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+    assert_same_outputs(m, l, 43);
 
     /* Saving the loaded model writes the same bytes. */
     save_ok(l, again);
@@ -271,6 +298,98 @@ START_TEST(resume_bit_for_bit)
     sc_model_free(a);
     sc_model_free(b);
     tu_data_free(&d);
+}
+END_TEST
+
+/* Zeroes m's optimiser state and step count: what a model loaded from
+ * an inference file starts training from. */
+static void forget_optimizer(sc_model *m)
+{
+    for (int t = 0; t < SC_TENSOR_COUNT; t++) {
+        sc_tensor *ts = &m->state.tensor[t];
+        if (ts->count == 0)
+            continue;
+        memset(ts->m1, 0, ts->count * sizeof(float));
+        memset(ts->m2, 0, ts->count * sizeof(float));
+    }
+    m->state.steps = 0;
+}
+
+static int optimizer_state_is_zero(const sc_model *m)
+{
+    int zero = m->state.steps == 0;
+    for (int t = 0; t < SC_TENSOR_COUNT; t++) {
+        const sc_tensor *ts = &m->state.tensor[t];
+        for (size_t i = 0; i < ts->count; i++)
+            zero &= ts->m1[i] == 0.0f && ts->m2[i] == 0.0f;
+    }
+    return zero;
+}
+
+/* _i: the optimiser (_i % 2) and the encoder (_i / 2: LISTA, LCoD). */
+START_TEST(inference_round_trip)
+{
+    /* An inference file holds no moments: a third of the arrays (plus
+     * the header).  The loaded model has every parameter and weight, so
+     * it encodes, decodes and predicts bit for bit as the saved one; its
+     * optimiser state is fresh (zero moments, step count 0), and it
+     * trains as the saved model would from that state. */
+    sc_model *m = small_model_of(7, 9, _i % 2, _i / 2);
+    char full[TU_PATH_MAX], path[TU_PATH_MAX], again[TU_PATH_MAX];
+    tu_path(full, dir, "full.bin");
+    tu_path(path, dir, "inference.bin");
+    tu_path(again, dir, "again.bin");
+    save_ok(m, full);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_INFERENCE),
+                     SC_OK);
+    size_t full_size, size;
+    unsigned char *full_bytes = tu_read_file(full, &full_size);
+    unsigned char *bytes = tu_read_file(path, &size);
+    size_t floats = 0;
+    for (int t = 0; t < SC_TENSOR_COUNT; t++)
+        floats += m->state.tensor[t].count;
+    ck_assert_uint_eq(full_size - size, 8 * floats);
+    free(full_bytes);
+
+    sc_model *l = load_ok(path);
+    ck_assert_uint_eq(sc_model_steps_taken(l), 0);
+    ck_assert(optimizer_state_is_zero(l));
+    for (int w = SC_WEIGHT_ENCODER; w <= SC_WEIGHT_CLASS_BIAS; w++) {
+        const float *a, *b;
+        size_t ra, ca, rb, cb;
+        ck_assert_int_eq(sc_model_weights(m, (sc_weight)w, &a, &ra, &ca), SC_OK);
+        ck_assert_int_eq(sc_model_weights(l, (sc_weight)w, &b, &rb, &cb), SC_OK);
+        ck_assert_uint_eq(ra * ca, rb * cb);
+        ck_assert(memcmp(a, b, ra * ca * sizeof(float)) == 0);
+    }
+    for (size_t i = 0; i < tu_param_count; i++) {
+        double a, b;
+        ck_assert_int_eq(sc_model_get(m, tu_params[i].id, &a), SC_OK);
+        ck_assert_int_eq(sc_model_get(l, tu_params[i].id, &b), SC_OK);
+        ck_assert(a == b);
+    }
+    assert_same_outputs(m, l, 45);
+
+    /* Saved again, the same bytes. */
+    ck_assert_int_eq(sc_model_save(l, again, SC_MODEL_CONTENTS_INFERENCE),
+                     SC_OK);
+    size_t again_size;
+    unsigned char *again_bytes = tu_read_file(again, &again_size);
+    ck_assert_uint_eq(again_size, size);
+    ck_assert(memcmp(again_bytes, bytes, size) == 0);
+    free(again_bytes);
+    free(bytes);
+
+    /* Training: as the saved model with its optimiser state forgotten. */
+    forget_optimizer(m);
+    tu_data d = tu_data_make(30, 7, 9, 2, 46);
+    tu_train(m, &d, 5, 0, 6, NULL);
+    tu_train(l, &d, 5, 0, 6, NULL);
+    ck_assert_uint_eq(sc_model_steps_taken(l), 6);
+    TU_ASSERT_SAME_MODEL(m, l);
+    tu_data_free(&d);
+    sc_model_free(l);
+    sc_model_free(m);
 }
 END_TEST
 
@@ -563,26 +682,49 @@ static uint64_t get_le(const unsigned char *p, int bytes)
     return v;
 }
 
+/* The version 4 layout: a 44-byte header, P at 40, 16-byte parameter
+ * records { id, flags, value }, the header's CRC, the weight records. */
+#define V4_HEADER 44
+#define V4_RECORD 16
+
+static size_t records_end(const unsigned char *data)
+{
+    return V4_HEADER + V4_RECORD * (size_t)get_le(data + 40, 4);
+}
+
+/* Writes both CRCs of a version 4 file of `size` bytes: the header's
+ * (when P leaves room for it) and the file's. */
 static void reseal(unsigned char *data, size_t size)
 {
+    uint64_t count = get_le(data + 40, 4);
+    if (count <= (size - V4_HEADER - 8) / V4_RECORD)
+        put_le(data + records_end(data),
+               crc32_ieee(data, records_end(data)), 4);
     put_le(data + size - 4, crc32_ieee(data, size - 4), 4);
 }
 
 /* The offset of parameter id's record in a model file. */
 static size_t param_record(const unsigned char *data, sc_model_param id)
 {
-    uint32_t count = (uint32_t)get_le(data + 36, 4);
+    uint32_t count = (uint32_t)get_le(data + 40, 4);
     for (uint32_t i = 0; i < count; i++)
-        if (get_le(data + 40 + 12 * (size_t)i, 4) == (uint64_t)id)
-            return 40 + 12 * (size_t)i;
+        if (get_le(data + V4_HEADER + V4_RECORD * (size_t)i, 4) ==
+            (uint64_t)id)
+            return V4_HEADER + V4_RECORD * (size_t)i;
     ck_abort_msg("parameter %d not in the file", (int)id);
     return 0;
 }
 
-/* The offset of weight record `index` (0..5). */
+/* The offset of parameter id's value. */
+static size_t param_value(const unsigned char *data, sc_model_param id)
+{
+    return param_record(data, id) + 8;
+}
+
+/* The offset of weight record `index` (0..5) of a full file. */
 static size_t weight_record(const unsigned char *data, int index)
 {
-    size_t at = 40 + 12 * (size_t)get_le(data + 36, 4);
+    size_t at = records_end(data) + 4;
     for (int r = 0; r < index; r++)
         at += 12 + 12 * (size_t)get_le(data + at + 4, 8);
     ck_assert_uint_eq(get_le(data + at, 4), (uint64_t)index);
@@ -611,41 +753,42 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
     *expected = SC_ERR_FORMAT;
     (void)size;
     switch (which) {
-    case 0: put_le(d + 8, 4, 4); *expected = SC_ERR_VERSION;
-            return "format version 4";
+    case 0: put_le(d + 8, 5, 4); *expected = SC_ERR_VERSION;
+            return "format version 5";
     case 1: put_le(d + 8, 0, 4); *expected = SC_ERR_VERSION;
             return "format version 0";
-    case 2: put_le(d + 12, 0, 8); return "n = 0";
-    case 3: put_le(d + 20, 0, 8); return "k = 0";
-    case 4: put_le(d + 20, (uint64_t)1 << 40, 8); return "k = 2^40";
-    case 5: put_le(d + 12, UINT64_MAX, 8); return "n = 2^64 - 1";
-    case 6: put_le(d + 12, 6, 8); return "n one larger";
-    case 7: put_le(d + 20, 4, 8); return "k one larger";
-    case 8: put_le(d + 12, (uint64_t)1 << 24, 8);
-            put_le(d + 20, (uint64_t)1 << 24, 8); return "n = k = 2^24";
-    case 9: put_le(d + 36, get_le(d + 36, 4) - 1, 4);
-            return "one parameter fewer";
-    case 10: put_le(d + 36, UINT32_MAX, 4); return "2^32 - 1 parameters";
-    case 11: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 0);
+    case 2: put_le(d + 16, 0, 8); return "n = 0";
+    case 3: put_le(d + 24, 0, 8); return "k = 0";
+    case 4: put_le(d + 24, (uint64_t)1 << 40, 8); return "k = 2^40";
+    case 5: put_le(d + 16, UINT64_MAX, 8); return "n = 2^64 - 1";
+    case 6: put_le(d + 16, 6, 8); return "n one larger";
+    case 7: put_le(d + 24, 4, 8); return "k one larger";
+    case 8: put_le(d + 16, (uint64_t)1 << 24, 8);
+            put_le(d + 24, (uint64_t)1 << 24, 8); return "n = k = 2^24";
+    case 9: put_le(d + 40, get_le(d + 40, 4) - 1, 4);
+            return "one parameter fewer (the file then too long)";
+    case 10: put_le(d + 40, UINT32_MAX, 4); return "2^32 - 1 parameters";
+    case 11: put_f64(d + param_value(d, SC_MODEL_PARAM_ITERATIONS), 0);
              return "ITERATIONS = 0";
-    case 12: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 2.5);
+    case 12: put_f64(d + param_value(d, SC_MODEL_PARAM_ITERATIONS), 2.5);
              return "ITERATIONS = 2.5";
-    case 13: put_f64(d + param_record(d, SC_MODEL_PARAM_L1_WEIGHT) + 4, NAN);
+    case 13: put_f64(d + param_value(d, SC_MODEL_PARAM_L1_WEIGHT), NAN);
              return "L1_WEIGHT = NaN";
-    case 14: put_f64(d + param_record(d, SC_MODEL_PARAM_CLASSES) + 4, 1);
+    case 14: put_f64(d + param_value(d, SC_MODEL_PARAM_CLASSES), 1);
              return "CLASSES = 1";
-    case 15: put_f64(d + param_record(d, SC_MODEL_PARAM_CLASSES) + 4, 3);
+    case 15: put_f64(d + param_value(d, SC_MODEL_PARAM_CLASSES), 3);
              return "CLASSES = 3 (sizes do not match)";
     case 16: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK), 39, 4);
-             return "unknown parameter id 39";
-    case 17: put_f64(d + param_record(d, SC_MODEL_PARAM_ITERATIONS) + 4, 1);
+             *expected = SC_ERR_VERSION;
+             return "unknown parameter id 39, not ignorable";
+    case 17: put_f64(d + param_value(d, SC_MODEL_PARAM_ITERATIONS), 1);
              put_le(d + param_record(d, SC_MODEL_PARAM_ITERATIONS),
                     SC_MODEL_PARAM_SHRINK, 4);
              return "SHRINK twice (both 1), ITERATIONS (3) missing";
     case 18: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK),
                     SC_MODEL_PARAM_POOL_SIGMA, 4);
              return "POOL_SIGMA twice (first = 1), SHRINK (soft) missing";
-    case 19: put_f64(d + param_record(d, SC_MODEL_PARAM_GROUP_SIZE) + 4, 2);
+    case 19: put_f64(d + param_value(d, SC_MODEL_PARAM_GROUP_SIZE), 2);
              return "GROUP_SIZE 2 does not divide k = 3";
     case 20: put_f32(d + weight_record(d, 0) + 12, NAN);
              return "NaN weight in W_e";
@@ -661,21 +804,39 @@ static const char *hostile_edit(int which, unsigned char *d, size_t size,
     case 25: put_le(d + weight_record(d, 5) + 4, UINT64_MAX, 8);
              return "class bias count 2^64 - 1";
     case 26: put_le(d + 8, 1, 4);
-             return "version 1 header on a version 3 parameter list";
-    case 27: put_f64(d + param_record(d, SC_MODEL_PARAM_LOCAL_FIELD) + 4, 2);
-             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_HEIGHT) + 4, 1);
-             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_WIDTH) + 4, 5);
+             return "version 1 header on a version 4 file";
+    case 27: put_f64(d + param_value(d, SC_MODEL_PARAM_LOCAL_FIELD), 2);
+             put_f64(d + param_value(d, SC_MODEL_PARAM_IMAGE_HEIGHT), 1);
+             put_f64(d + param_value(d, SC_MODEL_PARAM_IMAGE_WIDTH), 5);
              return "LOCAL_FIELD 2 larger than a 1 x 5 image";
     case 28: put_le(d + 8, 2, 4);
-             return "version 2 header on a version 3 parameter list";
-    case 29: put_f64(d + param_record(d, SC_MODEL_PARAM_ENCODER) + 4, 2);
+             return "version 2 header on a version 4 file";
+    case 29: put_f64(d + param_value(d, SC_MODEL_PARAM_ENCODER), 2);
              return "ENCODER = 2";
-    case 30: put_f64(d + param_record(d, SC_MODEL_PARAM_ENCODER) + 4,
+    case 30: put_f64(d + param_value(d, SC_MODEL_PARAM_ENCODER),
                      SC_ENCODER_LCOD);
-             put_f64(d + param_record(d, SC_MODEL_PARAM_LOCAL_FIELD) + 4, 1);
-             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_HEIGHT) + 4, 1);
-             put_f64(d + param_record(d, SC_MODEL_PARAM_IMAGE_WIDTH) + 4, 5);
+             put_f64(d + param_value(d, SC_MODEL_PARAM_LOCAL_FIELD), 1);
+             put_f64(d + param_value(d, SC_MODEL_PARAM_IMAGE_HEIGHT), 1);
+             put_f64(d + param_value(d, SC_MODEL_PARAM_IMAGE_WIDTH), 5);
              return "an LCoD encoder on a local model";
+    case 31: put_le(d + 8, 3, 4);
+             return "version 3 header on a version 4 file";
+    case 32: put_le(d + 12, 2, 4); *expected = SC_ERR_VERSION;
+             return "contents 2";
+    case 33: put_le(d + 12, SC_MODEL_CONTENTS_INFERENCE, 4);
+             return "contents inference on a full file (too long)";
+    case 34: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK) + 4, 2, 4);
+             *expected = SC_ERR_VERSION;
+             return "record flag 2, unknown";
+    case 35: put_le(d + param_record(d, SC_MODEL_PARAM_SHRINK) + 4,
+                    0x80000001u, 4);
+             *expected = SC_ERR_VERSION;
+             return "record flags 0x80000001, one unknown";
+    case 36: put_le(d + param_record(d, SC_MODEL_PARAM_POOL_SIGMA),
+                    SC_MODEL_PARAM_THREADS, 4);
+             return "a THREADS record, which version 4 does not hold";
+    case 37: put_le(d + 40, 513, 4);
+             return "513 parameter records, more than a file may hold";
     default: return NULL;
     }
 }
@@ -699,11 +860,97 @@ START_TEST(load_hostile_files)
 }
 END_TEST
 
-/* Older versions hold fewer parameters (src/modelfile.c): version 2 lacks
- * ids 19 and 48-52, version 1 also the seven local ones (12-18).  Such a
- * file, made here from a dense model's current one (_i = 0: version 1, 1:
- * version 2), still loads, as the same model, which saves as the current
- * file again. */
+/* The small file with its parameter records replaced by `count` records
+ * at `records` (16 bytes each), written to `edited`, both CRCs resealed;
+ * returns its size. */
+static size_t with_records(size_t size, const unsigned char *records,
+                           uint32_t count)
+{
+    size_t weights = records_end(small) + 4, at = V4_HEADER;
+    ck_assert_uint_le(V4_HEADER + V4_RECORD * (size_t)count + 4 +
+                          (size - weights), SMALL_MAX);
+    memcpy(edited, small, V4_HEADER);
+    put_le(edited + 40, count, 4);
+    memcpy(edited + at, records, V4_RECORD * (size_t)count);
+    at += V4_RECORD * (size_t)count + 4;
+    memcpy(edited + at, small + weights, size - weights);
+    at += size - weights;
+    reseal(edited, at);
+    return at;
+}
+
+/* Loads the `size` bytes of `edited`. */
+static sc_model *load_edited(size_t size)
+{
+    char path[TU_PATH_MAX];
+    tu_path(path, dir, "tagged.bin");
+    tu_write_file(path, edited, size);
+    return load_ok(path);
+}
+
+START_TEST(load_tagged_records)
+{
+    /* Version 4's records carry their ids: their order does not matter, a
+     * known parameter a file lacks takes its default (a file written
+     * before the parameter existed), and an unknown one marked ignorable
+     * is skipped (a file from a newer library). */
+    size_t size = small_file();
+    sc_model *m = small_model(5, 3, SC_OPTIMIZER_ADAM);
+    uint32_t count = (uint32_t)get_le(small + 40, 4);
+    const unsigned char *records = small + V4_HEADER;
+    static unsigned char changed[V4_RECORD * (SC_MODEL_PARAM_COUNT + 1)];
+    ck_assert_uint_lt(count, SC_MODEL_PARAM_COUNT + 1);
+
+    /* Reversed. */
+    for (uint32_t i = 0; i < count; i++)
+        memcpy(changed + V4_RECORD * (size_t)i,
+               records + V4_RECORD * (size_t)(count - 1 - i), V4_RECORD);
+    sc_model *l = load_edited(with_records(size, changed, count));
+    TU_ASSERT_SAME_MODEL(m, l);
+    sc_model_free(l);
+
+    /* Without SC_MODEL_PARAM_LEARNING_RATE (0.01 in the model): the
+     * default, 0.05; the rest as saved. */
+    size_t dropped = param_record(small, SC_MODEL_PARAM_LEARNING_RATE) -
+                     V4_HEADER;
+    memcpy(changed, records, dropped);
+    memcpy(changed + dropped, records + dropped + V4_RECORD,
+           V4_RECORD * (size_t)count - dropped - V4_RECORD);
+    l = load_edited(with_records(size, changed, count - 1));
+    double rate = 0;
+    ck_assert_int_eq(sc_model_get(l, SC_MODEL_PARAM_LEARNING_RATE, &rate), SC_OK);
+    ck_assert(rate == 0.05);
+    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_LEARNING_RATE, 0.01), SC_OK);
+    TU_ASSERT_SAME_MODEL(m, l);
+    sc_model_free(l);
+
+    /* With an unknown parameter, id 1000, marked ignorable (flag 1). */
+    memcpy(changed, records, V4_RECORD * (size_t)count);
+    unsigned char *extra = changed + V4_RECORD * (size_t)count;
+    put_le(extra, 1000, 4);
+    put_le(extra + 4, 1, 4);
+    put_f64(extra + 8, 42);
+    l = load_edited(with_records(size, changed, count + 1));
+    TU_ASSERT_SAME_MODEL(m, l);
+    sc_model_free(l);
+    /* The same record not marked ignorable: a newer library's file. */
+    put_le(extra + 4, 0, 4);
+    size_t refused = with_records(size, changed, count + 1);
+    expect_bytes_rejected(edited, refused, SC_ERR_VERSION, SC_OK,
+                          "unknown parameter 1000", 0);
+    TU_ASSERT_CONTAINS(sc_last_message(), "parameter 1000 is unknown");
+    sc_model_free(m);
+}
+END_TEST
+
+/* Older versions hold exactly their parameters (src/modelfile.c):
+ * version 3 every one, version 2 not ids 19 and 48-52, version 1 not the
+ * seven local ones (12-18) either; they have no contents field and no
+ * header CRC, and 12-byte records { id, value }.  Such a file, made here
+ * from a dense model's current one (_i = 0, 1, 2: version 1, 2, 3), still
+ * loads, as the same model, which saves as the current file again.  The
+ * thread count versions 2 and 3 hold (3 here) is not loaded: the model
+ * keeps its default. */
 static int in_version(uint64_t id, int version)
 {
     if (version < 3 && (id == SC_MODEL_PARAM_ENCODER ||
@@ -718,28 +965,45 @@ START_TEST(load_older_versions)
 {
     int version = _i + 1;
     size_t size = small_file();
-    size_t out = 0;
-    memcpy(edited, small, 40);
+    /* magic, version, n, k, steps, count */
+    memcpy(edited, small, 8);
     put_le(edited + 8, (uint64_t)version, 4);
-    uint32_t count = (uint32_t)get_le(small + 36, 4), kept = 0;
+    memcpy(edited + 12, small + 16, 24);
+    uint32_t count = (uint32_t)get_le(small + 40, 4), kept = 0;
+    size_t out = 40;
     for (uint32_t i = 0; i < count; i++) {
-        const unsigned char *rec = small + 40 + 12 * (size_t)i;
-        if (in_version(get_le(rec, 4), version))
-            memcpy(edited + 40 + 12 * (size_t)kept++, rec, 12);
+        const unsigned char *rec = small + V4_HEADER + V4_RECORD * (size_t)i;
+        ck_assert_uint_eq(get_le(rec + 4, 4), 0);  /* no flags */
+        if (!in_version(get_le(rec, 4), version))
+            continue;
+        memcpy(edited + out, rec, 4);
+        memcpy(edited + out + 4, rec + 8, 8);
+        out += 12;
+        kept++;
     }
-    ck_assert_uint_eq(kept, count - (version == 1 ? 13 : 6));
+    if (in_version(SC_MODEL_PARAM_THREADS, version)) {
+        put_le(edited + out, SC_MODEL_PARAM_THREADS, 4);
+        put_f64(edited + out + 4, 3);
+        out += 12;
+        kept++;
+    }
+    /* docs/file-format.md: 25, 32 and 38 parameters. */
+    const uint32_t expected[] = {25, 32, 38};
+    ck_assert_uint_eq(kept, expected[version - 1]);
     put_le(edited + 36, kept, 4);
-    out = 40 + 12 * (size_t)kept;
-    size_t weights = 40 + 12 * (size_t)count;
+    size_t weights = records_end(small) + 4;
     memcpy(edited + out, small + weights, size - weights);
     out += size - weights;
-    reseal(edited, out);
+    put_le(edited + out - 4, crc32_ieee(edited, out - 4), 4);
 
     char path[TU_PATH_MAX], again[TU_PATH_MAX];
     tu_path(path, dir, "old.bin");
     tu_path(again, dir, "current.bin");
     tu_write_file(path, edited, out);
     sc_model *m = load_ok(path);
+    double threads = -1;
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_THREADS, &threads), SC_OK);
+    ck_assert(threads == 0);
     save_ok(m, again);
     size_t size2;
     unsigned char *data = tu_read_file(again, &size2);
@@ -1230,7 +1494,9 @@ Suite *file_suite(void)
     tcase_add_unchecked_fixture(save, make_base, remove_base);
     tcase_add_checked_fixture(save, make_dir, remove_dir);
     tcase_add_test(save, save_null_arguments);
+    tcase_add_test(save, save_bad_contents);
     tcase_add_test(save, save_uninitialised);
+    tcase_add_loop_test(save, inference_round_trip, 0, 4);
     tcase_add_test(save, save_into_missing_directory);
     tcase_add_loop_test(save, round_trip_bit_for_bit, 0, 4);
     tcase_add_loop_test(save, resume_bit_for_bit, 0, 4);
@@ -1250,7 +1516,8 @@ Suite *file_suite(void)
     tcase_add_test(load, load_checks_length_before_allocating);
     tcase_add_test(load, load_reads_in_bounded_chunks);
     tcase_add_test(load, load_allocation_failure_is_nomem);
-    tcase_add_loop_test(load, load_older_versions, 0, 2);
+    tcase_add_loop_test(load, load_older_versions, 0, 3);
+    tcase_add_test(load, load_tagged_records);
     suite_add_tcase(s, load);
 
     TCase *atomic = tcase_create("atomic");

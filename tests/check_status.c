@@ -150,10 +150,16 @@ static failure fail_call(int which)
                               sc_model_weights(NULL, SC_WEIGHT_ENCODER, &data,
                                                &rows, &cols)};
     case 12: return (failure){"sc_model_save", sc_model_save(NULL, "x", SC_MODEL_CONTENTS_FULL)};
+    case 13: return (failure){"sc_model_save_buffer",
+                              sc_model_save_buffer(NULL, SC_MODEL_CONTENTS_FULL,
+                                                   NULL, 0, &rows)};
+    case 14: return (failure){"sc_model_load_buffer",
+                              sc_model_load_buffer(&m, NULL, 0)};
+    case 15: return (failure){"sc_model_clone", sc_model_clone(&m, NULL)};
     default: return (failure){"sc_model_load", sc_model_load(&m, NULL)};
     }
 }
-#define FAIL_CALLS 14
+#define FAIL_CALLS 17
 
 START_TEST(last_message_names_the_function)
 {

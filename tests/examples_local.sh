@@ -65,6 +65,26 @@ else
         "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 29 00 00 00 29" ]
     check "local saves the model (--save)" test -s "$tmp/local.bin"
 
+    # A local model's decoder holds one 4 x 4 filter per unit, not the
+    # 64 x 36 matrix drsae draws: drsae --load refuses it (it overflowed
+    # a heap buffer drawing the filters, issue 13) and writes no PNG.
+    run drsae_local "$drsae" --data "$data" --load "$tmp/local.bin" \
+        --filters "$tmp/drsae_local.png"
+    check "drsae --load of a local model: fails, saying it is a local model" \
+        fails_with "$tmp/local.bin is a local model (SC_MODEL_PARAM_LOCAL_FIELD = 4); drsae uses dense models"
+    check "drsae --load of a local model: no filters drawn" test ! -e "$tmp/drsae_local.png"
+
+    # Output paths are checked before training, not after it.
+    run local_nodir "$local_ex" --data "$data" "${local_tiny[@]}" \
+        --save "$tmp/missing/local.bin"
+    check "local --save into a missing directory: fails before training, naming it" \
+        sh -c 'grep -qF -- "local: --save $1/missing/local.bin: cannot write there: $1/missing: No such file or directory" "$2" &&
+               ! grep -q "^model:" "$3"' _ "$tmp" "$last.err" "$last.out"
+    run local_dirpng "$local_ex" --data "$data" "${local_tiny[@]}" --filters "$tmp"
+    check "local --filters naming a directory: fails before training" \
+        sh -c 'grep -qF -- "local: --filters $1: cannot write there: a directory" "$2" &&
+               ! grep -q "^model:" "$3"' _ "$tmp" "$last.err" "$last.out"
+
     # Without --filters the picture goes to ./local_filters.png.
     mkdir -p "$tmp/local_cwd"
     run local_default env -C "$tmp/local_cwd" "$local_ex" --data "$data" \

@@ -18,9 +18,10 @@
 #    a gzip file without its trailer or with a wrong CRC, a labels file
 #    with the wrong magic or with bytes after its data, a header beyond
 #    the reader's size limit, bytes after a gzip stream, a FIFO; and a
-#    gzip file of two members, which is read; a corrupt model, a batch
-#    larger than the training set, an unknown option) and checks the exit
-#    status and the message;
+#    gzip file of two members, which is read; a corrupt model, output
+#    paths that cannot be written, which must fail before training, a
+#    batch larger than the training set, an unknown option) and checks
+#    the exit status and the message;
 #  - runs examples/minimal and checks its reconstruction error;
 #  - runs examples/lista and checks its rows (LISTA, and LCoD trained
 #    longer), its validation rows and early stopping, --valid 0 and a
@@ -28,7 +29,9 @@
 #  - runs examples/topographic (tests/examples_topographic.sh),
 #    examples/local (tests/examples_local.sh) and examples/sparse_encode
 #    (tests/examples_sparse_encode.sh): their summaries, their PNGs and
-#    their answers to bad arguments;
+#    their answers to bad arguments (output paths among them); and
+#    drsae --load of their models, which it refuses: a local model, one of
+#    36 inputs, one without a classifier;
 #  - runs examples/tutorial (tests/examples_tutorial.sh), the program of
 #    docs/tutorial.md's first step: train and save, then reload in another
 #    process and compare the codes.
@@ -327,6 +330,23 @@ corrupt "$data/bad.bin"
 run badmodel "$drsae" --data "$data" --load "$data/bad.bin"
 check "--load of a model with a flipped byte: fails with SC_ERR_FORMAT" \
     fails_with "SC_ERR_FORMAT"
+
+# The output paths are checked before training: a long run must not end
+# in "cannot write" (issue 13).
+run nodir "$drsae" --data "$data" --units 16 --iters 3 --epochs-pre 1 --epochs 3 \
+    --batch 20 --filters "$tmp/missing/f.png"
+check "drsae --filters into a missing directory: fails before training, naming it" \
+    sh -c 'grep -qF -- "drsae: --filters $1/missing/f.png: cannot write there: $1/missing: No such file or directory" "$2" &&
+           ! grep -q "^model:" "$3"' _ "$tmp" "$last.err" "$last.out"
+run dirsave "$drsae" --data "$data" --units 16 --iters 3 --epochs-pre 1 --epochs 3 \
+    --batch 20 --save "$data"
+check "drsae --save naming a directory: fails before training" \
+    sh -c 'grep -qF -- "drsae: --save $1: cannot write there: a directory" "$2" &&
+           ! grep -q "^model:" "$3"' _ "$data" "$last.err" "$last.out"
+run underfile "$drsae" --data "$data" --load "$model" --units-plot "$model/u.png"
+check "drsae --units-plot under a regular file: fails before loading" \
+    sh -c 'grep -qF -- "drsae: --units-plot $1/u.png: cannot write there: $1 is not a directory" "$2" &&
+           ! grep -q "^test_error=" "$3"' _ "$model" "$last.err" "$last.out"
 
 run batch "$drsae" --data "$data" --batch 301 --units 4 --iters 1 --epochs-pre 1 --epochs 0
 check "--batch larger than the training set: fails" \

@@ -60,6 +60,32 @@ else
         [ "$(png_head "$tmp/topo.png" 2>/dev/null)" = \
         "89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 00 00 00 1d 00 00 00 1d" ]
 
+    # Models drsae cannot use: 6 x 6 patches (36 inputs against the data's
+    # 64), and 8 x 8 ones without a classifier.
+    run topo_save6 "$topographic" --data "$data" "${topo_tiny[@]}" --epochs 1 \
+        --filters "$tmp/topo6.png" --save "$tmp/topo6.bin"
+    run drsae_topo6 "$drsae" --data "$data" --load "$tmp/topo6.bin"
+    check "drsae --load of a 36-input model on 64-pixel images: fails, saying so" \
+        fails_with "$tmp/topo6.bin expects 36 inputs, the data has 64"
+    run topo_save8 "$topographic" --data "$data" "${topo_tiny[@]}" --epochs 1 --patch 8 \
+        --filters "$tmp/topo8.png" --save "$tmp/topo8.bin"
+    run drsae_topo8 "$drsae" --data "$data" --load "$tmp/topo8.bin"
+    check "drsae --load of a model without a classifier: fails, saying so" \
+        fails_with "$tmp/topo8.bin has no classifier (SC_MODEL_PARAM_CLASSES = 0); drsae needs one"
+
+    # Output paths are checked before training, not after it.
+    touch "$tmp/topo_file"
+    run topo_notdir "$topographic" --data "$data" "${topo_tiny[@]}" \
+        --filters "$tmp/topo_file/t.png"
+    check "topographic --filters under a regular file: fails before training" \
+        sh -c 'grep -qF -- "topographic: --filters $1/topo_file/t.png: cannot write there: $1/topo_file is not a directory" "$2" &&
+               ! grep -q "^model:" "$3"' _ "$tmp" "$last.err" "$last.out"
+    run topo_nosave "$topographic" --data "$data" "${topo_tiny[@]}" \
+        --filters "$tmp/topo_ns.png" --save "$tmp/missing/t.bin"
+    check "topographic --save into a missing directory: fails before training" \
+        sh -c 'grep -qF -- "topographic: --save $1/missing/t.bin: cannot write there" "$2" &&
+               ! grep -q "^model:" "$3" && [ ! -e "$1/topo_ns.png" ]' _ "$tmp" "$last.err" "$last.out"
+
     # Without --filters the picture goes to ./topographic_filters.png.
     mkdir -p "$tmp/topo_cwd"
     run topo_default env -C "$tmp/topo_cwd" "$topographic" --data "$data" \

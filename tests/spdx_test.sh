@@ -32,7 +32,8 @@ is_source() {
         *.c | *.h | *.cpp | *.sh | *.py | *.map | *.pc.in | *.cmake | *.cmake.in) return 0 ;;
         Makefile | */Makefile | CMakeLists.txt | */CMakeLists.txt | Doxyfile | */Doxyfile) return 0 ;;
     esac
-    [ "$(head -c 2 "$1")" = '#!' ]
+    # (tr: binary files, such as tests/fixtures/*.model, hold NUL bytes)
+    [ "$(head -c 2 "$1" | tr -d '\0')" = '#!' ]
 }
 
 passed=0

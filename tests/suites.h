@@ -16,6 +16,8 @@
     X(step)               \
     X(optimizer)          \
     X(file)               \
+    X(buffer)             \
+    X(fixtures)           \
     X(gradient)           \
     X(ista)               \
     X(solver)             \

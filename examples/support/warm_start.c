@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* warm_start.c -- see warm_start.h; the byte layout is that of
- * docs/file-format.md. */
-#define _POSIX_C_SOURCE 200809L
+ * docs/file-format.md (version 4). */
 #include "warm_start.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "report.h"
 
@@ -38,86 +36,60 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
         p[i] = (unsigned char)(v & 0xFF);
 }
 
-/* Rewrites the file image in place; 0, or -1 if it is not laid out as
- * format version 3 says. */
+/* Sets the ITERATIONS record of an inference file of format version 4 to
+ * steps and writes both CRCs again; 0, or -1 if the bytes are not laid
+ * out so.  Version 4: a 44-byte header with P at offset 40, P records of
+ * { u32 id, u32 flags, f64 value }, the header's CRC, the weights, the
+ * file's CRC. */
 static int rewrite(unsigned char *f, size_t size, int steps)
 {
-    if (size < 44 || memcmp(f, "SCMODEL", 8) != 0 || get_le(f + 8, 4) != 3)
+    if (size < 52 || memcmp(f, "SCMODEL", 8) != 0 ||
+        get_le(f + 8, 4) != 4 ||
+        get_le(f + 12, 4) != SC_MODEL_CONTENTS_INFERENCE)
         return -1;
-    put_le(f + 28, 0, 8);                        /* steps taken */
-    size_t params = (size_t)get_le(f + 36, 4), at = 40;
+    size_t params = (size_t)get_le(f + 40, 4);
+    if (params > (size - 52) / 16)
+        return -1;
+    size_t end = 44 + 16 * params;
     int found = 0;
-    for (size_t i = 0; i < params; i++, at += 12) {
-        if (at + 12 > size - 4)
-            return -1;
+    for (size_t at = 44; at < end; at += 16)
         if (get_le(f + at, 4) == SC_MODEL_PARAM_ITERATIONS) {
             double t = steps;
             uint64_t bits;
             memcpy(&bits, &t, sizeof bits);
-            put_le(f + at + 4, bits, 8);
+            put_le(f + at + 8, bits, 8);
             found = 1;
         }
-    }
-    /* the six weight records: {u32 index, u64 count, count f32 weights,
-     * count f32 m1, count f32 m2}; the moments become zeros */
-    for (int r = 0; r < 6; r++) {
-        if (at + 12 > size - 4)
-            return -1;
-        size_t count = (size_t)get_le(f + at + 4, 8);
-        at += 12 + 4 * count;
-        if (count > size || at + 8 * count > size - 4)
-            return -1;
-        memset(f + at, 0, 8 * count);
-        at += 8 * count;
-    }
-    if (!found || at != size - 4)
+    if (!found)
         return -1;
+    put_le(f + end, crc32_ieee(f, end), 4);
     put_le(f + size - 4, crc32_ieee(f, size - 4), 4);
     return 0;
-}
-
-/* Reads the file at path, rewrites it and writes it back; 0 or -1. */
-static int rewrite_file(const char *path, int steps)
-{
-    FILE *fp = fopen(path, "r+b");
-    if (fp == NULL)
-        return -1;
-    unsigned char *f = NULL;
-    long size = -1;
-    int ok = fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 &&
-             fseek(fp, 0, SEEK_SET) == 0 &&
-             (f = malloc((size_t)size)) != NULL &&
-             fread(f, 1, (size_t)size, fp) == (size_t)size &&
-             rewrite(f, (size_t)size, steps) == 0 &&
-             fseek(fp, 0, SEEK_SET) == 0 &&
-             fwrite(f, 1, (size_t)size, fp) == (size_t)size;
-    free(f);
-    return fclose(fp) == 0 && ok ? 0 : -1;
 }
 
 int warm_start(const char *program, const sc_model *from, int steps,
                sc_model **out)
 {
-    char path[4096];
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/%s-warm-XXXXXX", dir ? dir : "/tmp",
-             program);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        fprintf(stderr, "%s: warm start: cannot create %s\n", program, path);
+    size_t size = 0;
+    sc_status s = sc_model_save_buffer(from, SC_MODEL_CONTENTS_INFERENCE,
+                                       NULL, 0, &size);
+    if (s != SC_OK)
+        return report_failure(program, "sc_model_save_buffer", s);
+    unsigned char *bytes = malloc(size);
+    if (bytes == NULL) {
+        fprintf(stderr, "%s: warm start: out of memory\n", program);
         return 1;
     }
-    close(fd);
     int rc = 0;
-    sc_status s = sc_model_save(from, path, SC_MODEL_CONTENTS_FULL);
-    if (s != SC_OK)
-        rc = report_failure(program, "sc_model_save", s);
-    else if (rewrite_file(path, steps) != 0) {
-        fprintf(stderr, "%s: warm start: cannot rewrite the model file "
-                "%s\n", program, path);
+    if ((s = sc_model_save_buffer(from, SC_MODEL_CONTENTS_INFERENCE, bytes,
+                                  size, &size)) != SC_OK)
+        rc = report_failure(program, "sc_model_save_buffer", s);
+    else if (rewrite(bytes, size, steps) != 0) {
+        fprintf(stderr, "%s: warm start: the model's bytes are not laid "
+                "out as format version 4\n", program);
         rc = 1;
-    } else if ((s = sc_model_load(out, path)) != SC_OK)
-        rc = report_failure(program, "sc_model_load", s);
-    unlink(path);
+    } else if ((s = sc_model_load_buffer(out, bytes, size)) != SC_OK)
+        rc = report_failure(program, "sc_model_load_buffer", s);
+    free(bytes);
     return rc;
 }
