@@ -56,7 +56,7 @@
 #include "support/batches.h"
 #include "support/dictionary_learning.h"
 #include "support/idx.h"
-#include "support/output_check.h"
+#include "support/output_paths.h"
 #include "support/plot.h"
 #include "support/progress.h"
 #include "support/report.h"
@@ -231,16 +231,9 @@ static int parse(int argc, char **argv, options *o)
 /* Fails (1) before any work if an output file cannot be written. */
 static int check_outputs(const options *o)
 {
-    const char *paths[] = {o->png, o->save_atoms};
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
-        char err[512];
-        if (paths[i] != NULL &&
-            output_check_writable(paths[i], err, sizeof err) != 0) {
-            fprintf(stderr, PROGRAM ": cannot write %s\n", err);
-            return 1;
-        }
-    }
-    return 0;
+    const output_path paths[] = {{"--png", o->png},
+                                 {"--save-atoms", o->save_atoms}};
+    return output_paths_check(PROGRAM, paths, sizeof paths / sizeof *paths);
 }
 
 /* The dictionary, n x *k, in *d (malloc'd): read from --load-atoms, or

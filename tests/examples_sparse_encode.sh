@@ -133,12 +133,12 @@ else
     # --- outputs that cannot be written: status 1 before any work
     run se_png "$sparse_encode" "${se_tiny[@]}" --png "$tmp/no/such/dir/se.png"
     check "sparse_encode --png in a missing directory: exit status 1, naming it" \
-        exits_with 1 "cannot write $tmp/no/such/dir/se.png"
+        exits_with 1 "--png $tmp/no/such/dir/se.png: cannot write there"
     check "sparse_encode --png in a missing directory: fails before reading the data" \
         not_has_out "data:"
     run se_savedir "$sparse_encode" "${se_tiny[@]}" --save-atoms "$tmp"
     check "sparse_encode --save-atoms onto a directory: exit status 1" \
-        exits_with 1 "cannot write $tmp: not a regular file"
+        exits_with 1 "--save-atoms $tmp: cannot write there: a directory"
 
     # --- atoms files that do not fit
     head -c 100 "$se_atoms" > "$tmp/se_short.bin"
