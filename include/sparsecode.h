@@ -726,8 +726,10 @@ typedef enum {
     SC_SOLVER_METHOD_FISTA = 1,
     SC_SOLVER_METHOD_COD   = 2,
     SC_SOLVER_METHOD_CD_ACTIVE = 3,  /* active-set coordinate descent (S6) */
-    SC_SOLVER_METHOD_OMP   = 4       /* orthogonal matching pursuit (greedy,
+    SC_SOLVER_METHOD_OMP   = 4,      /* orthogonal matching pursuit (greedy,
                                  ignores lambda; see "OMP" above) */
+    SC_SOLVER_METHOD_LARS  = 5       /* LARS-lasso homotopy: the exact
+                                 solution at lambda (see "LARS" above) */
 } sc_solver_method;
 
 /* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_param_bounds.
@@ -870,6 +872,27 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
                                                  const float *start,
                                                  float *codes,
                                                  sc_solver_report *report);
+
+/* sc_solver_path: the lasso regularisation path of one input by
+ * LARS-lasso (homotopy), whatever the solver's method: the knots
+ * lambda_0 = |D^T x|_inf > lambda_1 > ... at which the support changes,
+ * and the solution at each, down to the solver's lambda (whose solution
+ * is the last knot) or until max_knots knots.  Uses the solver's
+ * lambda, lambda_2, z >= 0 and SC_SOLVER_PARAM_MAX_NONZEROS (the path
+ * stops when a knot would exceed it).
+ *   x          one input, n floats.
+ *   max_knots  >= 1.
+ *   lambdas    max_knots doubles, receives the knots' lambda, decreasing.
+ *   codes      max_knots x k floats, receives the solution at each knot.
+ *   knots      receives the number of knots written.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (max_knots 0, or max_knots*k
+ * overflows), SC_ERR_STATE (a group term is set), SC_ERR_NONFINITE
+ * (NaN/Inf in x), SC_ERR_NOMEM.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_solver_path(const sc_solver *solver,
+                                             const float *x,
+                                             size_t max_knots,
+                                             double *lambdas, float *codes,
+                                             size_t *knots);
 
 /* sc_solver_objective: the mean over the batch of the objective above
  * (with the solver's current lambda, lambda_2, group term and constraint;
