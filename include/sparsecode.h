@@ -680,6 +680,34 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * (sc_solver_run_from) is ignored: greedy selection has no iterate to
  * resume from, and the result equals that of sc_solver_run.
  *
+ * LARS (SC_SOLVER_METHOD_LARS; Efron, Hastie, Johnstone & Tibshirani
+ * 2004, with their lasso modification; docs/math.md (S9)): per sample,
+ * the homotopy from lambda_0 = |D^T x|_inf (z >= 0: the largest
+ * correlation), where z = 0, down to the solver's lambda: z is piecewise
+ * linear in lambda, and at each knot an atom whose correlation reaches
+ * +-lambda joins the active set A (z >= 0: +lambda only) or an atom of A
+ * whose code reaches 0 leaves it; the last segment is followed exactly
+ * to lambda, so the code is the exact lasso (or elastic-net: G + lambda_2
+ * I) solution there, up to float rounding, with no tolerance
+ * (SC_SOLVER_PARAM_TOLERANCE is ignored).  On the Gram matrix, with a
+ * Cholesky factor of the active block grown and shrunk by one row per
+ * knot, in double.  A code stops early, not converged, at the exact
+ * solution at the knot where it stops: after
+ * SC_SOLVER_PARAM_MAX_ITERATIONS knots, or when an atom would join an A
+ * of SC_SOLVER_PARAM_MAX_NONZEROS atoms (default 10; 0: no limit; set it
+ * to 0 for the lasso solution at lambda whatever its support).  Ties go
+ * to the lowest index (an atom leaving before one entering); an atom
+ * that just left is not let back in on the same side at the next knot;
+ * an atom whose pivot in the factor is at most 1e-10 (1 + G_jj +
+ * lambda_2) (a combination of A, e.g. a duplicate atom, or k > n) is
+ * left out of that code's path, which is then the solution without it:
+ * converged only if its correlation ends within lambda (1 + 1e-6).  The
+ * report's iterations is the most knots of any code; converged is 1 when
+ * every code reached lambda.  SC_SOLVER_PARAM_THREADS splits the batch
+ * as for OMP (see "Threads" below: the same bits for any count).  The
+ * group term is not supported (SC_ERR_STATE at run); sc_solver_path
+ * returns one input's knots.
+ *
  * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_PARAM_MAX_ITERATIONS, or when
  * every sample's iterate moved by at most SC_SOLVER_PARAM_TOLERANCE relative to
  * its size in one iteration (max_i |z_i - z_i'| <= tol * max(1,
@@ -729,7 +757,12 @@ typedef enum {
     SC_SOLVER_METHOD_OMP   = 4,      /* orthogonal matching pursuit (greedy,
                                  ignores lambda; see "OMP" above) */
     SC_SOLVER_METHOD_LARS  = 5       /* LARS-lasso homotopy: the exact
-                                 solution at lambda (see "LARS" above) */
+                                 solution at lambda (see "LARS" above).
+                                 sc_solver_run_from checks start and
+                                 ignores it: the homotopy always
+                                 restarts from lambda_0 = |D^T x|_inf,
+                                 z = 0, and the codes equal those of
+                                 sc_solver_run */
 } sc_solver_method;
 
 /* Solver parameters: sc_solver_set / sc_solver_get / sc_solver_param_bounds.
@@ -879,7 +912,13 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
  * and the solution at each, down to the solver's lambda (whose solution
  * is the last knot) or until max_knots knots.  Uses the solver's
  * lambda, lambda_2, z >= 0 and SC_SOLVER_PARAM_MAX_NONZEROS (the path
- * stops when a knot would exceed it).
+ * stops when a knot would exceed it), and SC_SOLVER_PARAM_MAX_ITERATIONS
+ * (the most changes of the support); the path is that of the LARS method
+ * (see "LARS" above): the last knot's codes are those sc_solver_run
+ * returns for x alone.  Between two knots the solution is the linear
+ * interpolation of theirs.  When lambda >= lambda_0 the path is the one
+ * knot lambda_0 (z = 0).  Several changes at one lambda (ties) make one
+ * knot, so the lambdas strictly decrease.
  *   x          one input, n floats.
  *   max_knots  >= 1.
  *   lambdas    max_knots doubles, receives the knots' lambda, decreasing.
@@ -887,7 +926,9 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
  *   knots      receives the number of knots written.
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (max_knots 0, or max_knots*k
  * overflows), SC_ERR_STATE (a group term is set), SC_ERR_NONFINITE
- * (NaN/Inf in x), SC_ERR_NOMEM.  Thread rules: const. */
+ * (NaN/Inf in x; or a code overflowed float), SC_ERR_RANGE (x is too
+ * large for the dictionary: D^T x overflows float), SC_ERR_NOMEM; on
+ * failure the outputs are untouched.  Thread rules: const. */
 SC_API SC_NODISCARD sc_status sc_solver_path(const sc_solver *solver,
                                              const float *x,
                                              size_t max_knots,
