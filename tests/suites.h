@@ -19,6 +19,7 @@
     X(gradient)           \
     X(ista)               \
     X(solver)             \
+    X(lars)               \
     X(dictionary)         \
     X(alloc)              \
     X(local_operator)     \
