@@ -21,8 +21,9 @@
  *            (sc_cholesky_remove)
  *
  * Degenerate cases, none of which loops: an atom that just left A is not
- * let back in at the next event (in exact arithmetic its correlation
- * moves away from +-lambda; rounding could make it re-enter at once);
+ * let back in on the side it left from during the next segment (in exact
+ * arithmetic its correlation moves away from that side; rounding could
+ * make it re-enter at once), but may come back with the other sign;
  * ties go to the lowest index, a leaving atom before an entering one; an
  * atom whose factor pivot is at most 1e-10 (1 + G~_ii) (a combination of
  * A, e.g. a duplicate atom) is left out of this sample's path for good,
@@ -46,9 +47,11 @@
 #include "cholesky.h"
 #include "solver.h"
 
-/* An atom left out whose correlation ends within this relative margin of
- * lambda still satisfies the optimality conditions: the sums of its
- * correlation are exact to ~1e-15, its slope to the pivot's 1e-10. */
+/* An atom left out (a combination of A) leaves the code optimal when its
+ * correlation ends at most lambda; this relative margin absorbs the
+ * rounding of that correlation, which for an exact duplicate equals
+ * +-lambda (the double path: ~1e-15), for a nearly dependent atom
+ * differs from it by up to ~1e-10 relative (the pivot's threshold). */
 #define LEFT_OUT_MARGIN 1e-6
 #define FIRST_FACTOR_SIZE 32
 
