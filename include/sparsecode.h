@@ -680,33 +680,33 @@ SC_API SC_NODISCARD sc_status sc_model_load(sc_model **out, const char *path);
  * (sc_solver_run_from) is ignored: greedy selection has no iterate to
  * resume from, and the result equals that of sc_solver_run.
  *
- * LARS (SC_SOLVER_METHOD_LARS; Efron, Hastie, Johnstone & Tibshirani
- * 2004, with their lasso modification; docs/math.md (S9)): per sample,
- * the homotopy from lambda_0 = |D^T x|_inf (z >= 0: the largest
- * correlation), where z = 0, down to the solver's lambda: z is piecewise
- * linear in lambda, and at each knot an atom whose correlation reaches
- * +-lambda joins the active set A (z >= 0: +lambda only) or an atom of A
- * whose code reaches 0 leaves it; the last segment is followed exactly
- * to lambda, so the code is the exact lasso (or elastic-net: G + lambda_2
- * I) solution there, up to float rounding, with no tolerance
+ * LARS (SC_SOLVER_METHOD_LARS; Efron, Hastie, Johnstone & Tibshirani 2004,
+ * with their lasso modification; docs/math.md (S9)): per sample, the
+ * homotopy from lambda_0 = |D^T x|_inf (z >= 0: the largest correlation,
+ * or 0), where z = 0, down to the solver's lambda: z is piecewise linear
+ * in lambda, and at each knot an atom whose correlation reaches +-lambda
+ * joins the active set A (z >= 0: +lambda only) or an atom of A whose code
+ * reaches 0 leaves it; the last segment is followed exactly to lambda, so
+ * the code is the exact lasso (or elastic-net: G + lambda_2 I) solution
+ * there, up to float rounding, with no tolerance
  * (SC_SOLVER_PARAM_TOLERANCE is ignored).  On the Gram matrix, with a
  * Cholesky factor of the active block grown and shrunk by one row per
  * knot, in double.  A code stops early, not converged, at the exact
  * solution at the knot where it stops: after
- * SC_SOLVER_PARAM_MAX_ITERATIONS knots, or when an atom would join an A
- * of SC_SOLVER_PARAM_MAX_NONZEROS atoms (default 10; 0: no limit; set it
- * to 0 for the lasso solution at lambda whatever its support).  Ties go
- * to the lowest index (an atom leaving before one entering); an atom
- * that just left is not let back in on the same side at the next knot;
- * an atom whose pivot in the factor is at most 1e-10 (1 + G_jj +
- * lambda_2) (a combination of A, e.g. a duplicate atom, or k > n) is
+ * SC_SOLVER_PARAM_MAX_ITERATIONS changes of A, or when an atom would join
+ * an A of SC_SOLVER_PARAM_MAX_NONZEROS atoms (default 10; 0: no limit; set
+ * it to 0 for the lasso solution at lambda whatever its support).  Ties go
+ * to the lowest index (an atom leaving before one entering); an atom that
+ * just left is not let back in on the same side during the next segment;
+ * an atom whose pivot in the factor is at most 1e-10 (1 + G_jj + lambda_2)
+ * (a combination of A: a duplicate atom, or any atom once A spans R^n) is
  * left out of that code's path, which is then the solution without it:
  * converged only if its correlation ends within lambda (1 + 1e-6).  The
  * report's iterations is the most knots of any code; converged is 1 when
- * every code reached lambda.  SC_SOLVER_PARAM_THREADS splits the batch
- * as for OMP (see "Threads" below: the same bits for any count).  The
- * group term is not supported (SC_ERR_STATE at run); sc_solver_path
- * returns one input's knots.
+ * every code reached lambda.  SC_SOLVER_PARAM_THREADS splits the batch as
+ * for OMP (see "Threads" below: the same bits for any count).  The group
+ * term is not supported (SC_ERR_STATE at run); sc_solver_path returns one
+ * input's knots.
  *
  * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_PARAM_MAX_ITERATIONS, or when
  * every sample's iterate moved by at most SC_SOLVER_PARAM_TOLERANCE relative to
