@@ -664,6 +664,7 @@ START_TEST(lars_duplicate_atoms)
         for (size_t b = 0; b < B; b++) {
             const float *zb = z + b * K;
             ck_assert(zb[1] == 0.0f || zb[3] == 0.0f);
+            ck_assert(zb[2] == 0.0f || zb[5] == 0.0f);
             ck_assert(kkt_violation(d, N, K, x + b * N, zb, 0.05, nonneg,
                                     0.0) <= 1.0);
         }
