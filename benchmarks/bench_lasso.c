@@ -8,9 +8,9 @@
  * FILE is a problem in the SCLASSO1 layout that `bench_fista --dump`
  * writes (see benchmarks/bench_fista.c): D (n x k), X (batch x n), lambda,
  * and bench_fista's optimum f*.  M is one of fista, cod, cd_active, omp,
- * all (default all); N is SC_SOLVER_PARAM_THREADS (default 1; 0 = one per
- * processor), which splits the batch of cod, cd_active and omp over
- * threads.
+ * lars, all (default all); N is SC_SOLVER_PARAM_THREADS (default 1; 0 =
+ * one per processor), which splits the batch of cod, cd_active, omp and
+ * lars over threads.
  * OpenBLAS runs the sgemms on OPENBLAS_NUM_THREADS threads (set it to 1
  * on a shared machine, and to N to give the sgemms the same cores: the
  * two pools never run at once, see include/sparsecode.h).
@@ -22,12 +22,17 @@
  * stopping gap), the largest of 1e-1, 3e-2, 1e-2, ... that reaches it.
  * OMP solves no lasso and has no such effort: it runs at the optimum's
  * mean number of non-zeros per code, rounded (SC_SOLVER_PARAM_MAX_NONZEROS),
- * and its lasso objective and gap are printed as measured.  Then that setting is timed, best of 5, with no report (the objective is
- * measured apart), and one line is printed per method:
+ * and its lasso objective and gap are printed as measured.  LARS has no
+ * effort either: it runs the homotopy down to lambda and returns the
+ * exact solution (SC_SOLVER_PARAM_MAX_NONZEROS 0, no limit); its line
+ * gives the most events (knots) of any code and whether every code
+ * reached lambda.  Then that setting is timed, best of 5, with no report
+ * (the objective is measured apart), and one line is printed per method:
  *
  *   method=<name> seconds=<best of 5> objective=<mean objective>
  *       gap=<(objective - optimum) / optimum> <effort> threads=<N>
- *       (<effort>: iterations=, tolerance= or nonzeros=)
+ *       (<effort>: iterations=, tolerance=, nonzeros= or
+ *       steps= converged=)
  *       cpu_seconds=<the least CPU time of the 5, all threads>
  *
  * (On a machine shared with other work the wall time includes the time
@@ -216,6 +221,15 @@ static void bench_method(const problem *p, int method, const char *name,
         bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_MAX_NONZEROS, s),
                     "sc_solver_set(MAX_NONZEROS)");
         snprintf(effort, sizeof effort, "nonzeros=%g", s);
+    } else if (method == SC_SOLVER_METHOD_LARS) {
+        bench_check(sc_solver_set(p->solver, SC_SOLVER_PARAM_MAX_NONZEROS, 0),
+                    "sc_solver_set(MAX_NONZEROS)");
+        run(p, method, tolerance, count, &obj);     /* sets the method */
+        sc_solver_report r = {.size = sizeof r};
+        bench_check(sc_solver_run(p->solver, p->x, p->batch, p->z, &r),
+                    "sc_solver_run(LARS)");
+        snprintf(effort, sizeof effort, "steps=%llu converged=%d",
+                 (unsigned long long)r.iterations, r.converged);
     } else if (method == SC_SOLVER_METHOD_CD_ACTIVE) {
         tolerance = largest_tolerance(p);
         snprintf(effort, sizeof effort, "tolerance=%g", tolerance);
@@ -292,7 +306,7 @@ int main(int argc, char **argv)
     const uint16_t probe = 1;
     if (path == NULL || *(const unsigned char *)&probe != 1) {
         fprintf(stderr, "usage: bench_lasso FILE [--method fista|cod|"
-                        "cd_active|omp|all] [--threads N]  (little-endian "
+                        "cd_active|omp|lars|all] [--threads N]  (little-endian "
                         "machines)\n");
         return 2;
     }
@@ -332,7 +346,8 @@ int main(int argc, char **argv)
     } methods[] = {{"fista", SC_SOLVER_METHOD_FISTA},
                    {"cod", SC_SOLVER_METHOD_COD},
                    {"cd_active", SC_SOLVER_METHOD_CD_ACTIVE},
-                   {"omp", SC_SOLVER_METHOD_OMP}};
+                   {"omp", SC_SOLVER_METHOD_OMP},
+                   {"lars", SC_SOLVER_METHOD_LARS}};
     int found = 0;
     for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
         if (!strcmp(which, "all") || !strcmp(which, methods[m].name)) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """compare_sklearn.py -- scikit-learn's lasso_cd against libsparsecode's FISTA
-(or its active-set coordinate descent), or scikit-learn's OMP against
-libsparsecode's, on the problem that benchmarks/bench_fista.c dumps.
+(or its active-set coordinate descent), scikit-learn's OMP against
+libsparsecode's, or scikit-learn's lasso_lars against libsparsecode's
+LARS-lasso, on the problem that benchmarks/bench_fista.c dumps.
 
     build/openblas/benchmarks/bench_fista --dump /tmp/lasso.bin
     /usr/bin/python3 benchmarks/compare_sklearn.py /tmp/lasso.bin \
         [--fista-seconds T] [--n-jobs 1,2] [--repeat 3] \
-        [--method fista|cd_active|omp] [--threads N]
+        [--method fista|cd_active|omp|lars] [--threads N]
 
 With --method cd_active (SC_SOLVER_METHOD_CD_ACTIVE, SC_SOLVER_PARAM_THREADS = N) the
 library's setting is its stopping gap, the largest of 10^-1, 10^-1.5, ...
@@ -38,6 +39,18 @@ n_nonzero_coefs=s) with the Gram matrix precomputed (orthogonal_mp_gram
 underneath; X D is computed in the call, as in the library's run); the
 script prints both lasso objectives, the share of codes whose supports
 agree, and the two times, alternating, best of 5.
+
+With --method lars (SC_SOLVER_METHOD_LARS) there is no target either: both
+sides compute the exact lasso solution at lambda by the homotopy,
+scikit-learn as sparse_encode(algorithm='lasso_lars', alpha=a) with the
+Gram matrix precomputed (LassoLars(alpha=a / n_features, fit_path=False,
+precompute=gram) underneath, which minimises the objective above divided
+by n_features: a = lambda; the script checks it against lambda /
+n_features as for lasso_cd), the library with SC_SOLVER_PARAM_MAX_NONZEROS 0
+(no limit); the script prints both mean objectives, their gap to the
+optimum (the library's CD_ACTIVE to a gap of 1e-9), the largest
+difference between the codes, and the two times, alternating, best of 5,
+for each --n-jobs value.
 
 Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn
 python3-numpy).  Not part of `make bench`, which runs only C programs.
@@ -121,7 +134,7 @@ class Fista:
 
     SC_SOLVER_PARAM_METHOD, SC_SOLVER_PARAM_LAMBDA, SC_SOLVER_PARAM_MAX_ITERATIONS, SC_SOLVER_PARAM_TOLERANCE = 1, 2, 4, 5
     SC_SOLVER_PARAM_NONNEGATIVE, SC_SOLVER_PARAM_THREADS, SC_SOLVER_PARAM_MAX_NONZEROS = 3, 16, 17
-    METHODS = {"fista": 1, "cd_active": 3, "omp": 4}
+    METHODS = {"fista": 1, "cd_active": 3, "omp": 4, "lars": 5}
 
     def __init__(self, path, p, method="fista", threads=1):
         self.lib = ctypes.CDLL(path)
@@ -149,6 +162,8 @@ class Fista:
         if method != "fista":
             self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_THREADS, float(threads)))
             self.check(L.sc_solver_set(self.solver, self.SC_SOLVER_PARAM_MAX_ITERATIONS, 1e5))
+        if method == "lars":
+            self.set_nonzeros(0)
         self.batch = p["batch"]
 
     def set_nonzeros(self, count):
@@ -247,6 +262,57 @@ def compare_omp(a, p):
           % (sk_best / lib_best, "met" if sk_best / lib_best >= 10 else "NOT met"))
 
 
+def compare_lars(a, p):
+    """--method lars: both homotopies to the exact solution at lambda."""
+    if a.lib in (None, "none"):
+        sys.exit("compare_sklearn: --method lars needs the library (--lib)")
+    best = Fista(a.lib, p, "cd_active", a.threads)
+    best.set_tolerance(1e-9)
+    opt = objective(p, best())
+    gap = lambda z: (objective(p, z) - opt) / abs(opt)
+    print("optimum: f* = %.9f (CD_ACTIVE to gap 1e-9)" % opt)
+
+    def sk(alpha, j):
+        return sparse_encode(p["X"], p["Dt"], gram=p["gram"], algorithm="lasso_lars",
+                             alpha=alpha, n_jobs=j, positive=p["nonneg"])
+
+    lam, n = p["lam"], p["n"]
+    g_lam, g_lam_n = gap(sk(lam, 1)), gap(sk(lam / n, 1))
+    alpha = lam if abs(g_lam) <= abs(g_lam_n) else lam / n
+    print("scaling: sparse_encode(lasso_lars, alpha=lambda) gap %.2e; alpha=lambda/n_features "
+          "gap %.2e: using alpha = %s" % (g_lam, g_lam_n,
+                                          "lambda" if alpha == lam else "lambda / n_features"))
+    lars = Fista(a.lib, p, "lars", a.threads)
+    z_lib = lars()
+    z_sk = sk(alpha, 1)
+    print("objective: library %.9f (gap %.2e), sklearn %.9f (gap %.2e); max |z_lib - z_sk| %.2e; "
+          "%.2f non-zeros per code" % (objective(p, z_lib), gap(z_lib), objective(p, z_sk),
+                                       gap(z_sk), np.max(np.abs(z_lib - z_sk)),
+                                       np.count_nonzero(z_lib) / p["batch"]))
+    rows = []
+    for j in [int(j) for j in a.n_jobs.split(",")]:
+        sk(alpha, j)  # warm up (worker start-up)
+        lib_best = sk_best = lib_cpu = sk_cpu = float("inf")
+        for _ in range(max(5, a.repeat)):
+            t, c, _ = timed_cpu(lars)
+            lib_best, lib_cpu = min(lib_best, t), min(lib_cpu, c)
+            t, c, _ = timed_cpu(lambda: sk(alpha, j))
+            sk_best, sk_cpu = min(sk_best, t), min(sk_cpu, c)
+        print("  lars (%d threads) %.4f s (CPU %.4f s), sparse_encode(lasso_lars, n_jobs=%d) "
+              "%.4f s (CPU %.4f s): ratio %.1f" % (a.threads, lib_best, lib_cpu, j, sk_best,
+                                                   sk_cpu, sk_best / lib_best))
+        rows.append((sk_best, j, lib_best))
+    sk_s, j, _ = min(rows)
+    lib_s = min(r[2] for r in rows)
+    print("lars through %s (%s), %d threads (its best of all rounds), against "
+          "sklearn's fastest (n_jobs=%d):"
+          % (a.lib, lars.lib.sc_blas_name().decode(), a.threads, j))
+    print("sklearn_seconds=%.6f" % sk_s)
+    print("lars_seconds=%.6f" % lib_s)
+    print("ratio sklearn_time / lars_time = %.2f (target >= 20: %s)"
+          % (sk_s / lib_s, "met" if sk_s / lib_s >= 20 else "NOT met"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dump")
@@ -262,17 +328,18 @@ def main():
     ap.add_argument("--method", default="fista", choices=sorted(Fista.METHODS),
                     help="the library's method timed against sklearn (default fista)")
     ap.add_argument("--threads", type=int, default=1,
-                    help="SC_SOLVER_PARAM_THREADS for --method cd_active or omp (default 1)")
+                    help="SC_SOLVER_PARAM_THREADS for --method cd_active, omp or lars "
+                    "(default 1)")
     a = ap.parse_args()
 
     p = load(a.dump)
     p["Dt"] = np.ascontiguousarray(p["D"].T)          # sklearn's dictionary
     p["gram"] = p["Dt"] @ p["Dt"].T                 # precomputed, as FISTA's plan
     lam, n = p["lam"], p["n"]
-    if a.method == "omp":
+    if a.method in ("omp", "lars"):
         print("problem: %s: batch %d, n %d, k %d, lambda %g; sklearn %s, numpy %s"
               % (a.dump, p["batch"], n, p["k"], lam, sklearn.__version__, np.__version__))
-        compare_omp(a, p)
+        (compare_omp if a.method == "omp" else compare_lars)(a, p)
         return
     fista_s = a.fista_seconds if a.fista_seconds is not None else p["fista_s"]
     print("problem: %s: batch %d, n %d, k %d, lambda %g; sklearn %s, numpy %s"

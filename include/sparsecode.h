@@ -1330,6 +1330,34 @@ SC_API SC_NODISCARD sc_status sc_model_clone(sc_model **out,
  * (sc_solver_run_from) is ignored: greedy selection has no iterate to
  * resume from, and the result equals that of sc_solver_run.
  *
+ * LARS (SC_SOLVER_METHOD_LARS; Efron, Hastie, Johnstone & Tibshirani 2004,
+ * with their lasso modification; docs/math.md (S9)): per sample, the
+ * homotopy from lambda_0 = |D^T x|_inf (z >= 0: the largest correlation,
+ * or 0), where z = 0, down to the solver's lambda: z is piecewise linear
+ * in lambda, and at each knot an atom whose correlation reaches +-lambda
+ * joins the active set A (z >= 0: +lambda only) or an atom of A whose
+ * code reaches 0 leaves it; the last segment is followed exactly to
+ * lambda, so the code is the exact lasso (or elastic-net: G + lambda_2 I)
+ * solution there, up to float rounding, with no tolerance
+ * (SC_SOLVER_PARAM_TOLERANCE is ignored).  On the Gram matrix, with a
+ * Cholesky factor of the active block grown and shrunk by one row per
+ * knot, in double.  A code stops early, not converged, at the exact
+ * solution at the knot where it stops: after
+ * SC_SOLVER_PARAM_MAX_ITERATIONS changes of A, or when an atom would join
+ * an A of SC_SOLVER_PARAM_MAX_NONZEROS atoms (default 10; 0: no limit;
+ * set it to 0 for the lasso solution at lambda whatever its support).
+ * Ties go to the lowest index (an atom leaving before one entering); an
+ * atom that just left is not let back in on the same side during the
+ * next segment; an atom whose pivot in the factor is at most
+ * 1e-10 (1 + G_jj + lambda_2) (a combination of A: a duplicate atom, or
+ * any atom once A spans R^n) is left out of that code's path, which is
+ * then the solution without it: converged only if its correlation ends
+ * within lambda (1 + 1e-6).  The report's iterations is the most knots of
+ * any code; converged is 1 when every code reached lambda.
+ * SC_SOLVER_PARAM_THREADS splits the batch as for OMP (see "Threads"
+ * below: the same bits for any count).  The group term is not supported
+ * (SC_ERR_STATE at run); sc_solver_path returns one input's knots.
+ *
  * Stopping (ISTA, FISTA, CoD): after SC_SOLVER_PARAM_MAX_ITERATIONS, or when
  * every sample's iterate moved by at most SC_SOLVER_PARAM_TOLERANCE relative to
  * its size in one iteration (max_i |z_i - z_i'| <= tol * max(1,
@@ -1389,7 +1417,12 @@ typedef enum {
                                           "OMP" above) */
     SC_SOLVER_METHOD_LARS      = 5   /**< LARS-lasso homotopy: the exact
                                           solution at lambda (see "LARS"
-                                          above) */
+                                          above).  sc_solver_run_from
+                                          checks start and ignores it: the
+                                          homotopy always restarts from
+                                          lambda_0 = |D^T x|_inf, z = 0,
+                                          and the codes equal those of
+                                          sc_solver_run */
 } sc_solver_method;
 
 /**
@@ -1432,13 +1465,15 @@ typedef enum {
         /**< lambda_2 of 1/2 lambda_2 |z|^2 (the elastic net), every
              method and the objective; [0, 1e6]; default 0 */
     SC_SOLVER_PARAM_THREADS        = 16,
-        /**< threads over samples for CoD, CD_ACTIVE and OMP (see
+        /**< threads over samples for CoD, CD_ACTIVE, OMP and LARS (see
              "Threads" above); [0, 64]; default 1 = the calling thread
              only; 0 = one per online processor.  Results do not depend
              on it */
     SC_SOLVER_PARAM_MAX_NONZEROS   = 17,
-        /**< OMP: at most this many non-zeros per code; [0, 2^24];
-             default 10; 0 = no limit but min(n, k) */
+        /**< OMP and LARS: at most this many non-zeros per code;
+             [0, 2^24]; default 10; 0 = no limit but min(n, k) (LARS:
+             set 0 for the exact solution at lambda whatever its
+             support) */
     SC_SOLVER_PARAM_MAX_RESIDUAL   = 18
         /**< OMP: stop a code once its squared residual |x - D z|^2 is at
              most this (absolute, in x's units); [0, 1e15]; default 0 =
@@ -1680,7 +1715,14 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
  * changes, and the solution at each, down to the solver's lambda (whose
  * solution is the last knot) or until max_knots knots.  Uses the solver's
  * lambda, lambda_2, z >= 0 and SC_SOLVER_PARAM_MAX_NONZEROS (the path
- * stops when a knot would exceed it).
+ * stops when a knot would exceed it), and SC_SOLVER_PARAM_MAX_ITERATIONS
+ * (the most changes of the support); the path is that of the LARS method
+ * (see "LARS" above): the last knot's codes are those sc_solver_run
+ * returns for x alone.  Between two knots the solution is the linear
+ * interpolation of theirs.  When lambda >= lambda_0 the path is the one
+ * knot lambda_0 (z = 0).  Several changes at one lambda (ties) make one
+ * knot, so the lambdas strictly decrease.  On failure the outputs are
+ * untouched.
  *
  * @param[in]  solver     the solver.
  * @param[in]  x          one input, n floats.
@@ -1694,7 +1736,9 @@ SC_API SC_NODISCARD sc_status sc_solver_run_from(const sc_solver *solver,
  * @retval SC_ERR_NULL       a pointer argument NULL.
  * @retval SC_ERR_SIZE       max_knots 0, or max_knots*k overflows.
  * @retval SC_ERR_STATE      a group term is set.
- * @retval SC_ERR_NONFINITE  NaN/Inf in x.
+ * @retval SC_ERR_NONFINITE  NaN/Inf in x, or a code overflowed float.
+ * @retval SC_ERR_RANGE      x is too large for the dictionary: D^T x
+ *                           overflows float.
  * @retval SC_ERR_NOMEM      memory allocation failed.
  * @par Thread rules
  * Const.

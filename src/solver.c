@@ -21,7 +21,7 @@
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_PARAM_METHOD,         0,     4,    SC_SOLVER_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_PARAM_METHOD,         0,     5,    SC_SOLVER_METHOD_FISTA, 1),
     ROW(SC_SOLVER_PARAM_LAMBDA,         0,     1e6,  0.1,   0),
     ROW(SC_SOLVER_PARAM_NONNEGATIVE,    0,     1,    0,     1),
     ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, 1,     1e7,  1000,  1),
@@ -253,7 +253,7 @@ static sc_status check_batch(const sc_solver *s, const float *x,
     return SC_OK;
 }
 
-/* The per-sample methods (CoD, CD_ACTIVE, OMP) on a range of the batch: a job
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) on a range of the batch: a job
  * of sc_parallel_for, one range per thread. */
 typedef struct {
     const sc_solver *solver;
@@ -279,6 +279,9 @@ static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
     else if (j->method == SC_SOLVER_METHOD_OMP)
         j->iterations[thread] = sc_omp(j->solver, j->problem, end - begin,
                                        c, j->xx + begin, z, converged);
+    else if (j->method == SC_SOLVER_METHOD_LARS)
+        j->iterations[thread] = sc_lars(j->solver, j->problem, end - begin,
+                                        c, j->xx + begin, z, converged);
     else
         j->iterations[thread] = sc_cd_active(j->solver, j->problem,
                                              end - begin, c, j->xx + begin,
@@ -311,7 +314,7 @@ static int64_t solve(const sc_solver *s, const sc_problem *p, int method,
                      const double *xx, float *z, int *converged)
 {
     if (method != SC_SOLVER_METHOD_COD && method != SC_SOLVER_METHOD_CD_ACTIVE &&
-        method != SC_SOLVER_METHOD_OMP)
+        method != SC_SOLVER_METHOD_OMP && method != SC_SOLVER_METHOD_LARS)
         return sc_fista(s, p, batch, c, z, converged);
     sample_job job = {s, p, method, c, xx, z, {0}, {0}};
     if (threads > batch)
@@ -386,6 +389,10 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
                        "with the group term", caller,
                        method == SC_SOLVER_METHOD_COD ? "SC_SOLVER_METHOD_COD"
                                                : "SC_SOLVER_METHOD_CD_ACTIVE");
+    if (method == SC_SOLVER_METHOD_LARS && p.group_weight > 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the LARS-lasso homotopy "
+                       "(SC_SOLVER_METHOD_LARS) supports the L1 and L2 terms "
+                       "only; use ISTA or FISTA with the group term", caller);
     if (method == SC_SOLVER_METHOD_OMP &&
         (p.group_weight > 0 || p.l2 > 0 || p.nonnegative))
         return sc_fail(NULL, SC_ERR_STATE, "%s: orthogonal matching pursuit "

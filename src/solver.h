@@ -35,7 +35,8 @@ typedef struct {
      * (0: always sgemm; k + 1: never). */
     size_t sparse_below;
     /* OMP: at most this many atoms per code (0: min(n, k)); stop once
-     * |x - D z|^2 <= max_residual. */
+     * |x - D z|^2 <= max_residual.  LARS: at most this many (0: no
+     * limit). */
     size_t max_nonzeros;
     double max_residual;
 } sc_problem;
@@ -65,7 +66,7 @@ int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
                      const float *c, const double *xx, float *z,
                      int *converged);
 
-/* The per-sample loop of CD_ACTIVE and OMP: runs solve on each sample
+/* The per-sample loop of CD_ACTIVE, OMP and LARS: runs solve on each sample
  * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
  * work; returns the most effort any sample reported and sets *converged
  * when every sample set its done flag. */
@@ -84,6 +85,14 @@ int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
 int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
                const float *c, const double *xx, float *z, int *converged);
 
+/* LARS-lasso homotopy (lars.c, (S9)) on a batch: writes every code of z
+ * (a start in z is ignored).  Returns the most events (knots passed) of
+ * any sample and sets *converged (0 if a sample stopped before the
+ * solver's lambda or left out a dependent atom that then violates the
+ * optimality conditions); -1 if out of memory. */
+int64_t sc_lars(const sc_solver *s, const sc_problem *p, size_t batch,
+                const float *c, const double *xx, float *z, int *converged);
+
 /* (S7) for one sample: the objective F(z) and the duality gap at z, in
  * double, from c = D^T x, xx = |x|^2 and the exact correlations
  * corr = c - G z (which sc_lasso_correlations computes). */
@@ -96,6 +105,12 @@ sc_gap sc_lasso_gap(const sc_problem *p, size_t k, const float *c,
 /* corr = c - G z in double, summing over the non-zeros of z only. */
 void sc_lasso_correlations(const sc_solver *s, const float *c,
                            const float *z, double *corr);
+
+/* acc -= sum_q weights[q] G_{rows[q]} (rows of the float G; G is
+ * symmetric, so these are its columns too), in double: the loop of
+ * sc_lasso_correlations, and LARS's slope (S9). */
+void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
+                           const double *weights, size_t count, double *acc);
 
 /* Mean objective of the batch at codes z (S0); +Inf when z violates the
  * non-negativity it is asked for.  residual: batch x n scratch.  */

@@ -43,7 +43,7 @@
 /* ---- helpers ------------------------------------------------------------- */
 
 static const char *const method_names[] = {"ISTA", "FISTA", "CoD",
-                                           "CD_ACTIVE", "OMP"};
+                                           "CD_ACTIVE", "OMP", "LARS"};
 
 /* Prints a measured quantity when SC_TEST_MEASURE is set (to re-derive the
  * tolerances below); silent otherwise. */
@@ -1106,7 +1106,7 @@ typedef struct {
 
 #define SP(id, integral, def, lo, hi) {id, #id, integral, def, lo, hi}
 static const solver_param_doc solver_params[] = {
-    SP(SC_SOLVER_PARAM_METHOD,         1, SC_SOLVER_METHOD_FISTA, 0, 4),
+    SP(SC_SOLVER_PARAM_METHOD,         1, SC_SOLVER_METHOD_FISTA, 0, 5),
     SP(SC_SOLVER_PARAM_LAMBDA,         0, 0.1,  0, 1e6),
     SP(SC_SOLVER_PARAM_NONNEGATIVE,    1, 0,    0, 1),
     SP(SC_SOLVER_PARAM_MAX_ITERATIONS, 1, 1000, 1, 1e7),

@@ -21,6 +21,7 @@
     X(gradient)           \
     X(ista)               \
     X(solver)             \
+    X(lars)               \
     X(dictionary)         \
     X(alloc)              \
     X(local_operator)     \
