@@ -5,7 +5,8 @@
  * asked for.
  *
  *   sparse_encode --data DIR [--atoms 256] [--lambda 0.1]
- *                 [--method ista|fista|cod|cd_active|omp] [--nonzeros N]
+ *                 [--method ista|fista|cod|cd_active|omp|lars]
+ *                 [--nonzeros N]
  *                 [--train 20000] [--test 10000] [--epochs 1] [--batch 64]
  *                 [--seed 1] [--threads 1] [--tolerance T]
  *                 [--max-iterations N] [--png FILE]
@@ -76,16 +77,21 @@
 /* --png: this many test images and their reconstructions. */
 #define PNG_IMAGES 8
 
-/* The methods by name: a new method is one more row. */
+/* The methods by name: a new method is one more row.  `nonzeros`: the
+ * SC_SOLVER_PARAM_MAX_NONZEROS used when --nonzeros is not given: -1 for
+ * the methods that ignore it, the solver's default (10) for OMP, and 0
+ * (no limit) for LARS, so that LARS returns the exact lasso solution. */
 static const struct {
     const char *name;
     sc_solver_method method;
+    long nonzeros;
 } methods[] = {
-    {"ista", SC_SOLVER_METHOD_ISTA},
-    {"fista", SC_SOLVER_METHOD_FISTA},
-    {"cod", SC_SOLVER_METHOD_COD},
-    {"cd_active", SC_SOLVER_METHOD_CD_ACTIVE},
-    {"omp", SC_SOLVER_METHOD_OMP},
+    {"ista", SC_SOLVER_METHOD_ISTA, -1},
+    {"fista", SC_SOLVER_METHOD_FISTA, -1},
+    {"cod", SC_SOLVER_METHOD_COD, -1},
+    {"cd_active", SC_SOLVER_METHOD_CD_ACTIVE, -1},
+    {"omp", SC_SOLVER_METHOD_OMP, 10},
+    {"lars", SC_SOLVER_METHOD_LARS, 0},
 };
 #define METHOD_COUNT (sizeof methods / sizeof *methods)
 
@@ -106,7 +112,7 @@ static void usage(FILE *to)
     for (size_t i = 0; i < METHOD_COUNT; i++)
         fprintf(to, "%s%s", i ? "|" : "", methods[i].name);
     fprintf(to, "]\n"
-            "                     [--nonzeros N (omp)] [--train %d] "
+            "                     [--nonzeros N (omp, lars)] [--train %d] "
             "[--test %d] [--epochs %d]\n"
             "                     [--batch %d] [--seed 1] [--threads %d] "
             "[--tolerance T]\n"
@@ -145,9 +151,9 @@ static int check_options(const options *o)
                 "number) from the file: not with --atoms or --save-atoms\n");
         return -1;
     }
-    if (o->nonzeros >= 0 && methods[o->method].method != SC_SOLVER_METHOD_OMP) {
-        fprintf(stderr, PROGRAM ": --nonzeros is for --method omp (the "
-                "other methods take --lambda)\n");
+    if (o->nonzeros >= 0 && methods[o->method].nonzeros < 0) {
+        fprintf(stderr, PROGRAM ": --nonzeros is for --method omp and "
+                "lars (the other methods take --lambda alone)\n");
         return -1;
     }
     return 0;
@@ -285,9 +291,11 @@ static int build_solver(sc_solver **out, const options *o, const float *d,
     if (o->max_iterations >= 0)
         CHECK(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS,
                             (double)o->max_iterations));
-    if (o->nonzeros >= 0)
+    long nonzeros_limit =
+        o->nonzeros >= 0 ? o->nonzeros : methods[o->method].nonzeros;
+    if (nonzeros_limit >= 0)
         CHECK(sc_solver_set(s, SC_SOLVER_PARAM_MAX_NONZEROS,
-                            (double)o->nonzeros));
+                            (double)nonzeros_limit));
     double tol, iters, nonzeros;
     CHECK(sc_solver_get(s, SC_SOLVER_PARAM_TOLERANCE, &tol));
     CHECK(sc_solver_get(s, SC_SOLVER_PARAM_MAX_ITERATIONS, &iters));

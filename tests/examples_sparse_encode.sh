@@ -47,7 +47,7 @@ else
     check "sparse_encode reads the tiny data" \
         has_out "data: 300 training and 100 test images of 8 x 8 (unit L2 norm)"
     cp "$last.out" "$tmp/se_learned.out"
-    for m in ista fista cod cd_active omp; do
+    for m in ista fista cod cd_active omp lars; do
         run "se_$m" "$sparse_encode" "${se_load[@]}" --method "$m"
         check "sparse_encode --method $m: exit status 0 and a result line with finite numbers" \
             grep -qE "$se_line" "$last.out"
@@ -75,6 +75,14 @@ else
         "$tmp/se_fista.out" "$tmp/se_cd_active.out"
     check "sparse_encode: FISTA's objective ${f_fista:-none} equals CD_ACTIVE's ${f_cd:-none} within (gaps ${g_fista:-none} + ${g_cd:-none} + 1e-6) x F" \
         awk -v a="${f_fista:-x}" -v b="${f_cd:-y}" -v ga="${g_fista:-1}" -v gb="${g_cd:-1}" \
+        'BEGIN { d = a - b; if (d < 0) d = -d; m = a > b ? a : b
+                 exit !(a == a + 0 && b == b + 0 && d <= (ga + gb + 1e-6) * m) }'
+    # LARS returns the exact solution at lambda (MAX_NONZEROS 0 in the
+    # example): the same bound with its own gap.
+    f_lars=$(se_value objective "$tmp/se_lars.out") g_lars=$(se_value gap "$tmp/se_lars.out")
+    check "sparse_encode --method lars: converged=1" grep -q " converged=1$" "$tmp/se_lars.out"
+    check "sparse_encode: LARS's objective ${f_lars:-none} equals CD_ACTIVE's ${f_cd:-none} within (gaps ${g_lars:-none} + ${g_cd:-none} + 1e-6) x F" \
+        awk -v a="${f_lars:-x}" -v b="${f_cd:-y}" -v ga="${g_lars:-1}" -v gb="${g_cd:-1}" \
         'BEGIN { d = a - b; if (d < 0) d = -d; m = a > b ? a : b
                  exit !(a == a + 0 && b == b + 0 && d <= (ga + gb + 1e-6) * m) }'
     # No codes go below the optimum F* >= F_cd (1 - g_cd): not ISTA's
@@ -106,10 +114,10 @@ else
     # --- bad arguments: exit status 2 and a message, nothing done
     run se_method "$sparse_encode" "${se_tiny[@]}" --method simplex
     check "sparse_encode --method simplex: exit status 2, the names of the methods" \
-        exits_with 2 "--method is one of ista fista cod cd_active omp"
+        exits_with 2 "--method is one of ista fista cod cd_active omp lars"
     run se_nonzeros "$sparse_encode" "${se_tiny[@]}" --nonzeros 3
-    check "sparse_encode --nonzeros without --method omp: exit status 2" \
-        exits_with 2 "--nonzeros is for --method omp"
+    check "sparse_encode --nonzeros without --method omp or lars: exit status 2" \
+        exits_with 2 "--nonzeros is for --method omp and lars"
     run se_lambda "$sparse_encode" "${se_tiny[@]}" --lambda -0.1
     check "sparse_encode --lambda -0.1: exit status 2, 'bad number'" \
         exits_with 2 "bad number '-0.1'"
