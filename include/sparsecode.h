@@ -915,7 +915,12 @@ typedef enum {
     SC_DICTIONARY_PARAM_NONNEGATIVE       = 3,  /* codes z >= 0; default 0 */
     SC_DICTIONARY_PARAM_SOLVER_ITERATIONS = 4,  /* FISTA cap per step; default 200 */
     SC_DICTIONARY_PARAM_SOLVER_TOLERANCE  = 5,  /* default 1e-4 */
-    SC_DICTIONARY_PARAM_LEARNING_RATE     = 6   /* SGD only; (0, 1e3]; default 0.1 */
+    SC_DICTIONARY_PARAM_LEARNING_RATE     = 6,  /* SGD only; (0, 1e3]; default 0.1 */
+    SC_DICTIONARY_PARAM_SOLVER_METHOD     = 7   /* the sc_solver_method that
+                                                   codes each batch: a lasso
+                                                   method (ISTA, FISTA, COD,
+                                                   CD_ACTIVE, LARS); default
+                                                   CD_ACTIVE */
 } sc_dictionary_param;
 
 /* Statistics of one step, versioned by size like sc_model_stats. */
@@ -969,6 +974,31 @@ SC_API SC_NODISCARD sc_status sc_dictionary_step(sc_dictionary *dict,
  * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised).  Const. */
 SC_API SC_NODISCARD sc_status sc_dictionary_atoms(const sc_dictionary *dict,
                                                   const float **atoms);
+
+/* sc_dictionary_init_atoms: starts from a caller's D (n x k, row-major,
+ * finite), each column scaled to unit norm (zero columns refused);
+ * statistics reset.
+ * Errors: SC_ERR_NULL, SC_ERR_NONFINITE, SC_ERR_RANGE (a zero column, or
+ * values too large or small to normalise in float), SC_ERR_NOMEM.
+ * Exclusive. */
+SC_API SC_NODISCARD sc_status sc_dictionary_init_atoms(sc_dictionary *dict,
+                                                       const float *atoms);
+
+/* sc_dictionary_save: writes the learner (its settings, D and the online
+ * statistics A, B, so that learning resumes bit for bit) to `path`, with
+ * the same atomic-save guarantees as sc_model_save.
+ * Errors: SC_ERR_NULL, SC_ERR_STATE (not initialised), SC_ERR_IO,
+ * SC_ERR_NOMEM.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_dictionary_save(const sc_dictionary *dict,
+                                                 const char *path);
+
+/* sc_dictionary_load: reads a file written by sc_dictionary_save, with the
+ * checks of sc_model_load (length against the header before allocating,
+ * CRC, sizes and values).
+ * Errors: SC_ERR_NULL, SC_ERR_IO, SC_ERR_FORMAT, SC_ERR_VERSION,
+ * SC_ERR_NOMEM.  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_dictionary_load(sc_dictionary **out,
+                                                 const char *path);
 
 /* sc_dictionary_objective: mean objective 1/2|x - Dz|^2 + lambda|z|_1 of
  * a batch, with codes from FISTA run to the learner's tolerance (e.g. on
