@@ -26,23 +26,19 @@
  * Loading reads the file once, front to back: the header and parameter
  * records first, then, once the length they imply has been compared with
  * the file's real length (fstat), the weights straight into the model's
- * arrays, CHUNK_FLOATS at a time, the CRC computed as they pass; it is
- * checked at the end.  Nothing is allocated from the sizes before the
+ * arrays, 16 KB at a time, the CRC computed as they pass; it is
+ * checked at the end (file_source.c).  Nothing is allocated from the sizes before the
  * length check, and a failed allocation is SC_ERR_NOMEM.  Saving encodes
  * the file in memory and hands it to sc_write_atomically
  * (atomic_file.c).
  */
-#define _POSIX_C_SOURCE 200809L
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "atomic_file.h"
+#include "byte_codec.h"
 #include "crc32.h"
+#include "file_source.h"
 #include "model.h"
 
 #define FORMAT_VERSION 3
@@ -59,89 +55,6 @@ static uint32_t params_in_version(uint32_t version)
 }
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 
-/* ---- little-endian writer into a byte buffer ------------------------- */
-
-typedef struct {
-    unsigned char *data;
-    size_t size;
-} writer;
-
-static void put_u32(writer *w, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        w->data[w->size++] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(writer *w, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        w->data[w->size++] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(writer *w, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_u64(w, bits);
-}
-
-static void put_floats(writer *w, const float *v, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        uint32_t bits;
-        memcpy(&bits, &v[i], sizeof bits);
-        put_u32(w, bits);
-    }
-}
-
-/* ---- bounds-checked little-endian reader ----------------------------- */
-
-typedef struct {
-    const unsigned char *data;
-    size_t size, at;
-} reader;
-
-static int get_u32(reader *r, uint32_t *v)
-{
-    if (r->size - r->at < 4)
-        return -1;
-    *v = 0;
-    for (int i = 0; i < 4; i++)
-        *v |= (uint32_t)r->data[r->at++] << (8 * i);
-    return 0;
-}
-
-static int get_u64(reader *r, uint64_t *v)
-{
-    if (r->size - r->at < 8)
-        return -1;
-    *v = 0;
-    for (int i = 0; i < 8; i++)
-        *v |= (uint64_t)r->data[r->at++] << (8 * i);
-    return 0;
-}
-
-static int get_f64(reader *r, double *v)
-{
-    uint64_t bits;
-    if (get_u64(r, &bits) != 0)
-        return -1;
-    memcpy(v, &bits, sizeof *v);
-    return 0;
-}
-
-static int get_floats(reader *r, float *v, size_t count)
-{
-    if ((r->size - r->at) / 4 < count)
-        return -1;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t bits = 0;
-        get_u32(r, &bits);
-        memcpy(&v[i], &bits, sizeof bits);
-    }
-    return 0;
-}
-
 /* ---- save ------------------------------------------------------------- */
 
 static size_t encoded_size(const sc_model *m)
@@ -152,29 +65,29 @@ static size_t encoded_size(const sc_model *m)
     return size;
 }
 
-static void encode(const sc_model *m, writer *w)
+static void encode(const sc_model *m, sc_writer *w)
 {
     const sc_state *s = &m->state;
     memcpy(w->data, magic, sizeof magic);
     w->size = sizeof magic;
-    put_u32(w, FORMAT_VERSION);
-    put_u64(w, m->n);
-    put_u64(w, m->k);
-    put_u64(w, s->steps);
-    put_u32(w, SC_MODEL_PARAM_COUNT);
+    sc_put_u32(w, FORMAT_VERSION);
+    sc_put_u64(w, m->n);
+    sc_put_u64(w, m->k);
+    sc_put_u64(w, s->steps);
+    sc_put_u32(w, SC_MODEL_PARAM_COUNT);
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
-        put_u32(w, (uint32_t)sc_param_at(i)->id);
-        put_f64(w, m->values[i]);
+        sc_put_u32(w, (uint32_t)sc_param_at(i)->id);
+        sc_put_f64(w, m->values[i]);
     }
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         const sc_tensor *ts = &s->tensor[t];
-        put_u32(w, (uint32_t)t);
-        put_u64(w, ts->count);
-        put_floats(w, ts->w, ts->count);
-        put_floats(w, ts->m1, ts->count);
-        put_floats(w, ts->m2, ts->count);
+        sc_put_u32(w, (uint32_t)t);
+        sc_put_u64(w, ts->count);
+        sc_put_floats(w, ts->w, ts->count);
+        sc_put_floats(w, ts->m1, ts->count);
+        sc_put_floats(w, ts->m2, ts->count);
     }
-    put_u32(w, sc_crc32(w->data, w->size));
+    sc_put_u32(w, sc_crc32(w->data, w->size));
 }
 
 sc_status sc_model_save(const sc_model *model, const char *path,
@@ -190,7 +103,7 @@ sc_status sc_model_save(const sc_model *model, const char *path,
     if (!model->initialized)
         return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
                        caller);
-    writer w = {malloc(encoded_size(model)), 0};
+    sc_writer w = {malloc(encoded_size(model)), 0};
     if (w.data == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     encode(model, &w);
@@ -201,83 +114,20 @@ sc_status sc_model_save(const sc_model *model, const char *path,
 
 /* ---- load ------------------------------------------------------------- */
 
-/* The file being loaded, read front to back in bounded pieces; crc is the
- * CRC of the `at` bytes read so far, size the length fstat gave. */
-typedef struct {
-    int fd;
-    uint64_t size, at;
-    uint32_t crc;
-    const char *path, *caller;
-} source;
-
-/* The most bytes of weights read at once. */
-#define CHUNK_FLOATS 4096
-
-static sc_status format_error(const char *caller, const char *what)
-{
-    return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", caller, what);
-}
-
-/* Reads exactly size bytes into bytes, without adding them to the CRC:
- * SC_OK, SC_ERR_IO, or SC_ERR_FORMAT when the file ends first. */
-static sc_status read_exactly(source *src, unsigned char *bytes, size_t size)
-{
-    size_t done = 0;
-    while (done < size) {
-        ssize_t got = read(src->fd, bytes + done, size - done);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s: %s",
-                           src->caller, src->path, strerror(errno));
-        if (got == 0)
-            return format_error(src->caller, "the file is truncated");
-        done += (size_t)got;
-    }
-    src->at += size;
-    return SC_OK;
-}
-
-/* read_exactly, the bytes added to the CRC. */
-static sc_status take(source *src, unsigned char *bytes, size_t size)
-{
-    sc_status status = read_exactly(src, bytes, size);
-    if (status == SC_OK)
-        src->crc = sc_crc32_update(src->crc, bytes, size);
-    return status;
-}
-
-/* Reads count f32 into v, CHUNK_FLOATS at a time. */
-static sc_status take_floats(source *src, float *v, size_t count)
-{
-    unsigned char chunk[4 * CHUNK_FLOATS];
-    while (count > 0) {
-        size_t now = count < CHUNK_FLOATS ? count : CHUNK_FLOATS;
-        sc_status status = take(src, chunk, 4 * now);
-        if (status != SC_OK)
-            return status;
-        reader r = {chunk, 4 * now, 0};
-        get_floats(&r, v, now);
-        v += now;
-        count -= now;
-    }
-    return SC_OK;
-}
-
 /* Parses the sizes and parameter records in `head` (the bytes after the
  * version) into a new model, *out; checks that the file's length is the
  * one they imply. */
-static sc_status decode_header(const source *src, reader *head,
+static sc_status decode_header(const sc_source *src, sc_reader *head,
                                uint32_t version, sc_model **out,
                                uint64_t *steps)
 {
     const char *caller = src->caller;
     uint64_t n, k;
     uint32_t count;
-    get_u64(head, &n);
-    get_u64(head, &k);
-    get_u64(head, steps);
-    get_u32(head, &count);
+    sc_get_u64(head, &n);
+    sc_get_u64(head, &k);
+    sc_get_u64(head, steps);
+    sc_get_u32(head, &count);
     sc_model *m;
     sc_status status = sc_model_create(&m, (size_t)n, (size_t)k);
     if (status == SC_ERR_NOMEM)
@@ -291,13 +141,13 @@ static sc_status decode_header(const source *src, reader *head,
         uint32_t id;
         double value;
         const sc_param_info *info;
-        if (get_u32(head, &id) || get_f64(head, &value) ||
+        if (sc_get_u32(head, &id) || sc_get_f64(head, &value) ||
             !sc_param_in_file_version(id, version) ||
             (info = sc_param_lookup((sc_model_param)id)) == NULL ||
             seen[sc_param_index((sc_model_param)id)]++ ||
             sc_param_check(info, value, NULL, caller) != SC_OK) {
             sc_model_free(m);
-            return format_error(caller, "bad or repeated parameter record");
+            return sc_source_format_error(src, "bad or repeated parameter record");
         }
         m->values[sc_param_index((sc_model_param)id)] = value;
     }
@@ -306,14 +156,14 @@ static sc_status decode_header(const source *src, reader *head,
     sc_shape shape;
     if (sc_model_shape(m, &shape, caller) != SC_OK) {
         sc_model_free(m);
-        return format_error(caller, "inconsistent structural parameters");
+        return sc_source_format_error(src, "inconsistent structural parameters");
     }
     uint64_t expected = src->at + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
         expected += 12 + 12 * (uint64_t)shape.counts[t];
     if (expected != src->size) {
         sc_model_free(m);
-        return format_error(caller, "the file's length does not match the "
+        return sc_source_format_error(src, "the file's length does not match the "
                             "sizes it declares");
     }
     *out = m;
@@ -321,46 +171,26 @@ static sc_status decode_header(const source *src, reader *head,
 }
 
 /* Reads the weight records into s, whose counts are the model's. */
-static sc_status read_tensors(source *src, sc_state *s)
+static sc_status read_tensors(sc_source *src, sc_state *s)
 {
     for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
         unsigned char bytes[12];
-        sc_status status = take(src, bytes, sizeof bytes);
+        sc_status status = sc_source_take(src, bytes, sizeof bytes);
         if (status != SC_OK)
             return status;
-        reader r = {bytes, sizeof bytes, 0};
+        sc_reader r = {bytes, sizeof bytes, 0};
         uint32_t index;
         uint64_t count;
         sc_tensor *ts = &s->tensor[t];
-        get_u32(&r, &index);
-        get_u64(&r, &count);
+        sc_get_u32(&r, &index);
+        sc_get_u64(&r, &count);
         if (index != t || count != ts->count)
-            return format_error(src->caller, "bad weight array");
-        if ((status = take_floats(src, ts->w, ts->count)) != SC_OK ||
-            (status = take_floats(src, ts->m1, ts->count)) != SC_OK ||
-            (status = take_floats(src, ts->m2, ts->count)) != SC_OK)
+            return sc_source_format_error(src, "bad weight array");
+        if ((status = sc_source_take_floats(src, ts->w, ts->count)) != SC_OK ||
+            (status = sc_source_take_floats(src, ts->m1, ts->count)) != SC_OK ||
+            (status = sc_source_take_floats(src, ts->m2, ts->count)) != SC_OK)
             return status;
     }
-    return SC_OK;
-}
-
-/* Reads the stored CRC, checks that the file ends there and that the CRC
- * matches. */
-static sc_status check_end(source *src)
-{
-    unsigned char bytes[5];
-    sc_status status = read_exactly(src, bytes, 4);
-    if (status != SC_OK)
-        return status;
-    reader r = {bytes, 4, 0};
-    uint32_t stored;
-    get_u32(&r, &stored);
-    /* The file may have grown since fstat. */
-    if (read_exactly(src, bytes + 4, 1) == SC_OK)
-        return format_error(src->caller, "unexpected bytes after the CRC");
-    if (src->crc != stored)
-        return format_error(src->caller, "CRC mismatch: the file is corrupt "
-                            "or truncated");
     return SC_OK;
 }
 
@@ -377,35 +207,35 @@ static int state_finite(const sc_state *s)
 }
 
 /* Loads the model in src into *out. */
-static sc_status load(source *src, sc_model **out)
+static sc_status load(sc_source *src, sc_model **out)
 {
     const char *caller = src->caller;
     unsigned char head[40 + 12 * SC_MODEL_PARAM_COUNT];
     /* Magic and version: what the file is. */
     if (src->size < sizeof magic + 8 ||
-        take(src, head, sizeof magic + 4) != SC_OK ||
+        sc_source_take(src, head, sizeof magic + 4) != SC_OK ||
         memcmp(head, magic, sizeof magic) != 0)
-        return format_error(caller, "not a libsparsecode model file");
-    reader r = {head, sizeof magic + 4, sizeof magic};
+        return sc_source_format_error(src, "not a libsparsecode model file");
+    sc_reader r = {head, sizeof magic + 4, sizeof magic};
     uint32_t version;
-    get_u32(&r, &version);
+    sc_get_u32(&r, &version);
     if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION)
         return sc_fail(NULL, SC_ERR_VERSION, "%s: format version %u; this "
                        "library reads %d to %d", caller, (unsigned)version,
                        OLDEST_FORMAT_VERSION, FORMAT_VERSION);
     /* Sizes, step count and the parameter records, of a known length. */
     uint32_t params = params_in_version(version);
-    sc_status status = take(src, head, 28);
+    sc_status status = sc_source_take(src, head, 28);
     if (status != SC_OK)
         return status;
-    r = (reader){head, 28, 24};
+    r = (sc_reader){head, 28, 24};
     uint32_t count;
-    get_u32(&r, &count);
+    sc_get_u32(&r, &count);
     if (count != params)
-        return format_error(caller, "wrong number of parameters");
-    if ((status = take(src, head + 28, 12 * (size_t)count)) != SC_OK)
+        return sc_source_format_error(src, "wrong number of parameters");
+    if ((status = sc_source_take(src, head + 28, 12 * (size_t)count)) != SC_OK)
         return status;
-    r = (reader){head, 28 + 12 * (size_t)count, 0};
+    r = (sc_reader){head, 28 + 12 * (size_t)count, 0};
     sc_model *m = NULL;
     uint64_t steps = 0;
     if ((status = decode_header(src, &r, version, &m, &steps)) != SC_OK)
@@ -417,12 +247,12 @@ static sc_status load(source *src, sc_model **out)
         sc_model_free(m);
         return status == SC_ERR_NOMEM
                    ? status
-                   : format_error(caller, "inconsistent structural "
+                   : sc_source_format_error(src, "inconsistent structural "
                                   "parameters");
     }
     if ((status = read_tensors(src, &s)) == SC_OK &&
-        (status = check_end(src)) == SC_OK && !state_finite(&s))
-        status = format_error(caller, "bad weight array");
+        (status = sc_source_check_end(src)) == SC_OK && !state_finite(&s))
+        status = sc_source_format_error(src, "bad weight array");
     if (status != SC_OK) {
         sc_state_release(&s);
         sc_model_free(m);
@@ -440,20 +270,11 @@ sc_status sc_model_load(sc_model **out, const char *path)
     if (out == NULL || path == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        out == NULL ? "out" : "path");
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything
-     * but a regular file is then refused. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return sc_fail(NULL, SC_ERR_IO, "%s: cannot open %s: %s", caller,
-                       path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
-                       caller, path);
-    }
-    source src = {fd, (uint64_t)st.st_size, 0, 0, path, caller};
+    sc_source src;
+    sc_status opened = sc_source_open(&src, path, caller);
+    if (opened != SC_OK)
+        return opened;
     sc_status status = load(&src, out);
-    close(fd);
+    sc_source_close(&src);
     return status;
 }
