@@ -888,8 +888,9 @@ SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
  * Dictionary learning
  *
  * An sc_dictionary learns D (n x k, unit-norm columns) for sparse coding
- * from minibatches: each step computes the codes of the batch with FISTA
- * (the SC_DICTIONARY_PARAM_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
+ * from minibatches: each step computes the codes of the batch with the
+ * lasso method SC_DICTIONARY_PARAM_SOLVER_METHOD (default CD_ACTIVE; the
+ * SC_DICTIONARY_PARAM_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
  * _SOLVER_TOLERANCE settings) and then updates D by
  *   - SC_DICTIONARY_METHOD_ONLINE: Mairal et al. (2009): A <- beta A + Z^T Z / batch,
  *     B <- beta B + X^T Z / batch, with a forgetting factor beta < 1 that
@@ -913,13 +914,16 @@ typedef enum {
     SC_DICTIONARY_PARAM_METHOD            = 1,  /* sc_dictionary_method; default ONLINE */
     SC_DICTIONARY_PARAM_LAMBDA            = 2,  /* [0, 1e6]; default 0.1 */
     SC_DICTIONARY_PARAM_NONNEGATIVE       = 3,  /* codes z >= 0; default 0 */
-    SC_DICTIONARY_PARAM_SOLVER_ITERATIONS = 4,  /* FISTA cap per step; default 200 */
+    SC_DICTIONARY_PARAM_SOLVER_ITERATIONS = 4,  /* the coder's cap per step; default 200 */
     SC_DICTIONARY_PARAM_SOLVER_TOLERANCE  = 5,  /* default 1e-4 */
     SC_DICTIONARY_PARAM_LEARNING_RATE     = 6,  /* SGD only; (0, 1e3]; default 0.1 */
     SC_DICTIONARY_PARAM_SOLVER_METHOD     = 7   /* the sc_solver_method that
-                                                   codes each batch: a lasso
-                                                   method (ISTA, FISTA, COD,
-                                                   CD_ACTIVE, LARS); default
+                                                   codes each batch (and
+                                                   sc_dictionary_objective's
+                                                   batch): a lasso method
+                                                   (ISTA, FISTA, COD,
+                                                   CD_ACTIVE, LARS); OMP is
+                                                   SC_ERR_RANGE; default
                                                    CD_ACTIVE */
 } sc_dictionary_param;
 
@@ -1001,8 +1005,8 @@ SC_API SC_NODISCARD sc_status sc_dictionary_load(sc_dictionary **out,
                                                  const char *path);
 
 /* sc_dictionary_objective: mean objective 1/2|x - Dz|^2 + lambda|z|_1 of
- * a batch, with codes from FISTA run to the learner's tolerance (e.g. on
- * held-out data).  Errors: as sc_dictionary_step.  Const. */
+ * a batch, with codes from the learner's solver method run to its
+ * tolerance (e.g. on held-out data).  Errors: as sc_dictionary_step.  Const. */
 SC_API SC_NODISCARD sc_status sc_dictionary_objective(const sc_dictionary *dict,
                                                       const float *x,
                                                       size_t batch,

@@ -20,6 +20,8 @@
     X(ista)               \
     X(solver)             \
     X(dictionary)         \
+    X(dictionary_file)    \
+    X(solver_replace)     \
     X(alloc)              \
     X(local_operator)     \
     X(local_model)        \
