@@ -36,7 +36,6 @@ static const sc_param_info dict_rows[] = {
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
                "DICT_PARAM_COUNT");
 const sc_param_table sc_dictionary_param_table = {dict_rows, DICT_PARAM_COUNT};
-#define dict_table sc_dictionary_param_table
 
 /* The sc_solver_methods that may code a learner's batches: those that
  * solve the lasso problem the learner minimises (OMP, greedy with a
@@ -71,7 +70,7 @@ sc_status sc_dictionary_check_solver_method(double method, char *message,
 
 double sc_dictionary_value(const double *values, sc_dictionary_param id)
 {
-    return values[sc_table_index(&dict_table, (int)id)];
+    return values[sc_table_index(&sc_dictionary_param_table, (int)id)];
 }
 
 static double value(const sc_dictionary *d, sc_dictionary_param id)
@@ -93,7 +92,7 @@ sc_status sc_dictionary_create(sc_dictionary **out, size_t n, size_t k)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     d->n = n;
     d->k = k;
-    sc_table_defaults(&dict_table, d->values);
+    sc_table_defaults(&sc_dictionary_param_table, d->values);
     *out = d;
     return SC_OK;
 }
@@ -130,7 +129,7 @@ const char *sc_dictionary_message(const sc_dictionary *dict)
 
 sc_status sc_dictionary_param_bounds(sc_dictionary_param param, double *lo, double *hi)
 {
-    return sc_table_bounds(&dict_table, (int)param, lo, hi,
+    return sc_table_bounds(&sc_dictionary_param_table, (int)param, lo, hi,
                            "sc_dictionary_param_bounds");
 }
 
@@ -182,7 +181,7 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
     if (dict == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: dict is NULL", caller);
     const sc_param_info *info;
-    sc_status status = sc_table_check_set(&dict_table, (int)param, v,
+    sc_status status = sc_table_check_set(&sc_dictionary_param_table, (int)param, v,
                                           dict->message, caller, &info);
     if (status == SC_OK && param == SC_DICTIONARY_PARAM_SOLVER_METHOD)
         status = sc_dictionary_check_solver_method(v, dict->message, caller);
@@ -190,7 +189,7 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
         return status;
     double values[DICT_PARAM_COUNT];
     memcpy(values, dict->values, sizeof values);
-    values[sc_table_index(&dict_table, (int)param)] = v;
+    values[sc_table_index(&sc_dictionary_param_table, (int)param)] = v;
     if (dict->initialized) {
         /* The solver carries the coding settings: rebuild it. */
         sc_solver *s = NULL;
@@ -208,7 +207,7 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
 sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dictionary_param param,
                             double *v)
 {
-    return sc_table_get(&dict_table, dict, dict ? dict->values : NULL,
+    return sc_table_get(&sc_dictionary_param_table, dict, dict ? dict->values : NULL,
                         (int)param, v, "sc_dictionary_get");
 }
 

@@ -37,6 +37,7 @@
 #include "crc32.h"
 #include "dictionary.h"
 #include "file_source.h"
+#include "model.h"      /* sc_all_finite */
 
 #define FORMAT_VERSION 1
 #define HEADER_BYTES 40
@@ -174,14 +175,6 @@ static sc_status read_header(sc_source *src, header *h)
     return SC_OK;
 }
 
-static int all_finite(const float *v, size_t count)
-{
-    int ok = 1;
-    for (size_t i = 0; i < count; i++)
-        ok &= isfinite(v[i]) != 0;
-    return ok;
-}
-
 /* Whether the learner's arrays hold what a learner can: finite values,
  * atoms in the unit ball, a non-negative diagonal of A (sums of squares)
  * and a valid power iteration state. */
@@ -189,8 +182,8 @@ static int state_valid(size_t n, size_t k, const float *atoms,
                        const float *a, const float *b, const double *top,
                        double rayleigh)
 {
-    if (!all_finite(atoms, n * k) || !all_finite(a, k * k) ||
-        !all_finite(b, n * k) || !(rayleigh > 0) || !isfinite(rayleigh))
+    if (!sc_all_finite(atoms, n * k) || !sc_all_finite(a, k * k) ||
+        !sc_all_finite(b, n * k) || !(rayleigh > 0) || !isfinite(rayleigh))
         return 0;
     for (size_t j = 0; j < k; j++) {
         double norm = 0.0;
