@@ -374,7 +374,7 @@ make_cmake = sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g'
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 15
 FUZZ_TIMEOUT  ?= 10
-FUZZ_TARGETS  := load_raw load_struct load_buffer idx_read api_calls
+FUZZ_TARGETS  := load_raw load_struct load_buffer idx_read api_calls dict_file
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -std=c11 $(WARNINGS) -O1 -g -pthread $(FUZZ_SAN)

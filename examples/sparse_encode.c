@@ -272,7 +272,8 @@ static int get_dictionary(const options *o, const float *x, size_t count,
         return report_failure(PROGRAM, "malloc", SC_ERR_NOMEM);
     dictionary_settings s = {.lambda = o->lambda, .nonnegative = 0,
                              .epochs = o->epochs, .batch = (size_t)o->batch,
-                             .seed = o->seed};
+                             .seed = o->seed,
+                             .coder = SC_SOLVER_METHOD_CD_ACTIVE};
     return dictionary_learn(PROGRAM, &s, x, count, n, *k, held_out,
                             held_count, *d);
 }

@@ -16,6 +16,9 @@
  *   DIR/idx_read/     small IDX files, images and labels, plain and gzip,
  *                     in idx_read.c's input format (an options byte first)
  *   DIR/api_calls/    byte strings that start each model kind
+ *   DIR/dict_file/    saved dictionary learners (online and SGD; coded by
+ *                     FISTA, CD_ACTIVE, COD; signed and non-negative), in
+ *                     dict_file.c's input format (a leading byte)
  *
  * Every file is a few KB at most; a fixed generator makes them the same
  * on every run.  Exits 0, or 1 with a message. */
@@ -202,6 +205,43 @@ static void write_old_version(const char *path, unsigned version,
     free(old);
 }
 
+/* ---- dictionary files -------------------------------------------------- */
+
+/* A 6 x 4 learner with these settings, three steps taken, saved. */
+static void save_dictionary(const char *name, int method, int coder,
+                            int nonnegative)
+{
+    enum { N = 6, K = 4, COUNT = 16, BATCH = 4 };
+    sc_dictionary *d;
+    check(sc_dictionary_create(&d, N, K), name);
+    check(sc_dictionary_set(d, SC_DICTIONARY_PARAM_METHOD, method), name);
+    check(sc_dictionary_set(d, SC_DICTIONARY_PARAM_SOLVER_METHOD, coder), name);
+    check(sc_dictionary_set(d, SC_DICTIONARY_PARAM_NONNEGATIVE, nonnegative),
+          name);
+    float x[COUNT * N];
+    for (size_t i = 0; i < COUNT * N; i++)
+        x[i] = (float)next_byte() / 255.0f - (nonnegative ? 0.0f : 0.5f);
+    check(sc_dictionary_init_data(d, x, COUNT, 3), name);
+    for (int step = 0; step < 3; step++)
+        check(sc_dictionary_step(d, x + step * BATCH * N, BATCH, NULL), name);
+    /* dict_file.c's input: a byte saying "reseal the CRC" (1), the file */
+    char path[4096];
+    path_of(path, sizeof path, "dict_file", "saving.tmp");
+    check(sc_dictionary_save(d, path), name);
+    sc_dictionary_free(d);
+    size_t size;
+    unsigned char *file = read_file(path, &size);
+    remove(path);
+    unsigned char *input = malloc(size + 1);
+    if (input == NULL)
+        die("out of memory", name);
+    input[0] = 1;
+    memcpy(input + 1, file, size);
+    write_file("dict_file", name, input, size + 1);
+    free(file);
+    free(input);
+}
+
 /* ---- IDX files ------------------------------------------------------- */
 
 /* A tiny IDX file in idx_read.c's format: options byte, header, data. */
@@ -246,7 +286,7 @@ int main(int argc, char **argv)
     }
     root = argv[1];
     const char *subs[] = {NULL, "load_raw", "load_struct", "load_buffer",
-                          "idx_read", "api_calls"};
+                          "idx_read", "api_calls", "dict_file"};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         char path[4096];
         path_of(path, sizeof path, subs[i] ? subs[i] : "", NULL);
@@ -268,6 +308,13 @@ int main(int argc, char **argv)
     write_old_version(dense, 3, "dense-v3.bin");
     write_old_version(local, 2, "local-v2.bin");
     save_inference(classes, "classes-inference.bin");
+
+    save_dictionary("online-fista.bin", SC_DICTIONARY_METHOD_ONLINE,
+                    SC_SOLVER_METHOD_FISTA, 0);
+    save_dictionary("online-cd.bin", SC_DICTIONARY_METHOD_ONLINE,
+                    SC_SOLVER_METHOD_CD_ACTIVE, 1);
+    save_dictionary("sgd-cod.bin", SC_DICTIONARY_METHOD_SGD,
+                    SC_SOLVER_METHOD_COD, 0);
 
     write_idx("images", 0x00);
     write_idx("labels", 0x01);

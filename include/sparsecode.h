@@ -1782,9 +1782,11 @@ SC_API SC_NODISCARD sc_status sc_solver_objective(const sc_solver *solver,
  * @defgroup sparsecode_dictionary Dictionary learning
  *
  * An sc_dictionary learns D (n x k, unit-norm columns) for sparse coding
- * from minibatches: each step computes the codes of the batch with FISTA
- * (the SC_DICTIONARY_PARAM_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
- * _SOLVER_TOLERANCE settings) and then updates D by
+ * from minibatches: each step computes the codes of the batch with the
+ * lasso method SC_DICTIONARY_PARAM_SOLVER_METHOD (default CD_ACTIVE; the
+ * SC_DICTIONARY_PARAM_LAMBDA, _NONNEGATIVE, _SOLVER_ITERATIONS and
+ * _SOLVER_TOLERANCE settings; no cap on the support) and then updates D
+ * by
  *   - SC_DICTIONARY_METHOD_ONLINE: Mairal et al. (2009):
  *     A <- beta A + Z^T Z / batch, B <- beta B + X^T Z / batch, with a
  *     forgetting factor beta < 1 that tends to 1 (so the first, poorly
@@ -1821,14 +1823,16 @@ typedef enum {
     SC_DICTIONARY_PARAM_NONNEGATIVE       = 3,
         /**< codes z >= 0; default 0 */
     SC_DICTIONARY_PARAM_SOLVER_ITERATIONS = 4,
-        /**< FISTA cap per step; default 200 */
+        /**< the coder's cap per step; default 200 */
     SC_DICTIONARY_PARAM_SOLVER_TOLERANCE  = 5,
         /**< default 1e-4 */
     SC_DICTIONARY_PARAM_LEARNING_RATE     = 6,
         /**< SGD only; (0, 1e3]; default 0.1 */
     SC_DICTIONARY_PARAM_SOLVER_METHOD     = 7
-        /**< the sc_solver_method that codes each batch: a lasso method
-             (ISTA, FISTA, COD, CD_ACTIVE, LARS); default CD_ACTIVE */
+        /**< the sc_solver_method that codes each batch (and
+             sc_dictionary_objective's batch): a lasso method (ISTA,
+             FISTA, COD, CD_ACTIVE, LARS); OMP is SC_ERR_RANGE; default
+             CD_ACTIVE */
 } sc_dictionary_param;
 
 /** @brief Statistics of one step, versioned by size like sc_model_stats. */
@@ -1987,6 +1991,9 @@ SC_API SC_NODISCARD sc_status sc_dictionary_init_data(sc_dictionary *dict,
  * @retval SC_ERR_STATE      not initialised.
  * @retval SC_ERR_NONFINITE  NaN/Inf in x, or an update that would produce
  *                           them: the dictionary is then unchanged.
+ * @retval SC_ERR_RANGE      x is too large for the dictionary (D^T x
+ *                           overflows float): the coder's message says
+ *                           so.
  * @retval SC_ERR_NOMEM      memory allocation failed.
  * @par Thread rules
  * Exclusive.
@@ -2068,7 +2075,8 @@ SC_API SC_NODISCARD sc_status sc_dictionary_load(sc_dictionary **out,
 
 /**
  * @brief Mean objective 1/2|x - Dz|^2 + lambda|z|_1 of a batch, with codes
- * from FISTA run to the learner's tolerance (e.g. on held-out data).
+ * from the learner's solver method run to its tolerance (e.g. on
+ * held-out data).
  *
  * @param[in]  dict       the learner.
  * @param[in]  x          batch x n inputs.

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* dictionary.c -- dictionary learning: codes by FISTA, then an update of
- * D by Mairal et al.'s online algorithm (D1-D2 in docs/math.md) or by a
+/* dictionary.c -- dictionary learning: codes by a lasso method of
+ * sc_solver (SC_DICTIONARY_PARAM_SOLVER_METHOD), then an update of D by
+ * Mairal et al.'s online algorithm (D1-D2 in docs/math.md) or by a
  * minibatch gradient step (D3).  A step that would leave NaN or Inf in D
- * is refused and D, A and B are restored. */
+ * is refused and D, A and B are restored.  The solver is planned once and
+ * given each new D (sc_solver_replace_dictionary). */
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -12,13 +14,12 @@
 
 #include "blas.h"
 #include "columns.h"
-#include "params.h"
+#include "dictionary.h"
 #include "rng.h"
-#include "status.h"
 
 #define SC_MAX_DIMENSION ((size_t)1 << 24)
 #define SC_MAX_ELEMENTS  ((size_t)1 << 31)
-#define DICT_PARAM_COUNT 6
+#define DICT_PARAM_COUNT SC_DICTIONARY_PARAM_COUNT
 
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
@@ -29,29 +30,53 @@ static const sc_param_info dict_rows[] = {
     ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 1,     1e7, 200,  1),
     ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE,  0,     1,   1e-4, 0),
     ROW(SC_DICTIONARY_PARAM_LEARNING_RATE,     1e-12, 1e3, 0.1,  0),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD,     0, SC_SOLVER_METHOD_HIGHEST,
+        SC_SOLVER_METHOD_CD_ACTIVE, 1),
 };
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
                "DICT_PARAM_COUNT");
-static const sc_param_table dict_table = {dict_rows, DICT_PARAM_COUNT};
+const sc_param_table sc_dictionary_param_table = {dict_rows, DICT_PARAM_COUNT};
 
-struct sc_dictionary_s {
-    size_t n, k;
-    double values[DICT_PARAM_COUNT];
-    int initialized;
-    float *atoms;          /* D, n x k */
-    float *a, *b;          /* A (k x k) and B (n x k), see online_update */
-    uint64_t steps;        /* steps since init */
-    sc_solver *solver;     /* for the current D, with the current settings */
-    /* step scratch, grown to the largest batch */
-    size_t capacity;
-    float *codes, *residual;
-    float *saved_atoms, *saved_a, *saved_b, *column;
-    char message[SC_MESSAGE_SIZE];
+/* The sc_solver_methods that may code a learner's batches: those that
+ * solve the lasso problem the learner minimises (OMP, greedy with a
+ * budget of non-zeros, does not). */
+#define LASSO(method) {method, #method}
+static const struct {
+    sc_solver_method method;
+    const char *name;
+} lasso_methods[] = {
+    LASSO(SC_SOLVER_METHOD_ISTA),
+    LASSO(SC_SOLVER_METHOD_FISTA),
+    LASSO(SC_SOLVER_METHOD_COD),
+    LASSO(SC_SOLVER_METHOD_CD_ACTIVE),
+    LASSO(SC_SOLVER_METHOD_LARS),
 };
+#undef LASSO
+#define LASSO_METHOD_COUNT (sizeof lasso_methods / sizeof lasso_methods[0])
+
+sc_status sc_dictionary_check_solver_method(double method, char *message,
+                                            const char *caller)
+{
+    for (size_t i = 0; i < LASSO_METHOD_COUNT; i++)
+        if (method == (double)lasso_methods[i].method)
+            return SC_OK;
+    char names[256] = "";
+    for (size_t i = 0; i < LASSO_METHOD_COUNT; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                 i == 0 ? "" : ", ", lasso_methods[i].name);
+    return sc_fail(message, SC_ERR_RANGE, "%s: "
+                   "SC_DICTIONARY_PARAM_SOLVER_METHOD = %g is not a lasso "
+                   "method; use one of %s", caller, method, names);
+}
+
+double sc_dictionary_value(const double *values, sc_dictionary_param id)
+{
+    return values[sc_table_index(&sc_dictionary_param_table, (int)id)];
+}
 
 static double value(const sc_dictionary *d, sc_dictionary_param id)
 {
-    return d->values[sc_table_index(&dict_table, (int)id)];
+    return sc_dictionary_value(d->values, id);
 }
 
 sc_status sc_dictionary_create(sc_dictionary **out, size_t n, size_t k)
@@ -68,7 +93,7 @@ sc_status sc_dictionary_create(sc_dictionary **out, size_t n, size_t k)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     d->n = n;
     d->k = k;
-    sc_table_defaults(&dict_table, d->values);
+    sc_table_defaults(&sc_dictionary_param_table, d->values);
     *out = d;
     return SC_OK;
 }
@@ -105,7 +130,7 @@ const char *sc_dictionary_message(const sc_dictionary *dict)
 
 sc_status sc_dictionary_param_bounds(sc_dictionary_param param, double *lo, double *hi)
 {
-    return sc_table_bounds(&dict_table, (int)param, lo, hi,
+    return sc_table_bounds(&sc_dictionary_param_table, (int)param, lo, hi,
                            "sc_dictionary_param_bounds");
 }
 
@@ -120,18 +145,16 @@ static sc_status fail_because(char *message, sc_status status,
     return sc_fail(message, status, "%s: %s%s", caller, cause, suffix);
 }
 
-/* A solver for atoms with the learner's settings in *out; on failure the
- * status of sc_solver_create (SC_ERR_NOMEM, or SC_ERR_RANGE for atoms
- * that are zero or beyond float's range) with the thread's message set. */
-static sc_status make_solver(const sc_dictionary *d, const float *atoms,
-                             const double *values, sc_solver **out)
+sc_status sc_dictionary_make_solver(size_t n, size_t k, const float *atoms,
+                                    const double *values, sc_solver **out)
 {
-#define V(id) values[sc_table_index(&dict_table, (int)(id))]
+#define V(id) sc_dictionary_value(values, id)
     sc_solver *s;
-    sc_status status = sc_solver_create(&s, atoms, d->n, d->k);
+    sc_status status = sc_solver_create(&s, atoms, n, k);
     if (status != SC_OK)
         return status;
-    status = sc_solver_set(s, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA);
+    status = sc_solver_set(s, SC_SOLVER_PARAM_METHOD,
+                           V(SC_DICTIONARY_PARAM_SOLVER_METHOD));
     if (status == SC_OK)
         status = sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, V(SC_DICTIONARY_PARAM_LAMBDA));
     if (status == SC_OK)
@@ -143,6 +166,10 @@ static sc_status make_solver(const sc_dictionary *d, const float *atoms,
     if (status == SC_OK)
         status = sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE,
                                V(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE));
+    /* No cap on the support: LARS (the one lasso method that reads it)
+     * then returns the exact lasso codes. */
+    if (status == SC_OK)
+        status = sc_solver_set(s, SC_SOLVER_PARAM_MAX_NONZEROS, 0);
 #undef V
     if (status != SC_OK) {
         sc_solver_free(s);
@@ -159,17 +186,20 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
     if (dict == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: dict is NULL", caller);
     const sc_param_info *info;
-    sc_status status = sc_table_check_set(&dict_table, (int)param, v,
+    sc_status status = sc_table_check_set(&sc_dictionary_param_table, (int)param, v,
                                           dict->message, caller, &info);
+    if (status == SC_OK && param == SC_DICTIONARY_PARAM_SOLVER_METHOD)
+        status = sc_dictionary_check_solver_method(v, dict->message, caller);
     if (status != SC_OK)
         return status;
     double values[DICT_PARAM_COUNT];
     memcpy(values, dict->values, sizeof values);
-    values[sc_table_index(&dict_table, (int)param)] = v;
+    values[sc_table_index(&sc_dictionary_param_table, (int)param)] = v;
     if (dict->initialized) {
         /* The solver carries the coding settings: rebuild it. */
         sc_solver *s = NULL;
-        status = make_solver(dict, dict->atoms, values, &s);
+        status = sc_dictionary_make_solver(dict->n, dict->k, dict->atoms,
+                                           values, &s);
         if (status != SC_OK)
             return fail_because(dict->message, status, caller, "");
         sc_solver_free(dict->solver);
@@ -182,7 +212,7 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
 sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dictionary_param param,
                             double *v)
 {
-    return sc_table_get(&dict_table, dict, dict ? dict->values : NULL,
+    return sc_table_get(&sc_dictionary_param_table, dict, dict ? dict->values : NULL,
                         (int)param, v, "sc_dictionary_get");
 }
 
@@ -192,6 +222,59 @@ static int all_finite(const float *x, size_t count)
     for (size_t i = 0; i < count; i++)
         ok &= fabsf(x[i]) <= 3.4028235e38f;
     return ok;
+}
+
+/* New, uninitialised D (n x k) and zero statistics A (k x k), B (n x k);
+ * SC_ERR_NOMEM (nothing allocated) or SC_OK. */
+static sc_status new_state(size_t n, size_t k, float **atoms, float **a,
+                           float **b)
+{
+    *atoms = malloc(n * k * sizeof **atoms);
+    *a = calloc(k * k, sizeof **a);
+    *b = calloc(n * k, sizeof **b);
+    if (*atoms != NULL && *a != NULL && *b != NULL)
+        return SC_OK;
+    free(*atoms);
+    free(*a);
+    free(*b);
+    return SC_ERR_NOMEM;
+}
+
+void sc_dictionary_adopt(sc_dictionary *d, float *atoms, float *a, float *b,
+                         sc_solver *solver, uint64_t steps)
+{
+    free(d->atoms);
+    free(d->a);
+    free(d->b);
+    sc_solver_free(d->solver);
+    d->atoms = atoms;
+    d->a = a;
+    d->b = b;
+    d->solver = solver;
+    d->steps = steps;
+    d->initialized = 1;
+}
+
+/* The end of an init: a solver for atoms, then the new state adopted
+ * (statistics zero, step 0); on failure everything new is freed and the
+ * learner is unchanged.  cause: SC_OK, or the status of a failure found
+ * while making the atoms (the thread's message says what). */
+static sc_status finish_init(sc_dictionary *d, float *atoms, float *a,
+                             float *b, sc_status cause, const char *caller)
+{
+    sc_solver *solver = NULL;
+    sc_status status = cause != SC_OK
+                           ? cause
+                           : sc_dictionary_make_solver(d->n, d->k, atoms,
+                                                       d->values, &solver);
+    if (status != SC_OK) {
+        free(atoms);
+        free(a);
+        free(b);
+        return fail_because(d->message, status, caller, "");
+    }
+    sc_dictionary_adopt(d, atoms, a, b, solver, 0);
+    return SC_OK;
 }
 
 sc_status sc_dictionary_init_data(sc_dictionary *dict, const float *x,
@@ -208,15 +291,10 @@ sc_status sc_dictionary_init_data(sc_dictionary *dict, const float *x,
     if (!all_finite(x, count * n))
         return sc_fail(dict->message, SC_ERR_NONFINITE,
                        "%s: x holds NaN or Inf", caller);
-    float *atoms = malloc(n * k * sizeof *atoms);
-    float *a = calloc(k * k, sizeof *a), *b = calloc(n * k, sizeof *b);
-    if (atoms == NULL || a == NULL || b == NULL) {
-        free(atoms);
-        free(a);
-        free(b);
+    float *atoms, *a, *b;
+    if (new_state(n, k, &atoms, &a, &b) != SC_OK)
         return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
                        caller);
-    }
     sc_rng rng;
     sc_rng_seed(&rng, seed);
     /* Atom j: a random sample, or the first non-zero one after it
@@ -233,27 +311,46 @@ sc_status sc_dictionary_init_data(sc_dictionary *dict, const float *x,
         }
         placed_all = placed;
     }
-    sc_solver *solver = NULL;
-    sc_status status =
-        placed_all ? make_solver(dict, atoms, dict->values, &solver)
-                   : sc_fail(NULL, SC_ERR_RANGE, "every sample is zero");
-    if (status != SC_OK) {
-        free(atoms);
-        free(a);
-        free(b);
-        return fail_because(dict->message, status, caller, "");
+    return finish_init(dict, atoms, a, b,
+                       placed_all ? SC_OK
+                                  : sc_fail(NULL, SC_ERR_RANGE,
+                                            "every sample is zero"),
+                       caller);
+}
+
+/* The largest deviation from 1 that a column scaled to unit norm keeps
+ * in float (a few roundings of 6e-8). */
+#define UNIT_NORM_TOLERANCE 1e-5
+
+sc_status sc_dictionary_init_atoms(sc_dictionary *dict, const float *atoms_in)
+{
+    static const char caller[] = "sc_dictionary_init_atoms";
+    if (dict == NULL || atoms_in == NULL)
+        return sc_fail(dict ? dict->message : NULL, SC_ERR_NULL,
+                       "%s: %s is NULL", caller, dict ? "atoms" : "dict");
+    size_t n = dict->n, k = dict->k;
+    if (!all_finite(atoms_in, n * k))
+        return sc_fail(dict->message, SC_ERR_NONFINITE,
+                       "%s: atoms hold NaN or Inf", caller);
+    float *atoms, *a, *b;
+    if (new_state(n, k, &atoms, &a, &b) != SC_OK)
+        return sc_fail(dict->message, SC_ERR_NOMEM, "%s: out of memory",
+                       caller);
+    memcpy(atoms, atoms_in, n * k * sizeof *atoms);
+    sc_status cause = SC_OK;
+    for (size_t j = 0; j < k && cause == SC_OK; j++) {
+        if (!sc_column_set_norm(atoms, n, k, j, 1.0, 0)) {
+            cause = sc_fail(NULL, SC_ERR_RANGE, "atom %zu is zero", j);
+            continue;
+        }
+        double norm = 0.0;
+        for (size_t i = 0; i < n; i++)
+            norm += (double)atoms[i * k + j] * atoms[i * k + j];
+        if (!(fabs(sqrt(norm) - 1.0) <= UNIT_NORM_TOLERANCE))
+            cause = sc_fail(NULL, SC_ERR_RANGE, "atom %zu cannot be scaled "
+                            "to unit norm in float", j);
     }
-    free(dict->atoms);
-    free(dict->a);
-    free(dict->b);
-    sc_solver_free(dict->solver);
-    dict->atoms = atoms;
-    dict->a = a;
-    dict->b = b;
-    dict->solver = solver;
-    dict->steps = 0;
-    dict->initialized = 1;
-    return SC_OK;
+    return finish_init(dict, atoms, a, b, cause, caller);
 }
 
 static sc_status reserve(sc_dictionary *d, size_t batch)
@@ -374,11 +471,10 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
         online_update(dict, x, batch);
     else
         sgd_update(dict, x, batch);
-    sc_solver *solver = NULL;
     int finite = all_finite(dict->atoms, n * k) && all_finite(dict->a, k * k)
                  && all_finite(dict->b, n * k);
     if (finite)
-        status = make_solver(dict, dict->atoms, dict->values, &solver);
+        status = sc_solver_replace_dictionary(dict->solver, dict->atoms);
     if (!finite || status != SC_OK) {
         memcpy(dict->atoms, dict->saved_atoms, n * k * sizeof(float));
         memcpy(dict->a, dict->saved_a, k * k * sizeof(float));
@@ -389,8 +485,6 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
                                 "%s: the update produced NaN or Inf; the "
                                 "dictionary is unchanged", caller);
     }
-    sc_solver_free(dict->solver);
-    dict->solver = solver;
     dict->steps++;
     if (stats != NULL) {
         size_t active = 0;

@@ -16,12 +16,12 @@
 
 #define SC_MAX_DIMENSION ((size_t)1 << 24)
 #define SC_MAX_ELEMENTS  ((size_t)1 << 31)
-#define LIPSCHITZ_MARGIN 1.01
 
 #define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_PARAM_METHOD,         0,     5,    SC_SOLVER_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_PARAM_METHOD,         0, SC_SOLVER_METHOD_HIGHEST,
+        SC_SOLVER_METHOD_FISTA, 1),
     ROW(SC_SOLVER_PARAM_LAMBDA,         0,     1e6,  0.1,   0),
     ROW(SC_SOLVER_PARAM_NONNEGATIVE,    0,     1,    0,     1),
     ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, 1,     1e7,  1000,  1),
@@ -127,6 +127,37 @@ static int all_zero(const float *v, size_t count)
     return 1;
 }
 
+/* The checks of a new Gram matrix g = d^T d: it must be finite, and
+ * `positive` (lambda_max, or with no estimate the largest diagonal
+ * entry, which is positive exactly when lambda_max is) must be > 0.
+ * SC_ERR_RANGE with the message, or SC_OK. */
+static sc_status check_gram(const float *d, const float *g, size_t n,
+                            size_t k, double positive, const char *caller)
+{
+    if (!all_finite(g, k * k) || !isfinite(positive))
+        return sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary's values "
+                       "are too large (D^T D overflows float)", caller);
+    if (!(positive > 0))
+        return sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary is %s",
+                       caller, all_zero(d, n * k)
+                                   ? "zero"
+                                   : "too small (D^T D underflows to 0)");
+    return SC_OK;
+}
+
+/* The cold estimate of lambda_max(G) into s->rayleigh, s->top and L. */
+static void estimate_lipschitz_cold(sc_solver *s)
+{
+    sc_power_start(s->top, s->k);
+    sc_power_result r = sc_power_iteration(s->gram, s->k, s->top,
+                                           s->power_scratch,
+                                           SC_POWER_COLD_MIN_ITERATIONS);
+    s->rayleigh = r.last;
+    s->power_iterations = r.iterations;
+    s->lipschitz = SC_LIPSCHITZ_MARGIN * s->rayleigh;
+    s->lipschitz_stale = 0;
+}
+
 sc_status sc_solver_create(sc_solver **out, const float *dictionary,
                            size_t n, size_t k)
 {
@@ -139,44 +170,102 @@ sc_status sc_solver_create(sc_solver **out, const float *dictionary,
         return sc_fail(NULL, SC_ERR_SIZE,
                        "%s: a %zu x %zu dictionary is %s", caller, n, k,
                        n == 0 || k == 0 ? "empty" : "too large");
-    for (size_t i = 0; i < n * k; i++)
-        if (!isfinite(dictionary[i]))
-            return sc_fail(NULL, SC_ERR_NONFINITE,
-                           "%s: the dictionary holds NaN or Inf", caller);
+    if (!all_finite(dictionary, n * k))
+        return sc_fail(NULL, SC_ERR_NONFINITE,
+                       "%s: the dictionary holds NaN or Inf", caller);
     sc_solver *s = calloc(1, sizeof *s);
     float *d = malloc(n * k * sizeof *d), *g = malloc(k * k * sizeof *g);
-    if (s == NULL || d == NULL || g == NULL) {
+    double *top = malloc(3 * k * sizeof *top);
+    if (s == NULL || d == NULL || g == NULL || top == NULL) {
         free(s);
         free(d);
         free(g);
+        free(top);
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     }
     memcpy(d, dictionary, n * k * sizeof *d);
     sc_gemm(1, 0, k, k, n, 1.0f, d, k, d, k, 0.0f, g, k);   /* G = D^T D */
-    double lambda_max = sc_largest_eigenvalue(g, k);
     s->n = n;
     s->k = k;
     s->dictionary = d;
     s->gram = g;
+    s->top = top;                 /* the three vectors are one block */
+    s->top_next = top + k;
+    s->power_scratch = top + 2 * k;
     sc_table_defaults(&solver_table, s->values);
-    sc_status status = SC_OK;
-    if (lambda_max < 0)
-        status = sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    else if (!all_finite(g, k * k) || !isfinite(lambda_max))
-        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary's values "
-                         "are too large (D^T D overflows float)", caller);
-    else if (!(lambda_max > 0))
-        status = sc_fail(NULL, SC_ERR_RANGE, "%s: the dictionary is %s",
-                         caller, all_zero(d, n * k)
-                                     ? "zero"
-                                     : "too small (D^T D underflows to 0)");
+    estimate_lipschitz_cold(s);
+    sc_status status = check_gram(d, g, n, k, s->rayleigh, caller);
     if (status != SC_OK) {
         sc_solver_free(s);
         return status;
     }
-    s->lipschitz = LIPSCHITZ_MARGIN * lambda_max;
     *out = s;
     return SC_OK;
+}
+
+int sc_solver_method_uses_lipschitz(int method)
+{
+    return method == SC_SOLVER_METHOD_ISTA || method == SC_SOLVER_METHOD_FISTA;
+}
+
+sc_status sc_solver_replace_dictionary(sc_solver *s, const float *d)
+{
+    static const char caller[] = "sc_solver_replace_dictionary";
+    size_t n = s->n, k = s->k;
+    if (!all_finite(d, n * k))
+        return sc_fail(NULL, SC_ERR_NONFINITE,
+                       "%s: the dictionary holds NaN or Inf", caller);
+    if (s->gram_next == NULL &&
+        (s->gram_next = malloc(k * k * sizeof *s->gram_next)) == NULL)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    float *g = s->gram_next;
+    sc_gemm(1, 0, k, k, n, 1.0f, d, k, d, k, 0.0f, g, k);   /* G = D^T D */
+    int uses_l = sc_solver_method_uses_lipschitz(
+        (int)value(s, SC_SOLVER_PARAM_METHOD));
+    /* The new estimate goes to the candidate vector; s is untouched until
+     * every check has passed. */
+    double *candidate = s->top_next, *scratch = s->power_scratch;
+    double rayleigh = 0.0, positive = 0.0;
+    sc_power_result power = {0.0, 0.0, 0};
+    if (uses_l) {
+        /* From the previous top vector with a share of the cold start
+         * (sc_power_warm_start), by the cold estimate's stopping rule. */
+        sc_power_warm_start(candidate, s->lipschitz_stale ? NULL : s->top, k);
+        power = sc_power_iteration(g, k, candidate, scratch,
+                                   s->lipschitz_stale
+                                       ? SC_POWER_COLD_MIN_ITERATIONS
+                                       : SC_POWER_WARM_MIN_ITERATIONS);
+        rayleigh = power.highest;
+        positive = rayleigh;
+    } else {
+        for (size_t j = 0; j < k; j++)
+            positive = g[j * k + j] > positive ? g[j * k + j] : positive;
+    }
+    sc_status status = check_gram(d, g, n, k, positive, caller);
+    if (status != SC_OK)
+        return status;
+    memcpy(s->dictionary, d, n * k * sizeof *d);
+    s->gram_next = s->gram;
+    s->gram = g;
+    if (uses_l) {
+        memcpy(s->top, candidate, k * sizeof *candidate);
+        s->rayleigh = rayleigh;
+        s->power_iterations = power.iterations;
+        s->lipschitz = SC_LIPSCHITZ_MARGIN * rayleigh;
+        s->lipschitz_stale = 0;
+    } else {
+        s->lipschitz_stale = 1;
+    }
+    return SC_OK;
+}
+
+void sc_solver_restore_lipschitz(sc_solver *s, const double *top,
+                                 double rayleigh)
+{
+    memcpy(s->top, top, s->k * sizeof *top);
+    s->rayleigh = rayleigh;
+    s->lipschitz = SC_LIPSCHITZ_MARGIN * rayleigh;
+    s->lipschitz_stale = 0;
 }
 
 void sc_solver_free(sc_solver *solver)
@@ -185,6 +274,8 @@ void sc_solver_free(sc_solver *solver)
         return;
     free(solver->dictionary);
     free(solver->gram);
+    free(solver->gram_next);
+    free(solver->top);   /* and top_next, power_scratch: one block */
     sc_pools_release(&solver->pools);
     free(solver);
 }
@@ -227,6 +318,10 @@ sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,
             return status;
     }
     memcpy(solver->values, values, sizeof values);
+    /* L was not kept up to date under a method that does not use it. */
+    if (param == SC_SOLVER_PARAM_METHOD && solver->lipschitz_stale &&
+        sc_solver_method_uses_lipschitz((int)v))
+        estimate_lipschitz_cold(solver);
     return SC_OK;
 }
 

@@ -12,11 +12,30 @@
 
 #define SC_SOLVER_PARAM_COUNT 18
 
+/* The highest sc_solver_method: the upper bound of every parameter that
+ * holds one (SC_SOLVER_PARAM_METHOD, SC_DICTIONARY_PARAM_SOLVER_METHOD). */
+#define SC_SOLVER_METHOD_HIGHEST SC_SOLVER_METHOD_LARS
+
+/* L = LIPSCHITZ_MARGIN * (an estimate of lambda_max(G)). */
+#define SC_LIPSCHITZ_MARGIN 1.01
+
 struct sc_solver_s {
     size_t n, k;
     float *dictionary;        /* D, n x k */
     float *gram;              /* G = D^T D, k x k */
-    double lipschitz;         /* L >= lambda_max(G) */
+    double lipschitz;         /* L >= lambda_max(G): SC_LIPSCHITZ_MARGIN
+                                 * times rayleigh */
+    /* The power iteration behind L (sc_solver_replace_dictionary): */
+    double rayleigh;          /* its estimate of lambda_max(G)         */
+    int power_iterations;     /* the iterations that estimate took      */
+    double *top;              /* k: its last iterate, ~ top eigenvector */
+    double *top_next;         /* k: replace's candidate for top         */
+    double *power_scratch;    /* k: the power iteration's scratch       */
+    int lipschitz_stale;      /* D was replaced under a method that does
+                                 not use L: L, rayleigh, top are those of
+                                 an earlier D                           */
+    float *gram_next;         /* k x k: replace's new G until accepted
+                                 (NULL until the first replace)         */
     double values[SC_SOLVER_PARAM_COUNT];
     sc_pools pools;           /* the group term's pools (may be empty) */
     int exact_group_prox;     /* disjoint pools of unit weights */
@@ -42,6 +61,45 @@ typedef struct {
 } sc_problem;
 
 sc_problem sc_solver_problem(const sc_solver *s);
+
+/* Whether method (an sc_solver_method) takes its step size from L: ISTA
+ * and FISTA. */
+int sc_solver_method_uses_lipschitz(int method);
+
+/* Replaces the solver's dictionary by d (n x k, finite) without planning
+ * the solver anew: the buffers are reused, D copied and G = D^T D
+ * recomputed; L only when the method uses it (ISTA, FISTA), otherwise it
+ * is marked stale and recomputed (cold) if the method is later set to
+ * one that uses it.
+ *
+ * L by a warm power iteration: from the previous top vector with a share
+ * of the cold start mixed in (sc_power_warm_start), at least
+ * SC_POWER_WARM_MIN_ITERATIONS + 1 iterations, then the cold estimate's
+ * rule (the Rayleigh quotient settled to 1e-7 relative), and L =
+ * SC_LIPSCHITZ_MARGIN * the highest Rayleigh quotient met, as a new
+ * solver's.  Why L stays an upper bound as the cold one does: the
+ * Rayleigh quotient is a lower bound on lambda_max that the iteration
+ * only raises; the stopping rule is the cold one, and the cold start's
+ * share keeps the new top eigenvector within reach when it has turned
+ * away from the previous one (eigenvalues crossing), where the previous
+ * vector alone would settle on the lower eigenvalue.  (A bound by
+ * Weyl's inequality, lambda_max(G_new) <= lambda_max(G_old) +
+ * |G_new - G_old|_2, was tried: in dictionary learning on Fashion-MNIST
+ * 2 |G_new - G_old|_F exceeds half of the 1 % margin at every step, so
+ * it certified no warm estimate.)  tests/check_solver_replace.c checks
+ * L against lambda_max from a Jacobi eigensolver along learning runs and
+ * through a crossing.
+ *
+ * Errors: SC_ERR_NONFINITE (NaN/Inf in d), SC_ERR_RANGE (G overflows
+ * float, or d is zero or too small: the messages of sc_solver_create),
+ * SC_ERR_NOMEM; the solver is then unchanged.  Exclusive. */
+sc_status sc_solver_replace_dictionary(sc_solver *s, const float *d);
+
+/* Restores the state of L's power iteration that a saved learner holds
+ * (s->top, k doubles, and s->rayleigh), so that learning resumes bit for
+ * bit: L = SC_LIPSCHITZ_MARGIN * rayleigh, not stale. */
+void sc_solver_restore_lipschitz(sc_solver *s, const double *top,
+                                 double rayleigh);
 
 /* ISTA / FISTA on a batch (S1-S4 in docs/math.md).  c = X D (batch x k) is
  * given; z (batch x k) holds the start (zeros, or a warm start) and

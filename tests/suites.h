@@ -23,6 +23,8 @@
     X(solver)             \
     X(lars)               \
     X(dictionary)         \
+    X(dictionary_file)    \
+    X(solver_replace)     \
     X(alloc)              \
     X(local_operator)     \
     X(local_model)        \

@@ -27,6 +27,7 @@ static int create_learner(const char *program, sc_dictionary **out,
     DSET(SC_DICTIONARY_PARAM_METHOD, SC_DICTIONARY_METHOD_ONLINE);
     DSET(SC_DICTIONARY_PARAM_LAMBDA, s->lambda);
     DSET(SC_DICTIONARY_PARAM_NONNEGATIVE, s->nonnegative);
+    DSET(SC_DICTIONARY_PARAM_SOLVER_METHOD, s->coder);
 #undef DSET
     if (st == SC_OK) {
         st = sc_dictionary_init_data(*out, x, count, s->seed);

@@ -7,20 +7,24 @@
 
 #include <stddef.h>
 
+#include <sparsecode.h>
+
 typedef struct {
     double lambda;            /* the L1 weight of the codes */
     int nonnegative;          /* 1: codes z >= 0 */
     long epochs;              /* passes over the training set */
     size_t batch;             /* minibatch size (at most the set's size) */
     unsigned long long seed;  /* the initial atoms and the shuffles */
+    sc_solver_method coder;   /* SC_DICTIONARY_PARAM_SOLVER_METHOD: the
+                                 lasso method that codes the batches */
 } dictionary_settings;
 
 /* Learns k atoms for the count inputs of x (dim floats each) with the
  * online method of Mairal et al. (SC_DICTIONARY_METHOD_ONLINE): atoms
  * first k training inputs drawn by the seed, then `epochs` passes in
  * shuffled minibatches, a progress bar on stderr.  Prints the mean
- * objective of the held_count inputs of held_out (FISTA codes) before
- * and after ("dictionary: ..." lines on stdout).  Writes the dim x k
+ * objective of the held_count inputs of held_out (coded by s->coder)
+ * before and after ("dictionary: ..." lines on stdout).  Writes the dim x k
  * atoms (unit-norm columns, row-major) to d.  Returns 0, or 1 after
  * reporting a failed call as `program`. */
 int dictionary_learn(const char *program, const dictionary_settings *s,

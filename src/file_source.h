@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* file_source.h -- reading one of the library's files front to back, in
+ * bounded pieces, with its CRC-32 computed on the way: the loaders'
+ * discipline (docs/file-format.md).  Every failure is a status and the
+ * thread's message, prefixed by the source's caller. */
+#ifndef SC_FILE_SOURCE_H
+#define SC_FILE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* The file being loaded; crc is the CRC of the `at` bytes taken so far,
+ * size the length fstat gave. */
+typedef struct {
+    int fd;
+    uint64_t size, at;
+    uint32_t crc;
+    const char *path, *caller;
+} sc_source;
+
+/* Opens path for reading (O_NONBLOCK: a FIFO cannot make the call wait)
+ * and takes its length; anything but a regular file is refused.
+ * SC_OK, or SC_ERR_IO (nothing left open). */
+sc_status sc_source_open(sc_source *src, const char *path,
+                         const char *caller);
+void sc_source_close(sc_source *src);
+
+/* SC_ERR_FORMAT with the message "caller: what". */
+sc_status sc_source_format_error(const sc_source *src, const char *what);
+
+/* Reads exactly size bytes, without adding them to the CRC: SC_OK,
+ * SC_ERR_IO, or SC_ERR_FORMAT when the file ends first. */
+sc_status sc_source_read(sc_source *src, unsigned char *bytes, size_t size);
+
+/* sc_source_read, the bytes added to the CRC. */
+sc_status sc_source_take(sc_source *src, unsigned char *bytes, size_t size);
+
+/* Takes count little-endian f32 (f64) into v, at most 16 KB at a time. */
+sc_status sc_source_take_floats(sc_source *src, float *v, size_t count);
+sc_status sc_source_take_doubles(sc_source *src, double *v, size_t count);
+
+/* Reads the stored CRC (u32) and checks that the file ends there and
+ * that the CRC matches: SC_OK, SC_ERR_IO or SC_ERR_FORMAT. */
+sc_status sc_source_check_end(sc_source *src);
+
+#endif
