@@ -148,19 +148,6 @@ sc_status sc_pools_build(sc_pools *pools, size_t k,
     }
 }
 
-int sc_pools_disjoint(const sc_pools *pools, size_t k)
-{
-    size_t members = pools->count ? pools->start[pools->count] : 0;
-    if (members > k)
-        return 0;
-    unsigned char *seen = calloc(k > 0 ? k : 1, 1);
-    int disjoint = seen != NULL;
-    for (size_t m = 0; m < members && disjoint; m++)
-        disjoint = !seen[pools->units[m]]++;
-    free(seen);
-    return disjoint;
-}
-
 void sc_pools_release(sc_pools *pools)
 {
     free(pools->start);

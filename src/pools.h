@@ -42,9 +42,6 @@ sc_status sc_pools_build(sc_pools *pools, size_t k,
                          const sc_pool_geometry *geometry, char *message,
                          const char *caller);
 
-/* 1 if no unit belongs to two pools (contiguous blocks, or a topographic
- * layout whose stride equals its pool size and divides the torus). */
-int sc_pools_disjoint(const sc_pools *pools, size_t k);
 
 void sc_pools_release(sc_pools *pools);
 

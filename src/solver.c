@@ -71,6 +71,23 @@ sc_problem sc_solver_problem(const sc_solver *s)
 
 /* Rebuilds the pools from the group parameters; on failure the old pools
  * stay. */
+/* Whether a parameter is part of the pools' geometry. */
+static int is_group_geometry(sc_solver_param param)
+{
+    switch (param) {
+    case SC_SOLVER_PARAM_GROUP_LAYOUT:
+    case SC_SOLVER_PARAM_GROUP_SIZE:
+    case SC_SOLVER_PARAM_TORUS_ROWS:
+    case SC_SOLVER_PARAM_TORUS_COLS:
+    case SC_SOLVER_PARAM_POOL_SIZE:
+    case SC_SOLVER_PARAM_POOL_STRIDE:
+    case SC_SOLVER_PARAM_POOL_SIGMA:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static sc_status rebuild_pools(sc_solver *s, const double *values,
                                const char *caller)
 {
@@ -106,7 +123,9 @@ static sc_status rebuild_pools(sc_solver *s, const double *values,
     free(load);
     sc_pools_release(&s->pools);
     s->pools = fresh;
-    s->exact_group_prox = unit_weights && sc_pools_disjoint(&fresh, s->k);
+    /* With unit weights, load[i] counts the pools that hold unit i: the
+     * pools are disjoint when none holds more than one. */
+    s->exact_group_prox = unit_weights && overlap <= 1.0;
     s->pool_overlap = overlap;
     return SC_OK;
 }
@@ -311,8 +330,7 @@ sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,
     memcpy(values, solver->values, sizeof values);
     values[sc_table_index(&solver_table, (int)param)] = v;
     /* A change of the group geometry rebuilds (and checks) the pools. */
-    if (param >= SC_SOLVER_PARAM_GROUP_LAYOUT && param != SC_SOLVER_PARAM_GROUP_WEIGHT &&
-        param != SC_SOLVER_PARAM_GROUP_EPSILON) {
+    if (is_group_geometry(param)) {
         status = rebuild_pools(solver, values, caller);
         if (status != SC_OK)
             return status;
