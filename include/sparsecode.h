@@ -146,6 +146,24 @@ SC_API const char *sc_status_string(sc_status status);
  * Thread rules: each thread has its own message. */
 SC_API const char *sc_last_message(void);
 
+/* sc_blas_set_threads: the number of threads the BLAS uses for the dense
+ * products of every model, solver and dictionary in the process (OpenBLAS:
+ * openblas_set_num_threads), so that callers need no environment
+ * variable.  The setting is process-wide, as the BLAS's own is; it does
+ * not change results beyond floating-point summation order (a BLAS may
+ * split sums differently).  Use 1 when the caller already runs one model
+ * or solver per core (docs/threads.md says how the pools share the cores).
+ *   threads  >= 1.
+ * Errors: SC_ERR_RANGE (threads 0 or above 1024), SC_ERR_STATE (the BLAS
+ * the library was built with has no thread control, e.g. the reference
+ * BLAS; the message says which).
+ * Thread rules: call it while no other library call runs. */
+SC_API SC_NODISCARD sc_status sc_blas_set_threads(size_t threads);
+
+/* sc_blas_threads: the BLAS's current thread count; 1 for a BLAS without
+ * threads.  Thread rules: reentrant. */
+SC_API size_t sc_blas_threads(void);
+
 /* ---------------------------------------------------------------------------
  * Model handle
  *
@@ -350,6 +368,25 @@ typedef enum {
 SC_API SC_NODISCARD sc_status sc_model_param_bounds(sc_model_param param, double *lo,
                                               double *hi);
 
+/* sc_model_param_name: the parameter's name as in the header without its
+ * prefix, in lower case (SC_MODEL_PARAM_L1_WEIGHT: "l1_weight"), for
+ * bindings and configuration files; NULL for an unknown id.
+ * Thread rules: reentrant; the string is static. */
+SC_API const char *sc_model_param_name(sc_model_param param);
+
+/* sc_model_param_from_name: the id of the parameter called `name` (as
+ * sc_model_param_name gives it; case-sensitive), written to *param.
+ * Errors: SC_ERR_NULL (name or param), SC_ERR_PARAM (no such parameter;
+ * *param untouched).  Thread rules: reentrant. */
+SC_API SC_NODISCARD sc_status sc_model_param_from_name(const char *name,
+                                                       sc_model_param *param);
+
+/* sc_model_param_is_structural: 1 if the parameter fixes the model's
+ * shape or layout and so can be set only before init (sc_model_set then
+ * fails with SC_ERR_STATE), 0 if it may be set at any time or the id is
+ * unknown.  Thread rules: reentrant. */
+SC_API int sc_model_param_is_structural(sc_model_param param);
+
 /* sc_model_local_units: the unit count k of a local model with `maps` units per
  * position (see SC_MODEL_PARAM_LOCAL_FIELD), written to *units.
  * Errors: SC_ERR_NULL (units), SC_ERR_RANGE (a size or the stride is 0,
@@ -359,6 +396,18 @@ SC_API SC_NODISCARD sc_status sc_model_local_units(size_t channels, size_t heigh
                                              size_t width, size_t field,
                                              size_t stride, size_t maps,
                                              size_t *units);
+
+/* sc_model_local_shape: the geometry of a local model's code: the output
+ * grid of window positions (grid_height x grid_width, from the image
+ * size, SC_MODEL_PARAM_LOCAL_FIELD and _LOCAL_STRIDE) and the units per
+ * position, so that k = grid_height * grid_width * maps, unit index
+ * (row * grid_width + col) * maps + map.  Any output pointer may be NULL.
+ * Errors: SC_ERR_NULL (model), SC_ERR_STATE (a dense model, or a local
+ * model not yet initialised).  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_local_shape(const sc_model *model,
+                                                   size_t *grid_height,
+                                                   size_t *grid_width,
+                                                   size_t *maps);
 
 /* sc_model_create: a new model mapping n_inputs-dimensional inputs to
  * n_units-dimensional codes, with every parameter at its default and no
@@ -511,6 +560,23 @@ SC_API SC_NODISCARD sc_status sc_model_step(sc_model *model, const float *x,
 /* sc_model_steps_taken: the number of successful steps since init. */
 SC_API uint64_t sc_model_steps_taken(const sc_model *model);
 
+/* sc_model_evaluate: the statistics a step would report for a batch (the
+ * losses, the reconstruction, the sparsity and, with a classifier, the
+ * classification error), without training, e.g. on held-out data.
+ *   x, labels, targets, batch  as sc_model_step; labels may be NULL when
+ *            the model has no classifier or the caller wants no
+ *            classification figures (they then read 0).
+ *   stats    required; its size field set as for sc_model_step.
+ * Errors: as sc_model_step, except that nothing is refused for a
+ * non-finite update (there is none); SC_ERR_NONFINITE for NaN/Inf in x
+ * or targets, or losses that overflowed.  Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_evaluate(const sc_model *model,
+                                                const float *x,
+                                                const int32_t *labels,
+                                                const float *targets,
+                                                size_t batch,
+                                                sc_model_stats *stats);
+
 /* ---------------------------------------------------------------------------
  * Inference.  All reentrant on a const model: scratch memory is allocated
  * per call.  Any batch size >= 1.
@@ -571,6 +637,68 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
                                                sc_weight which,
                                                const float **data,
                                                size_t *rows, size_t *cols);
+
+/* ---------------------------------------------------------------------------
+ * The gradient interface: a step split in two, for data-parallel training
+ * (sum the buffers of several workers, e.g. with MPI_Allreduce, then apply
+ * the sum on every worker) and for bindings.  sc_model_step is exactly
+ * sc_model_gradient_compute followed by sc_model_gradient_apply, with the
+ * same bits.
+ *
+ * The buffer is one flat float array of sc_model_gradient_size floats:
+ * one block per trained weight array, each laid out as sc_model_weights
+ * shows that array, at the offset sc_model_gradient_block gives (the
+ * order is W_e, S, theta, W_d, C, c; blocks of arrays the model does not
+ * have are absent).  docs/gradient.md draws it.
+ * ------------------------------------------------------------------------ */
+
+/* sc_model_gradient_size: the number of floats in the gradient buffer;
+ * 0 for NULL or a model not initialised.  Thread rules: const. */
+SC_API size_t sc_model_gradient_size(const sc_model *model);
+
+/* sc_model_gradient_block: where one weight array's gradient sits in the
+ * buffer: floats [*offset, *offset + *count).
+ * Errors: SC_ERR_NULL, SC_ERR_PARAM (unknown weight), SC_ERR_STATE (not
+ * initialised, or a classifier weight with no classifier).
+ * Thread rules: const. */
+SC_API SC_NODISCARD sc_status sc_model_gradient_block(const sc_model *model,
+                                                      sc_weight which,
+                                                      size_t *offset,
+                                                      size_t *count);
+
+/* sc_model_gradient_compute: back-propagation through time of a batch,
+ * the model's weights unchanged.
+ *   x, labels, targets, batch  as sc_model_step.
+ *   gradient  sc_model_gradient_size floats: receives the SUM over the
+ *             batch of each sample's gradient of the weighted loss (so
+ *             that buffers of several batches add up).
+ *   stats     may be NULL; as sc_model_step.
+ * Errors: as sc_model_step; SC_ERR_NONFINITE also when the gradient
+ * overflowed (the buffer's contents are then unspecified).
+ * Thread rules: exclusive (it uses the model's workspace). */
+SC_API SC_NODISCARD sc_status sc_model_gradient_compute(sc_model *model,
+                                                        const float *x,
+                                                        const int32_t *labels,
+                                                        const float *targets,
+                                                        size_t batch,
+                                                        float *gradient,
+                                                        sc_model_stats *stats);
+
+/* sc_model_gradient_apply: one optimiser update from a gradient buffer,
+ * as sc_model_step makes it (the sum divided by `batch`, the repeat
+ * scaling, the classifier's rate scale, then the norm constraints), and
+ * the step count advanced.
+ *   gradient  a buffer as sc_model_gradient_compute writes it, or a sum
+ *             of such buffers.
+ *   batch     the number of samples summed into it, >= 1.
+ * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0), SC_ERR_STATE (not
+ * initialised), SC_ERR_NONFINITE (NaN/Inf in the gradient, or an update
+ * that would leave non-finite weights or weights that overflow the
+ * encoder: the model is then exactly as before), SC_ERR_NOMEM.
+ * Thread rules: exclusive. */
+SC_API SC_NODISCARD sc_status sc_model_gradient_apply(sc_model *model,
+                                                      const float *gradient,
+                                                      size_t batch);
 
 /* ---------------------------------------------------------------------------
  * Files.  Little-endian, with a magic, a format version, the sizes, every
@@ -829,6 +957,15 @@ SC_API SC_NODISCARD sc_status sc_solver_param_bounds(sc_solver_param param,
  * (step 1/L); 0 for NULL.  Thread rules: const. */
 SC_API double sc_solver_lipschitz(const sc_solver *solver);
 
+/* sc_solver_param_name / sc_solver_param_from_name: a solver parameter's
+ * name (SC_SOLVER_PARAM_MAX_ITERATIONS: "max_iterations"; NULL for an
+ * unknown id) and back, as sc_model_param_name and
+ * sc_model_param_from_name.  Errors (from_name): SC_ERR_NULL,
+ * SC_ERR_PARAM.  Thread rules: reentrant. */
+SC_API const char *sc_solver_param_name(sc_solver_param param);
+SC_API SC_NODISCARD sc_status sc_solver_param_from_name(const char *name,
+                                                        sc_solver_param *param);
+
 /* sc_solver_run: solves the problem for each of batch inputs.
  *   x       batch x n inputs, finite.
  *   codes   batch x k: written on success with the solutions.  Iterations
@@ -944,6 +1081,15 @@ SC_API SC_NODISCARD sc_status sc_dictionary_get(const sc_dictionary *dict,
                                                 double *value);
 SC_API SC_NODISCARD sc_status sc_dictionary_param_bounds(sc_dictionary_param param,
                                                    double *lo, double *hi);
+
+/* sc_dictionary_param_name / sc_dictionary_param_from_name: as
+ * sc_model_param_name and sc_model_param_from_name, for the learner's
+ * parameters (SC_DICTIONARY_PARAM_LAMBDA: "lambda").
+ * Errors (from_name): SC_ERR_NULL, SC_ERR_PARAM.  Thread rules:
+ * reentrant. */
+SC_API const char *sc_dictionary_param_name(sc_dictionary_param param);
+SC_API SC_NODISCARD sc_status sc_dictionary_param_from_name(
+    const char *name, sc_dictionary_param *param);
 
 /* sc_dictionary_init_data: atoms = `k` samples of x chosen by `seed`,
  * normalised to unit norm (in double, so subnormal and near-FLT_MAX
