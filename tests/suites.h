@@ -11,6 +11,7 @@
 #define SC_TEST_SUITES(X) \
     X(status)             \
     X(params)             \
+    X(names)              \
     X(model)              \
     X(infer)              \
     X(step)               \
