@@ -75,22 +75,24 @@ static double scaled_residual(size_t count, const float *restrict x,
     return add_lanes(part);
 }
 
-/* (L1) 1/2 |W_d z - x|^2; adds its gradient to grad_z (which it
- * initialises) and writes dW_d. */
-static double reconstruction(sc_state *s, double weight, size_t batch,
+/* (L1) 1/2 |W_d z - x|^2.  With a gradient (grad_decoder not NULL):
+ * initialises grad_z with its gradient and writes dW_d. */
+static double reconstruction(const sc_state *s, double weight, size_t batch,
                              const float *x, const float *z, float *residual,
-                             float *grad_z, float *scratch)
+                             float *grad_z, float *grad_decoder,
+                             float *scratch)
 {
     size_t n = s->encoder.cols;
     sc_operator_forward(&s->decoder, batch, z, 0.0f, residual, scratch);
     /* d/dz = W_d^T r and dW_d = r z^T, both scaled by weight / batch. */
     double sum = scaled_residual(batch * n, x, residual,
                                  (float)(weight / (double)batch));
+    if (grad_decoder == NULL)
+        return 0.5 * sum;
     sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z,
                           scratch);
     sc_operator_accumulate_gradient(&s->decoder, batch, residual, z, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_DECODER].grad,
-                                    scratch);
+                                    0.0f, grad_decoder, scratch);
     return 0.5 * sum;
 }
 
@@ -223,10 +225,10 @@ void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
 
 /* (L4) -log softmax(C zhat + c)_y.  With g = C^T (p - onehot(y)), the
  * gradient is (g - zhat (zhat . g)) / r when normalised, g otherwise. */
-static double classification(sc_state *s, const sc_loss_weights *w,
+static double classification(const sc_state *s, const sc_loss_weights *w,
                              size_t batch, const float *z,
                              const int32_t *labels, sc_train_buffers *buf,
-                             float *grad_z, double *errors)
+                             const sc_loss_gradients *g, double *errors)
 {
     size_t k = s->classifier.cols, classes = s->classes;
     float *p = buf->logits;
@@ -247,36 +249,37 @@ static double classification(sc_state *s, const sc_loss_weights *w,
         for (size_t c = 0; c < classes; c++)
             row[c] *= scale;
     }
-    float *grad_bias = s->tensor[SC_TENSOR_CLASS_BIAS].grad;
+    *errors = (double)wrong;
+    if (g == NULL)
+        return loss;
+    float *grad_bias = g->class_bias, *grad_z = buf->grad_z;
     memset(grad_bias, 0, classes * sizeof(float));
     for (size_t b = 0; b < batch; b++)
         for (size_t c = 0; c < classes; c++)
             grad_bias[c] += p[b * classes + c];
     sc_operator_accumulate_gradient(&s->classifier, batch, p, buf->zhat,
-                                    1.0f, 0.0f,
-                                    s->tensor[SC_TENSOR_CLASSIFIER].grad,
-                                    NULL);
+                                    1.0f, 0.0f, g->classifier, NULL);
     sc_operator_transpose(&s->classifier, batch, p, 0.0f, buf->grad_zhat,
                           NULL);
     for (size_t b = 0; b < batch; b++) {
-        const float *zh = buf->zhat + b * k, *g = buf->grad_zhat + b * k;
+        const float *zh = buf->zhat + b * k, *gh = buf->grad_zhat + b * k;
         float *gz = grad_z + b * k;
         if (!w->normalize_code) {
             for (size_t i = 0; i < k; i++)
-                gz[i] += g[i];
+                gz[i] += gh[i];
             continue;
         }
-        add_normalized_gradient(k, zh, g, dot(k, zh, g),
+        add_normalized_gradient(k, zh, gh, dot(k, zh, gh),
                                 1.0 / buf->norms[b], gz);
     }
-    *errors = (double)wrong;
     return loss;
 }
 
-void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
-                        const float *x, const float *z,
+void sc_losses_evaluate(const sc_state *s, const sc_loss_weights *w,
+                        size_t batch, const float *x, const float *z,
                         const int32_t *labels, const float *targets,
-                        sc_train_buffers *buf, sc_loss_values *out)
+                        sc_train_buffers *buf, const sc_loss_gradients *g,
+                        sc_loss_values *out)
 {
     size_t k = s->lateral.rows;
     float *grad_z = buf->grad_z;
@@ -286,8 +289,9 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
 
     if (w->recon > 0)
         out->recon = reconstruction(s, w->recon, batch, x, z, buf->residual,
-                                    grad_z, buf->operator) * inv_batch;
-    else
+                                    grad_z, g ? g->decoder : NULL,
+                                    buf->operator) * inv_batch;
+    if (w->recon <= 0 || g == NULL)
         memset(grad_z, 0, batch * k * sizeof(float));
 
     size_t active;
@@ -304,8 +308,8 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
                           inv_batch;
     if (w->classification > 0) {
         double errors;
-        out->classification = classification(s, w, batch, z, labels, buf,
-                                             grad_z, &errors) * inv_batch;
+        out->classification = classification(s, w, batch, z, labels, buf, g,
+                                             &errors) * inv_batch;
         out->class_error = errors * inv_batch;
     }
     out->loss = w->recon * out->recon + w->l1 * out->l1 +

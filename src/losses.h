@@ -25,14 +25,24 @@ typedef struct {
 /* Reads the loss weights out of the model's parameters. */
 sc_loss_weights sc_loss_weights_of(const sc_model *m);
 
+/* Where the losses write the gradients of the arrays they use directly
+ * (each shaped like its weights). */
+typedef struct {
+    float *decoder, *classifier, *class_bias;
+} sc_loss_gradients;
+
 /* Evaluates every active term on the batch x k codes z, averaged over the
- * batch.  Writes dL/dz into buf->grad_z and the gradients of W_d, C and c
- * into their tensors (only for the active terms that use them).  labels
- * and targets are read only when their terms are on. */
-void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
-                        const float *x, const float *z,
+ * batch, with buf's residual, zhat, norms and logits as scratch.  With g:
+ * writes dL/dz into buf->grad_z and the gradients of W_d, C and c into g
+ * (only for the active terms that use them).  With g NULL: the values
+ * only, the same bits, without the products that only the gradients
+ * need (buf->grad_z is then scratch).  labels and targets are read only
+ * when their terms are on. */
+void sc_losses_evaluate(const sc_state *s, const sc_loss_weights *w,
+                        size_t batch, const float *x, const float *z,
                         const int32_t *labels, const float *targets,
-                        sc_train_buffers *buf, sc_loss_values *out);
+                        sc_train_buffers *buf, const sc_loss_gradients *g,
+                        sc_loss_values *out);
 
 /* The classifier's forward pass (L4): zhat = z / r with
  * r = sqrt(|z|^2 + eps) when normalize, else zhat = z (r = 1), then

@@ -59,11 +59,11 @@ sc_status sc_model_create(sc_model **out, size_t n_inputs, size_t n_units)
     return SC_OK;
 }
 
-static void train_buffers_release(sc_train_buffers *b)
+void sc_train_buffers_release(sc_train_buffers *b)
 {
     float **slabs[] = {&b->u, &b->a, &b->z, &b->delta, &b->grad_z,
                        &b->grad_u, &b->residual, &b->zhat, &b->grad_zhat,
-                       &b->norms, &b->logits};
+                       &b->norms, &b->logits, &b->probe};
     for (size_t i = 0; i < sizeof slabs / sizeof slabs[0]; i++) {
         free(*slabs[i]);
         *slabs[i] = NULL;
@@ -77,6 +77,8 @@ static void train_buffers_release(sc_train_buffers *b)
     free(b->operator);
     b->operator = NULL;
     b->batch = 0;
+    b->probe_rows = 0;
+    b->probe_scale = 0.0;
 }
 
 void sc_model_free(sc_model *model)
@@ -84,7 +86,7 @@ void sc_model_free(sc_model *model)
     if (model == NULL)
         return;
     sc_state_release(&model->state);
-    train_buffers_release(&model->train);
+    sc_train_buffers_release(&model->train);
     free(model);
 }
 
@@ -321,7 +323,7 @@ void sc_model_adopt_state(sc_model *m, sc_state *fresh)
     memset(fresh, 0, sizeof *fresh);
     m->initialized = 1;
     /* The training buffers depend on the class count: start afresh. */
-    train_buffers_release(&m->train);
+    sc_train_buffers_release(&m->train);
 }
 
 sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
@@ -345,54 +347,81 @@ sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
     return SC_OK;
 }
 
-sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
+/* Allocates buffers for `batch` samples; with `training`, for
+ * back-propagation (every LISTA step's slab, LCoD's trace, the probe),
+ * else for a forward pass and the loss values (two code slabs).  SC_OK
+ * or SC_ERR_NOMEM with *fresh zeroed. */
+static sc_status buffers_create(const sc_model *m, size_t batch,
+                                int training, sc_train_buffers *fresh)
 {
-    sc_train_buffers *b = &m->train;
-    if (batch <= b->batch)
-        return SC_OK;
     size_t n = m->n, k = m->k, classes = m->state.classes;
     size_t t = (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS);
     int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
-    /* LISTA keeps every step's slab; LCoD one, and a trace of its steps. */
-    size_t slabs = lcod ? 1 : t;
-    sc_train_buffers fresh = {0};
-    fresh.batch = batch;
-    fresh.u = malloc(batch * k * sizeof(float));
-    fresh.a = malloc(slabs * batch * k * sizeof(float));
-    fresh.z = malloc(slabs * batch * k * sizeof(float));
-    fresh.delta = malloc(slabs * batch * k * sizeof(float));
-    int trace_failed = 0;
-    if (lcod) {
-        fresh.trace.pick = malloc(t * batch * sizeof(uint32_t));
-        fresh.trace.value = malloc(t * batch * sizeof(float));
-        fresh.trace.change = malloc(t * batch * sizeof(float));
-        trace_failed = !fresh.trace.pick || !fresh.trace.value ||
-                       !fresh.trace.change;
+    /* LISTA keeps every step's slab for back-propagation, and a forward
+     * pass without history alternates two code slabs; LCoD needs one of
+     * each, and a trace of its steps. */
+    size_t slabs = lcod ? 1 : training ? t : 1;
+    size_t code_slabs = lcod ? 1 : slabs > 2 ? slabs : 2;
+    *fresh = (sc_train_buffers){0};
+    fresh->batch = batch;
+    fresh->u = malloc(batch * k * sizeof(float));
+    fresh->a = malloc(slabs * batch * k * sizeof(float));
+    fresh->z = malloc(code_slabs * batch * k * sizeof(float));
+    fresh->delta = malloc(slabs * batch * k * sizeof(float));
+    int extra_failed = 0;
+    if (lcod && training) {
+        fresh->trace.pick = malloc(t * batch * sizeof(uint32_t));
+        fresh->trace.value = malloc(t * batch * sizeof(float));
+        fresh->trace.change = malloc(t * batch * sizeof(float));
+        extra_failed = !fresh->trace.pick || !fresh->trace.value ||
+                       !fresh->trace.change;
     }
-    fresh.grad_z = malloc(batch * k * sizeof(float));
-    fresh.grad_u = malloc(batch * k * sizeof(float));
-    fresh.residual = malloc(batch * n * sizeof(float));
-    fresh.zhat = malloc(batch * k * sizeof(float));
-    fresh.grad_zhat = malloc(batch * k * sizeof(float));
-    fresh.norms = malloc(batch * sizeof(float));
-    fresh.logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
-    fresh.columns = malloc(k * sizeof(double));
+    if (training) {
+        fresh->probe = malloc(batch * n * sizeof(float));
+        extra_failed |= fresh->probe == NULL;
+    }
+    fresh->grad_z = malloc(batch * k * sizeof(float));
+    fresh->grad_u = malloc(batch * k * sizeof(float));
+    fresh->residual = malloc(batch * n * sizeof(float));
+    fresh->zhat = malloc(batch * k * sizeof(float));
+    fresh->grad_zhat = malloc(batch * k * sizeof(float));
+    fresh->norms = malloc(batch * sizeof(float));
+    fresh->logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
+    fresh->columns = malloc(k * sizeof(double));
     /* The local operators' scratch; none for a dense model. */
     size_t scratch = sc_state_operator_scratch(&m->state, batch);
     int scratch_failed = scratch == SIZE_MAX ||
                          scratch > SIZE_MAX / sizeof(float);
     if (!scratch_failed && scratch > 0) {
-        fresh.operator = malloc(scratch * sizeof(float));
-        scratch_failed = fresh.operator == NULL;
+        fresh->operator = malloc(scratch * sizeof(float));
+        scratch_failed = fresh->operator == NULL;
     }
-    if (!fresh.u || !fresh.a || !fresh.z || !fresh.delta || !fresh.grad_z ||
-        !fresh.grad_u || !fresh.residual || !fresh.zhat || !fresh.grad_zhat ||
-        !fresh.norms || !fresh.logits || !fresh.columns || scratch_failed ||
-        trace_failed) {
-        train_buffers_release(&fresh);
+    if (!fresh->u || !fresh->a || !fresh->z || !fresh->delta ||
+        !fresh->grad_z || !fresh->grad_u || !fresh->residual ||
+        !fresh->zhat || !fresh->grad_zhat || !fresh->norms ||
+        !fresh->logits || !fresh->columns || scratch_failed ||
+        extra_failed) {
+        sc_train_buffers_release(fresh);
         return SC_ERR_NOMEM;
     }
-    train_buffers_release(b);
+    return SC_OK;
+}
+
+sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
+{
+    sc_train_buffers *b = &m->train;
+    if (batch <= b->batch)
+        return SC_OK;
+    sc_train_buffers fresh;
+    if (buffers_create(m, batch, 1, &fresh) != SC_OK)
+        return SC_ERR_NOMEM;
+    sc_train_buffers_release(b);
     *b = fresh;
     return SC_OK;
+}
+
+sc_status sc_forward_buffers_create(const sc_model *m, size_t batch,
+                                    sc_train_buffers *b)
+{
+    return buffers_create(m, batch, 0, b);
 }

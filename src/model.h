@@ -89,6 +89,12 @@ typedef struct {
     double *columns;         /* k doubles for the column projection */
     float *operator;         /* sc_state_operator_scratch(state, batch)
                                 floats for the local verbs, or NULL */
+    /* The model's own buffers only: the inputs of the last
+     * sc_model_gradient_compute, which sc_model_gradient_apply runs
+     * through the new weights (update_check.h). */
+    float *probe;            /* batch x n */
+    size_t probe_rows;       /* 0: none since init */
+    double probe_scale;      /* max |probe| */
 } sc_train_buffers;
 
 struct sc_model_s {
@@ -136,6 +142,14 @@ void sc_model_adopt_state(sc_model *m, sc_state *fresh);
 /* Grows the training buffers to hold `batch` samples.  SC_OK or
  * SC_ERR_NOMEM (the old buffers are kept). */
 sc_status sc_train_buffers_reserve(sc_model *m, size_t batch);
+
+/* Buffers for the forward pass and the loss values of `batch` samples
+ * without back-propagation (the encoder keeps no history: see
+ * sc_forward), for a call on a const model.  SC_OK or SC_ERR_NOMEM (*b
+ * then zeroed).  Released with sc_train_buffers_release. */
+sc_status sc_forward_buffers_create(const sc_model *m, size_t batch,
+                                    sc_train_buffers *b);
+void sc_train_buffers_release(sc_train_buffers *b);
 
 /* Checks a batch size: non-zero, its arrays addressable, and for a
  * training step (training != 0) the T-slab products within BLAS's int

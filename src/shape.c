@@ -140,3 +140,25 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
     shape->counts[SC_TENSOR_CLASS_BIAS] = classes;
     return SC_OK;
 }
+
+sc_status sc_model_local_shape(const sc_model *model, size_t *grid_height,
+                               size_t *grid_width, size_t *maps)
+{
+    static const char caller[] = "sc_model_local_shape";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    if (!model->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    const sc_shape *shape = &model->state.shape;
+    if (shape->field == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model is dense "
+                       "(SC_MODEL_PARAM_LOCAL_FIELD is 0)", caller);
+    if (grid_height != NULL)
+        *grid_height = shape->grid_rows;
+    if (grid_width != NULL)
+        *grid_width = shape->grid_cols;
+    if (maps != NULL)
+        *maps = shape->maps;
+    return SC_OK;
+}

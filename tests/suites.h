@@ -15,6 +15,7 @@
     X(model)              \
     X(infer)              \
     X(step)               \
+    X(evaluate)           \
     X(optimizer)          \
     X(file)               \
     X(gradient)           \
