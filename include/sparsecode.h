@@ -641,9 +641,14 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
 /* ---------------------------------------------------------------------------
  * The gradient interface: a step split in two, for data-parallel training
  * (sum the buffers of several workers, e.g. with MPI_Allreduce, then apply
- * the sum on every worker) and for bindings.  sc_model_step is exactly
- * sc_model_gradient_compute followed by sc_model_gradient_apply, with the
- * same bits.
+ * the sum on every worker, giving the number of buffers summed) and for
+ * bindings.  sc_model_step is exactly sc_model_gradient_compute followed
+ * by sc_model_gradient_apply(model, gradient, 1), with the same bits.
+ * A buffer holds the gradient of its batch's MEAN loss, as the step
+ * computes it (each loss term carries 1/batch before back-propagation),
+ * so that one buffer applied as it is reproduces the step exactly; the
+ * mean of W workers' buffers of equal batches is the gradient of the
+ * combined batch (docs/gradient.md: unequal batches).
  *
  * The buffer is one flat float array of sc_model_gradient_size floats:
  * one block per trained weight array, each laid out as sc_model_weights
@@ -669,10 +674,13 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_block(const sc_model *model,
 /* sc_model_gradient_compute: back-propagation through time of a batch,
  * the model's weights unchanged.
  *   x, labels, targets, batch  as sc_model_step.
- *   gradient  sc_model_gradient_size floats: receives the SUM over the
- *             batch of each sample's gradient of the weighted loss (so
- *             that buffers of several batches add up).
+ *   gradient  sc_model_gradient_size floats: receives the MEAN over the
+ *             batch of each sample's gradient of the weighted loss (the
+ *             gradient of the loss sc_model_step reports), 0 in the blocks
+ *             of arrays this batch does not train (W_d with the
+ *             reconstruction weight 0, C and c with the class weight 0).
  *   stats     may be NULL; as sc_model_step.
+ * The model keeps a copy of x for the check of the next apply.
  * Errors: as sc_model_step; SC_ERR_NONFINITE also when the gradient
  * overflowed (the buffer's contents are then unspecified).
  * Thread rules: exclusive (it uses the model's workspace). */
@@ -687,10 +695,13 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_compute(sc_model *model,
 /* sc_model_gradient_apply: one optimiser update from a gradient buffer,
  * as sc_model_step makes it (the sum divided by `batch`, the repeat
  * scaling, the classifier's rate scale, then the norm constraints), and
- * the step count advanced.
+ * the step count advanced.  Which arrays it trains follows the model's
+ * parameters at the time of the apply.
  *   gradient  a buffer as sc_model_gradient_compute writes it, or a sum
  *             of such buffers.
- *   batch     the number of samples summed into it, >= 1.
+ *   batch     the number of BUFFERS summed into it, >= 1 (1 for one
+ *             buffer: then no division, and compute + apply is the step
+ *             bit for bit).
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0), SC_ERR_STATE (not
  * initialised), SC_ERR_NONFINITE (NaN/Inf in the gradient, or an update
  * that would leave non-finite weights or weights that overflow the

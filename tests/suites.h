@@ -16,6 +16,7 @@
     X(infer)              \
     X(step)               \
     X(evaluate)           \
+    X(gradient_api)       \
     X(optimizer)          \
     X(file)               \
     X(gradient)           \
