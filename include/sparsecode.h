@@ -547,8 +547,16 @@ typedef struct {
  * Errors: SC_ERR_NULL (model, x, or a needed labels/targets), SC_ERR_SIZE
  * (batch 0 or stats->size too small), SC_ERR_STATE (not initialised, or
  * the class weight > 0 with no classifier), SC_ERR_RANGE (a label out of
- * range), SC_ERR_NONFINITE (NaN/Inf in x/targets, or produced by the step;
- * the model is then exactly as before), SC_ERR_NOMEM.
+ * range), SC_ERR_NONFINITE (NaN/Inf in x/targets, or produced by the step,
+ * or an update that leaves the model unable to encode: see below; the
+ * model is then exactly as before), SC_ERR_NOMEM.
+ * An update is refused unless, after the constraints, (1) every new value
+ * is finite, (2) every row of W_e, S, W_d and C has an L1 norm of at most
+ * 2^64 and |theta|, |c| are at most 2^64, and (3) this batch's codes,
+ * reconstruction and class probabilities through the new weights are
+ * finite (decided by a bound on the encoder's growth, and by the forward
+ * pass itself when the bound cannot tell; docs/api-conventions.md,
+ * "Non-finite updates").
  * Once warm (a step at this batch size or larger has run) a step does not
  * allocate.  Thread rules: exclusive; the inputs are only read. */
 SC_API SC_NODISCARD sc_status sc_model_step(sc_model *model, const float *x,
@@ -702,6 +710,9 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_compute(sc_model *model,
  *   batch     the number of BUFFERS summed into it, >= 1 (1 for one
  *             buffer: then no division, and compute + apply is the step
  *             bit for bit).
+ * The update is refused as sc_model_step's is (see there), test (3)
+ * running the inputs of this model's last sc_model_gradient_compute
+ * (with no compute since init or load, tests (1) and (2) alone).
  * Errors: SC_ERR_NULL, SC_ERR_SIZE (batch 0), SC_ERR_STATE (not
  * initialised), SC_ERR_NONFINITE (NaN/Inf in the gradient, or an update
  * that would leave non-finite weights or weights that overflow the

@@ -3,7 +3,7 @@
  * time (the compute half), then a checked update and the constraints (the
  * apply half).  sc_model_step is the two halves back to back; the gradient
  * interface (gradient.c) calls them apart.  The model changes only after
- * every new value has been computed and found finite. */
+ * every new value has been computed and checked (update_check.h). */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include "model.h"
 #include "optimizer.h"
 #include "step.h"
+#include "update_check.h"
 
 sc_status sc_check_step_input(const sc_model *m, char *msg, const float *x,
                               const int32_t *labels, const float *targets,
@@ -221,9 +222,6 @@ static void constrain(sc_model *m, const double scale[SC_TENSOR_COUNT])
 sc_status sc_step_apply(sc_model *m, const float *probe, size_t rows,
                         double probe_scale, const char *caller)
 {
-    (void)probe;
-    (void)rows;
-    (void)probe_scale;
     sc_state *s = &m->state;
     double scale[SC_TENSOR_COUNT];
     step_scales(m, scale);
@@ -233,12 +231,23 @@ sc_status sc_step_apply(sc_model *m, const float *probe, size_t rows,
     sc_optimizer_settings opt = sc_optimizer_settings_of(m);
     if (!sc_optimizer_stage(s, scale, &opt, element_threads(s)))
         return sc_fail(m->message, SC_ERR_NONFINITE,
-                       "%s: the update produced NaN or Inf; the model is "
+                       "%s: the update overflowed to NaN or Inf; the model is "
                        "unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or "
                        "scale the inputs", caller);
     sc_optimizer_commit(s, scale, &opt);
     constrain(m, scale);
 
+    /* The state the update leaves must still encode (update_check.h);
+     * else a second commit swaps every array back. */
+    if (!sc_update_check(m, probe, rows, probe_scale)) {
+        sc_optimizer_commit(s, scale, &opt);
+        return sc_fail(m->message, SC_ERR_NONFINITE,
+                       "%s: the update would leave weights under which the "
+                       "model's outputs overflow (%s); the model is "
+                       "unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or "
+                       "scale the inputs", caller,
+                       probe != NULL ? "on the batch" : "weights too large");
+    }
     s->steps++;
     return SC_OK;
 }

@@ -17,6 +17,7 @@
     X(step)               \
     X(evaluate)           \
     X(gradient_api)       \
+    X(update_check)       \
     X(optimizer)          \
     X(file)               \
     X(gradient)           \
