@@ -298,12 +298,16 @@ typedef enum {
                                      products (positions or samples) and
                                      its step's optimiser update; [0, 64];
                                      default 0 = one per online processor.
-                                     Results do not depend on it.  On a
-                                     machine busy with other work, 1 avoids
-                                     oversubscription (docs/local.md).  A
-                                     dense model's products run on the
-                                     BLAS's threads (OPENBLAS_NUM_THREADS),
-                                     the rest of its step on the caller's */
+                                     A run-time setting, not structural:
+                                     it may change at any time, also after
+                                     init or load.  Results do not depend
+                                     on it.  On a machine busy with other
+                                     work, 1 avoids oversubscription
+                                     (docs/threads.md).  A dense model
+                                     accepts it and has no use for it: its
+                                     products run on the BLAS's threads
+                                     (sc_blas_set_threads), the rest of its
+                                     step on the caller's */
     SC_MODEL_PARAM_POOL_POSITIONS = 18, /* topographic pools of a local model:
                                      each spans q x q neighbouring positions
                                      (windows at stride 1, not wrapping)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "parallel.h"
 #include "vector.h"
 
 double sc_model_value(const sc_model *m, sc_model_param id)
@@ -95,6 +96,28 @@ const char *sc_model_message(const sc_model *model)
     return model == NULL ? "" : model->message;
 }
 
+size_t sc_model_threads(const sc_model *m)
+{
+    size_t threads = (size_t)sc_model_value(m, SC_MODEL_PARAM_THREADS);
+    return threads == 0 ? sc_parallel_threads() : threads;
+}
+
+/* SC_MODEL_PARAM_THREADS at run time: a local model's operators take the
+ * new count at their next call (the training buffers' scratch, sized for
+ * the old one, is regrown by the next sc_train_buffers_reserve; inference
+ * sizes its scratch per call).  A dense model's products run on the
+ * BLAS's threads (sc_blas_set_threads), so it has nothing to change.
+ * Results do not depend on the count (operator.h). */
+static void apply_threads(sc_model *m)
+{
+    sc_state *s = &m->state;
+    if (s->shape.field == 0)
+        return;
+    s->shape.threads = sc_model_threads(m);
+    s->encoder.local.threads = s->shape.threads;
+    s->decoder.local.threads = s->shape.threads;
+}
+
 sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
 {
     static const char caller[] = "sc_model_set";
@@ -110,6 +133,8 @@ sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
     if (s != SC_OK)
         return s;
     model->values[sc_param_index(param)] = value;
+    if (param == SC_MODEL_PARAM_THREADS && model->initialized)
+        apply_threads(model);
     return SC_OK;
 }
 
@@ -364,6 +389,7 @@ static sc_status buffers_create(const sc_model *m, size_t batch,
     size_t code_slabs = lcod ? 1 : slabs > 2 ? slabs : 2;
     *fresh = (sc_train_buffers){0};
     fresh->batch = batch;
+    fresh->threads = m->state.shape.threads;
     fresh->u = malloc(batch * k * sizeof(float));
     fresh->a = malloc(slabs * batch * k * sizeof(float));
     fresh->z = malloc(code_slabs * batch * k * sizeof(float));
@@ -410,11 +436,20 @@ static sc_status buffers_create(const sc_model *m, size_t batch,
 sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
 {
     sc_train_buffers *b = &m->train;
-    if (batch <= b->batch)
+    /* Regrown for a larger batch, or for another thread count (the
+     * operators' scratch is sized by it: SC_MODEL_PARAM_THREADS). */
+    if (batch <= b->batch && b->threads == m->state.shape.threads)
         return SC_OK;
     sc_train_buffers fresh;
-    if (buffers_create(m, batch, 1, &fresh) != SC_OK)
+    if (buffers_create(m, batch > b->batch ? batch : b->batch, 1, &fresh) !=
+        SC_OK)
         return SC_ERR_NOMEM;
+    /* The last compute's batch, for the check of the next apply. */
+    if (b->probe_rows > 0) {
+        memcpy(fresh.probe, b->probe, b->probe_rows * m->n * sizeof(float));
+        fresh.probe_rows = b->probe_rows;
+        fresh.probe_scale = b->probe_scale;
+    }
     sc_train_buffers_release(b);
     *b = fresh;
     return SC_OK;

@@ -75,6 +75,8 @@ typedef struct {
  * warm step does not allocate.  Slabs are batch x k unless noted. */
 typedef struct {
     size_t batch;            /* capacity in samples */
+    size_t threads;          /* the local operators' threads that
+                                `operator` was sized for */
     float *u;                /* W_e x */
     float *a, *z, *delta;    /* T slabs each: pre-activations, codes, deltas
                                 (LCoD: one slab each: B, the codes, and
@@ -115,6 +117,10 @@ struct sc_model_s {
  * SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the message set on the
  * model. */
 sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller);
+
+/* The threads a local model's operators and element-wise passes use:
+ * SC_MODEL_PARAM_THREADS, 0 resolved to the online processors. */
+size_t sc_model_threads(const sc_model *m);
 
 /* The current value of a parameter (id must be valid). */
 double sc_model_value(const sc_model *m, sc_model_param id);

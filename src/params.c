@@ -30,7 +30,7 @@ static const sc_param_info param_table[] = {
     ROW(SC_MODEL_PARAM_IMAGE_CHANNELS, "image_channels",               1,     1e6,      1,     1, 1),
     ROW(SC_MODEL_PARAM_IMAGE_HEIGHT, "image_height",                   0,     1e6,      0,     1, 1),
     ROW(SC_MODEL_PARAM_IMAGE_WIDTH, "image_width",                     0,     1e6,      0,     1, 1),
-    ROW(SC_MODEL_PARAM_THREADS, "threads",                             0,     64,       0,     1, 1),
+    ROW(SC_MODEL_PARAM_THREADS, "threads",                             0,     64,       0,     1, 0),
     ROW(SC_MODEL_PARAM_POOL_POSITIONS, "pool_positions",               1,     1000,     1,     1, 1),
     ROW(SC_MODEL_PARAM_ENCODER, "encoder",                             0,     1,        0,     1, 1),
     ROW(SC_MODEL_PARAM_RECON_WEIGHT, "recon_weight",                   0,     1e6,      1,     0, 0),

@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "model.h"
-#include "parallel.h"
 
 /* *out = a * b, or 0 if that overflows size_t. */
 static int product(size_t a, size_t b, size_t *out)
@@ -126,8 +125,7 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
         shape->grid_cols = e.cols;
         shape->positions = e.positions;
         shape->maps = k / e.positions;
-        size_t threads = (size_t)sc_model_value(m, SC_MODEL_PARAM_THREADS);
-        shape->threads = threads == 0 ? sc_parallel_threads() : threads;
+        shape->threads = sc_model_threads(m);
         /* Each unit's filter covers its window: k * C*r*r weights, no
          * more than the dense k*n that create already bounded. */
         encoder = k * shape->channels * shape->field * shape->field;

@@ -99,32 +99,75 @@ START_TEST(model_unknown_ids_and_names)
 }
 END_TEST
 
+/* Every id the bounds query knows, whether or not testutil lists it. */
+#define MAX_ID 128
+
 /* For every parameter: set to its current value succeeds before init, and
  * after init fails with SC_ERR_STATE exactly when it is structural. */
 START_TEST(structural_is_what_set_refuses)
 {
-    size_t structural = 0;
-    for (size_t i = 0; i < tu_param_count; i++) {
-        const tu_param *p = &tu_params[i];
+    size_t structural = 0, count = 0;
+    for (int id = 0; id < MAX_ID; id++) {
+        double lo, hi, v;
+        sc_model_param p = (sc_model_param)id;
+        if (sc_model_param_bounds(p, &lo, &hi) != SC_OK)
+            continue;
+        count++;
         sc_model *m = tu_model(6, 4, NULL, 0, TU_NO_INIT);
-        double v;
-        ck_assert_int_eq(sc_model_get(m, p->id, &v), SC_OK);
-        ck_assert_int_eq(sc_model_set(m, p->id, v), SC_OK);
+        ck_assert_int_eq(sc_model_get(m, p, &v), SC_OK);
+        ck_assert_int_eq(sc_model_set(m, p, v), SC_OK);
         ck_assert_int_eq(sc_model_init_random(m, 1), SC_OK);
-        sc_status s = sc_model_set(m, p->id, v);
-        int is = sc_model_param_is_structural(p->id);
-        ck_assert_msg(is == 0 || is == 1, "%s: %d", p->name, is);
+        sc_status s = sc_model_set(m, p, v);
+        int is = sc_model_param_is_structural(p);
+        const char *name = sc_model_param_name(p);
+        ck_assert_msg(is == 0 || is == 1, "%s: %d", name, is);
         ck_assert_msg(s == (is ? SC_ERR_STATE : SC_OK),
                       "%s: is_structural %d but set after init gave %s",
-                      p->name, is, sc_status_string(s));
-        /* ... and the header's table agrees. */
-        ck_assert_msg(is == p->structural, "%s: is_structural %d, header "
-                      "says %d", p->name, is, p->structural);
+                      name, is, sc_status_string(s));
         structural += (size_t)is;
         sc_model_free(m);
     }
+    /* ... and the header agrees where testutil transcribes it. */
+    for (size_t i = 0; i < tu_param_count; i++)
+        ck_assert_msg(sc_model_param_is_structural(tu_params[i].id) ==
+                          tu_params[i].structural,
+                      "%s: the header says structural %d", tu_params[i].name,
+                      tu_params[i].structural);
+    /* The local geometry fixes the operators; the thread count is a
+     * run-time setting. */
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_LOCAL_FIELD), 1);
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_IMAGE_WIDTH), 1);
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_POOL_POSITIONS), 1);
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_THREADS), 0);
     ck_assert_uint_gt(structural, 0);
-    ck_assert_uint_lt(structural, tu_param_count);
+    ck_assert_uint_lt(structural, count);
+    ck_assert_uint_gt(count, tu_param_count);
+}
+END_TEST
+
+START_TEST(every_model_name_round_trips)
+{
+    /* Also the ids testutil does not list (the local ones, threads). */
+    size_t named = 0;
+    for (int id = 0; id < MAX_ID; id++) {
+        const char *name = sc_model_param_name((sc_model_param)id);
+        if (name == NULL)
+            continue;
+        named++;
+        ck_assert_uint_gt(strlen(name), 0);
+        for (const char *c = name; *c; c++)
+            ck_assert_msg((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                              *c == '_', "%s", name);
+        sc_model_param back;
+        ck_assert_int_eq(sc_model_param_from_name(name, &back), SC_OK);
+        ck_assert_int_eq(back, id);
+    }
+    ck_assert_uint_eq(named, tu_param_count + 7);   /* + ids 12-18 */
+    ck_assert_str_eq(sc_model_param_name(SC_MODEL_PARAM_LOCAL_FIELD),
+                     "local_field");
+    ck_assert_str_eq(sc_model_param_name(SC_MODEL_PARAM_THREADS), "threads");
+    ck_assert_str_eq(sc_model_param_name(SC_MODEL_PARAM_POOL_POSITIONS),
+                     "pool_positions");
 }
 END_TEST
 
@@ -247,6 +290,7 @@ Suite *names_suite(void)
     tcase_add_test(t, model_names_round_trip);
     tcase_add_test(t, model_unknown_ids_and_names);
     tcase_add_test(t, structural_is_what_set_refuses);
+    tcase_add_test(t, every_model_name_round_trips);
     tcase_add_test(t, solver_names);
     tcase_add_test(t, dictionary_names);
     tcase_add_test(t, model_ids_without_names_have_no_bounds);

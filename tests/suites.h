@@ -18,6 +18,7 @@
     X(evaluate)           \
     X(gradient_api)       \
     X(update_check)       \
+    X(threads)            \
     X(optimizer)          \
     X(file)               \
     X(gradient)           \
