@@ -37,20 +37,12 @@ sc_status sc_model_gradient_block(const sc_model *model, sc_weight which,
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        model == NULL ? "model"
                                      : offset == NULL ? "offset" : "count");
-    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
-        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
-                       (int)which);
-    if (!model->initialized)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
-                       caller);
-    const sc_state *s = &model->state;
-    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
-        s->classes == 0)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
-                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
+    sc_status status = sc_check_weight(model, which, caller);
+    if (status != SC_OK)
+        return status;
     int t = (int)(which - SC_WEIGHT_ENCODER);
-    *offset = block_offset(s, t);
-    *count = s->tensor[t].count;
+    *offset = block_offset(&model->state, t);
+    *count = model->state.tensor[t].count;
     return SC_OK;
 }
 

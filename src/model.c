@@ -165,6 +165,22 @@ uint64_t sc_model_steps_taken(const sc_model *model)
     return model == NULL ? 0 : model->state.steps;
 }
 
+sc_status sc_check_weight(const sc_model *m, sc_weight which,
+                          const char *caller)
+{
+    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
+                       (int)which);
+    if (!m->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
+        m->state.classes == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
+                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
+    return SC_OK;
+}
+
 sc_status sc_model_weights(const sc_model *model, sc_weight which,
                            const float **data, size_t *rows, size_t *cols)
 {
@@ -172,17 +188,10 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
     if (model == NULL || data == NULL || rows == NULL || cols == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: a pointer argument is NULL",
                        caller);
-    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
-        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
-                       (int)which);
-    if (!model->initialized)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
-                       caller);
+    sc_status status = sc_check_weight(model, which, caller);
+    if (status != SC_OK)
+        return status;
     const sc_state *s = &model->state;
-    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
-        s->classes == 0)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
-                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
     size_t r, c;
     if (s->shape.field > 0 &&
         (which == SC_WEIGHT_ENCODER || which == SC_WEIGHT_DECODER)) {

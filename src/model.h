@@ -163,6 +163,13 @@ void sc_train_buffers_release(sc_train_buffers *b);
 sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
                          char *message, const char *caller);
 
+/* Checks that the model has weight array `which` (sc_model_weights'
+ * errors after its NULL checks): SC_ERR_PARAM for an unknown id,
+ * SC_ERR_STATE before init or for a classifier array without classes;
+ * the message in sc_last_message only (a const call). */
+sc_status sc_check_weight(const sc_model *m, sc_weight which,
+                          const char *caller);
+
 /* 1 if all count values are finite. */
 int sc_all_finite(const float *x, size_t count);
 
