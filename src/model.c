@@ -215,6 +215,44 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
     return SC_OK;
 }
 
+/* ---- shape ------------------------------------------------------------ */
+
+sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
+{
+    sc_shape_spec spec = {
+        m->n, m->k, (size_t)sc_model_value(m, SC_MODEL_PARAM_CLASSES),
+        sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD,
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_FIELD),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_CHANNELS),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_HEIGHT),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_WIDTH),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_STRIDE),
+        sc_model_threads(m)};
+    return sc_shape_compute(&spec, shape, m->message, caller);
+}
+
+sc_status sc_model_local_shape(const sc_model *model, size_t *grid_height,
+                               size_t *grid_width, size_t *maps)
+{
+    static const char caller[] = "sc_model_local_shape";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    if (!model->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    const sc_shape *shape = &model->state.shape;
+    if (shape->field == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model is dense "
+                       "(SC_MODEL_PARAM_LOCAL_FIELD is 0)", caller);
+    if (grid_height != NULL)
+        *grid_height = shape->grid_rows;
+    if (grid_width != NULL)
+        *grid_width = shape->grid_cols;
+    if (maps != NULL)
+        *maps = shape->maps;
+    return SC_OK;
+}
+
 /* ---- state ------------------------------------------------------------ */
 
 size_t sc_state_operator_scratch(const sc_state *s, size_t batch)

@@ -9,18 +9,8 @@
 #include "operator.h"
 #include "params.h"
 #include "pools.h"
+#include "shape.h"
 #include "status.h"
-
-/* The trainable arrays, in sc_weight order (SC_WEIGHT_ENCODER - 1 ...). */
-enum {
-    SC_TENSOR_ENCODER,
-    SC_TENSOR_LATERAL,
-    SC_TENSOR_THRESHOLD,
-    SC_TENSOR_DECODER,
-    SC_TENSOR_CLASSIFIER,
-    SC_TENSOR_CLASS_BIAS,
-    SC_TENSOR_COUNT
-};
 
 /* One trainable array with its gradient and optimiser moments (m1: SGD
  * velocity or Adam's first moment; m2: Adam's second moment).  A step
@@ -33,17 +23,6 @@ typedef struct {
     float *grad, *m1, *m2;
     float *next_m1, *next_m2;
 } sc_tensor;
-
-/* The structure a model's parameters fix (shape.c). */
-typedef struct {
-    size_t field;          /* r; 0 for a dense model (the rest then 0) */
-    size_t channels, height, width, stride;
-    size_t positions;      /* Hout * Wout */
-    size_t grid_rows, grid_cols;  /* Hout, Wout */
-    size_t maps;           /* f = k / positions */
-    size_t threads;        /* SC_MODEL_PARAM_THREADS resolved (0: online CPUs) */
-    size_t counts[SC_TENSOR_COUNT];  /* every trainable array's length */
-} sc_shape;
 
 /* Everything an init creates and a load restores: replaced as a whole, so
  * that a failed init leaves the previous state in place. */
@@ -108,14 +87,9 @@ struct sc_model_s {
     char message[SC_MESSAGE_SIZE];
 };
 
-/* Largest n or k, and largest element count of one weight matrix. */
-#define SC_MAX_DIMENSION ((size_t)1 << 24)
-#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
-
-/* Checks the structural parameters that fix the operators (the local
- * geometry against n and k) and computes the shape, allocating nothing.
- * SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the message set on the
- * model. */
+/* The shape (shape.h) of the model's sizes and structural parameters,
+ * allocating nothing.  SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the
+ * message set on the model. */
 sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller);
 
 /* The threads a local model's operators and element-wise passes use:
