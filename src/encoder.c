@@ -36,10 +36,11 @@ static void step_shrink(int kind, size_t batch, size_t k, const float *theta,
 }
 
 const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
-                                const float *u, float *a, float *z,
-                                int keep_history)
+                                const float *x, float *u, float *a, float *z,
+                                int keep_history, float *op_scratch)
 {
     size_t k = s->lateral.rows, slab = run.batch * k;
+    sc_operator_forward(&s->encoder, run.batch, x, 0.0f, u, op_scratch);
     float *z_prev = NULL;
     for (size_t t = 1; t <= run.steps; t++) {
         float *a_t = keep_history ? a + (t - 1) * slab : a;

@@ -33,14 +33,16 @@ typedef struct {
     int shrink;        /* sc_shrink */
 } sc_unroll;
 
-/* Forward recurrence (E1) from u = W_e x (batch x k, already computed):
- *     a_1 = u,  a_t = u + z_{t-1} S^T,  z_t = h(a_t; theta)
- * With keep_history, a and z hold T slabs of batch x k (slab t-1 holds
- * step t), as back-propagation needs.  Without, a is one slab and z two
- * (used alternately).  Returns the slab holding z_T. */
+/* Forward recurrence (E1) of the batch x n inputs x:
+ *     u = W_e x,  a_1 = u,  a_t = u + z_{t-1} S^T,  z_t = h(a_t; theta)
+ * u receives W_e x (batch x k).  With keep_history, a and z hold T slabs
+ * of batch x k (slab t-1 holds step t), as back-propagation needs.
+ * Without, a is one slab and z two (used alternately).  op_scratch is the
+ * operator scratch of sc_state_operator_scratch(s, batch) floats (NULL
+ * for a dense model).  Returns the slab holding z_T. */
 const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
-                                const float *u, float *a, float *z,
-                                int keep_history);
+                                const float *x, float *u, float *a, float *z,
+                                int keep_history, float *op_scratch);
 
 /* Back-propagation through time (B1-B4).  grad_z holds dL/dz_T on entry
  * and is used as g_t (overwritten).  a and z are the T-slab histories of

@@ -35,10 +35,13 @@ static inline float threshold_slope(int kind, float v)
     return kind == SC_SHRINK_RELU || v > 0.0f ? 1.0f : -1.0f;
 }
 
-void sc_lcod_forward(const sc_state *s, sc_unroll run, float *b, float *z,
-                     float *scratch, sc_lcod_trace *trace)
+void sc_lcod_forward(const sc_state *s, sc_unroll run, const float *x,
+                     float *b, float *z, float *scratch, sc_lcod_trace *trace,
+                     float *op_scratch)
 {
     size_t k = s->lateral.rows, T = run.steps;
+    /* (E5) B = W_e x: one sgemm for the batch. */
+    sc_operator_forward(&s->encoder, run.batch, x, 0.0f, b, op_scratch);
     const float *S = s->lateral.weights, *theta = s->threshold;
     float *Z = scratch;
     for (size_t r = 0; r < run.batch; r++) {

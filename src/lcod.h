@@ -16,12 +16,15 @@
  *               on ties),  B += S[:, j] (Zbar_j - Z_j),  Z_j = Zbar_j
  *     z = h(B; theta)
  * (the paper's names; docs/math.md writes beta for B and y for Z).
- * b holds W_e x (batch x k) on entry and B_T on return; z receives the
- * codes (batch x k); scratch holds k floats (a sample's Z).  trace, when
- * not NULL, receives every step's choice for sc_lcod_backward (T x batch
- * entries).  Reads the model only: reentrant on a const state. */
-void sc_lcod_forward(const sc_state *s, sc_unroll run, float *b, float *z,
-                     float *scratch, sc_lcod_trace *trace);
+ * x is the batch x n input; b receives W_e x (batch x k) and holds B_T
+ * on return; z receives the codes (batch x k); scratch holds k floats (a
+ * sample's Z); op_scratch is the operator scratch (NULL for a dense
+ * model).  trace, when not NULL, receives every step's choice for
+ * sc_lcod_backward (T x batch entries).  Reads the model only: reentrant
+ * on a const state. */
+void sc_lcod_forward(const sc_state *s, sc_unroll run, const float *x,
+                     float *b, float *z, float *scratch, sc_lcod_trace *trace,
+                     float *op_scratch);
 
 /* Back-propagation through the T steps (B5), the choices of the forward
  * pass held fixed.  b is B_T and trace the record of sc_lcod_forward;

@@ -73,17 +73,14 @@ const float *sc_forward(const sc_state *s, sc_unroll run, int lcod,
                         const float *x, sc_train_buffers *buf, int history)
 {
     if (lcod) {
-        /* (E5) from B = W_e x, in a; one sample's Z in delta. */
-        sc_operator_forward(&s->encoder, run.batch, x, 0.0f, buf->a,
-                            buf->operator);
-        sc_lcod_forward(s, run, buf->a, buf->z, buf->delta,
-                        history ? &buf->trace : NULL);
+        /* (E5): B = W_e x in a, one sample's Z in delta. */
+        sc_lcod_forward(s, run, x, buf->a, buf->z, buf->delta,
+                        history ? &buf->trace : NULL, buf->operator);
         return buf->z;
     }
-    /* (E1) from u = W_e x. */
-    sc_operator_forward(&s->encoder, run.batch, x, 0.0f, buf->u,
-                        buf->operator);
-    return sc_encoder_forward(s, run, buf->u, buf->a, buf->z, history);
+    /* (E1): u = W_e x in u. */
+    return sc_encoder_forward(s, run, x, buf->u, buf->a, buf->z, history,
+                              buf->operator);
 }
 
 void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
