@@ -58,6 +58,7 @@ sc_status sc_model_evaluate(const sc_model *model, const float *x,
     if (sc_forward_buffers_create(model, chunk, &buf) != SC_OK)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     const sc_state *s = &model->state;
+    sc_loss_operators ops = sc_loss_operators_of(s);
     int lcod = sc_model_value(model, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
     sc_loss_values total = {0}, piece;
     for (size_t b = 0; b < batch; b += chunk) {
@@ -65,7 +66,7 @@ sc_status sc_model_evaluate(const sc_model *model, const float *x,
         const float *xb = x + b * n;
         const float *z = sc_forward(s, sc_unroll_of(model, rows), lcod, xb,
                                     &buf, 0);
-        sc_losses_evaluate(s, &w, rows, xb, z, labels ? labels + b : NULL,
+        sc_losses_evaluate(&ops, &w, rows, xb, z, labels ? labels + b : NULL,
                            targets ? targets + b * k : NULL, &buf, NULL,
                            &piece);
         if (rows == batch)

@@ -138,8 +138,9 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
     for (size_t b = 0; b < batch && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
         const float *z = encode_chunk(model, &buf, x + b * model->n, rows);
-        sc_classifier_forward(&model->state, rows, z, normalize, buf.zhat,
-                              buf.norms, p);
+        sc_classifier_forward(&model->state.classifier,
+                              model->state.class_bias, rows, z, normalize,
+                              buf.zhat, buf.norms, p);
         status = check_outputs(p, rows * classes, "class probabilities",
                                caller);
         if (status != SC_OK)

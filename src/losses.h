@@ -25,6 +25,18 @@ typedef struct {
 /* Reads the loss weights out of the model's parameters. */
 sc_loss_weights sc_loss_weights_of(const sc_model *m);
 
+/* What the losses read besides the codes: the sizes, W_d (n x k), the
+ * classifier C (classes x k) with its bias c, and the pools of the group
+ * term. */
+typedef struct {
+    size_t n, k, classes;
+    const sc_operator *decoder, *classifier;
+    const float *class_bias;
+    const sc_pools *pools;
+} sc_loss_operators;
+
+sc_loss_operators sc_loss_operators_of(const sc_state *s);
+
 /* Where the losses write the gradients of the arrays they use directly
  * (each shaped like its weights). */
 typedef struct {
@@ -38,7 +50,7 @@ typedef struct {
  * only, the same bits, without the products that only the gradients
  * need (buf->grad_z is then scratch).  labels and targets are read only
  * when their terms are on. */
-void sc_losses_evaluate(const sc_state *s, const sc_loss_weights *w,
+void sc_losses_evaluate(const sc_loss_operators *o, const sc_loss_weights *w,
                         size_t batch, const float *x, const float *z,
                         const int32_t *labels, const float *targets,
                         sc_train_buffers *buf, const sc_loss_gradients *g,
@@ -46,9 +58,11 @@ void sc_losses_evaluate(const sc_state *s, const sc_loss_weights *w,
 
 /* The classifier's forward pass (L4): zhat = z / r with
  * r = sqrt(|z|^2 + eps) when normalize, else zhat = z (r = 1), then
- * probs = softmax(zhat C^T + c), batch x classes.  norms receives r. */
-void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
-                           int normalize, float *zhat, float *norms,
-                           float *probs);
+ * probs = softmax(zhat C^T + c), batch x classes, for the classes x k
+ * classifier C and its bias c.  norms receives r. */
+void sc_classifier_forward(const sc_operator *classifier,
+                           const float *class_bias, size_t batch,
+                           const float *z, int normalize, float *zhat,
+                           float *norms, float *probs);
 
 #endif

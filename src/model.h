@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lcod.h"
 #include "operator.h"
 #include "params.h"
 #include "pools.h"
@@ -39,16 +40,6 @@ typedef struct {
     size_t classes;
     uint64_t steps;
 } sc_state;
-
-/* What back-propagation through an LCoD encoder needs of its forward
- * pass (E5, B5): for sample b and coordinate step t = 1..T, entry
- * b*T + t-1 of each array holds the unit j_t chosen, its new value
- * Zbar_t[j_t] and its change e_t = Zbar_t[j_t] - Z_{t-1}[j_t]. */
-typedef struct {
-    uint32_t *pick;
-    float *value;
-    float *change;
-} sc_lcod_trace;
 
 /* Scratch of the training step, grown to the largest batch seen, so a
  * warm step does not allocate.  Slabs are batch x k unless noted. */

@@ -69,17 +69,33 @@ sc_unroll sc_unroll_of(const sc_model *m, size_t batch)
     return run;
 }
 
+/* The state's encoder weights, and where its gradients go. */
+static sc_encoder_weights encoder_weights(const sc_state *s)
+{
+    sc_encoder_weights e = {&s->encoder, &s->lateral, s->threshold};
+    return e;
+}
+
+static sc_encoder_gradients encoder_gradients(sc_state *s)
+{
+    sc_encoder_gradients g = {s->tensor[SC_TENSOR_ENCODER].grad,
+                              s->tensor[SC_TENSOR_LATERAL].grad,
+                              s->tensor[SC_TENSOR_THRESHOLD].grad};
+    return g;
+}
+
 const float *sc_forward(const sc_state *s, sc_unroll run, int lcod,
                         const float *x, sc_train_buffers *buf, int history)
 {
+    sc_encoder_weights e = encoder_weights(s);
     if (lcod) {
         /* (E5): B = W_e x in a, one sample's Z in delta. */
-        sc_lcod_forward(s, run, x, buf->a, buf->z, buf->delta,
+        sc_lcod_forward(&e, run, x, buf->a, buf->z, buf->delta,
                         history ? &buf->trace : NULL, buf->operator);
         return buf->z;
     }
     /* (E1): u = W_e x in u. */
-    return sc_encoder_forward(s, run, x, buf->u, buf->a, buf->z, history,
+    return sc_encoder_forward(&e, run, x, buf->u, buf->a, buf->z, history,
                               buf->operator);
 }
 
@@ -92,19 +108,23 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
     sc_train_buffers *buf = &m->train;
     sc_unroll run = sc_unroll_of(m, batch);
     int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    sc_loss_operators ops = sc_loss_operators_of(s);
     sc_loss_gradients g = {s->tensor[SC_TENSOR_DECODER].grad,
                            s->tensor[SC_TENSOR_CLASSIFIER].grad,
                            s->tensor[SC_TENSOR_CLASS_BIAS].grad};
+    sc_encoder_weights e = encoder_weights(s);
+    sc_encoder_gradients eg = encoder_gradients(s);
     /* Forward (E1 or E5), losses (L1-L5), back-propagation (B1-B4 or
      * B5). */
     const float *z = sc_forward(s, run, lcod, x, buf, 1);
-    sc_losses_evaluate(s, w, batch, x, z, labels, targets, buf, &g, values);
+    sc_losses_evaluate(&ops, w, batch, x, z, labels, targets, buf, &g,
+                       values);
     if (lcod)
-        sc_lcod_backward(s, run, x, buf->a, &buf->trace, buf->grad_z,
+        sc_lcod_backward(&e, &eg, run, x, buf->a, &buf->trace, buf->grad_z,
                          buf->grad_u, buf->delta, buf->operator);
     else
-        sc_encoder_backward(s, run, x, buf->z, buf->grad_z, buf->delta,
-                            buf->grad_u, buf->operator);
+        sc_encoder_backward(&e, &eg, run, x, buf->z, buf->grad_z,
+                            buf->delta, buf->grad_u, buf->operator);
 }
 
 /* The threads of the step's element-wise passes.  A local model's
@@ -226,7 +246,7 @@ sc_status sc_step_apply(sc_model *m, const float *probe, size_t rows,
     /* Stage the update; refuse it, changing nothing, if any new value is
      * not finite. */
     sc_optimizer_settings opt = sc_optimizer_settings_of(m);
-    if (!sc_optimizer_stage(s, scale, &opt, element_threads(s)))
+    if (!sc_optimizer_stage(s->tensor, scale, &opt, element_threads(s)))
         return sc_fail(m->message, SC_ERR_NONFINITE,
                        "%s: the update overflowed to NaN or Inf; the model is "
                        "unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or "

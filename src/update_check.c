@@ -167,8 +167,8 @@ static int probe_stays_finite(sc_model *m, const float *probe, size_t rows)
     if (s->classes == 0)
         return 1;
     int normalize = sc_model_value(m, SC_MODEL_PARAM_NORMALIZE_CODE) != 0.0;
-    sc_classifier_forward(s, rows, z, normalize, buf->zhat, buf->norms,
-                          buf->logits);
+    sc_classifier_forward(&s->classifier, s->class_bias, rows, z, normalize,
+                          buf->zhat, buf->norms, buf->logits);
     return sc_all_finite(buf->logits, rows * s->classes);
 }
 
