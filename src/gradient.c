@@ -79,6 +79,8 @@ sc_status sc_model_gradient_compute(sc_model *model, const float *x,
     float *at = gradient;
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         const sc_tensor *tensor = &s->tensor[t];
+        if (tensor->count == 0)      /* an absent classifier: no arrays */
+            continue;
         if (computed(&w, t))
             memcpy(at, tensor->grad, tensor->count * sizeof(float));
         else
@@ -131,6 +133,8 @@ sc_status sc_model_gradient_apply(sc_model *model, const float *gradient,
     float count = (float)batch;
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         sc_tensor *tensor = &s->tensor[t];
+        if (tensor->count == 0)
+            continue;
         if (batch == 1)
             memcpy(tensor->grad, at, tensor->count * sizeof(float));
         else

@@ -86,6 +86,8 @@ static void assert_same_state(const sc_model *a, const sc_model *b,
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         const sc_tensor *x = &a->state.tensor[t], *y = &b->state.tensor[t];
         ck_assert_uint_eq(x->count, y->count);
+        if (x->count == 0)      /* an absent classifier */
+            continue;
         size_t bytes = x->count * sizeof(float);
         ck_assert_msg(memcmp(x->w, y->w, bytes) == 0 &&
                           memcmp(x->m1, y->m1, bytes) == 0 &&
