@@ -416,11 +416,14 @@ typedef enum {
     SC_MODEL_PARAM_THREADS        = 17,
         /**< threads that share a local model's products (positions or
              samples) and its step's optimiser update; [0, 64]; default
-             0 = one per online processor.  Results do not depend on it.
-             On a machine busy with other work, 1 avoids oversubscription
-             (`docs/local.md`).  A dense model's products run on the
-             BLAS's threads (OPENBLAS_NUM_THREADS), the rest of its step
-             on the caller's */
+             0 = one per online processor.  A run-time setting, not
+             structural: it may change at any time, also after init or
+             load, and files do not hold it.  Results do not depend on
+             it.  On a machine busy with other work, 1 avoids
+             oversubscription (`docs/threads.md`).  A dense model accepts
+             it and has no use for it: its products run on the BLAS's
+             threads (sc_blas_set_threads), the rest of its step on the
+             caller's */
     SC_MODEL_PARAM_POOL_POSITIONS = 18,
         /**< topographic pools of a local model: each spans q x q
              neighbouring positions (windows at stride 1, not wrapping) as
@@ -846,6 +849,14 @@ typedef struct {
  * SC_MODEL_PARAM_ENCODER_MAX_NORM is set; theta >= 0 for the soft
  * shrink).
  *
+ * An update is refused unless, after the constraints, (1) every new value
+ * is finite, (2) every row of W_e, S, W_d and C has an L1 norm of at most
+ * 2^64 and |theta|, |c| are at most 2^64, and (3) this batch's codes,
+ * reconstruction and class probabilities through the new weights are
+ * finite (decided by a bound on the encoder's growth, and by the forward
+ * pass itself when the bound cannot tell; `docs/api-conventions.md`,
+ * "Non-finite updates").
+ *
  * Once warm (a step at this batch size or larger has run) a step does not
  * allocate.
  *
@@ -863,8 +874,10 @@ typedef struct {
  * @retval SC_ERR_STATE      not initialised, or the class weight > 0 with
  *                           no classifier.
  * @retval SC_ERR_RANGE      a label out of range.
- * @retval SC_ERR_NONFINITE  NaN/Inf in x/targets, or produced by the step;
- *                           the model is then exactly as before.
+ * @retval SC_ERR_NONFINITE  NaN/Inf in x/targets, or produced by the step,
+ *                           or an update that leaves the model unable to
+ *                           encode (below); the model is then exactly as
+ *                           before.
  * @retval SC_ERR_NOMEM      memory allocation failed.
  * @par Thread rules
  * Exclusive; the inputs are only read.
@@ -1033,9 +1046,15 @@ SC_API SC_NODISCARD sc_status sc_model_weights(const sc_model *model,
  *
  * The gradient interface: a step split in two, for data-parallel training
  * (sum the buffers of several workers, e.g. with MPI_Allreduce, then apply
- * the sum on every worker) and for bindings.  sc_model_step is exactly
- * sc_model_gradient_compute followed by sc_model_gradient_apply, with the
- * same bits.
+ * the sum on every worker, giving the number of buffers summed) and for
+ * bindings.  sc_model_step is exactly sc_model_gradient_compute followed
+ * by sc_model_gradient_apply(model, gradient, 1), with the same bits.
+ *
+ * A buffer holds the gradient of its batch's MEAN loss, as the step
+ * computes it (each loss term carries 1/batch before back-propagation),
+ * so that one buffer applied as it is reproduces the step exactly; the
+ * mean of W workers' buffers of equal batches is the gradient of the
+ * combined batch (`docs/gradient.md`: unequal batches).
  *
  * The buffer is one flat float array of sc_model_gradient_size floats:
  * one block per trained weight array, each laid out as sc_model_weights
@@ -1080,15 +1099,20 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_block(const sc_model *model,
  * @brief Back-propagation through time of a batch, the model's weights
  * unchanged.
  *
+ * The model keeps a copy of x for the check of the next apply.
+ *
  * @param[in,out] model     the model (its workspace is used).
  * @param[in]     x         as sc_model_step.
  * @param[in]     labels    as sc_model_step.
  * @param[in]     targets   as sc_model_step.
  * @param[in]     batch     as sc_model_step.
- * @param[out]    gradient  sc_model_gradient_size floats: receives the SUM
- *                          over the batch of each sample's gradient of the
- *                          weighted loss (so that buffers of several
- *                          batches add up).
+ * @param[out]    gradient  sc_model_gradient_size floats: receives the
+ *                          MEAN over the batch of each sample's gradient
+ *                          of the weighted loss (the gradient of the loss
+ *                          sc_model_step reports), 0 in the blocks of
+ *                          arrays this batch does not train (W_d with the
+ *                          reconstruction weight 0, C and c with the class
+ *                          weight 0).
  * @param[out]    stats     may be NULL; as sc_model_step.
  * @return As sc_model_step, plus:
  * @retval SC_ERR_NONFINITE  also when the gradient overflowed (the
@@ -1108,16 +1132,22 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_compute(sc_model *model,
  * @brief One optimiser update from a gradient buffer, as sc_model_step
  * makes it, and the step count advanced.
  *
- * As sc_model_step: the sum divided by `batch`, the repeat scaling, the
- * classifier's rate scale, then the norm constraints.
+ * As sc_model_step: the sum divided by `buffers`, the repeat scaling, the
+ * classifier's rate scale, then the norm constraints.  Which arrays it
+ * trains follows the model's parameters at the time of the apply.  The
+ * update is refused as sc_model_step's is (see there), test (3) running
+ * the inputs of this model's last sc_model_gradient_compute (with no
+ * compute since init or load, tests (1) and (2) alone).
  *
  * @param[in,out] model     the model.
  * @param[in]     gradient  a buffer as sc_model_gradient_compute writes
  *                          it, or a sum of such buffers.
- * @param[in]     batch     the number of samples summed into it, >= 1.
+ * @param[in]     buffers   the number of buffers summed into it, >= 1 (1
+ *                          for one buffer: then no division, and compute +
+ *                          apply is the step bit for bit).
  * @retval SC_OK             the weights were updated.
  * @retval SC_ERR_NULL       a pointer argument NULL.
- * @retval SC_ERR_SIZE       batch 0.
+ * @retval SC_ERR_SIZE       buffers 0.
  * @retval SC_ERR_STATE      not initialised.
  * @retval SC_ERR_NONFINITE  NaN/Inf in the gradient, or an update that
  *                           would leave non-finite weights or weights that
@@ -1129,7 +1159,7 @@ SC_API SC_NODISCARD sc_status sc_model_gradient_compute(sc_model *model,
  */
 SC_API SC_NODISCARD sc_status sc_model_gradient_apply(sc_model *model,
                                                       const float *gradient,
-                                                      size_t batch);
+                                                      size_t buffers);
 
 /** @} */
 

@@ -21,16 +21,17 @@
 #define SC_MAX_ELEMENTS  ((size_t)1 << 31)
 #define DICT_PARAM_COUNT SC_DICTIONARY_PARAM_COUNT
 
-#define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
+#define ROW(id, key, lo, hi, def, integral) \
+    { id, #id, key, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info dict_rows[] = {
-    ROW(SC_DICTIONARY_PARAM_METHOD,            0,     1,   SC_DICTIONARY_METHOD_ONLINE, 1),
-    ROW(SC_DICTIONARY_PARAM_LAMBDA,            0,     1e6, 0.1,  0),
-    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE,       0,     1,   0,    1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 1,     1e7, 200,  1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE,  0,     1,   1e-4, 0),
-    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE,     1e-12, 1e3, 0.1,  0),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD,     0, SC_SOLVER_METHOD_HIGHEST,
+    ROW(SC_DICTIONARY_PARAM_METHOD, "method",                       0,     1,   SC_DICTIONARY_METHOD_ONLINE, 1),
+    ROW(SC_DICTIONARY_PARAM_LAMBDA, "lambda",                       0,     1e6, 0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE, "nonnegative",             0,     1,   0,                           1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, "solver_iterations", 1,     1e7, 200,                         1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, "solver_tolerance",   0,     1,   1e-4,                        0),
+    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE, "learning_rate",         1e-12, 1e3, 0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD, "solver_method",         0,     SC_SOLVER_METHOD_HIGHEST,
         SC_SOLVER_METHOD_CD_ACTIVE, 1),
 };
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
@@ -177,6 +178,22 @@ sc_status sc_dictionary_make_solver(size_t n, size_t k, const float *atoms,
     }
     *out = s;
     return SC_OK;
+}
+
+const char *sc_dictionary_param_name(sc_dictionary_param param)
+{
+    return sc_table_name(&sc_dictionary_param_table, (int)param);
+}
+
+sc_status sc_dictionary_param_from_name(const char *name, sc_dictionary_param *param)
+{
+    int id = 0;
+    sc_status status = sc_table_from_name(&sc_dictionary_param_table, name,
+                                          param == NULL ? NULL : &id,
+                                          "sc_dictionary_param_from_name");
+    if (status == SC_OK)
+        *param = (sc_dictionary_param)id;
+    return status;
 }
 
 sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,

@@ -35,19 +35,20 @@ static void step_shrink(int kind, size_t batch, size_t k, const float *theta,
     }
 }
 
-const float *sc_encoder_forward(const sc_state *s, sc_unroll run,
-                                const float *u, float *a, float *z,
-                                int keep_history)
+const float *sc_encoder_forward(const sc_encoder_weights *e, sc_unroll run,
+                                const float *x, float *u, float *a, float *z,
+                                int keep_history, float *op_scratch)
 {
-    size_t k = s->lateral.rows, slab = run.batch * k;
+    size_t k = e->lateral->rows, slab = run.batch * k;
+    sc_operator_forward(e->encoder, run.batch, x, 0.0f, u, op_scratch);
     float *z_prev = NULL;
     for (size_t t = 1; t <= run.steps; t++) {
         float *a_t = keep_history ? a + (t - 1) * slab : a;
         float *z_t = keep_history ? z + (t - 1) * slab : z + (t % 2) * slab;
         if (z_prev != NULL)
-            sc_operator_forward(&s->lateral, run.batch, z_prev, 0.0f, a_t,
+            sc_operator_forward(e->lateral, run.batch, z_prev, 0.0f, a_t,
                                 NULL);
-        step_shrink(run.shrink, run.batch, k, s->threshold, u, a_t,
+        step_shrink(run.shrink, run.batch, k, e->threshold, u, a_t,
                     z_prev == NULL, z_t);
         z_prev = z_t;
     }
@@ -93,41 +94,38 @@ static void threshold_gradient(int shrink, size_t rows, size_t k,
         }
 }
 
-void sc_encoder_backward(sc_state *s, sc_unroll run, const float *x,
-                         const float *z, float *grad_z, float *delta,
-                         float *grad_u, float *scratch)
+void sc_encoder_backward(const sc_encoder_weights *e,
+                         const sc_encoder_gradients *g, sc_unroll run,
+                         const float *x, const float *z, float *grad_z,
+                         float *delta, float *grad_u, float *scratch)
 {
-    size_t k = s->lateral.rows, slab = run.batch * k, T = run.steps;
+    size_t k = e->lateral->rows, slab = run.batch * k, T = run.steps;
 
     /* (B1) delta_t, (B2) g_{t-1} = S^T delta_t, and du = sum_t delta_t. */
     for (size_t t = T; t >= 1; t--) {
         float *d_t = delta + (t - 1) * slab;
         mask_delta(slab, z + (t - 1) * slab, grad_z, d_t, grad_u, t == T);
         if (t >= 2)
-            sc_operator_transpose(&s->lateral, run.batch, d_t, 0.0f, grad_z,
+            sc_operator_transpose(e->lateral, run.batch, d_t, 0.0f, grad_z,
                                   NULL);
     }
 
     /* (B3) dS = sum_{t>=2} delta_t z_{t-1}^T: one sgemm over T-1 slabs. */
     if (T >= 2)
-        sc_operator_accumulate_gradient(&s->lateral, (T - 1) * run.batch,
+        sc_operator_accumulate_gradient(e->lateral, (T - 1) * run.batch,
                                         delta + slab, z, 1.0f, 0.0f,
-                                        s->tensor[SC_TENSOR_LATERAL].grad,
-                                        NULL);
+                                        g->lateral, NULL);
     else
-        memset(s->tensor[SC_TENSOR_LATERAL].grad, 0,
-               s->lateral.weight_count * sizeof(float));
+        memset(g->lateral, 0, e->lateral->weight_count * sizeof(float));
     /* A local model's S links only units whose windows overlap: its
      * gradient is projected onto those links, so the others stay 0. */
-    if (s->encoder.kind == SC_OPERATOR_LOCAL)
-        sc_operator_local_mask_links(&s->encoder,
-                                     s->tensor[SC_TENSOR_LATERAL].grad);
+    if (e->encoder->kind == SC_OPERATOR_LOCAL)
+        sc_operator_local_mask_links(e->encoder, g->lateral);
 
     /* (B4) dW_e = du^T x, and dtheta. */
-    sc_operator_accumulate_gradient(&s->encoder, run.batch, grad_u, x, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_ENCODER].grad,
-                                    scratch);
+    sc_operator_accumulate_gradient(e->encoder, run.batch, grad_u, x, 1.0f,
+                                    0.0f, g->encoder, scratch);
     size_t rows = run.shrink == SC_SHRINK_RELU ? run.batch : T * run.batch;
     threshold_gradient(run.shrink, rows, k, grad_u, z, delta,
-                       s->tensor[SC_TENSOR_THRESHOLD].grad);
+                       g->threshold);
 }

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoder.h"
-#include "lcod.h"
 #include "losses.h"
 #include "model.h"
+#include "step.h"
 
 /* Samples per chunk: large enough for sgemm to run at full rate. */
 #define SC_INFER_CHUNK 256
@@ -45,12 +44,6 @@ static sc_status check_outputs(const float *out, size_t count,
                    "for it", caller, what);
 }
 
-/* Scratch of one chunked encoder run. */
-typedef struct {
-    float *u, *a, *z;
-    float *op;   /* the local operators' scratch (NULL for a dense model) */
-} encode_scratch;
-
 /* The local operators' scratch for `rows` samples: NULL for a dense model,
  * and *failed set if it is needed but cannot be had. */
 static float *operator_scratch(const sc_state *s, size_t rows, int *failed)
@@ -64,42 +57,14 @@ static float *operator_scratch(const sc_state *s, size_t rows, int *failed)
     return p;
 }
 
-static int scratch_alloc(encode_scratch *sc, const sc_state *s, size_t rows,
-                         size_t k)
+/* Encodes `rows` samples into codes (rows x k) through the step's own
+ * forward pass (step.h), in buffers for `rows` samples or more; returns
+ * the codes inside buf. */
+static const float *encode_chunk(const sc_model *m, sc_train_buffers *buf,
+                                 const float *x, size_t rows)
 {
-    int failed = 0;
-    sc->u = malloc(rows * k * sizeof(float));
-    sc->a = malloc(rows * k * sizeof(float));
-    sc->z = malloc(2 * rows * k * sizeof(float));
-    sc->op = operator_scratch(s, rows, &failed);
-    return sc->u != NULL && sc->a != NULL && sc->z != NULL && !failed ? 0
-                                                                     : -1;
-}
-
-static void scratch_free(encode_scratch *sc)
-{
-    free(sc->u);
-    free(sc->a);
-    free(sc->z);
-    free(sc->op);
-}
-
-/* Encodes `rows` samples into codes (rows x k) with the given scratch. */
-static void encode_chunk(const sc_model *m, encode_scratch *sc,
-                         const float *x, size_t rows, float *codes)
-{
-    const sc_state *s = &m->state;
-    sc_unroll run = {rows, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
-                     (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
-    if (sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
-        /* (E5): B = W_e x in a, one sample's Z in z. */
-        sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->a, sc->op);
-        sc_lcod_forward(s, run, sc->a, codes, sc->z, NULL);
-        return;
-    }
-    sc_operator_forward(&s->encoder, rows, x, 0.0f, sc->u, sc->op);
-    const float *z = sc_encoder_forward(s, run, sc->u, sc->a, sc->z, 0);
-    memcpy(codes, z, rows * m->k * sizeof(float));
+    int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    return sc_forward(&m->state, sc_unroll_of(m, rows), lcod, x, buf, 0);
 }
 
 sc_status sc_model_encode(const sc_model *model, const float *x,
@@ -111,19 +76,17 @@ sc_status sc_model_encode(const sc_model *model, const float *x,
     if (status != SC_OK)
         return status;
     size_t chunk = batch < SC_INFER_CHUNK ? batch : SC_INFER_CHUNK;
-    encode_scratch sc;
-    if (scratch_alloc(&sc, &model->state, chunk, model->k) != 0) {
-        scratch_free(&sc);
+    sc_train_buffers buf;
+    if (sc_forward_buffers_create(model, chunk, &buf) != SC_OK)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    }
     for (size_t b = 0; b < batch && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
-        encode_chunk(model, &sc, x + b * model->n, rows,
-                     codes + b * model->k);
+        const float *z = encode_chunk(model, &buf, x + b * model->n, rows);
+        memcpy(codes + b * model->k, z, rows * model->k * sizeof(float));
         status = check_outputs(codes + b * model->k, rows * model->k,
                                "codes", caller);
     }
-    scratch_free(&sc);
+    sc_train_buffers_release(&buf);
     return status;
 }
 
@@ -162,24 +125,22 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
                                        model ? model->n : 0, caller);
     if (status != SC_OK)
         return status;
-    size_t classes = model->state.classes, k = model->k;
+    size_t classes = model->state.classes;
     if (classes == 0)
         return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
                        "(SC_MODEL_PARAM_CLASSES is 0)", caller);
     int normalize = sc_model_value(model, SC_MODEL_PARAM_NORMALIZE_CODE) != 0.0;
     size_t chunk = batch < SC_INFER_CHUNK ? batch : SC_INFER_CHUNK;
-    encode_scratch sc;
-    float *codes = malloc(chunk * k * sizeof(float));
-    float *zhat = malloc(chunk * k * sizeof(float));
-    float *norms = malloc(chunk * sizeof(float));
-    float *p = malloc(chunk * classes * sizeof(float));
-    int failed = scratch_alloc(&sc, &model->state, chunk, k) != 0 || codes == NULL ||
-                 zhat == NULL || norms == NULL || p == NULL;
-    for (size_t b = 0; b < batch && !failed && status == SC_OK; b += chunk) {
+    sc_train_buffers buf;
+    if (sc_forward_buffers_create(model, chunk, &buf) != SC_OK)
+        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    float *p = buf.logits;
+    for (size_t b = 0; b < batch && status == SC_OK; b += chunk) {
         size_t rows = batch - b < chunk ? batch - b : chunk;
-        encode_chunk(model, &sc, x + b * model->n, rows, codes);
-        sc_classifier_forward(&model->state, rows, codes, normalize, zhat,
-                              norms, p);
+        const float *z = encode_chunk(model, &buf, x + b * model->n, rows);
+        sc_classifier_forward(&model->state.classifier,
+                              model->state.class_bias, rows, z, normalize,
+                              buf.zhat, buf.norms, p);
         status = check_outputs(p, rows * classes, "class probabilities",
                                caller);
         if (status != SC_OK)
@@ -196,12 +157,6 @@ sc_status sc_model_predict(const sc_model *model, const float *x,
                 labels[b + r] = (int32_t)best;
             }
     }
-    scratch_free(&sc);
-    free(codes);
-    free(zhat);
-    free(norms);
-    free(p);
-    if (failed)
-        return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
+    sc_train_buffers_release(&buf);
     return status;
 }

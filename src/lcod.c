@@ -35,11 +35,14 @@ static inline float threshold_slope(int kind, float v)
     return kind == SC_SHRINK_RELU || v > 0.0f ? 1.0f : -1.0f;
 }
 
-void sc_lcod_forward(const sc_state *s, sc_unroll run, float *b, float *z,
-                     float *scratch, sc_lcod_trace *trace)
+void sc_lcod_forward(const sc_encoder_weights *e, sc_unroll run,
+                     const float *x, float *b, float *z, float *scratch,
+                     sc_lcod_trace *trace, float *op_scratch)
 {
-    size_t k = s->lateral.rows, T = run.steps;
-    const float *S = s->lateral.weights, *theta = s->threshold;
+    size_t k = e->lateral->rows, T = run.steps;
+    /* (E5) B = W_e x: one sgemm for the batch. */
+    sc_operator_forward(e->encoder, run.batch, x, 0.0f, b, op_scratch);
+    const float *S = e->lateral->weights, *theta = e->threshold;
     float *Z = scratch;
     for (size_t r = 0; r < run.batch; r++) {
         float *B = b + r * k;
@@ -72,15 +75,15 @@ void sc_lcod_forward(const sc_state *s, sc_unroll run, float *b, float *z,
     }
 }
 
-void sc_lcod_backward(sc_state *s, sc_unroll run, const float *x,
-                      const float *b, const sc_lcod_trace *trace,
-                      const float *grad_z, float *grad_b, float *scratch,
-                      float *op_scratch)
+void sc_lcod_backward(const sc_encoder_weights *e,
+                      const sc_encoder_gradients *g, sc_unroll run,
+                      const float *x, const float *b,
+                      const sc_lcod_trace *trace, const float *grad_z,
+                      float *grad_b, float *scratch, float *op_scratch)
 {
-    size_t k = s->lateral.rows, T = run.steps;
-    const float *S = s->lateral.weights, *theta = s->threshold;
-    float *dS = s->tensor[SC_TENSOR_LATERAL].grad;
-    float *dtheta = s->tensor[SC_TENSOR_THRESHOLD].grad;
+    size_t k = e->lateral->rows, T = run.steps;
+    const float *S = e->lateral->weights, *theta = e->threshold;
+    float *dS = g->lateral, *dtheta = g->threshold;
     float *gZ = scratch;
     memset(dS, 0, k * k * sizeof(float));
     memset(dtheta, 0, k * sizeof(float));
@@ -117,7 +120,6 @@ void sc_lcod_backward(sc_state *s, sc_unroll run, const float *x,
         }
     }
     /* (B5) dW_e = dB_0^T x: one sgemm over the batch. */
-    sc_operator_accumulate_gradient(&s->encoder, run.batch, grad_b, x, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_ENCODER].grad,
-                                    op_scratch);
+    sc_operator_accumulate_gradient(e->encoder, run.batch, grad_b, x, 1.0f,
+                                    0.0f, g->encoder, op_scratch);
 }

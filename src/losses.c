@@ -38,6 +38,14 @@ static double dot(size_t count, const float *restrict a,
     return add_lanes(part);
 }
 
+sc_loss_operators sc_loss_operators_of(const sc_state *s)
+{
+    sc_loss_operators o = {s->encoder.cols, s->lateral.rows, s->classes,
+                           &s->decoder, &s->classifier, s->class_bias,
+                           &s->pools};
+    return o;
+}
+
 sc_loss_weights sc_loss_weights_of(const sc_model *m)
 {
     sc_loss_weights w;
@@ -75,22 +83,23 @@ static double scaled_residual(size_t count, const float *restrict x,
     return add_lanes(part);
 }
 
-/* (L1) 1/2 |W_d z - x|^2; adds its gradient to grad_z (which it
- * initialises) and writes dW_d. */
-static double reconstruction(sc_state *s, double weight, size_t batch,
-                             const float *x, const float *z, float *residual,
-                             float *grad_z, float *scratch)
+/* (L1) 1/2 |W_d z - x|^2.  With a gradient (grad_decoder not NULL):
+ * initialises grad_z with its gradient and writes dW_d. */
+static double reconstruction(const sc_loss_operators *o, double weight,
+                             size_t batch, const float *x, const float *z,
+                             float *residual, float *grad_z,
+                             float *grad_decoder, float *scratch)
 {
-    size_t n = s->encoder.cols;
-    sc_operator_forward(&s->decoder, batch, z, 0.0f, residual, scratch);
+    sc_operator_forward(o->decoder, batch, z, 0.0f, residual, scratch);
     /* d/dz = W_d^T r and dW_d = r z^T, both scaled by weight / batch. */
-    double sum = scaled_residual(batch * n, x, residual,
+    double sum = scaled_residual(batch * o->n, x, residual,
                                  (float)(weight / (double)batch));
-    sc_operator_transpose(&s->decoder, batch, residual, 0.0f, grad_z,
+    if (grad_decoder == NULL)
+        return 0.5 * sum;
+    sc_operator_transpose(o->decoder, batch, residual, 0.0f, grad_z,
                           scratch);
-    sc_operator_accumulate_gradient(&s->decoder, batch, residual, z, 1.0f,
-                                    0.0f, s->tensor[SC_TENSOR_DECODER].grad,
-                                    scratch);
+    sc_operator_accumulate_gradient(o->decoder, batch, residual, z, 1.0f,
+                                    0.0f, grad_decoder, scratch);
     return 0.5 * sum;
 }
 
@@ -190,11 +199,12 @@ static void add_normalized_gradient(size_t count, const float *restrict zh,
         gz[i] += (float)((g[i] - zh[i] * dot_zg) * inv_r);
 }
 
-void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
-                           int normalize, float *zhat, float *norms,
-                           float *probs)
+void sc_classifier_forward(const sc_operator *classifier,
+                           const float *class_bias, size_t batch,
+                           const float *z, int normalize, float *zhat,
+                           float *norms, float *probs)
 {
-    size_t k = s->classifier.cols, classes = s->classes;
+    size_t k = classifier->cols, classes = classifier->rows;
     for (size_t b = 0; b < batch; b++) {
         const float *zb = z + b * k;
         double r = normalize ? sqrt(SC_CODE_NORM_EPSILON + dot(k, zb, zb))
@@ -202,12 +212,12 @@ void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
         norms[b] = (float)r;
         divide(k, zb, r, zhat + b * k);
     }
-    sc_operator_forward(&s->classifier, batch, zhat, 0.0f, probs, NULL);
+    sc_operator_forward(classifier, batch, zhat, 0.0f, probs, NULL);
     for (size_t b = 0; b < batch; b++) {
         float *row = probs + b * classes;
         float top = -INFINITY;
         for (size_t c = 0; c < classes; c++) {
-            row[c] += s->class_bias[c];
+            row[c] += class_bias[c];
             if (row[c] > top)
                 top = row[c];
         }
@@ -223,15 +233,16 @@ void sc_classifier_forward(const sc_state *s, size_t batch, const float *z,
 
 /* (L4) -log softmax(C zhat + c)_y.  With g = C^T (p - onehot(y)), the
  * gradient is (g - zhat (zhat . g)) / r when normalised, g otherwise. */
-static double classification(sc_state *s, const sc_loss_weights *w,
-                             size_t batch, const float *z,
-                             const int32_t *labels, sc_train_buffers *buf,
-                             float *grad_z, double *errors)
+static double classification(const sc_loss_operators *o,
+                             const sc_loss_weights *w, size_t batch,
+                             const float *z, const int32_t *labels,
+                             sc_train_buffers *buf,
+                             const sc_loss_gradients *g, double *errors)
 {
-    size_t k = s->classifier.cols, classes = s->classes;
+    size_t k = o->k, classes = o->classes;
     float *p = buf->logits;
-    sc_classifier_forward(s, batch, z, w->normalize_code, buf->zhat,
-                          buf->norms, p);
+    sc_classifier_forward(o->classifier, o->class_bias, batch, z,
+                          w->normalize_code, buf->zhat, buf->norms, p);
     double loss = 0.0;
     size_t wrong = 0;
     float scale = (float)(w->classification / (double)batch);
@@ -247,47 +258,49 @@ static double classification(sc_state *s, const sc_loss_weights *w,
         for (size_t c = 0; c < classes; c++)
             row[c] *= scale;
     }
-    float *grad_bias = s->tensor[SC_TENSOR_CLASS_BIAS].grad;
+    *errors = (double)wrong;
+    if (g == NULL)
+        return loss;
+    float *grad_bias = g->class_bias, *grad_z = buf->grad_z;
     memset(grad_bias, 0, classes * sizeof(float));
     for (size_t b = 0; b < batch; b++)
         for (size_t c = 0; c < classes; c++)
             grad_bias[c] += p[b * classes + c];
-    sc_operator_accumulate_gradient(&s->classifier, batch, p, buf->zhat,
-                                    1.0f, 0.0f,
-                                    s->tensor[SC_TENSOR_CLASSIFIER].grad,
-                                    NULL);
-    sc_operator_transpose(&s->classifier, batch, p, 0.0f, buf->grad_zhat,
+    sc_operator_accumulate_gradient(o->classifier, batch, p, buf->zhat,
+                                    1.0f, 0.0f, g->classifier, NULL);
+    sc_operator_transpose(o->classifier, batch, p, 0.0f, buf->grad_zhat,
                           NULL);
     for (size_t b = 0; b < batch; b++) {
-        const float *zh = buf->zhat + b * k, *g = buf->grad_zhat + b * k;
+        const float *zh = buf->zhat + b * k, *gh = buf->grad_zhat + b * k;
         float *gz = grad_z + b * k;
         if (!w->normalize_code) {
             for (size_t i = 0; i < k; i++)
-                gz[i] += g[i];
+                gz[i] += gh[i];
             continue;
         }
-        add_normalized_gradient(k, zh, g, dot(k, zh, g),
+        add_normalized_gradient(k, zh, gh, dot(k, zh, gh),
                                 1.0 / buf->norms[b], gz);
     }
-    *errors = (double)wrong;
     return loss;
 }
 
-void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
-                        const float *x, const float *z,
+void sc_losses_evaluate(const sc_loss_operators *o, const sc_loss_weights *w,
+                        size_t batch, const float *x, const float *z,
                         const int32_t *labels, const float *targets,
-                        sc_train_buffers *buf, sc_loss_values *out)
+                        sc_train_buffers *buf, const sc_loss_gradients *g,
+                        sc_loss_values *out)
 {
-    size_t k = s->lateral.rows;
+    size_t k = o->k;
     float *grad_z = buf->grad_z;
     float scale = (float)(1.0 / (double)batch);
     double inv_batch = 1.0 / (double)batch;
     memset(out, 0, sizeof *out);
 
     if (w->recon > 0)
-        out->recon = reconstruction(s, w->recon, batch, x, z, buf->residual,
-                                    grad_z, buf->operator) * inv_batch;
-    else
+        out->recon = reconstruction(o, w->recon, batch, x, z, buf->residual,
+                                    grad_z, g ? g->decoder : NULL,
+                                    buf->operator) * inv_batch;
+    if (w->recon <= 0 || g == NULL)
         memset(grad_z, 0, batch * k * sizeof(float));
 
     size_t active;
@@ -296,7 +309,7 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
     out->active_fraction = (double)active / (double)(batch * k);
 
     if (w->group > 0)
-        out->group = group(&s->pools, w->group, w->group_epsilon, batch, k,
+        out->group = group(o->pools, w->group, w->group_epsilon, batch, k,
                            z, grad_z, scale) * inv_batch;
     if (w->regression > 0)
         out->regression = regression((float)w->regression * scale,
@@ -304,8 +317,8 @@ void sc_losses_evaluate(sc_state *s, const sc_loss_weights *w, size_t batch,
                           inv_batch;
     if (w->classification > 0) {
         double errors;
-        out->classification = classification(s, w, batch, z, labels, buf,
-                                             grad_z, &errors) * inv_batch;
+        out->classification = classification(o, w, batch, z, labels, buf, g,
+                                             &errors) * inv_batch;
         out->class_error = errors * inv_batch;
     }
     out->loss = w->recon * out->recon + w->l1 * out->l1 +

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "parallel.h"
 #include "vector.h"
 
 double sc_model_value(const sc_model *m, sc_model_param id)
@@ -59,11 +60,11 @@ sc_status sc_model_create(sc_model **out, size_t n_inputs, size_t n_units)
     return SC_OK;
 }
 
-static void train_buffers_release(sc_train_buffers *b)
+void sc_train_buffers_release(sc_train_buffers *b)
 {
     float **slabs[] = {&b->u, &b->a, &b->z, &b->delta, &b->grad_z,
                        &b->grad_u, &b->residual, &b->zhat, &b->grad_zhat,
-                       &b->norms, &b->logits};
+                       &b->norms, &b->logits, &b->probe};
     for (size_t i = 0; i < sizeof slabs / sizeof slabs[0]; i++) {
         free(*slabs[i]);
         *slabs[i] = NULL;
@@ -77,6 +78,8 @@ static void train_buffers_release(sc_train_buffers *b)
     free(b->operator);
     b->operator = NULL;
     b->batch = 0;
+    b->probe_rows = 0;
+    b->probe_scale = 0.0;
 }
 
 void sc_model_free(sc_model *model)
@@ -84,13 +87,35 @@ void sc_model_free(sc_model *model)
     if (model == NULL)
         return;
     sc_state_release(&model->state);
-    train_buffers_release(&model->train);
+    sc_train_buffers_release(&model->train);
     free(model);
 }
 
 const char *sc_model_message(const sc_model *model)
 {
     return model == NULL ? "" : model->message;
+}
+
+size_t sc_model_threads(const sc_model *m)
+{
+    size_t threads = (size_t)sc_model_value(m, SC_MODEL_PARAM_THREADS);
+    return threads == 0 ? sc_parallel_threads() : threads;
+}
+
+/* SC_MODEL_PARAM_THREADS at run time: a local model's operators take the
+ * new count at their next call (the training buffers' scratch, sized for
+ * the old one, is regrown by the next sc_train_buffers_reserve; inference
+ * sizes its scratch per call).  A dense model's products run on the
+ * BLAS's threads (sc_blas_set_threads), so it has nothing to change.
+ * Results do not depend on the count (operator.h). */
+static void apply_threads(sc_model *m)
+{
+    sc_state *s = &m->state;
+    if (s->shape.field == 0)
+        return;
+    s->shape.threads = sc_model_threads(m);
+    s->encoder.local.threads = s->shape.threads;
+    s->decoder.local.threads = s->shape.threads;
 }
 
 sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
@@ -108,6 +133,8 @@ sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
     if (s != SC_OK)
         return s;
     model->values[sc_param_index(param)] = value;
+    if (param == SC_MODEL_PARAM_THREADS && model->initialized)
+        apply_threads(model);
     return SC_OK;
 }
 
@@ -138,6 +165,22 @@ uint64_t sc_model_steps_taken(const sc_model *model)
     return model == NULL ? 0 : model->state.steps;
 }
 
+sc_status sc_check_weight(const sc_model *m, sc_weight which,
+                          const char *caller)
+{
+    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
+        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
+                       (int)which);
+    if (!m->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
+        m->state.classes == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
+                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
+    return SC_OK;
+}
+
 sc_status sc_model_weights(const sc_model *model, sc_weight which,
                            const float **data, size_t *rows, size_t *cols)
 {
@@ -145,17 +188,10 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
     if (model == NULL || data == NULL || rows == NULL || cols == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: a pointer argument is NULL",
                        caller);
-    if (which < SC_WEIGHT_ENCODER || which > SC_WEIGHT_CLASS_BIAS)
-        return sc_fail(NULL, SC_ERR_PARAM, "%s: unknown weight %d", caller,
-                       (int)which);
-    if (!model->initialized)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
-                       caller);
+    sc_status status = sc_check_weight(model, which, caller);
+    if (status != SC_OK)
+        return status;
     const sc_state *s = &model->state;
-    if ((which == SC_WEIGHT_CLASSIFIER || which == SC_WEIGHT_CLASS_BIAS) &&
-        s->classes == 0)
-        return sc_fail(NULL, SC_ERR_STATE, "%s: the model has no classifier "
-                       "(SC_MODEL_PARAM_CLASSES is 0)", caller);
     size_t r, c;
     if (s->shape.field > 0 &&
         (which == SC_WEIGHT_ENCODER || which == SC_WEIGHT_DECODER)) {
@@ -176,6 +212,44 @@ sc_status sc_model_weights(const sc_model *model, sc_weight which,
     *data = s->tensor[which - SC_WEIGHT_ENCODER].w;
     *rows = r;
     *cols = c;
+    return SC_OK;
+}
+
+/* ---- shape ------------------------------------------------------------ */
+
+sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
+{
+    sc_shape_spec spec = {
+        m->n, m->k, (size_t)sc_model_value(m, SC_MODEL_PARAM_CLASSES),
+        sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD,
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_FIELD),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_CHANNELS),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_HEIGHT),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_WIDTH),
+        (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_STRIDE),
+        sc_model_threads(m)};
+    return sc_shape_compute(&spec, shape, m->message, caller);
+}
+
+sc_status sc_model_local_shape(const sc_model *model, size_t *grid_height,
+                               size_t *grid_width, size_t *maps)
+{
+    static const char caller[] = "sc_model_local_shape";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    if (!model->initialized)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: model is not initialised",
+                       caller);
+    const sc_shape *shape = &model->state.shape;
+    if (shape->field == 0)
+        return sc_fail(NULL, SC_ERR_STATE, "%s: the model is dense "
+                       "(SC_MODEL_PARAM_LOCAL_FIELD is 0)", caller);
+    if (grid_height != NULL)
+        *grid_height = shape->grid_rows;
+    if (grid_width != NULL)
+        *grid_width = shape->grid_cols;
+    if (maps != NULL)
+        *maps = shape->maps;
     return SC_OK;
 }
 
@@ -321,7 +395,7 @@ void sc_model_adopt_state(sc_model *m, sc_state *fresh)
     memset(fresh, 0, sizeof *fresh);
     m->initialized = 1;
     /* The training buffers depend on the class count: start afresh. */
-    train_buffers_release(&m->train);
+    sc_train_buffers_release(&m->train);
 }
 
 sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
@@ -345,54 +419,85 @@ sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
     return SC_OK;
 }
 
-sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
+/* Allocates buffers for `batch` samples; with `training`, for
+ * back-propagation (every LISTA step's slab, LCoD's trace, the probe),
+ * else for a forward pass and the loss values (two code slabs).  SC_OK
+ * or SC_ERR_NOMEM with *fresh zeroed. */
+static sc_status buffers_create(const sc_model *m, size_t batch,
+                                int training, sc_train_buffers *fresh)
 {
-    sc_train_buffers *b = &m->train;
-    if (batch <= b->batch)
-        return SC_OK;
     size_t n = m->n, k = m->k, classes = m->state.classes;
     size_t t = (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS);
     int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
-    /* LISTA keeps every step's slab; LCoD one, and a trace of its steps. */
-    size_t slabs = lcod ? 1 : t;
-    sc_train_buffers fresh = {0};
-    fresh.batch = batch;
-    fresh.u = malloc(batch * k * sizeof(float));
-    fresh.a = malloc(slabs * batch * k * sizeof(float));
-    fresh.z = malloc(slabs * batch * k * sizeof(float));
-    fresh.delta = malloc(slabs * batch * k * sizeof(float));
-    int trace_failed = 0;
-    if (lcod) {
-        fresh.trace.pick = malloc(t * batch * sizeof(uint32_t));
-        fresh.trace.value = malloc(t * batch * sizeof(float));
-        fresh.trace.change = malloc(t * batch * sizeof(float));
-        trace_failed = !fresh.trace.pick || !fresh.trace.value ||
-                       !fresh.trace.change;
+    /* LISTA keeps every step's slab for back-propagation, and a forward
+     * pass without history alternates two code slabs; LCoD needs one of
+     * each, and a trace of its steps. */
+    size_t slabs = lcod ? 1 : training ? t : 1;
+    size_t code_slabs = lcod ? 1 : slabs > 2 ? slabs : 2;
+    *fresh = (sc_train_buffers){0};
+    fresh->batch = batch;
+    fresh->threads = m->state.shape.threads;
+    fresh->u = malloc(batch * k * sizeof(float));
+    fresh->a = malloc(slabs * batch * k * sizeof(float));
+    fresh->z = malloc(code_slabs * batch * k * sizeof(float));
+    fresh->delta = malloc(slabs * batch * k * sizeof(float));
+    int extra_failed = 0;
+    if (lcod && training) {
+        fresh->trace.pick = malloc(t * batch * sizeof(uint32_t));
+        fresh->trace.value = malloc(t * batch * sizeof(float));
+        fresh->trace.change = malloc(t * batch * sizeof(float));
+        extra_failed = !fresh->trace.pick || !fresh->trace.value ||
+                       !fresh->trace.change;
     }
-    fresh.grad_z = malloc(batch * k * sizeof(float));
-    fresh.grad_u = malloc(batch * k * sizeof(float));
-    fresh.residual = malloc(batch * n * sizeof(float));
-    fresh.zhat = malloc(batch * k * sizeof(float));
-    fresh.grad_zhat = malloc(batch * k * sizeof(float));
-    fresh.norms = malloc(batch * sizeof(float));
-    fresh.logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
-    fresh.columns = malloc(k * sizeof(double));
+    if (training) {
+        fresh->probe = malloc(batch * n * sizeof(float));
+        extra_failed |= fresh->probe == NULL;
+    }
+    fresh->grad_z = malloc(batch * k * sizeof(float));
+    fresh->grad_u = malloc(batch * k * sizeof(float));
+    fresh->residual = malloc(batch * n * sizeof(float));
+    fresh->zhat = malloc(batch * k * sizeof(float));
+    fresh->grad_zhat = malloc(batch * k * sizeof(float));
+    fresh->norms = malloc(batch * sizeof(float));
+    fresh->logits = malloc(batch * (classes > 0 ? classes : 1) * sizeof(float));
+    fresh->columns = malloc(k * sizeof(double));
     /* The local operators' scratch; none for a dense model. */
     size_t scratch = sc_state_operator_scratch(&m->state, batch);
     int scratch_failed = scratch == SIZE_MAX ||
                          scratch > SIZE_MAX / sizeof(float);
     if (!scratch_failed && scratch > 0) {
-        fresh.operator = malloc(scratch * sizeof(float));
-        scratch_failed = fresh.operator == NULL;
+        fresh->operator = malloc(scratch * sizeof(float));
+        scratch_failed = fresh->operator == NULL;
     }
-    if (!fresh.u || !fresh.a || !fresh.z || !fresh.delta || !fresh.grad_z ||
-        !fresh.grad_u || !fresh.residual || !fresh.zhat || !fresh.grad_zhat ||
-        !fresh.norms || !fresh.logits || !fresh.columns || scratch_failed ||
-        trace_failed) {
-        train_buffers_release(&fresh);
+    if (!fresh->u || !fresh->a || !fresh->z || !fresh->delta ||
+        !fresh->grad_z || !fresh->grad_u || !fresh->residual ||
+        !fresh->zhat || !fresh->grad_zhat || !fresh->norms ||
+        !fresh->logits || !fresh->columns || scratch_failed ||
+        extra_failed) {
+        sc_train_buffers_release(fresh);
         return SC_ERR_NOMEM;
     }
-    train_buffers_release(b);
+    return SC_OK;
+}
+
+sc_status sc_train_buffers_reserve(sc_model *m, size_t batch)
+{
+    sc_train_buffers *b = &m->train;
+    /* Regrown for a larger batch, or for another thread count (the
+     * operators' scratch is sized by it: SC_MODEL_PARAM_THREADS). */
+    if (batch <= b->batch && b->threads == m->state.shape.threads)
+        return SC_OK;
+    sc_train_buffers fresh;
+    if (buffers_create(m, batch > b->batch ? batch : b->batch, 1, &fresh) !=
+        SC_OK)
+        return SC_ERR_NOMEM;
+    /* The last compute's batch, for the check of the next apply. */
+    if (b->probe_rows > 0) {
+        memcpy(fresh.probe, b->probe, b->probe_rows * m->n * sizeof(float));
+        fresh.probe_rows = b->probe_rows;
+        fresh.probe_scale = b->probe_scale;
+    }
+    sc_train_buffers_release(b);
     *b = fresh;
     return SC_OK;
 }
@@ -431,4 +536,10 @@ sc_status sc_model_clone(sc_model **out, const sc_model *model)
     }
     *out = copy;
     return SC_OK;
+}
+
+sc_status sc_forward_buffers_create(const sc_model *m, size_t batch,
+                                    sc_train_buffers *b)
+{
+    return buffers_create(m, batch, 0, b);
 }

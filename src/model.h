@@ -6,21 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lcod.h"
 #include "operator.h"
 #include "params.h"
 #include "pools.h"
+#include "shape.h"
 #include "status.h"
-
-/* The trainable arrays, in sc_weight order (SC_WEIGHT_ENCODER - 1 ...). */
-enum {
-    SC_TENSOR_ENCODER,
-    SC_TENSOR_LATERAL,
-    SC_TENSOR_THRESHOLD,
-    SC_TENSOR_DECODER,
-    SC_TENSOR_CLASSIFIER,
-    SC_TENSOR_CLASS_BIAS,
-    SC_TENSOR_COUNT
-};
 
 /* One trainable array with its gradient and optimiser moments (m1: SGD
  * velocity or Adam's first moment; m2: Adam's second moment).  A step
@@ -33,17 +24,6 @@ typedef struct {
     float *grad, *m1, *m2;
     float *next_m1, *next_m2;
 } sc_tensor;
-
-/* The structure a model's parameters fix (shape.c). */
-typedef struct {
-    size_t field;          /* r; 0 for a dense model (the rest then 0) */
-    size_t channels, height, width, stride;
-    size_t positions;      /* Hout * Wout */
-    size_t grid_rows, grid_cols;  /* Hout, Wout */
-    size_t maps;           /* f = k / positions */
-    size_t threads;        /* SC_MODEL_PARAM_THREADS resolved (0: online CPUs) */
-    size_t counts[SC_TENSOR_COUNT];  /* every trainable array's length */
-} sc_shape;
 
 /* Everything an init creates and a load restores: replaced as a whole, so
  * that a failed init leaves the previous state in place. */
@@ -61,20 +41,12 @@ typedef struct {
     uint64_t steps;
 } sc_state;
 
-/* What back-propagation through an LCoD encoder needs of its forward
- * pass (E5, B5): for sample b and coordinate step t = 1..T, entry
- * b*T + t-1 of each array holds the unit j_t chosen, its new value
- * Zbar_t[j_t] and its change e_t = Zbar_t[j_t] - Z_{t-1}[j_t]. */
-typedef struct {
-    uint32_t *pick;
-    float *value;
-    float *change;
-} sc_lcod_trace;
-
 /* Scratch of the training step, grown to the largest batch seen, so a
  * warm step does not allocate.  Slabs are batch x k unless noted. */
 typedef struct {
     size_t batch;            /* capacity in samples */
+    size_t threads;          /* the local operators' threads that
+                                `operator` was sized for */
     float *u;                /* W_e x */
     float *a, *z, *delta;    /* T slabs each: pre-activations, codes, deltas
                                 (LCoD: one slab each: B, the codes, and
@@ -89,6 +61,12 @@ typedef struct {
     double *columns;         /* k doubles for the column projection */
     float *operator;         /* sc_state_operator_scratch(state, batch)
                                 floats for the local verbs, or NULL */
+    /* The model's own buffers only: the inputs of the last
+     * sc_model_gradient_compute, which sc_model_gradient_apply runs
+     * through the new weights (update_check.h). */
+    float *probe;            /* batch x n */
+    size_t probe_rows;       /* 0: none since init */
+    double probe_scale;      /* max |probe| */
 } sc_train_buffers;
 
 struct sc_model_s {
@@ -100,15 +78,14 @@ struct sc_model_s {
     char message[SC_MESSAGE_SIZE];
 };
 
-/* Largest n or k, and largest element count of one weight matrix. */
-#define SC_MAX_DIMENSION ((size_t)1 << 24)
-#define SC_MAX_ELEMENTS  ((size_t)1 << 31)
-
-/* Checks the structural parameters that fix the operators (the local
- * geometry against n and k) and computes the shape, allocating nothing.
- * SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the message set on the
- * model. */
+/* The shape (shape.h) of the model's sizes and structural parameters,
+ * allocating nothing.  SC_OK, or SC_ERR_RANGE / SC_ERR_SIZE with the
+ * message set on the model. */
 sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller);
+
+/* The threads a local model's operators and element-wise passes use:
+ * SC_MODEL_PARAM_THREADS, 0 resolved to the online processors. */
+size_t sc_model_threads(const sc_model *m);
 
 /* The current value of a parameter (id must be valid). */
 double sc_model_value(const sc_model *m, sc_model_param id);
@@ -137,11 +114,26 @@ void sc_model_adopt_state(sc_model *m, sc_state *fresh);
  * SC_ERR_NOMEM (the old buffers are kept). */
 sc_status sc_train_buffers_reserve(sc_model *m, size_t batch);
 
+/* Buffers for the forward pass and the loss values of `batch` samples
+ * without back-propagation (the encoder keeps no history: see
+ * sc_forward), for a call on a const model.  SC_OK or SC_ERR_NOMEM (*b
+ * then zeroed).  Released with sc_train_buffers_release. */
+sc_status sc_forward_buffers_create(const sc_model *m, size_t batch,
+                                    sc_train_buffers *b);
+void sc_train_buffers_release(sc_train_buffers *b);
+
 /* Checks a batch size: non-zero, its arrays addressable, and for a
  * training step (training != 0) the T-slab products within BLAS's int
  * sizes.  SC_OK or SC_ERR_SIZE with the message set. */
 sc_status sc_check_batch(const sc_model *m, size_t batch, int training,
                          char *message, const char *caller);
+
+/* Checks that the model has weight array `which` (sc_model_weights'
+ * errors after its NULL checks): SC_ERR_PARAM for an unknown id,
+ * SC_ERR_STATE before init or for a classifier array without classes;
+ * the message in sc_last_message only (a const call). */
+sc_status sc_check_weight(const sc_model *m, sc_weight which,
+                          const char *caller);
 
 /* 1 if all count values are finite. */
 int sc_all_finite(const float *x, size_t count);

@@ -116,10 +116,10 @@ static coefficients coefficients_of(const sc_optimizer_settings *o,
 /* The arrays of one staged update, laid end to end: element e of the
  * whole is element e - first[j] of array tensors[j]. */
 typedef struct {
-    sc_state *s;
+    sc_tensor *tensors;
     int adam;
     size_t count;                         /* arrays taking part */
-    int tensors[SC_TENSOR_COUNT];
+    int which[SC_TENSOR_COUNT];           /* their SC_TENSOR_* */
     coefficients c[SC_TENSOR_COUNT];
     size_t first[SC_TENSOR_COUNT + 1];
     int ok[SC_PARALLEL_MAX_THREADS];      /* one flag per thread */
@@ -135,7 +135,7 @@ static void stage_range(void *arg, size_t begin, size_t end, size_t thread)
         size_t hi = end < call->first[j + 1] ? end : call->first[j + 1];
         if (lo >= hi)
             continue;
-        sc_tensor *t = &call->s->tensor[call->tensors[j]];
+        sc_tensor *t = &call->tensors[call->which[j]];
         size_t at = lo - call->first[j], count = hi - lo;
         if (call->adam)
             ok &= adam(count, call->c[j], t->w + at, t->grad + at,
@@ -153,21 +153,22 @@ static void stage_range(void *arg, size_t begin, size_t end, size_t thread)
  * about 0.5 ms on one core). */
 #define PARALLEL_ELEMENTS ((size_t)1 << 17)
 
-int sc_optimizer_stage(sc_state *s, const double scale[SC_TENSOR_COUNT],
+int sc_optimizer_stage(sc_tensor tensors[SC_TENSOR_COUNT],
+                       const double scale[SC_TENSOR_COUNT],
                        const sc_optimizer_settings *o, size_t threads)
 {
     stage_call call;
-    call.s = s;
+    call.tensors = tensors;
     call.adam = o->kind == SC_OPTIMIZER_ADAM;
     call.count = 0;
     call.first[0] = 0;
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
-        if (!(scale[t] > 0) || s->tensor[t].count == 0)
+        if (!(scale[t] > 0) || tensors[t].count == 0)
             continue;
-        call.tensors[call.count] = t;
+        call.which[call.count] = t;
         call.c[call.count] = coefficients_of(o, scale[t]);
         call.first[call.count + 1] = call.first[call.count] +
-                                     s->tensor[t].count;
+                                     tensors[t].count;
         call.count++;
     }
     size_t total = call.first[call.count];

@@ -15,7 +15,8 @@ typedef struct {
 
 sc_optimizer_settings sc_optimizer_settings_of(const sc_model *m);
 
-/* Computes one update (O1 or O2) of every array t with scale[t] > 0, its
+/* Computes one update (O1 or O2) of every array t (tensors[t], in
+ * SC_TENSOR_* order) with scale[t] > 0, its
  * learning rate multiplied by scale[t] (1/T for W_e and theta, 1/(T-1) for
  * S, O3), in one pass over each array, without changing anything the
  * model uses: the new weights are written over the array's gradient, and
@@ -25,12 +26,15 @@ sc_optimizer_settings sc_optimizer_settings_of(const sc_model *m);
  * from them; the result does not depend on the thread count.
  * Returns 1 if every new value is finite, 0 if any is NaN or +-Inf: the
  * step must then be refused, and the model is as it was. */
-int sc_optimizer_stage(sc_state *s, const double scale[SC_TENSOR_COUNT],
+int sc_optimizer_stage(sc_tensor tensors[SC_TENSOR_COUNT],
+                       const double scale[SC_TENSOR_COUNT],
                        const sc_optimizer_settings *o, size_t threads);
 
 /* Makes the values that sc_optimizer_stage computed the model's, for every
- * array with scale[t] > 0, for the same settings: pointer swaps, no copy.
- * The gradients are then garbage until the next step computes them. */
+ * array with scale[t] > 0, for the same settings: pointer swaps, no copy,
+ * wherever the state owns each array (an operator, theta or c).  The
+ * gradients are then garbage until the next step computes them; a second
+ * commit with the same arguments swaps everything back. */
 void sc_optimizer_commit(sc_state *s, const double scale[SC_TENSOR_COUNT],
                          const sc_optimizer_settings *o);
 

@@ -15,6 +15,8 @@
 typedef struct {
     int id;                /* an sc_model_param, sc_solver_param, sc_dictionary_param */
     const char *name;      /* "SC_MODEL_PARAM_ITERATIONS" */
+    const char *key;       /* "iterations": the name without its prefix, in
+                              lower case (sc_model_param_name) */
     double lo, hi;         /* inclusive bounds */
     double initial;        /* default */
     int integral;          /* the value must be an integer */
@@ -54,6 +56,14 @@ sc_status sc_param_check(const sc_param_info *info, double value,
  * the local ones, 12-18.  The loader and the fuzzers' file generator
  * share it. */
 int sc_param_in_file_version(uint32_t id, uint32_t version);
+
+/* The shared bodies of sc_model_param_name / _from_name and the solver's
+ * and dictionary's: the row's key, or NULL for an unknown id; and the id
+ * whose key is `name` (SC_ERR_NULL, SC_ERR_PARAM with the message set,
+ * *id untouched on failure). */
+const char *sc_table_name(const sc_param_table *table, int id);
+sc_status sc_table_from_name(const sc_param_table *table, const char *name,
+                             int *id, const char *caller);
 
 /* The bounds query shared by sc_model_param_bounds, sc_solver_param_bounds and
  * sc_dictionary_param_bounds. */

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* shape.c -- the structure a model's parameters fix: dense, or local
- * unshared filters over an image (SC_MODEL_PARAM_LOCAL_FIELD > 0), and the
- * length of every trainable array.  Init, load and the file format all
- * ask here, so a geometry is checked in one place. */
+/* shape.c -- the structure a model's parameters fix (shape.h), and
+ * sc_model_local_units, which computes a local model's unit count from
+ * the same geometry. */
 #include <stdint.h>
 
-#include "model.h"
-#include "parallel.h"
+#include "shape.h"
 
 /* *out = a * b, or 0 if that overflows size_t. */
 static int product(size_t a, size_t b, size_t *out)
@@ -75,62 +73,60 @@ sc_status sc_model_local_units(size_t channels, size_t height, size_t width,
     return SC_OK;
 }
 
-sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
+sc_status sc_shape_compute(const sc_shape_spec *spec, sc_shape *shape,
+                           char *message, const char *caller)
 {
-    size_t n = m->n, k = m->k;
-    size_t classes = (size_t)sc_model_value(m, SC_MODEL_PARAM_CLASSES);
+    size_t n = spec->n, k = spec->k, classes = spec->classes;
     *shape = (sc_shape){0};
     if (classes * k > SC_MAX_ELEMENTS)
-        return sc_fail(m->message, SC_ERR_SIZE,
+        return sc_fail(message, SC_ERR_SIZE,
                        "%s: %zu classes x %zu units is too large", caller,
                        classes, k);
-    shape->field = (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_FIELD);
+    size_t field = spec->field;
     /* LCoD is implemented for dense models only (E5). */
-    if (shape->field > 0 &&
-        sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD)
-        return sc_fail(m->message, SC_ERR_RANGE,
+    if (field > 0 && spec->lcod)
+        return sc_fail(message, SC_ERR_RANGE,
                        "%s: SC_MODEL_PARAM_ENCODER is SC_ENCODER_LCOD, which needs "
                        "a dense model, but SC_MODEL_PARAM_LOCAL_FIELD is %zu (set "
-                       "it to 0, or use SC_ENCODER_LISTA)", caller,
-                       shape->field);
+                       "it to 0, or use SC_ENCODER_LISTA)", caller, field);
     size_t encoder = n * k; /* create bounded n*k and k*k */
-    if (shape->field > 0) {
-        shape->channels = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_CHANNELS);
-        shape->height = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_HEIGHT);
-        shape->width = (size_t)sc_model_value(m, SC_MODEL_PARAM_IMAGE_WIDTH);
-        shape->stride = (size_t)sc_model_value(m, SC_MODEL_PARAM_LOCAL_STRIDE);
-        if (shape->height == 0 || shape->width == 0)
-            return sc_fail(m->message, SC_ERR_RANGE,
+    if (field > 0) {
+        if (spec->height == 0 || spec->width == 0)
+            return sc_fail(message, SC_ERR_RANGE,
                            "%s: SC_MODEL_PARAM_LOCAL_FIELD is %zu but the image is "
                            "%zu x %zu: set SC_MODEL_PARAM_IMAGE_HEIGHT and "
-                           "SC_MODEL_PARAM_IMAGE_WIDTH", caller, shape->field,
-                           shape->height, shape->width);
+                           "SC_MODEL_PARAM_IMAGE_WIDTH", caller, field,
+                           spec->height, spec->width);
         local_extent e = {0};
-        sc_status status = local_grid(shape->channels, shape->height,
-                                      shape->width, shape->field,
-                                      shape->stride, &e, m->message, caller);
+        sc_status status = local_grid(spec->channels, spec->height,
+                                      spec->width, field, spec->stride, &e,
+                                      message, caller);
         if (status != SC_OK)
             return status;
         if (e.pixels != n)
-            return sc_fail(m->message, SC_ERR_SIZE,
+            return sc_fail(message, SC_ERR_SIZE,
                            "%s: the %zu x %zu x %zu image has %zu pixels, "
                            "but the model has %zu inputs", caller,
-                           shape->channels, shape->height, shape->width,
+                           spec->channels, spec->height, spec->width,
                            e.pixels, n);
         if (k % e.positions != 0)
-            return sc_fail(m->message, SC_ERR_SIZE,
+            return sc_fail(message, SC_ERR_SIZE,
                            "%s: %zu units are not a whole number of maps "
                            "over %zu positions (sc_model_local_units gives k)",
                            caller, k, e.positions);
+        shape->field = field;
+        shape->channels = spec->channels;
+        shape->height = spec->height;
+        shape->width = spec->width;
+        shape->stride = spec->stride;
         shape->grid_rows = e.rows;
         shape->grid_cols = e.cols;
         shape->positions = e.positions;
         shape->maps = k / e.positions;
-        size_t threads = (size_t)sc_model_value(m, SC_MODEL_PARAM_THREADS);
-        shape->threads = threads == 0 ? sc_parallel_threads() : threads;
+        shape->threads = spec->threads;
         /* Each unit's filter covers its window: k * C*r*r weights, no
          * more than the dense k*n that create already bounded. */
-        encoder = k * shape->channels * shape->field * shape->field;
+        encoder = k * spec->channels * field * field;
     }
     shape->counts[SC_TENSOR_ENCODER] = encoder;
     shape->counts[SC_TENSOR_LATERAL] = k * k;
@@ -140,3 +136,4 @@ sc_status sc_model_shape(sc_model *m, sc_shape *shape, const char *caller)
     shape->counts[SC_TENSOR_CLASS_BIAS] = classes;
     return SC_OK;
 }
+

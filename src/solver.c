@@ -17,28 +17,28 @@
 #define SC_MAX_DIMENSION ((size_t)1 << 24)
 #define SC_MAX_ELEMENTS  ((size_t)1 << 31)
 
-#define ROW(id, lo, hi, def, integral) { id, #id, lo, hi, def, integral, 0, 0 }
+#define ROW(id, key, lo, hi, def, integral) \
+    { id, #id, key, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_PARAM_METHOD,         0, SC_SOLVER_METHOD_HIGHEST,
-        SC_SOLVER_METHOD_FISTA, 1),
-    ROW(SC_SOLVER_PARAM_LAMBDA,         0,     1e6,  0.1,   0),
-    ROW(SC_SOLVER_PARAM_NONNEGATIVE,    0,     1,    0,     1),
-    ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, 1,     1e7,  1000,  1),
-    ROW(SC_SOLVER_PARAM_TOLERANCE,      0,     1,    1e-6,  0),
-    ROW(SC_SOLVER_PARAM_GROUP_LAYOUT,   0,     2,    0,     1),
-    ROW(SC_SOLVER_PARAM_GROUP_WEIGHT,   0,     1e6,  0,     0),
-    ROW(SC_SOLVER_PARAM_GROUP_SIZE,     1,     1e6,  4,     1),
-    ROW(SC_SOLVER_PARAM_TORUS_ROWS,     0,     1e6,  0,     1),
-    ROW(SC_SOLVER_PARAM_TORUS_COLS,     0,     1e6,  0,     1),
-    ROW(SC_SOLVER_PARAM_POOL_SIZE,      1,     1000, 3,     1),
-    ROW(SC_SOLVER_PARAM_POOL_STRIDE,    1,     1000, 1,     1),
-    ROW(SC_SOLVER_PARAM_POOL_SIGMA,     0,     1000, 0,     0),
-    ROW(SC_SOLVER_PARAM_GROUP_EPSILON,  1e-12, 1,    1e-4,  0),
-    ROW(SC_SOLVER_PARAM_L2,             0,     1e6,  0,     0),
-    ROW(SC_SOLVER_PARAM_THREADS,        0,     SC_PARALLEL_MAX_THREADS, 1, 1),
-    ROW(SC_SOLVER_PARAM_MAX_NONZEROS,   0,     SC_MAX_DIMENSION, 10, 1),
-    ROW(SC_SOLVER_PARAM_MAX_RESIDUAL,   0,     1e15, 0,     0),
+    ROW(SC_SOLVER_PARAM_METHOD, "method",                 0,     SC_SOLVER_METHOD_HIGHEST, SC_SOLVER_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_PARAM_LAMBDA, "lambda",                 0,     1e6,                     0.1,                    0),
+    ROW(SC_SOLVER_PARAM_NONNEGATIVE, "nonnegative",       0,     1,                       0,                      1),
+    ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, "max_iterations", 1,     1e7,                     1000,                   1),
+    ROW(SC_SOLVER_PARAM_TOLERANCE, "tolerance",           0,     1,                       1e-6,                   0),
+    ROW(SC_SOLVER_PARAM_GROUP_LAYOUT, "group_layout",     0,     2,                       0,                      1),
+    ROW(SC_SOLVER_PARAM_GROUP_WEIGHT, "group_weight",     0,     1e6,                     0,                      0),
+    ROW(SC_SOLVER_PARAM_GROUP_SIZE, "group_size",         1,     1e6,                     4,                      1),
+    ROW(SC_SOLVER_PARAM_TORUS_ROWS, "torus_rows",         0,     1e6,                     0,                      1),
+    ROW(SC_SOLVER_PARAM_TORUS_COLS, "torus_cols",         0,     1e6,                     0,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_SIZE, "pool_size",           1,     1000,                    3,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_STRIDE, "pool_stride",       1,     1000,                    1,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_SIGMA, "pool_sigma",         0,     1000,                    0,                      0),
+    ROW(SC_SOLVER_PARAM_GROUP_EPSILON, "group_epsilon",   1e-12, 1,                       1e-4,                   0),
+    ROW(SC_SOLVER_PARAM_L2, "l2",                         0,     1e6,                     0,                      0),
+    ROW(SC_SOLVER_PARAM_THREADS, "threads",               0,     SC_PARALLEL_MAX_THREADS, 1,                      1),
+    ROW(SC_SOLVER_PARAM_MAX_NONZEROS, "max_nonzeros",     0,     SC_MAX_DIMENSION,        10,                     1),
+    ROW(SC_SOLVER_PARAM_MAX_RESIDUAL, "max_residual",     0,     1e15,                    0,                      0),
 };
 _Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
                    SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
@@ -313,6 +313,22 @@ sc_status sc_solver_param_bounds(sc_solver_param param, double *lo, double *hi)
 {
     return sc_table_bounds(&solver_table, (int)param, lo, hi,
                            "sc_solver_param_bounds");
+}
+
+const char *sc_solver_param_name(sc_solver_param param)
+{
+    return sc_table_name(&solver_table, (int)param);
+}
+
+sc_status sc_solver_param_from_name(const char *name, sc_solver_param *param)
+{
+    int id = 0;
+    sc_status status = sc_table_from_name(&solver_table, name,
+                                          param == NULL ? NULL : &id,
+                                          "sc_solver_param_from_name");
+    if (status == SC_OK)
+        *param = (sc_solver_param)id;
+    return status;
 }
 
 sc_status sc_solver_set(sc_solver *solver, sc_solver_param param,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* step.c -- one training step: forward, losses, back-propagation through
- * time, a checked update, the constraints.  The model changes only after
- * every new value has been computed and found finite. */
+ * time (the compute half), then a checked update and the constraints (the
+ * apply half).  sc_model_step is the two halves back to back; the gradient
+ * interface (gradient.c) calls them apart.  The model changes only after
+ * every new value has been computed and checked (update_check.h). */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -12,14 +15,13 @@
 #include "model.h"
 #include "optimizer.h"
 #include "step.h"
+#include "update_check.h"
 
-/* Checks everything a step reads before it touches the model. */
-static sc_status check_step_input(sc_model *m, const float *x,
-                                  const int32_t *labels, const float *targets,
-                                  size_t batch, const sc_model_stats *stats,
-                                  const sc_loss_weights *w, const char *caller)
+sc_status sc_check_step_input(const sc_model *m, char *msg, const float *x,
+                              const int32_t *labels, const float *targets,
+                              size_t batch, const sc_model_stats *stats,
+                              const sc_loss_weights *w, const char *caller)
 {
-    char *msg = m->message;
     if (x == NULL)
         return sc_fail(msg, SC_ERR_NULL, "%s: x is NULL", caller);
     if (!m->initialized)
@@ -60,6 +62,43 @@ static sc_status check_step_input(sc_model *m, const float *x,
     return SC_OK;
 }
 
+sc_unroll sc_unroll_of(const sc_model *m, size_t batch)
+{
+    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
+                     (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
+    return run;
+}
+
+/* The state's encoder weights, and where its gradients go. */
+static sc_encoder_weights encoder_weights(const sc_state *s)
+{
+    sc_encoder_weights e = {&s->encoder, &s->lateral, s->threshold};
+    return e;
+}
+
+static sc_encoder_gradients encoder_gradients(sc_state *s)
+{
+    sc_encoder_gradients g = {s->tensor[SC_TENSOR_ENCODER].grad,
+                              s->tensor[SC_TENSOR_LATERAL].grad,
+                              s->tensor[SC_TENSOR_THRESHOLD].grad};
+    return g;
+}
+
+const float *sc_forward(const sc_state *s, sc_unroll run, int lcod,
+                        const float *x, sc_train_buffers *buf, int history)
+{
+    sc_encoder_weights e = encoder_weights(s);
+    if (lcod) {
+        /* (E5): B = W_e x in a, one sample's Z in delta. */
+        sc_lcod_forward(&e, run, x, buf->a, buf->z, buf->delta,
+                        history ? &buf->trace : NULL, buf->operator);
+        return buf->z;
+    }
+    /* (E1): u = W_e x in u. */
+    return sc_encoder_forward(&e, run, x, buf->u, buf->a, buf->z, history,
+                              buf->operator);
+}
+
 void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
                           const float *x, const int32_t *labels,
                           const float *targets, size_t batch,
@@ -67,26 +106,25 @@ void sc_compute_gradients(sc_model *m, const sc_loss_weights *w,
 {
     sc_state *s = &m->state;
     sc_train_buffers *buf = &m->train;
-    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
-                     (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
-    if (sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
-        /* Forward (E5) from B = W_e x, losses (L1-L5), back-propagation
-         * (B5). */
-        sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->a,
-                            buf->operator);
-        sc_lcod_forward(s, run, buf->a, buf->z, buf->delta, &buf->trace);
-        sc_losses_evaluate(s, w, batch, x, buf->z, labels, targets, buf,
-                           values);
-        sc_lcod_backward(s, run, x, buf->a, &buf->trace, buf->grad_z,
+    sc_unroll run = sc_unroll_of(m, batch);
+    int lcod = sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD;
+    sc_loss_operators ops = sc_loss_operators_of(s);
+    sc_loss_gradients g = {s->tensor[SC_TENSOR_DECODER].grad,
+                           s->tensor[SC_TENSOR_CLASSIFIER].grad,
+                           s->tensor[SC_TENSOR_CLASS_BIAS].grad};
+    sc_encoder_weights e = encoder_weights(s);
+    sc_encoder_gradients eg = encoder_gradients(s);
+    /* Forward (E1 or E5), losses (L1-L5), back-propagation (B1-B4 or
+     * B5). */
+    const float *z = sc_forward(s, run, lcod, x, buf, 1);
+    sc_losses_evaluate(&ops, w, batch, x, z, labels, targets, buf, &g,
+                       values);
+    if (lcod)
+        sc_lcod_backward(&e, &eg, run, x, buf->a, &buf->trace, buf->grad_z,
                          buf->grad_u, buf->delta, buf->operator);
-        return;
-    }
-    /* Forward (E1), losses (L1-L5), back-propagation (B1-B4). */
-    sc_operator_forward(&s->encoder, batch, x, 0.0f, buf->u, buf->operator);
-    const float *z = sc_encoder_forward(s, run, buf->u, buf->a, buf->z, 1);
-    sc_losses_evaluate(s, w, batch, x, z, labels, targets, buf, values);
-    sc_encoder_backward(s, run, x, buf->z, buf->grad_z, buf->delta,
-                        buf->grad_u, buf->operator);
+    else
+        sc_encoder_backward(&e, &eg, run, x, buf->z, buf->grad_z,
+                            buf->delta, buf->grad_u, buf->operator);
 }
 
 /* The threads of the step's element-wise passes.  A local model's
@@ -101,8 +139,7 @@ static size_t element_threads(const sc_state *s)
     return s->encoder.kind == SC_OPERATOR_LOCAL ? s->shape.threads : 1;
 }
 
-/* Copies the values into the caller's struct, as many fields as fit. */
-static void report(sc_model_stats *stats, const sc_loss_values *v)
+void sc_stats_report(sc_model_stats *stats, const sc_loss_values *v)
 {
     sc_model_stats full;
     full.size = stats->size;
@@ -118,36 +155,50 @@ static void report(sc_model_stats *stats, const sc_loss_values *v)
     memcpy(stats, &full, bytes);
 }
 
-sc_status sc_model_step(sc_model *model, const float *x,
-                        const int32_t *labels, const float *targets,
-                        size_t batch, sc_model_stats *stats)
+double sc_max_magnitude(const float *x, size_t count)
 {
-    static const char caller[] = "sc_model_step";
-    if (model == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
-    sc_loss_weights w = sc_loss_weights_of(model);
-    sc_status status = check_step_input(model, x, labels, targets, batch,
-                                        stats, &w, caller);
+    float most = 0.0f;
+    for (size_t i = 0; i < count; i++) {
+        float a = fabsf(x[i]);
+        most = a > most ? a : most;
+    }
+    return most;
+}
+
+sc_status sc_step_compute(sc_model *m, const float *x, const int32_t *labels,
+                          const float *targets, size_t batch,
+                          const sc_model_stats *stats,
+                          sc_loss_values *values, const char *caller)
+{
+    sc_loss_weights w = sc_loss_weights_of(m);
+    sc_status status = sc_check_step_input(m, m->message, x, labels,
+                                           targets, batch, stats, &w,
+                                           caller);
     if (status != SC_OK)
         return status;
-    if (sc_train_buffers_reserve(model, batch) != SC_OK)
-        return sc_fail(model->message, SC_ERR_NOMEM,
+    if (sc_train_buffers_reserve(m, batch) != SC_OK)
+        return sc_fail(m->message, SC_ERR_NOMEM,
                        "%s: out of memory for a batch of %zu", caller, batch);
+    sc_compute_gradients(m, &w, x, labels, targets, batch, values);
+    if (!isfinite(values->loss))
+        return sc_fail(m->message, SC_ERR_NONFINITE,
+                       "%s: the loss overflowed to NaN or Inf (%g); the "
+                       "model is unchanged: lower "
+                       "SC_MODEL_PARAM_LEARNING_RATE or scale the inputs",
+                       caller, values->loss);
+    return SC_OK;
+}
 
-    size_t T = (size_t)sc_model_value(model, SC_MODEL_PARAM_ITERATIONS);
-    sc_state *s = &model->state;
-    sc_train_buffers *buf = &model->train;
-    sc_loss_values values;
-    sc_compute_gradients(model, &w, x, labels, targets, batch, &values);
-    int shrink = (int)sc_model_value(model, SC_MODEL_PARAM_SHRINK);
-
-    /* Which arrays this step trains, and their step scales: the repeat
-     * counts (O3) and the classifier's own scale. */
-    int repeats = sc_model_value(model, SC_MODEL_PARAM_REPEAT_SCALING) != 0.0;
+/* The step scales of the arrays a step trains (0 for the others): the
+ * repeat counts (O3) and the classifier's own scale. */
+static void step_scales(const sc_model *m, double scale[SC_TENSOR_COUNT])
+{
+    sc_loss_weights w = sc_loss_weights_of(m);
+    size_t T = (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS);
+    int repeats = sc_model_value(m, SC_MODEL_PARAM_REPEAT_SCALING) != 0.0;
     double classifier = w.classification > 0
-        ? sc_model_value(model, SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
-    double scale[SC_TENSOR_COUNT] = {0};
-    if (sc_model_value(model, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
+        ? sc_model_value(m, SC_MODEL_PARAM_CLASSIFIER_RATE_SCALE) : 0.0;
+    if (sc_model_value(m, SC_MODEL_PARAM_ENCODER) == SC_ENCODER_LCOD) {
         /* LCoD's repeat counts (O3): W_e x once, S in each of the T
          * steps, theta in the T steps' shrinks and the last one. */
         scale[SC_TENSOR_ENCODER] = 1.0;
@@ -162,37 +213,79 @@ sc_status sc_model_step(sc_model *model, const float *x,
     scale[SC_TENSOR_DECODER] = w.recon > 0 ? 1.0 : 0.0;
     scale[SC_TENSOR_CLASSIFIER] = classifier;
     scale[SC_TENSOR_CLASS_BIAS] = classifier;
+}
 
-    /* Stage the update; refuse the step, changing nothing, if any new
-     * value is not finite. */
-    sc_optimizer_settings opt = sc_optimizer_settings_of(model);
-    if (!isfinite(values.loss) ||
-        !sc_optimizer_stage(s, scale, &opt, element_threads(s)))
-        return sc_fail(model->message, SC_ERR_NONFINITE,
-                       "%s: the step produced NaN or Inf (loss %g); the model "
-                       "is unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or scale "
-                       "the inputs", caller, values.loss);
-    sc_optimizer_commit(s, scale, &opt);
-    s->steps++;
-
-    /* Constraints (C1). */
+/* The norm constraints (C1) on the arrays just updated. */
+static void constrain(sc_model *m, const double scale[SC_TENSOR_COUNT])
+{
+    sc_state *s = &m->state;
     if (scale[SC_TENSOR_DECODER] > 0)
         sc_operator_project_columns(
-            &s->decoder, sc_model_value(model, SC_MODEL_PARAM_DECODER_MAX_NORM),
-            buf->columns);
+            &s->decoder, sc_model_value(m, SC_MODEL_PARAM_DECODER_MAX_NORM),
+            m->train.columns);
     if (scale[SC_TENSOR_CLASSIFIER] > 0)
         sc_operator_project_rows(
             &s->classifier,
-            sc_model_value(model, SC_MODEL_PARAM_CLASSIFIER_MAX_NORM));
-    double encoder_bound = sc_model_value(model, SC_MODEL_PARAM_ENCODER_MAX_NORM);
+            sc_model_value(m, SC_MODEL_PARAM_CLASSIFIER_MAX_NORM));
+    double encoder_bound = sc_model_value(m, SC_MODEL_PARAM_ENCODER_MAX_NORM);
     if (encoder_bound > 0)
         sc_operator_project_rows(&s->encoder, encoder_bound);
-    if (shrink == SC_SHRINK_SOFT)
-        for (size_t i = 0; i < model->k; i++)
+    if (sc_model_value(m, SC_MODEL_PARAM_SHRINK) == SC_SHRINK_SOFT)
+        for (size_t i = 0; i < m->k; i++)
             if (s->threshold[i] < 0.0f)
                 s->threshold[i] = 0.0f;
+}
 
+sc_status sc_step_apply(sc_model *m, const float *probe, size_t rows,
+                        double probe_scale, const char *caller)
+{
+    sc_state *s = &m->state;
+    double scale[SC_TENSOR_COUNT];
+    step_scales(m, scale);
+
+    /* Stage the update; refuse it, changing nothing, if any new value is
+     * not finite. */
+    sc_optimizer_settings opt = sc_optimizer_settings_of(m);
+    if (!sc_optimizer_stage(s->tensor, scale, &opt, element_threads(s)))
+        return sc_fail(m->message, SC_ERR_NONFINITE,
+                       "%s: the update overflowed to NaN or Inf; the model is "
+                       "unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or "
+                       "scale the inputs", caller);
+    sc_optimizer_commit(s, scale, &opt);
+    constrain(m, scale);
+
+    /* The state the update leaves must still encode (update_check.h);
+     * else a second commit swaps every array back. */
+    if (!sc_update_check(m, probe, rows, probe_scale)) {
+        sc_optimizer_commit(s, scale, &opt);
+        return sc_fail(m->message, SC_ERR_NONFINITE,
+                       "%s: the update would leave weights under which the "
+                       "model's outputs overflow (%s); the model is "
+                       "unchanged: lower SC_MODEL_PARAM_LEARNING_RATE or "
+                       "scale the inputs", caller,
+                       probe != NULL ? "on the batch" : "weights too large");
+    }
+    s->steps++;
+    return SC_OK;
+}
+
+sc_status sc_model_step(sc_model *model, const float *x,
+                        const int32_t *labels, const float *targets,
+                        size_t batch, sc_model_stats *stats)
+{
+    static const char caller[] = "sc_model_step";
+    if (model == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: model is NULL", caller);
+    sc_loss_values values;
+    sc_status status = sc_step_compute(model, x, labels, targets, batch,
+                                       stats, &values, caller);
+    if (status != SC_OK)
+        return status;
+    status = sc_step_apply(model, x, batch,
+                           sc_max_magnitude(x, batch * model->n), caller);
+    if (status != SC_OK)
+        return status;
     if (stats != NULL)
-        report(stats, &values);
+        sc_stats_report(stats, &values);
     return SC_OK;
 }

@@ -124,7 +124,7 @@ START_TEST(updates_follow_the_formulas)
     }
     sc_optimizer_settings o = sc_optimizer_settings_of(m);
     ck_assert_uint_eq(o.step, 7);
-    ck_assert_int_eq(sc_optimizer_stage(&m->state, scale, &o, 1), 1);
+    ck_assert_int_eq(sc_optimizer_stage(m->state.tensor, scale, &o, 1), 1);
     sc_optimizer_commit(&m->state, scale, &o);
 
     /* The coefficients as the library holds them, in float; the rest in
@@ -183,7 +183,7 @@ START_TEST(untrained_arrays_stay)
     tensor_copy before = copy_tensor(c);
     float *grad = c->grad;
     sc_optimizer_settings o = sc_optimizer_settings_of(m);
-    ck_assert_int_eq(sc_optimizer_stage(&m->state, scale, &o, 1), 1);
+    ck_assert_int_eq(sc_optimizer_stage(m->state.tensor, scale, &o, 1), 1);
     sc_optimizer_commit(&m->state, scale, &o);
     assert_same_tensor(&before, c);
     ck_assert_ptr_eq(c->grad, grad);
@@ -204,7 +204,7 @@ START_TEST(sgd_keeps_the_second_moment)
     tensor_copy before = copy_tensor(e);
     sc_optimizer_settings o = sc_optimizer_settings_of(m);
     for (int step = 0; step < 3; step++) {
-        ck_assert_int_eq(sc_optimizer_stage(&m->state, scale, &o, 1), 1);
+        ck_assert_int_eq(sc_optimizer_stage(m->state.tensor, scale, &o, 1), 1);
         sc_optimizer_commit(&m->state, scale, &o);
     }
     ck_assert(memcmp(before.m2, e->m2, e->count * sizeof(float)) == 0);
@@ -246,7 +246,7 @@ START_TEST(decaying_moments_reach_zero)
             else
                 memset(ts->grad, 0, ts->count * sizeof(float));
         }
-        ck_assert_int_eq(sc_optimizer_stage(&m->state, scale, &o, 1), 1);
+        ck_assert_int_eq(sc_optimizer_stage(m->state.tensor, scale, &o, 1), 1);
         sc_optimizer_commit(&m->state, scale, &o);
         m->state.steps++;
         ck_assert_uint_eq(subnormals_in_state(m), 0);
@@ -410,7 +410,7 @@ START_TEST(refused_update_changes_nothing_on_any_thread)
     sc_tensor *bad = &m->state.tensor[where];
     bad->grad[_i == 0 ? 0 : bad->count - 1] = NAN;
     sc_optimizer_settings o = sc_optimizer_settings_of(m);
-    ck_assert_int_eq(sc_optimizer_stage(&m->state, scale, &o, 2), 0);
+    ck_assert_int_eq(sc_optimizer_stage(m->state.tensor, scale, &o, 2), 0);
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         assert_same_tensor(&before[t], &m->state.tensor[t]);
         free_copy(&before[t]);
@@ -440,7 +440,7 @@ START_TEST(threads_give_the_same_bits)
         double scale[SC_TENSOR_COUNT];
         all_scales(scale);
         sc_optimizer_settings o = sc_optimizer_settings_of(models[i]);
-        ck_assert_int_eq(sc_optimizer_stage(&models[i]->state, scale, &o,
+        ck_assert_int_eq(sc_optimizer_stage(models[i]->state.tensor, scale, &o,
                                             i == 0 ? 1 : 3), 1);
         sc_optimizer_commit(&models[i]->state, scale, &o);
     }

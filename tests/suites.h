@@ -11,9 +11,14 @@
 #define SC_TEST_SUITES(X) \
     X(status)             \
     X(params)             \
+    X(names)              \
     X(model)              \
     X(infer)              \
     X(step)               \
+    X(evaluate)           \
+    X(gradient_api)       \
+    X(update_check)       \
+    X(threads)            \
     X(optimizer)          \
     X(file)               \
     X(buffer)             \

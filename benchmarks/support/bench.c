@@ -10,11 +10,6 @@
 #include "../../examples/support/idx.h"
 #include "bench.h"
 
-#ifdef SC_BLAS_OPENBLAS
-void openblas_set_num_threads(int threads);
-int openblas_get_num_threads(void);
-#endif
-
 #define FASHION_MNIST "/usr/share/datasets/fashion-mnist"
 
 double bench_now(void)
@@ -45,13 +40,10 @@ void bench_print_machine(void)
 
 size_t bench_set_blas_threads(size_t threads)
 {
-#ifdef SC_BLAS_OPENBLAS
-    openblas_set_num_threads((int)threads);
-    return (size_t)openblas_get_num_threads();
-#else
-    (void)threads;
-    return 1;
-#endif
+    /* SC_ERR_STATE for a BLAS without threads, which then runs one. */
+    if (sc_blas_set_threads(threads) != SC_OK)
+        return 1;
+    return sc_blas_threads();
 }
 
 bench_data bench_fashion_mnist(int test)
