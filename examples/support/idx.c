@@ -266,8 +266,29 @@ static unsigned char *read_data(source *s, size_t total, char *err,
     return raw;
 }
 
-static int read_idx(const char *dir, const char *name, int dims,
-                    idx_data *out, char *err, size_t errsize)
+/* Reads and discards `size` bytes of data (a shard's neighbours: the
+ * whole file is still read, so that a gzip member's CRC-32 is checked,
+ * but only a chunk at a time is held).  Returns 0, or -1 with a
+ * message. */
+static int skip_data(source *s, size_t size, char *err, size_t errsize)
+{
+    unsigned char chunk[1 << 14];
+    while (size > 0) {
+        size_t take = size < sizeof chunk ? size : sizeof chunk;
+        if (read_exact(s, chunk, take, "data", err, errsize) != 0)
+            return -1;
+        size -= take;
+    }
+    return 0;
+}
+
+/* Reads part `part` of `parts` of the items of dir/name (the whole file
+ * for 0 of 1): items [total * part / parts, total * (part + 1) / parts),
+ * with *total set to the header's count and *first to the part's first
+ * item. */
+static int read_idx(const char *dir, const char *name, int dims, size_t part,
+                    size_t parts, idx_data *out, size_t *first,
+                    size_t *total_items, char *err, size_t errsize)
 {
     char path[4096];
     memset(out, 0, sizeof *out);
@@ -302,11 +323,23 @@ static int read_idx(const char *dir, const char *name, int dims,
                  IDX_MAX_SIDE, (unsigned long long)IDX_MAX_VALUES);
         goto fail;
     }
+    *total_items = out->count;
+    *first = out->count * part / parts;
+    size_t end = out->count * (part + 1) / parts;
+    if (end == *first) {
+        snprintf(err, errsize, "%s: part %zu of %zu of %zu items is empty",
+                 path, part + 1, parts, out->count);
+        goto fail;
+    }
+    out->count = end - *first;
     size_t total = out->count * item;
+    if (skip_data(s, *first * item, err, errsize) != 0)
+        goto fail;
     unsigned char *raw = read_data(s, total, err, errsize);
     if (raw == NULL)
         goto fail;
-    if (check_end(s, err, errsize) != 0) {
+    if (skip_data(s, (*total_items - end) * item, err, errsize) != 0 ||
+        check_end(s, err, errsize) != 0) {
         free(raw);
         goto fail;
     }
@@ -337,13 +370,29 @@ fail:
 int idx_read_images(const char *dir, const char *name, idx_data *out,
                     char *err, size_t errsize)
 {
-    return read_idx(dir, name, 3, out, err, errsize);
+    size_t first, total;
+    return read_idx(dir, name, 3, 0, 1, out, &first, &total, err, errsize);
 }
 
 int idx_read_labels(const char *dir, const char *name, idx_data *out,
                     char *err, size_t errsize)
 {
-    return read_idx(dir, name, 1, out, err, errsize);
+    size_t first, total;
+    return read_idx(dir, name, 1, 0, 1, out, &first, &total, err, errsize);
+}
+
+int idx_read_part(const char *dir, const char *name, int labels, size_t part,
+                  size_t parts, idx_data *out, size_t *first, size_t *total,
+                  char *err, size_t errsize)
+{
+    if (parts == 0 || part >= parts) {
+        memset(out, 0, sizeof *out);
+        snprintf(err, errsize, "%s/%s: no part %zu of %zu", dir, name,
+                 part + 1, parts);
+        return -1;
+    }
+    return read_idx(dir, name, labels ? 1 : 3, part, parts, out, first,
+                    total, err, errsize);
 }
 
 void idx_free_dataset(idx_dataset *d)

@@ -38,6 +38,19 @@ int idx_read_images(const char *dir, const char *name, idx_data *out,
 int idx_read_labels(const char *dir, const char *name, idx_data *out,
                     char *err, size_t errsize);
 
+/* Part `part` (0-based) of `parts` of an images file (labels 0) or a
+ * labels file (labels 1), for a data-parallel worker: items [total * part
+ * / parts, total * (part + 1) / parts), where total is the header's
+ * count, so that the parts of 0..parts-1 cover the file once.  Only the
+ * part is held in memory (out->count items); the rest of the file is
+ * still read through, and checked as idx_read_images checks it.  *first
+ * receives the part's first item, *total the header's count.  An empty
+ * part (more parts than items) is an error.  Returns 0, or -1 with a
+ * message. */
+int idx_read_part(const char *dir, const char *name, int labels, size_t part,
+                  size_t parts, idx_data *out, size_t *first, size_t *total,
+                  char *err, size_t errsize);
+
 /* Reads the four files of an MNIST-format data set from dir.  Returns 0,
  * or -1 with a message. */
 typedef struct {
