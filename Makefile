@@ -3,6 +3,7 @@
 #
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
 #   make check                unit tests (Check), C++ test, install test,
+#                             MPI test (with mpicc and mpirun),
 #                             examples test, SPDX license-line test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
@@ -13,8 +14,9 @@
 #                             only after make docs: see install below)
 #   make examples | demo | natural-images | bench | docs | abi-check |
 #        abi-baseline | clean
+#   make mpi                  examples/drsae_mpi, when mpicc is there
 #   make test-unit | test-exports | test-cxx | test-install | test-examples |
-#        test-spdx
+#        test-spdx | test-mpi
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
 #
@@ -241,7 +243,8 @@ $(TEST_RUNNER): $(TEST_OBJS) $(STATIC_LIB) $(OUT)/.flags
 
 # The examples (built in the Examples section below; defined here, before
 # test-all, because a rule's prerequisites are expanded when it is read).
-EXAMPLE_SRCS    := $(wildcard examples/*.c)
+# examples/drsae_mpi.c needs MPI: `make mpi` builds it (below).
+EXAMPLE_SRCS    := $(filter-out examples/drsae_mpi.c,$(wildcard examples/*.c))
 EXAMPLE_SUPPORT := $(wildcard examples/support/*.c)
 EXAMPLES        := $(EXAMPLE_SRCS:.c=)
 
@@ -251,10 +254,28 @@ $(MAKE_IDX): tests/tools/make_idx.c $(BUILDDIR)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
+# The MPI test's model comparison: links the library under test.
+MODEL_DIFF := $(BUILDDIR)/tools/model_diff
+$(MODEL_DIFF): tests/tools/model_diff.c $(HEADER) $(SHARED_LIBS) $(BUILDDIR)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode \
+	    -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
+
 # The examples test runs examples/drsae and examples/minimal against this
 # configuration's library (RUN_ENV puts it first in LD_LIBRARY_PATH).
 EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
     bash tests/examples_test.sh
+
+# With mpicc and mpirun, the 2-rank test of examples/drsae_mpi
+# (tests/examples_mpi.sh; MPICC, MPIRUN and MPI_EXAMPLE are set in the
+# Examples section).
+MPICC  ?= mpicc
+MPIRUN ?= mpirun
+HAVE_MPICC  := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes)
+HAVE_MPIRUN := $(shell command -v $(MPIRUN) >/dev/null 2>&1 && echo yes)
+MPI_TESTED  := $(if $(and $(HAVE_MPICC),$(HAVE_MPIRUN)),yes)
+EXAMPLES_MPI_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
+    SC_MODEL_DIFF=$(MODEL_DIFF) MPIRUN=$(MPIRUN) bash tests/examples_mpi.sh
 
 # Every source file must carry the SPDX license line (tests/spdx_test.sh).
 SPDX_TEST := bash tests/spdx_test.sh
@@ -265,13 +286,14 @@ $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx test-mpi
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install examples spdx
-test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
+CHECK_PARTS := unit exports cxx install examples $(if $(MPI_TESTED),mpi) spdx
+test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) \
+        $(if $(MPI_TESTED),examples/drsae_mpi $(MODEL_DIFF))
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
 	@echo "BLAS at run time: $$(env $(RUN_ENV) ldd $(TEST_RUNNER) | grep -Eo '(libopenblas|libblas)[^ ]* => [^ ]*' | head -n 1)"
@@ -285,6 +307,12 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX)
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
 	@echo "== examples test"
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
+ifeq ($(MPI_TESTED),yes)
+	@echo "== MPI test (examples/drsae_mpi on 1 and 2 ranks)"
+	@$(EXAMPLES_MPI_TEST) $(RESULTS)/mpi
+else
+	@echo "== MPI test skipped: $(MPICC) or $(MPIRUN) not found (Open MPI: libopenmpi-dev, openmpi-bin)"
+endif
 	@echo "== SPDX license lines"
 	@$(SPDX_TEST) $(RESULTS)/spdx
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
@@ -303,6 +331,8 @@ test-examples: $(EXAMPLES) $(MAKE_IDX)
 	@$(EXAMPLES_TEST)
 test-spdx:
 	@$(SPDX_TEST)
+test-mpi: examples/drsae_mpi $(EXAMPLES) $(MAKE_IDX) $(MODEL_DIFF)
+	@$(EXAMPLES_MPI_TEST)
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the
@@ -547,6 +577,24 @@ examples/%: examples/%.c $(EXAMPLE_SUPPORT) $(wildcard examples/support/*.h) $(H
 	$(CC) $(EXAMPLE_CFLAGS) $< $(EXAMPLE_SUPPORT) -o $@ \
 	    $$flags -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
 
+# make mpi: examples/drsae_mpi, data-parallel DrSAE on MPI (docs/scaling.md),
+# built with $(MPICC) (Open MPI: Debian's libopenmpi-dev) when it is there
+# (MPICC and MPIRUN are set in the Tests section).  The library itself does
+# not use MPI.
+.PHONY: mpi
+mpi:
+ifeq ($(HAVE_MPICC),yes)
+	@$(MAKE) --no-print-directory examples/drsae_mpi
+else
+	@echo "mpi: $(MPICC) not found: install Open MPI (libopenmpi-dev, openmpi-bin) to build examples/drsae_mpi"
+endif
+
+examples/drsae_mpi: examples/drsae_mpi.c $(EXAMPLE_SUPPORT) $(wildcard examples/support/*.h) \
+        $(HEADER) $(SHARED_LIBS) $(PC_UNINST) $(EXAMPLES_LIB)
+	flags=$$($(EXAMPLE_PKGCONFIG) --cflags --libs $(EXAMPLE_PKGS)) && \
+	$(MPICC) $(EXAMPLE_CFLAGS) $< $(EXAMPLE_SUPPORT) -o $@ \
+	    $$flags -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
+
 # make demo: the DrSAE example on Fashion-MNIST with the settings chosen on
 # a validation split (docs/drsae.md), drawing its filters and its units.
 DEMO_ARGS := --data /usr/share/datasets/fashion-mnist --filters filters.png \
@@ -661,7 +709,7 @@ docs-build:
 # ---------------------------------------------------------------------------
 .PHONY: clean help FORCE
 clean:
-	rm -rf build lib docs/api $(TEST_RUNNER) tests/run_tests $(EXAMPLES) filters.png units.png
+	rm -rf build lib docs/api $(TEST_RUNNER) tests/run_tests $(EXAMPLES) examples/drsae_mpi filters.png units.png
 
 help:
 	@sed -n '2,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

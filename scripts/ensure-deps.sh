@@ -26,6 +26,8 @@ fi
 set_build="build-essential pkg-config libopenblas-dev libblas-dev"
 set_check="$set_build check libsubunit-dev"
 set_examples="$set_build libpng-dev zlib1g-dev"
+# Open MPI, for examples/drsae_mpi (make mpi) and its test in make check.
+set_mpi="$set_examples libopenmpi-dev openmpi-bin"
 
 packages=""
 for arg in "$@"; do
@@ -37,15 +39,16 @@ for arg in "$@"; do
         abi)       packages="$packages $set_build abigail-tools" ;;
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
+        mpi)       packages="$packages $set_mpi" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
         fuzz)      packages="$packages $set_build clang zlib1g-dev" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake clang doxygen man-db" ;;  # cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
+        ci)        packages="$packages $set_check $set_examples $set_mpi valgrind abigail-tools cmake clang doxygen man-db" ;;  # set_mpi: make check's MPI test; cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac
 done
 if [ -z "$packages" ]; then
-    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|demo|fuzz|ci|PACKAGE..." >&2
+    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|mpi|demo|fuzz|ci|PACKAGE..." >&2
     exit 2
 fi
 
