@@ -35,8 +35,10 @@
  * After every epoch the ranks compare a 64-bit hash of their model's
  * bytes (sc_model_save_buffer, optimiser state included) and stop with an error
  * if they differ.  Rank 0 then saves (--save), evaluates the test set and
- * prints `test_error=`, with the run's samples/s and its time in the
- * allreduce.
+ * prints `test_error=`, with the run's samples/s and the time per step in
+ * the gradient, the allreduce (the transfer, and the wait for slower
+ * ranks) and the apply, and the time of one allreduce alone (after a
+ * barrier: the transfer alone).
  *
  * Any rank that fails to read its data (or to set up the model) makes
  * every rank stop with a message and exit 1, through a collective status
@@ -46,6 +48,13 @@
  * is the step, and the order is drsae's); with P > 1 it trains on the
  * global batches of `drsae --shards P`, the same up to float summation
  * order (tests/examples_mpi.sh compares them).
+ *
+ *   mpirun -np P drsae_mpi --data DIR --load MODEL --encode-only PREFIX
+ *
+ * encodes instead: every rank reads its part of the training images and
+ * the model, encodes its part and writes the codes to PREFIX.<rank> (an
+ * IDX file of floats, magic 0x00000D02, images x units), with no
+ * communication but the statuses: embarrassingly parallel.
  *
  * For the tests, DRSAE_MPI_FAULT=KIND:RANK injects a fault on one rank:
  * `nan` (a NaN in its first gradient: every rank must refuse and skip
@@ -67,6 +76,7 @@
 #include "support/drsae_setup.h"
 #include "support/evaluation.h"
 #include "support/idx.h"
+#include "support/model_check.h"
 #include "support/output_paths.h"
 #include "support/progress.h"
 #include "support/report.h"
@@ -278,9 +288,39 @@ static int models_agree(const world *w, const sc_model *m, long epoch)
 
 /* What a run measured (this rank's). */
 typedef struct {
-    double train_seconds, allreduce_seconds;
+    double train_seconds;
+    double compute_seconds;    /* in sc_model_gradient_compute */
+    double allreduce_seconds;  /* in the step's MPI_Allreduce: the transfer
+                                  and the wait for slower ranks */
+    double apply_seconds;      /* in sc_model_gradient_apply */
+    double allreduce_alone;    /* one MPI_Allreduce of the buffer after a
+                                  barrier: the transfer alone */
     size_t steps, skipped;
 } timing;
+
+/* The time of one MPI_Allreduce of `count` floats when every rank is
+ * ready (after a barrier): the median of 21 calls, on the slowest rank. */
+static double allreduce_alone(float *buffer, size_t count)
+{
+    enum { CALLS = 21 };
+    double times[CALLS];
+    for (int i = 0; i < CALLS; i++) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = MPI_Wtime();
+        MPI_Allreduce(MPI_IN_PLACE, buffer, (int)count, MPI_FLOAT, MPI_SUM,
+                      MPI_COMM_WORLD);
+        times[i] = MPI_Wtime() - t0;
+    }
+    for (int i = 1; i < CALLS; i++)   /* insertion sort */
+        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
+            double swap = times[j];
+            times[j] = times[j - 1];
+            times[j - 1] = swap;
+        }
+    double median = times[CALLS / 2], slowest = 0;
+    MPI_Allreduce(&median, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return slowest;
+}
 
 /* One step (see the top, 1-4): 0 (applied or skipped alike on every
  * rank), or 1 on every rank. */
@@ -289,8 +329,10 @@ static int step(const world *w, sc_model **m, const float *xb,
                 fault *inject, training_tally *tally, timing *t)
 {
     sc_model_stats st = {.size = sizeof st};
+    double t_compute = MPI_Wtime();
     sc_status cs = sc_model_gradient_compute(*m, xb, yb, NULL, local, buffer,
                                              &st);
+    t->compute_seconds += MPI_Wtime() - t_compute;
     float *extra = buffer + size;
     memset(extra, 0, EXTRA_COUNT * sizeof *extra);
     if (cs != SC_OK) {
@@ -320,7 +362,9 @@ static int step(const world *w, sc_model **m, const float *xb,
                     extra[EXTRA_FAILED]);
         return 0;
     }
+    double t_apply = MPI_Wtime();
     sc_status as = sc_model_gradient_apply(*m, buffer, (size_t)w->size);
+    t->apply_seconds += MPI_Wtime() - t_apply;
     if (as != SC_OK && as != SC_ERR_NONFINITE)
         report_failure(PROGRAM, "sc_model_gradient_apply", as);
     /* refused: this rank's number, or size; failed otherwise: any. */
@@ -417,6 +461,8 @@ static int train(const world *w, const drsae_options *o, sc_model **m,
             rc = models_agree(w, *m, e + 1);
     }
     t->train_seconds = MPI_Wtime() - started;
+    if (rc == 0)
+        t->allreduce_alone = allreduce_alone(buffer, size + EXTRA_COUNT);
     free(order);
     free(xb);
     free(yb);
@@ -428,21 +474,26 @@ static int train(const world *w, const drsae_options *o, sc_model **m,
 static int finish(const world *w, const drsae_options *o, const sc_model *m,
                   const shard *s, const timing *t)
 {
-    double allreduce_max = 0;
-    MPI_Reduce(&t->allreduce_seconds, &allreduce_max, 1, MPI_DOUBLE, MPI_MAX,
-               0, MPI_COMM_WORLD);
+    /* Each rank's times, and the slowest rank's. */
+    double mine[4] = {t->compute_seconds, t->allreduce_seconds,
+                      t->apply_seconds, t->train_seconds};
+    double slowest[4];
+    MPI_Reduce(mine, slowest, 4, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     if (w->rank != 0)
         return 0;
     size_t local = (size_t)o->r.batch / (size_t)w->size;
     if (t->steps > 0 && t->train_seconds > 0) {
         double per_rank = (double)(t->steps * local) / t->train_seconds;
-        printf("speed: %zu steps of %zu x %d samples in %.2f s: %.0f "
-               "samples/s per rank, %.0f in total; allreduce %.3f s "
-               "(%.1f%%, slowest rank %.3f s), %.2f ms per step\n",
-               t->steps, local, w->size, t->train_seconds, per_rank,
-               per_rank * w->size, t->allreduce_seconds,
-               100 * t->allreduce_seconds / t->train_seconds, allreduce_max,
-               1e3 * t->allreduce_seconds / (double)t->steps);
+        double ms = 1e3 / (double)t->steps;
+        printf("speed: %zu steps of %d x %zu samples in %.2f s: %.0f "
+               "samples/s per rank, %.0f in total\n", t->steps, w->size,
+               local, t->train_seconds, per_rank, per_rank * w->size);
+        printf("per step (rank 0 / slowest rank): compute %.2f / %.2f ms, "
+               "allreduce %.2f / %.2f ms, apply %.2f / %.2f ms; allreduce "
+               "alone %.2f ms\n", ms * t->compute_seconds,
+               ms * slowest[0], ms * t->allreduce_seconds, ms * slowest[1],
+               ms * t->apply_seconds, ms * slowest[2],
+               1e3 * t->allreduce_alone);
     }
     if (t->skipped > 0)
         printf("skipped_steps=%zu\n", t->skipped);
@@ -461,10 +512,113 @@ static int finish(const world *w, const drsae_options *o, const sc_model *m,
     return rc;
 }
 
-/* The options drsae has and this program does not. */
-static int refuse_options(const drsae_options *o)
+/* --encode-only: the codes file of rank r, PREFIX.r (an IDX file of
+ * floats, magic 0x00000D02: items x units, big-endian). */
+static int write_codes(const char *path, const float *codes, size_t count,
+                       size_t units)
 {
-    const char *given = o->load != NULL         ? "--load"
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return -1;
+    unsigned char header[12] = {0, 0, 0x0D, 2};
+    const uint32_t sizes[2] = {(uint32_t)count, (uint32_t)units};
+    for (int i = 0; i < 2; i++)
+        for (int b = 0; b < 4; b++)
+            header[4 + 4 * i + b] = (unsigned char)(sizes[i] >> (24 - 8 * b));
+    int bad = fwrite(header, 1, sizeof header, f) != sizeof header;
+    for (size_t i = 0; !bad && i < count * units; i++) {
+        uint32_t bits;
+        memcpy(&bits, &codes[i], sizeof bits);
+        unsigned char be[4] = {(unsigned char)(bits >> 24),
+                               (unsigned char)(bits >> 16),
+                               (unsigned char)(bits >> 8),
+                               (unsigned char)bits};
+        bad = fwrite(be, 1, 4, f) != 4;
+    }
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
+/* Every rank encodes its part of the training images with the model of
+ * --load and writes its codes to PREFIX.<rank>: no communication but the
+ * statuses and the closing sums. */
+static int encode_only(const world *w, const drsae_options *o,
+                       const char *prefix)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s.%d", prefix, w->rank);
+    const output_path outputs[] = {{"--encode-only", path}};
+    if (any_rank(output_paths_check(PROGRAM, outputs, 1)))
+        return 1;
+    idx_data images = {0};
+    size_t first = 0, total = 0;
+    int bad = idx_read_part(o->data, "train-images-idx3-ubyte", 0,
+                            (size_t)w->rank, (size_t)w->size, &images,
+                            &first, &total, err, sizeof err);
+    if (bad)
+        fprintf(stderr, PROGRAM ": rank %d: %s\n", w->rank, err);
+    sc_model *m = NULL;
+    if (!bad) {
+        size_t dim = images.rows * images.cols;
+        idx_normalize_rows(images.images, images.count, dim);
+        sc_status st = sc_model_load(&m, o->load);
+        const model_use use = {dim, 0, 0};
+        bad = st != SC_OK ? report_failure(PROGRAM, "sc_model_load", st)
+                          : model_check(PROGRAM, o->load, m, &use);
+    }
+    if (any_rank(bad)) {
+        if (!bad)
+            fprintf(stderr, PROGRAM ": rank %d: stopping: another rank "
+                    "could not read its data or the model\n", w->rank);
+        sc_model_free(m);
+        free(images.images);
+        return 1;
+    }
+    size_t units = sc_model_units(m), dim = images.rows * images.cols;
+    float *codes = malloc(images.count * units * sizeof *codes);
+    double started = MPI_Wtime();
+    sc_status st = codes == NULL ? SC_ERR_NOMEM : SC_OK;
+    /* In pieces of 1000 images: the encoder's workspace grows with the
+     * batch. */
+    for (size_t at = 0; st == SC_OK && at < images.count; at += 1000) {
+        size_t n = images.count - at < 1000 ? images.count - at : 1000;
+        st = sc_model_encode(m, images.images + at * dim, n,
+                             codes + at * units);
+    }
+    double seconds = MPI_Wtime() - started;
+    if (st != SC_OK)
+        bad = report_failure(PROGRAM, "sc_model_encode", st);
+    if (!bad && write_codes(path, codes, images.count, units) != 0) {
+        fprintf(stderr, PROGRAM ": rank %d: cannot write %s\n", w->rank,
+                path);
+        bad = 1;
+    }
+    if (!bad)
+        printf("rank %d: images %zu to %zu of %zu encoded in %.2f s "
+               "(%.0f images/s): %s\n", w->rank, first,
+               first + images.count, total, seconds,
+               (double)images.count / seconds, path);
+    double slowest = 0;
+    MPI_Reduce(&seconds, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0,
+               MPI_COMM_WORLD);
+    bad = any_rank(bad);
+    if (!bad && w->rank == 0)
+        printf("encoded: %zu images on %d ranks in %.2f s (the slowest "
+               "rank): %.0f images/s\n", total, w->size, slowest,
+               (double)total / slowest);
+    free(codes);
+    free(images.images);
+    sc_model_free(m);
+    return bad;
+}
+
+/* The options drsae has and this program does not. */
+static int refuse_options(const drsae_options *o, const char *encode)
+{
+    if (encode != NULL && o->load == NULL) {
+        fprintf(stderr, PROGRAM ": --encode-only needs --load MODEL\n");
+        return 1;
+    }
+    const char *given = o->load != NULL && encode == NULL ? "--load"
                         : o->valid > 0          ? "--valid"
                         : o->filters != NULL    ? "--filters"
                         : o->units_plot != NULL ? "--units-plot"
@@ -543,12 +697,23 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &w.size);
     report_start(PROGRAM);
+    /* --encode-only PREFIX is this program's; the rest is drsae's.
+     * Every rank parses the same arguments and decides alike. */
+    const char *encode = NULL;
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--encode-only") == 0 && i + 1 < argc)
+            encode = argv[++i];
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
     drsae_options o;
-    /* Every rank parses the same arguments and decides alike. */
     int rc = drsae_parse(PROGRAM, argc, argv, &o) != 0 ||
-                     refuse_options(&o) != 0
+                     refuse_options(&o, encode) != 0
                  ? 2
-                 : run(&w, &o);
+             : encode != NULL ? encode_only(&w, &o, encode)
+                              : run(&w, &o);
     MPI_Finalize();
     return rc;
 }

@@ -21,7 +21,8 @@
 #    every rank: that step is skipped everywhere and the models stay equal;
 #  - a rank that cannot read its data (a missing directory on rank 1 only,
 #    an MPMD launch) stops every rank with a message, within the time
-#    limit; a global batch that is not a multiple of the ranks is refused.
+#    limit; a global batch that is not a multiple of the ranks is refused;
+#  - --encode-only writes each rank's codes of its part.
 #
 # Counts like tests/examples_test.sh: the last line is "mpi: N passed, M
 # failed", "N M" goes to RESULT_FILE.  Environment: SC_EXAMPLES_DIR,
@@ -151,5 +152,23 @@ check "rank 1 cannot read its data: rank 0 stops too, saying so" \
 run odd "${launch[@]}" -np 2 "$mpi" "${args[@]}" --batch 21
 check "--batch 21 on 2 ranks: refused" failed_run
 check "--batch 21 on 2 ranks: the message" has_err "make it a multiple of the 2 ranks"
+
+# --- encoding: each rank its part ---------------------------------------------
+# header FILE: the first 12 bytes in hex (magic, items, units).
+header() { od -An -tx1 -N 12 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+run encode "${launch[@]}" -np 2 "$mpi" --data "$data" --load "$tmp/mpi2.bin" \
+    --encode-only "$tmp/codes"
+check "--encode-only on 2 ranks: exit status 0" [ "$status" = 0 ]
+check "--encode-only: rank 1 encodes images 150 to 300" \
+    has_out "rank 1: images 150 to 300 of 300 encoded"
+check "--encode-only: two IDX float files of 150 x 16 codes" \
+    [ "$(header "$tmp/codes.0")" = "00 00 0d 02 00 00 00 96 00 00 00 10" ] &&
+    [ "$(header "$tmp/codes.1")" = "00 00 0d 02 00 00 00 96 00 00 00 10" ] &&
+    [ "$(wc -c < "$tmp/codes.0")" = $((12 + 150 * 16 * 4)) ] &&
+    [ "$(wc -c < "$tmp/codes.1")" = $((12 + 150 * 16 * 4)) ]
+run encode_no_model "${launch[@]}" -np 2 "$mpi" --data "$data" \
+    --encode-only "$tmp/codes"
+check "--encode-only without --load: refused with a message" \
+    failed_run && has_err "--encode-only needs --load MODEL"
 
 finish
