@@ -3,8 +3,8 @@
 #
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
 #   make check                unit tests (Check), C++ test, install test,
-#                             MPI test (with mpicc and mpirun),
-#                             examples test, SPDX license-line test
+#                             examples test (with drsae_mpi's when mpicc
+#                             and mpirun are there), SPDX license-line test
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
 #   make fuzz                 the libFuzzer harnesses, FUZZ_SECONDS each
@@ -16,7 +16,7 @@
 #        abi-baseline | clean
 #   make mpi                  examples/drsae_mpi, when mpicc is there
 #   make test-unit | test-exports | test-cxx | test-install | test-examples |
-#        test-spdx | test-mpi
+#        test-spdx
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
 #
@@ -261,21 +261,20 @@ $(MODEL_DIFF): tests/tools/model_diff.c $(HEADER) $(SHARED_LIBS) $(BUILDDIR)/.fl
 	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode \
 	    -Wl,-rpath,$(CURDIR)/$(OUT) $(LDFLAGS) -lm
 
-# The examples test runs examples/drsae and examples/minimal against this
-# configuration's library (RUN_ENV puts it first in LD_LIBRARY_PATH).
-EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
-    bash tests/examples_test.sh
-
-# With mpicc and mpirun, the 2-rank test of examples/drsae_mpi
-# (tests/examples_mpi.sh; MPICC, MPIRUN and MPI_EXAMPLE are set in the
-# Examples section).
+# With mpicc and mpirun, the examples test also runs examples/drsae_mpi on
+# 1 and 2 ranks (tests/examples_mpi.sh, sourced by examples_test.sh).
 MPICC  ?= mpicc
 MPIRUN ?= mpirun
 HAVE_MPICC  := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes)
 HAVE_MPIRUN := $(shell command -v $(MPIRUN) >/dev/null 2>&1 && echo yes)
 MPI_TESTED  := $(if $(and $(HAVE_MPICC),$(HAVE_MPIRUN)),yes)
-EXAMPLES_MPI_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
-    SC_MODEL_DIFF=$(MODEL_DIFF) MPIRUN=$(MPIRUN) bash tests/examples_mpi.sh
+MPI_TEST_ENV := $(if $(MPI_TESTED),SC_MPI_EXAMPLE=examples/drsae_mpi SC_MODEL_DIFF=$(MODEL_DIFF) MPIRUN=$(MPIRUN))
+MPI_TEST_DEPS := $(if $(MPI_TESTED),examples/drsae_mpi $(MODEL_DIFF))
+
+# The examples test runs examples/drsae and examples/minimal against this
+# configuration's library (RUN_ENV puts it first in LD_LIBRARY_PATH).
+EXAMPLES_TEST := env $(RUN_ENV) SC_EXAMPLES_DIR=examples SC_MAKE_IDX=$(MAKE_IDX) \
+    $(MPI_TEST_ENV) bash tests/examples_test.sh
 
 # Every source file must carry the SPDX license line (tests/spdx_test.sh).
 SPDX_TEST := bash tests/spdx_test.sh
@@ -286,14 +285,13 @@ $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx test-mpi
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install examples $(if $(MPI_TESTED),mpi) spdx
-test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) \
-        $(if $(MPI_TESTED),examples/drsae_mpi $(MODEL_DIFF))
+CHECK_PARTS := unit exports cxx install examples spdx
+test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) $(MPI_TEST_DEPS)
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
 	@echo "BLAS at run time: $$(env $(RUN_ENV) ldd $(TEST_RUNNER) | grep -Eo '(libopenblas|libblas)[^ ]* => [^ ]*' | head -n 1)"
@@ -307,12 +305,6 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) \
 	    bash tests/install_test.sh && mkdir -p $(RESULTS) && echo "1 0" > $(RESULTS)/install
 	@echo "== examples test"
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
-ifeq ($(MPI_TESTED),yes)
-	@echo "== MPI test (examples/drsae_mpi on 1 and 2 ranks)"
-	@$(EXAMPLES_MPI_TEST) $(RESULTS)/mpi
-else
-	@echo "== MPI test skipped: $(MPICC) or $(MPIRUN) not found (Open MPI: libopenmpi-dev, openmpi-bin)"
-endif
 	@echo "== SPDX license lines"
 	@$(SPDX_TEST) $(RESULTS)/spdx
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
@@ -327,12 +319,10 @@ test-cxx: $(CXX_TEST)
 test-install: lib
 	@MAKE="$(MAKE)" CC="$(CC)" SC_MAKE_ARGS="BLAS=$(BLAS)" SC_RUN_LIBPATH="$(BLAS_RUNDIR)" SC_BLAS_DEFAULT=$(BLAS_DEFAULT) \
 	    bash tests/install_test.sh
-test-examples: $(EXAMPLES) $(MAKE_IDX)
+test-examples: $(EXAMPLES) $(MAKE_IDX) $(MPI_TEST_DEPS)
 	@$(EXAMPLES_TEST)
 test-spdx:
 	@$(SPDX_TEST)
-test-mpi: examples/drsae_mpi $(EXAMPLES) $(MAKE_IDX) $(MODEL_DIFF)
-	@$(EXAMPLES_MPI_TEST)
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the

@@ -1,19 +1,24 @@
-#!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# examples_mpi.sh -- end-to-end test of examples/drsae_mpi on 1 and 2 MPI
-# ranks, run by `make check` when mpicc and mpirun are there.
+# examples_mpi.sh -- the checks of examples/drsae_mpi on 1 and 2 MPI ranks,
+# sourced by tests/examples_test.sh when the Makefile found mpicc and
+# mpirun (it sets SC_MPI_EXAMPLE, the built program; SC_MODEL_DIFF, the
+# built tests/tools/model_diff; MPIRUN).  It uses that script's $examples,
+# $make_idx, $tmp and its helpers run, check, fail, has_out, has_err,
+# failed_run, fails_with, same and below:
 #
-#   tests/examples_mpi.sh [RESULT_FILE]
+#   . tests/examples_mpi.sh
 #
-# On the examples test's tiny data set (tests/tools/make_idx.c: 300
-# training and 100 test images of 8 x 8, 3 classes) it checks that:
+# On a tiny data set of its own (tests/tools/make_idx.c: 300 training
+# images of 8 x 8 in 3 classes, gzipped, and 100 test images) it checks
+# that:
 #  - on 1 rank drsae_mpi trains examples/drsae's model bit for bit (the
 #    saved files are equal: compute + apply(1) is the step, docs/gradient.md);
 #  - on 2 ranks with a global batch of 20 it trains the model of
 #    `drsae --shards 2 --batch 20` (the same global batches in one
 #    process) up to float summation order: every weight array within a
-#    relative distance of 1e-4 (see TOLERANCE below), the same test error,
-#    while drsae's own order is far from it (so the comparison can fail);
+#    relative distance of 1e-4 (see mpi_tolerance below), the same test
+#    error, while drsae's own order is far from it (so the comparison can
+#    fail);
 #  - the ranks compare their models after every epoch, and a rank that
 #    drifts (DRSAE_MPI_FAULT=drift:1, one extra update) stops every rank
 #    with a message;
@@ -23,19 +28,15 @@
 #    an MPMD launch) stops every rank with a message, within the time
 #    limit; a global batch that is not a multiple of the ranks is refused;
 #  - --encode-only writes each rank's codes of its part.
-#
-# Counts like tests/examples_test.sh: the last line is "mpi: N passed, M
-# failed", "N M" goes to RESULT_FILE.  Environment: SC_EXAMPLES_DIR,
-# SC_MAKE_IDX, SC_MODEL_DIFF (the built tests/tools/model_diff), MPIRUN.
-set -uo pipefail
+# Each run takes about a second (most of it mpirun's start).
+# shellcheck shell=bash disable=SC2154
+if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    echo "examples_mpi.sh: source it from tests/examples_test.sh" >&2
+    exit 2
+fi
 
-result=${1:-}
-examples=${SC_EXAMPLES_DIR:-examples}
-drsae=$examples/drsae
-mpi=$examples/drsae_mpi
-make_idx=${SC_MAKE_IDX:?SC_MAKE_IDX: the built tests/tools/make_idx}
+mpi=$SC_MPI_EXAMPLE
 model_diff=${SC_MODEL_DIFF:?SC_MODEL_DIFF: the built tests/tools/model_diff}
-limit=60
 # The largest relative distance |A - B| / |A| of a weight array between
 # drsae_mpi on 2 ranks and drsae --shards 2.  The two differ only in how
 # the batch's gradient is summed (per rank over 10 samples, each scaled
@@ -45,130 +46,96 @@ limit=60
 # (theta).  The same run on drsae's own sample order (a real difference
 # in what is trained) is 0.02 to 1.06 away.  1e-4 is 500 times the
 # measured rounding and 200 times below the smallest real difference.
-TOLERANCE=1e-4
+mpi_tolerance=1e-4
 
-launch=(${MPIRUN:-mpirun} --oversubscribe)
-[ "$(id -u)" = 0 ] && launch+=(--allow-run-as-root)
-
-passed=0 failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OPENBLAS_NUM_THREADS=1
-
-pass() { passed=$((passed + 1)); echo "  ok    $1"; }
-fail() {
-    failed=$((failed + 1))
-    echo "  FAIL  $1"
-    if [ -n "${last:-}" ]; then
-        echo "        last run: $last_cmd (exit status $status)"
-        sed 's/^/        stdout: /' "$last.out" | tail -n 15
-        tr '\r' '\n' < "$last.err" | sed 's/^/        stderr: /' | tail -n 15
-    fi
+mpi_launch=("${MPIRUN:-mpirun}" --oversubscribe)
+[ "$(id -u)" = 0 ] && mpi_launch+=(--allow-run-as-root)
+# The value of test_error= in run NAME's stdout.
+mpi_test_error() { sed -n 's/^test_error=\([0-9.]*\)$/\1/p' "$tmp/$1.out" | tail -n 1; }
+# How many lines of the last run's stdout hold a string.
+mpi_count_out() { grep -cF -- "$1" "$last.out"; }
+# model_diff's "max" line for two model files.
+mpi_max_diff() { "$model_diff" "$1" "$2" | sed -n 's/^max //p'; }
+# mpi_codes_file FILE ITEMS UNITS: FILE is an IDX file of floats (magic
+# 0x00000D02) of ITEMS x UNITS, and no more.
+mpi_codes_file() {
+    local want
+    want=$(printf '00 00 0d 02 %s %s' "$(mpi_be32 "$2")" "$(mpi_be32 "$3")")
+    [ "$(od -An -tx1 -N 12 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')" = "$want" ] &&
+        [ "$(wc -c < "$1")" = $((12 + $2 * $3 * 4)) ]
 }
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-run() {
-    last=$tmp/$1
-    shift
-    last_cmd="$*"
-    timeout "$limit" "$@" > "$last.out" 2> "$last.err"
-    status=$?
-}
-has_out() { grep -qF -- "$1" "$last.out"; }
-has_err() { grep -qF -- "$1" "$last.err"; }
-count_out() { grep -cF -- "$1" "$last.out"; }
-failed_run() { [ "$status" != 0 ] && [ "$status" != 124 ] && [ "$status" -lt 128 ]; }
-test_error_of() { sed -n 's/^test_error=\([0-9.]*\)$/\1/p' "$1.out" | tail -n 1; }
-# max_diff A B: model_diff's "max" line.
-max_diff() { "$model_diff" "$1" "$2" | sed -n 's/^max //p'; }
-below() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 < b + 0)}'; }
-finish() {
-    [ -n "$result" ] && echo "$passed $failed" > "$result"
-    echo "mpi: $passed passed, $failed failed"
-    [ "$failed" = 0 ]
-}
+# A number as 4 big-endian bytes in hex.
+mpi_be32() { printf '%02x %02x %02x %02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 
-for p in "$drsae" "$mpi" "$make_idx" "$model_diff"; do
-    if [ ! -x "$p" ]; then
-        last=""
-        fail "$p is built"
-        finish
-        exit 1
-    fi
-done
-
-data=$tmp/data
-mkdir "$data" && "$make_idx" "$data" 300 100 || exit 1
-echo "mpi test: $mpi with $("${launch[0]}" --version 2>/dev/null | head -n 1); data: 300 + 100 images of 8 x 8"
-args=(--data "$data" --units 16 --iters 3 --epochs-pre 1 --epochs 3 --batch 20)
+mpi_data=$tmp/mpi_data
+if ! { mkdir "$mpi_data" && "$make_idx" "$mpi_data" 300 100 &&
+        gzip -n "$mpi_data/train-images-idx3-ubyte" \
+            "$mpi_data/train-labels-idx1-ubyte"; }; then
+    fail "the MPI test's data set is made"
+fi
+echo "mpi test: $mpi with $("${mpi_launch[0]}" --version 2>/dev/null | head -n 1)"
+mpi_args=(--data "$mpi_data" --units 16 --iters 3 --epochs-pre 1 --epochs 3 --batch 20)
 
 # --- 1 rank: drsae's model, bit for bit -----------------------------------------
-run drsae "$drsae" "${args[@]}" --save "$tmp/drsae.bin"
-run mpi1 "${launch[@]}" -np 1 "$mpi" "${args[@]}" --save "$tmp/mpi1.bin"
+run mpi_drsae "$drsae" "${mpi_args[@]}" --save "$tmp/mpi_drsae.bin"
+run mpi_one "${mpi_launch[@]}" -np 1 "$mpi" "${mpi_args[@]}" --save "$tmp/mpi_one.bin"
 check "drsae_mpi on 1 rank: exit status 0" [ "$status" = 0 ]
 check "drsae_mpi on 1 rank saves drsae's model, byte for byte" \
-    cmp -s "$tmp/drsae.bin" "$tmp/mpi1.bin"
+    cmp -s "$tmp/mpi_drsae.bin" "$tmp/mpi_one.bin"
 
 # --- 2 ranks: drsae --shards 2 up to summation order ---------------------------
-run shards "$drsae" "${args[@]}" --shards 2 --save "$tmp/shards.bin"
+run mpi_shards "$drsae" "${mpi_args[@]}" --shards 2 --save "$tmp/mpi_shards.bin"
 check "drsae --shards 2: exit status 0" [ "$status" = 0 ]
-run mpi2 "${launch[@]}" -np 2 "$mpi" "${args[@]}" --save "$tmp/mpi2.bin"
+run mpi_two "${mpi_launch[@]}" -np 2 "$mpi" "${mpi_args[@]}" --save "$tmp/mpi_two.bin"
 check "drsae_mpi on 2 ranks: exit status 0" [ "$status" = 0 ]
 check "drsae_mpi on 2 ranks: the models agree after each of the 4 epochs" \
-    [ "$(count_out "models are identical")" = 4 ]
+    [ "$(mpi_count_out "models are identical")" = 4 ]
 check "drsae_mpi on 2 ranks prints its speed and allreduce time" \
     has_out "samples/s per rank"
-near=$(max_diff "$tmp/shards.bin" "$tmp/mpi2.bin")
-check "2 ranks vs drsae --shards 2: weights within $TOLERANCE (${near:-none})" \
-    below "$near" "$TOLERANCE"
-check "2 ranks vs drsae --shards 2: the same test error ($(test_error_of "$tmp/mpi2") vs $(test_error_of "$tmp/shards"))" \
-    [ -n "$(test_error_of "$tmp/mpi2")" ] && [ "$(test_error_of "$tmp/mpi2")" = "$(test_error_of "$tmp/shards")" ]
-far=$(max_diff "$tmp/drsae.bin" "$tmp/mpi2.bin")
-check "2 ranks vs drsae's own order: far apart (${far:-none} > 100 x $TOLERANCE)" \
-    below "$(awk -v t="$TOLERANCE" 'BEGIN {print 100 * t}')" "$far"
+near=$(mpi_max_diff "$tmp/mpi_shards.bin" "$tmp/mpi_two.bin")
+check "2 ranks vs drsae --shards 2: weights within $mpi_tolerance (${near:-none})" \
+    below "$near" "$mpi_tolerance"
+check "2 ranks vs drsae --shards 2: the same test error ($(mpi_test_error mpi_two) vs $(mpi_test_error mpi_shards))" \
+    same "$(mpi_test_error mpi_two)" "$(mpi_test_error mpi_shards)"
+far=$(mpi_max_diff "$tmp/mpi_drsae.bin" "$tmp/mpi_two.bin")
+check "2 ranks vs drsae's own order: far apart (${far:-none} > 100 x $mpi_tolerance)" \
+    below "$(awk -v t="$mpi_tolerance" 'BEGIN {print 100 * t}')" "$far"
 
 # --- faults -------------------------------------------------------------------
-run drift "${launch[@]}" -np 2 -x DRSAE_MPI_FAULT=drift:1 "$mpi" "${args[@]}"
+run mpi_drift "${mpi_launch[@]}" -np 2 -x DRSAE_MPI_FAULT=drift:1 "$mpi" "${mpi_args[@]}"
 check "a rank that drifts: non-zero exit" failed_run
 check "a rank that drifts: both ranks say the models differ after epoch 1" \
     [ "$(grep -c "after epoch 1 the models differ across ranks" "$last.err")" = 2 ]
-run nan "${launch[@]}" -np 2 -x DRSAE_MPI_FAULT=nan:1 "$mpi" "${args[@]}" \
-    --save "$tmp/nan.bin"
+run mpi_nan "${mpi_launch[@]}" -np 2 -x DRSAE_MPI_FAULT=nan:1 "$mpi" "${mpi_args[@]}" \
+    --save "$tmp/mpi_nan.bin"
 check "a NaN in rank 1's gradient: exit status 0" [ "$status" = 0 ]
 check "a NaN in rank 1's gradient: step 1 refused and skipped on every rank" \
     has_err "step 1 skipped on every rank: the update was refused"
-check "a NaN in rank 1's gradient: skipped_steps=1, the models still agree" \
-    has_out "skipped_steps=1" && [ "$(count_out "models are identical")" = 4 ]
-run missing "${launch[@]}" -np 1 "$mpi" "${args[@]}" : \
+check "a NaN in rank 1's gradient: skipped_steps=1" has_out "skipped_steps=1"
+check "a NaN in rank 1's gradient: the models still agree after each of the 4 epochs" \
+    [ "$(mpi_count_out "models are identical")" = 4 ]
+run mpi_missing "${mpi_launch[@]}" -np 1 "$mpi" "${mpi_args[@]}" : \
     -np 1 "$mpi" --data "$tmp/no-such-dir" --units 16 --iters 3 --batch 20
 check "rank 1 cannot read its data: non-zero exit, no hang" failed_run
 check "rank 1 cannot read its data: rank 1 says why" \
     has_err "drsae_mpi: rank 1: cannot open $tmp/no-such-dir/train-images-idx3-ubyte"
 check "rank 1 cannot read its data: rank 0 stops too, saying so" \
     has_err "drsae_mpi: rank 0: stopping: another rank could not read its data"
-run odd "${launch[@]}" -np 2 "$mpi" "${args[@]}" --batch 21
+run mpi_odd "${mpi_launch[@]}" -np 2 "$mpi" "${mpi_args[@]}" --batch 21
 check "--batch 21 on 2 ranks: refused" failed_run
 check "--batch 21 on 2 ranks: the message" has_err "make it a multiple of the 2 ranks"
 
 # --- encoding: each rank its part ---------------------------------------------
-# header FILE: the first 12 bytes in hex (magic, items, units).
-header() { od -An -tx1 -N 12 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
-run encode "${launch[@]}" -np 2 "$mpi" --data "$data" --load "$tmp/mpi2.bin" \
-    --encode-only "$tmp/codes"
+run mpi_encode "${mpi_launch[@]}" -np 2 "$mpi" --data "$mpi_data" --load "$tmp/mpi_two.bin" \
+    --encode-only "$tmp/mpi_codes"
 check "--encode-only on 2 ranks: exit status 0" [ "$status" = 0 ]
 check "--encode-only: rank 1 encodes images 150 to 300" \
     has_out "rank 1: images 150 to 300 of 300 encoded"
-check "--encode-only: two IDX float files of 150 x 16 codes" \
-    [ "$(header "$tmp/codes.0")" = "00 00 0d 02 00 00 00 96 00 00 00 10" ] &&
-    [ "$(header "$tmp/codes.1")" = "00 00 0d 02 00 00 00 96 00 00 00 10" ] &&
-    [ "$(wc -c < "$tmp/codes.0")" = $((12 + 150 * 16 * 4)) ] &&
-    [ "$(wc -c < "$tmp/codes.1")" = $((12 + 150 * 16 * 4)) ]
-run encode_no_model "${launch[@]}" -np 2 "$mpi" --data "$data" \
-    --encode-only "$tmp/codes"
+for rank in 0 1; do
+    check "--encode-only: rank $rank's codes, an IDX file of 150 x 16 floats" \
+        mpi_codes_file "$tmp/mpi_codes.$rank" 150 16
+done
+run mpi_encode_no_model "${mpi_launch[@]}" -np 2 "$mpi" --data "$mpi_data" \
+    --encode-only "$tmp/mpi_codes"
 check "--encode-only without --load: refused with a message" \
-    failed_run && has_err "--encode-only needs --load MODEL"
-
-finish
+    fails_with "--encode-only needs --load MODEL"

@@ -34,7 +34,10 @@
 #    36 inputs, one without a classifier;
 #  - runs examples/tutorial (tests/examples_tutorial.sh), the program of
 #    docs/tutorial.md's first step: train and save, then reload in another
-#    process and compare the codes.
+#    process and compare the codes;
+#  - with SC_MPI_EXAMPLE set (make check does when mpicc and mpirun are
+#    there), runs examples/drsae_mpi on 1 and 2 ranks against drsae
+#    (tests/examples_mpi.sh).
 #
 # Every check is counted; the last line is "examples: N passed, M failed",
 # and "N M" goes to RESULT_FILE if one is given.  Exits 0 only if every
@@ -43,7 +46,8 @@
 # Environment (set by the Makefile): SC_EXAMPLES_DIR (where drsae and
 # minimal are; default examples), SC_MAKE_IDX (the built generator; if
 # unset, tests/tools/make_idx.c is compiled with $CC into the temporary
-# directory), LD_LIBRARY_PATH (the library to test).  Run from the top of
+# directory), LD_LIBRARY_PATH (the library to test); for the MPI part
+# SC_MPI_EXAMPLE, SC_MODEL_DIFF and MPIRUN (tests/examples_mpi.sh).  Run from the top of
 # the source tree.
 set -uo pipefail
 
@@ -488,5 +492,12 @@ check "lista: LCoD with T steps beats FISTA with T steps on every row ($beaten o
 
 # --- examples/tutorial ----------------------------------------------------
 . tests/examples_tutorial.sh
+
+# --- examples/drsae_mpi (when the Makefile found mpicc and mpirun) ------------
+if [ -n "${SC_MPI_EXAMPLE:-}" ]; then
+    . tests/examples_mpi.sh
+else
+    echo "  (examples/drsae_mpi not tested: no mpicc or mpirun)"
+fi
 
 finish
