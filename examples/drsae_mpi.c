@@ -57,9 +57,11 @@
  * communication but the statuses: embarrassingly parallel.
  *
  * For the tests, DRSAE_MPI_FAULT=KIND:RANK injects a fault on one rank:
- * `nan` (a NaN in its first gradient: every rank must refuse and skip
- * that step) or `drift` (one extra apply after the first epoch: the
- * checksum must catch it).
+ * `nan` (a NaN in its first gradient, so in every rank's sum: every rank
+ * refuses and skips that step), `refuse` (a NaN in its own copy of the
+ * first sum: it alone refuses, and the others must take its model back)
+ * or `drift` (one extra apply after the first epoch: the hash must catch
+ * it).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -102,7 +104,7 @@ static int any_rank(int flag)
 }
 
 /* A fault to inject (DRSAE_MPI_FAULT, see the top). */
-typedef enum { FAULT_NONE, FAULT_NAN, FAULT_DRIFT } fault;
+typedef enum { FAULT_NONE, FAULT_NAN, FAULT_REFUSE, FAULT_DRIFT } fault;
 
 static fault fault_here(const world *w)
 {
@@ -112,6 +114,8 @@ static fault fault_here(const world *w)
         return FAULT_NONE;
     if (sscanf(spec, "nan:%d", &rank) == 1 && rank == w->rank)
         return FAULT_NAN;
+    if (sscanf(spec, "refuse:%d", &rank) == 1 && rank == w->rank)
+        return FAULT_REFUSE;
     if (sscanf(spec, "drift:%d", &rank) == 1 && rank == w->rank)
         return FAULT_DRIFT;
     return FAULT_NONE;
@@ -354,6 +358,10 @@ static int step(const world *w, sc_model **m, const float *xb,
                   MPI_SUM, MPI_COMM_WORLD);
     t->allreduce_seconds += MPI_Wtime() - t0;
     t->steps++;
+    if (*inject == FAULT_REFUSE) {   /* this rank's sum only */
+        buffer[0] = NAN;
+        *inject = FAULT_NONE;
+    }
     if (extra[EXTRA_FAILED] > 0) {
         t->skipped++;
         if (w->rank == 0)
@@ -367,20 +375,20 @@ static int step(const world *w, sc_model **m, const float *xb,
     t->apply_seconds += MPI_Wtime() - t_apply;
     if (as != SC_OK && as != SC_ERR_NONFINITE)
         report_failure(PROGRAM, "sc_model_gradient_apply", as);
-    /* refused: this rank's number, or size; failed otherwise: any. */
-    int refused[2] = {as == SC_ERR_NONFINITE ? w->rank : w->size,
-                      as != SC_OK && as != SC_ERR_NONFINITE};
-    int low[2];
-    MPI_Allreduce(refused, low, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Allreduce(refused + 1, low + 1, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (low[1])
+    /* One call for the three answers, all as minima: the lowest refusing
+     * rank (size if none), minus "applied" (-1 if any rank applied), and
+     * minus "failed otherwise" (-1 if any apply failed for another
+     * reason). */
+    int mine[3] = {as == SC_ERR_NONFINITE ? w->rank : w->size, -(as == SC_OK),
+                   -(as != SC_OK && as != SC_ERR_NONFINITE)};
+    int low[3];
+    MPI_Allreduce(mine, low, 3, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (low[2] < 0)
         return 1;
     if (low[0] < w->size) {
         /* Some rank refused: its model is the pre-step one.  Ranks that
          * applied take it back from the lowest such rank. */
-        int applied = as == SC_OK, any_applied;
-        MPI_Allreduce(&applied, &any_applied, 1, MPI_INT, MPI_MAX,
-                      MPI_COMM_WORLD);
+        int any_applied = low[1] < 0;
         if (any_applied && model_broadcast(w, low[0], m) != 0)
             return 1;
         t->skipped++;

@@ -24,6 +24,9 @@
 #    with a message;
 #  - a NaN in one rank's gradient (DRSAE_MPI_FAULT=nan:1) is refused on
 #    every rank: that step is skipped everywhere and the models stay equal;
+#  - an update refused by one rank only (refuse:1, a NaN in rank 1's copy
+#    of the sum) is taken back on the other: the run ends with the very
+#    model of the step refused everywhere;
 #  - a rank that cannot read its data (a missing directory on rank 1 only,
 #    an MPMD launch) stops every rank with a message, within the time
 #    limit; a global batch that is not a multiple of the ranks is refused;
@@ -114,6 +117,15 @@ check "a NaN in rank 1's gradient: step 1 refused and skipped on every rank" \
 check "a NaN in rank 1's gradient: skipped_steps=1" has_out "skipped_steps=1"
 check "a NaN in rank 1's gradient: the models still agree after each of the 4 epochs" \
     [ "$(mpi_count_out "models are identical")" = 4 ]
+run mpi_refuse "${mpi_launch[@]}" -np 2 -x DRSAE_MPI_FAULT=refuse:1 "$mpi" "${mpi_args[@]}" \
+    --save "$tmp/mpi_refuse.bin"
+check "rank 1 alone refuses the first update: exit status 0" [ "$status" = 0 ]
+check "rank 1 alone refuses the first update: rank 0 takes rank 1's model back" \
+    has_err "step 1 skipped on every rank: the update was refused (SC_ERR_NONFINITE) on rank 1 and not on all: the pre-step model restored from it"
+check "rank 1 alone refuses the first update: the models agree after each of the 4 epochs" \
+    [ "$(mpi_count_out "models are identical")" = 4 ]
+check "rank 1 alone refuses the first update: the model of a step refused everywhere, byte for byte" \
+    cmp -s "$tmp/mpi_nan.bin" "$tmp/mpi_refuse.bin"
 run mpi_missing "${mpi_launch[@]}" -np 1 "$mpi" "${mpi_args[@]}" : \
     -np 1 "$mpi" --data "$tmp/no-such-dir" --units 16 --iters 3 --batch 20
 check "rank 1 cannot read its data: non-zero exit, no hang" failed_run
