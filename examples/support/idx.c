@@ -315,17 +315,20 @@ static int read_idx(const char *dir, const char *name, int dims, size_t part,
     out->rows = dims == 3 ? big_endian(header + 8) : 1;
     out->cols = dims == 3 ? big_endian(header + 12) : 1;
     size_t item = out->rows * out->cols;
+    *total_items = out->count;
+    /* The part's range (the product in 64 bits: the count < 2^32). */
+    *first = (size_t)((unsigned long long)out->count * part / parts);
+    size_t end = (size_t)((unsigned long long)out->count * (part + 1) / parts);
+    /* The limit is on what is held: the part. */
     if (out->count == 0 || item == 0 || out->rows > IDX_MAX_SIDE ||
-        out->cols > IDX_MAX_SIDE || out->count > IDX_MAX_VALUES / item) {
-        snprintf(err, errsize, "%s: implausible sizes %zu x %zu x %zu "
+        out->cols > IDX_MAX_SIDE || end - *first > IDX_MAX_VALUES / item) {
+        snprintf(err, errsize, "%s: implausible sizes %zu x %zu x %zu%s "
                  "(idx.h: at most %d x %d images, %llu values)", path,
-                 out->count, out->rows, out->cols, IDX_MAX_SIDE,
+                 out->count, out->rows, out->cols,
+                 parts > 1 ? " for one part" : "", IDX_MAX_SIDE,
                  IDX_MAX_SIDE, (unsigned long long)IDX_MAX_VALUES);
         goto fail;
     }
-    *total_items = out->count;
-    *first = out->count * part / parts;
-    size_t end = out->count * (part + 1) / parts;
     if (end == *first) {
         snprintf(err, errsize, "%s: part %zu of %zu of %zu items is empty",
                  path, part + 1, parts, out->count);

@@ -43,7 +43,8 @@ int idx_read_labels(const char *dir, const char *name, idx_data *out,
  * / parts, total * (part + 1) / parts), where total is the header's
  * count, so that the parts of 0..parts-1 cover the file once.  Only the
  * part is held in memory (out->count items); the rest of the file is
- * still read through, and checked as idx_read_images checks it.  *first
+ * still read through, and checked as idx_read_images checks it, and
+ * IDX_MAX_VALUES limits the part, not the file.  *first
  * receives the part's first item, *total the header's count.  An empty
  * part (more parts than items) is an error.  Returns 0, or -1 with a
  * message. */
