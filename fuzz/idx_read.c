@@ -8,8 +8,14 @@
  *   bit 3  the file called NAME.gz, read through the reader's fallback
  *   bit 4  gzip: one byte of garbage after the last member, which the
  *          reader must refuse
+ *   bits 5-6  parts - 1: the file is also read in that many parts
+ *   bit 7  (with parts) read the last part, else the first
  * A read that succeeds must have consumed exactly a header and the data
- * it declares, with images in [0, 1] and labels in [0, 255]. */
+ * it declares, with images in [0, 1] and labels in [0, 255].  A part
+ * read (idx_read_part) must agree with the whole read: both succeed (the
+ * part may fail only for being empty), or the whole fails and the part
+ * too, unless the whole was refused for its size (the limit is on what
+ * is held); a part read is the whole read's slice, bit for bit. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -51,6 +57,51 @@ static void write_member(FILE *f, const uint8_t *data, size_t size)
     deflateEnd(&z);
 }
 
+/* Reads part `part` of `parts` of dir/data and compares it with the
+ * whole read (NULL if it failed, with its message whole_err). */
+static void check_part(const char *dir, int labels, size_t parts,
+                       size_t part, const idx_data *whole,
+                       const char *whole_err)
+{
+    idx_data p;
+    size_t first = 0, total = 0;
+    char err[512] = "";
+    int got = idx_read_part(dir, "data", labels, part, parts, &p, &first,
+                            &total, err, sizeof err);
+    if (got != 0) {
+        if (p.images != NULL || p.labels != NULL || p.count != 0)
+            die("a failed part read left data behind");
+        if (strlen(err) == 0)
+            die("a failed part read without a message");
+        if (whole != NULL && strstr(err, "is empty") == NULL)
+            die("a part read failed where the whole read succeeded");
+        return;
+    }
+    if (whole == NULL) {
+        if (strstr(whole_err, "implausible sizes") == NULL)
+            die("a part read succeeded where the whole read failed");
+        free(p.images);
+        free(p.labels);
+        return;
+    }
+    size_t item = whole->rows * whole->cols;
+    if (total != whole->count || p.rows != whole->rows ||
+        p.cols != whole->cols ||
+        first != whole->count * part / parts ||
+        p.count != whole->count * (part + 1) / parts - first)
+        die("a part's range is not the whole read's");
+    size_t bytes = p.count * item * (labels ? sizeof *p.labels
+                                            : sizeof *p.images);
+    const void *mine = labels ? (const void *)p.labels
+                              : (const void *)p.images;
+    const void *theirs = labels ? (const void *)(whole->labels + first * item)
+                                : (const void *)(whole->images + first * item);
+    if (memcmp(mine, theirs, bytes) != 0)
+        die("a part's values are not the whole read's");
+    free(p.images);
+    free(p.labels);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > ((size_t)1 << 20))
@@ -87,6 +138,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512];
     int got = labels ? idx_read_labels(dir, "data", &d, err, sizeof err)
                      : idx_read_images(dir, "data", &d, err, sizeof err);
+    size_t parts = 1 + (options >> 5 & 3);
+    if (parts > 1)
+        check_part(dir, labels, parts, options & 128 ? parts - 1 : 0,
+                   got == 0 ? &d : NULL, err);
     if (got != 0) {
         if (d.images != NULL || d.labels != NULL || d.count != 0)
             die("a failed read left data behind");
