@@ -26,15 +26,16 @@
  *      the batch statistics for the progress line;
  *   3. if any compute failed, every rank skips the step; else every rank
  *      applies the sum with buffers = P;
- *   4. the apply statuses are combined: if every rank refused the update,
+ *   4. the apply statuses are combined (one more MPI_Allreduce, of three
+ *      ints): if every rank refused the update,
  *      every model is as before (the library's guarantee); if only some
  *      did (the refusal's third test runs each rank's own inputs), the
  *      lowest refusing rank, whose model is the pre-step one, sends its
  *      bytes to all others.  Either way the step is skipped on every
  *      rank, and rank 0 says so.
  * After every epoch the ranks compare a 64-bit hash of their model's
- * bytes (sc_model_save_buffer, optimiser state included) and stop with an error
- * if they differ.  Rank 0 then saves (--save), evaluates the test set and
+ * bytes (sc_model_save_buffer, optimiser state included) and stop with an
+ * error if they differ.  Rank 0 then saves (--save), evaluates the test set and
  * prints `test_error=`, with the run's samples/s and the time per step in
  * the gradient, the allreduce (the transfer, and the wait for slower
  * ranks) and the apply, and the time of one allreduce alone (after a
@@ -451,7 +452,9 @@ static int train(const world *w, const drsae_options *o, sc_model **m,
                            dim);
             for (size_t i = 0; i < local; i++)
                 yb[i] = s->labels.labels[order[k * local + i]];
-            rc = any_rank(training_schedule_next(PROGRAM, *m, decay));
+            /* No collective status: the models are identical, so the
+             * rate is set, or refused, alike on every rank. */
+            rc = training_schedule_next(PROGRAM, *m, decay);
             if (rc == 0)
                 rc = step(w, m, xb, yb, local, buffer, size, &inject, &tally,
                           t);

@@ -18,7 +18,7 @@
 #    process) up to float summation order: every weight array within a
 #    relative distance of 1e-4 (see mpi_tolerance below), the same test
 #    error, while drsae's own order is far from it (so the comparison can
-#    fail);
+#    fail); and so with --recipe paper (SGD, a rate decaying every step);
 #  - the ranks compare their models after every epoch, and a rank that
 #    drifts (DRSAE_MPI_FAULT=drift:1, one extra update) stops every rank
 #    with a message;
@@ -108,6 +108,15 @@ check "2 ranks vs drsae --shards 2: the same test error ($(mpi_test_error mpi_tw
 far=$(mpi_max_diff "$tmp/mpi_drsae.bin" "$tmp/mpi_two.bin")
 check "2 ranks vs drsae's own order: far apart (${far:-none} > 100 x $mpi_tolerance)" \
     below "$(awk -v t="$mpi_tolerance" 'BEGIN {print 100 * t}')" "$far"
+# The paper's recipe: SGD with a rate that decays with every step.
+run mpi_paper_shards "$drsae" "${mpi_args[@]}" --recipe paper --shards 2 \
+    --save "$tmp/mpi_paper_shards.bin"
+run mpi_paper "${mpi_launch[@]}" -np 2 "$mpi" "${mpi_args[@]}" --recipe paper \
+    --save "$tmp/mpi_paper.bin"
+check "--recipe paper on 2 ranks: exit status 0" [ "$status" = 0 ]
+near=$(mpi_max_diff "$tmp/mpi_paper_shards.bin" "$tmp/mpi_paper.bin")
+check "--recipe paper, 2 ranks vs drsae --shards 2: weights within $mpi_tolerance (${near:-none})" \
+    below "$near" "$mpi_tolerance"
 
 # --- faults -------------------------------------------------------------------
 run mpi_drift "${mpi_launch[@]}" -np 2 -x DRSAE_MPI_FAULT=drift:1 "$mpi" "${mpi_args[@]}"
