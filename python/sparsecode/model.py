@@ -145,9 +145,17 @@ class Model(Handle):
     def _codes(self, z, name="codes"):
         return _arrays.floats(name, z, (None, self.n_units))
 
-    def _batch(self, x, labels, targets):
+    def _batch(self, x, labels, targets, labels_optional=False):
         x = self._inputs(x)
         batch = x.shape[0]
+        # What the library would refuse as a NULL pointer, said here.
+        if labels is None and not labels_optional and \
+                self.get("class_weight") > 0:
+            raise ValueError("labels: required when class_weight > 0, "
+                             "shape (%d,)" % batch)
+        if targets is None and self.get("regression_weight") > 0:
+            raise ValueError("targets: required when regression_weight > 0, "
+                             "shape (%d, %d)" % (batch, self.n_units))
         if labels is not None:
             labels = _arrays.labels("labels", labels, batch)
         if targets is not None:
@@ -169,7 +177,8 @@ class Model(Handle):
     def evaluate(self, x, labels=None, targets=None):
         """The Stats a step would report, without training
         (sc_model_evaluate)."""
-        x, labels, targets, batch = self._batch(x, labels, targets)
+        x, labels, targets, batch = self._batch(x, labels, targets,
+                                                labels_optional=True)
         stats = _stats_struct()
         call("sc_model_evaluate", self._handle, _arrays.fp(x),
              _arrays.ip(labels), _arrays.fp(targets), batch,

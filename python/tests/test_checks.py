@@ -73,7 +73,7 @@ def model_mistakes(data, labels):
          ["sc_model_step"], ["labels", "class_weight", "(40,)"]),
         ("gradient: labels missing", lambda m: m.gradient(x),
          ["sc_model_gradient_compute"], ["labels", "class_weight"]),
-        ("step: targets shape", lambda m: m.step(x, targets=np.zeros((40, 9))),
+        ("step: targets shape", lambda m: m.step(x, labels, np.zeros((40, 9))),
          ["sc_model_step"], ["targets", "(40, 8)", "(40, 9)"]),
         ("evaluate: labels length", lambda m: m.evaluate(x, labels=labels[:3]),
          ["sc_model_evaluate"], ["labels", "(40,)"]),
