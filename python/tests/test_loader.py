@@ -74,3 +74,17 @@ def test_blas_threads():
         assert "BLAS" in e.message or "blas" in e.message
     with pytest.raises(sc.RangeError):
         sc.set_blas_threads(0)
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(CHECKOUT, "lib", _lib.SONAME)),
+                    reason="the checkout's lib/ is not built")
+def test_without_the_variable_the_checkouts_build_tree_is_used():
+    # PYTHONPATH=python from a built checkout: lib/ next to python/.
+    env = dict(os.environ)
+    env.pop("SPARSECODE_LIBRARY", None)
+    env["PYTHONPATH"] = os.path.join(CHECKOUT, "python")
+    r = subprocess.run([sys.executable, "-c",
+                        "import sparsecode; print(sparsecode.library_path())"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == os.path.join(CHECKOUT, "lib", _lib.SONAME)
