@@ -166,7 +166,9 @@ def drsae(args, x, y, xt, yt, shape, rng):
         plt.close(fig)
     caption(2, path, "Each unit's encoder/decoder angle against its classifier "
             "weights: %d part-units (< 0.5 rad), %d categorical-units (> 0.7 rad), "
-            "the paper's cuts." % (part, categorical))
+            "the paper's cuts%s." % (part, categorical,
+                                     "; the Adam recipe has no part-units, as "
+                                     "docs/drsae.md explains" if part == 0 else ""))
 
 
 # ---------------------------------------------------------------------------
