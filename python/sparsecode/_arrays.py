@@ -12,8 +12,6 @@ Policy (docs/python.md):
   a batch of 0 samples is refused.
 Every refusal is a ValueError naming the argument and the shape expected.
 """
-import ctypes
-
 import numpy as np
 
 from . import _lib
@@ -34,10 +32,11 @@ def _as_array(name, a):
 
 
 def floats(name, a, shape):
-    """`a` as a C-contiguous float32 array of `shape`, where None in
-    `shape` stands for any size >= 1 (the batch)."""
+    """`a` as a C-contiguous float32 array of `shape`, whose entries are
+    sizes or, for a size that may be anything >= 1, its name (e.g.
+    ("batch", 64))."""
     a = _as_array(name, a)
-    expected = _shape_text(tuple("batch" if s is None else s for s in shape))
+    expected = _shape_text(shape)
     if a.dtype == np.float64:
         a = a.astype(np.float32)
     elif a.dtype != np.float32:
@@ -48,7 +47,7 @@ def floats(name, a, shape):
         raise ValueError("%s: expected a %d-D array of shape %s, got shape %s"
                          % (name, len(shape), expected, _shape_text(a.shape)))
     for got, want in zip(a.shape, shape):
-        if (want is None and got < 1) or (want is not None and got != want):
+        if got < 1 or (isinstance(want, int) and got != want):
             raise ValueError("%s: expected shape %s, got %s"
                              % (name, expected, _shape_text(a.shape)))
     return np.ascontiguousarray(a)
@@ -73,11 +72,6 @@ def labels(name, a, batch):
     return np.ascontiguousarray(a)
 
 
-def batch_of(name, x):
-    """The batch size of a checked 2-D array."""
-    return x.shape[0]
-
-
 def fp(a):
     """A float * to a checked float32 array (None -> NULL)."""
     if a is None:
@@ -99,12 +93,6 @@ def dp(a):
 
 def copy_of(pointer, shape):
     """A read-only numpy copy of `shape` floats at a library pointer."""
-    count = int(np.prod(shape))
-    if count == 0:
-        out = np.empty(shape, dtype=np.float32)
-    else:
-        buffer = (ctypes.c_float * count).from_address(
-            ctypes.addressof(pointer.contents))
-        out = np.frombuffer(buffer, dtype=np.float32).reshape(shape).copy()
+    out = np.ctypeslib.as_array(pointer, shape=shape).copy()
     out.setflags(write=False)
     return out

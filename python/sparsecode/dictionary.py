@@ -45,7 +45,7 @@ class DictionaryLearner(Handle):
         return self._k
 
     def _inputs(self, x):
-        return _arrays.floats("x", x, (None, self._n))
+        return _arrays.floats("x", x, ("batch", self._n))
 
     def init_data(self, x, seed=0):
         """Atoms = k samples of x (count x n) chosen by `seed`

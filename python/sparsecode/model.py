@@ -62,7 +62,11 @@ class Model(Handle):
     def __init__(self, n_inputs, n_units, **params):
         super().__init__(new_handle("sc_model_create", int(n_inputs),
                                     int(n_units)))
-        self.set(**params)
+        try:
+            self.set(**params)
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def _adopt(cls, pointer):
@@ -140,10 +144,10 @@ class Model(Handle):
 
     # checks shared by the calls that take a batch
     def _inputs(self, x, name="x"):
-        return _arrays.floats(name, x, (None, self.n_inputs))
+        return _arrays.floats(name, x, ("batch", self.n_inputs))
 
     def _codes(self, z, name="codes"):
-        return _arrays.floats(name, z, (None, self.n_units))
+        return _arrays.floats(name, z, ("batch", self.n_units))
 
     def _batch(self, x, labels, targets, labels_optional=False):
         x = self._inputs(x)
@@ -275,7 +279,11 @@ class Model(Handle):
     def apply_gradient(self, gradient, count=1):
         """One optimiser update from a buffer or the sum of `count` buffers
         (sc_model_gradient_apply)."""
-        g = _arrays.floats("gradient", gradient, (self.gradient_size,))
+        size = self.gradient_size
+        if size == 0:  # not initialised: let the library say so
+            g = np.zeros(1, dtype=np.float32)
+        else:
+            g = _arrays.floats("gradient", gradient, (size,))
         if int(count) < 1:
             raise ValueError("count: the number of buffers summed, >= 1; "
                              "got %r" % count)

@@ -46,7 +46,7 @@ class Solver(Handle):
     _params = ParamTable("solver")
 
     def __init__(self, dictionary, method="cd_active", lam=0.1, **params):
-        d = _arrays.floats("dictionary", dictionary, (None, None))
+        d = _arrays.floats("dictionary", dictionary, ("n", "k"))
         n, k = d.shape
         super().__init__(new_handle("sc_solver_create", _arrays.fp(d), n, k))
         self._n, self._k = n, k
@@ -70,7 +70,7 @@ class Solver(Handle):
         return _lib.sc_solver_lipschitz(self._handle)
 
     def _inputs(self, x):
-        return _arrays.floats("x", x, (None, self._n))
+        return _arrays.floats("x", x, ("batch", self._n))
 
     def encode(self, x, report=False):
         """The codes (batch x k, float32) of inputs x (batch x n), from

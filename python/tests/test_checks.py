@@ -168,3 +168,8 @@ def test_missing_targets_with_regression_weight_are_refused(data, forbid):
     m.init_random(1)
     forbid("sc_model_step")
     refused(lambda: m.step(data), "targets", "regression_weight", "(40, 8)")
+
+
+def test_messages_name_free_sizes(rng, forbid):
+    # a solver's dictionary may have any size: the message names them
+    refused(lambda: sc.Solver(np.ones((3, 4, 5))), "dictionary", "(n, k)")

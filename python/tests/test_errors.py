@@ -8,7 +8,7 @@ import pytest
 
 import sparsecode as sc
 
-from conftest import make_data
+from conftest import make_data, needs
 
 
 def raises(cls, call, *words):
@@ -137,3 +137,11 @@ def test_messages_are_per_thread_and_read_after_the_failing_call():
     for t in threads:
         t.join()
     assert all(n in seen[n] for n in seen) and len(seen) == 8
+
+
+@needs("sc_model_gradient_apply")
+def test_gradient_calls_before_init_are_state_errors(data):
+    m = sc.Model(16, 8)
+    assert m.gradient_size == 0
+    raises(sc.StateError, lambda: m.gradient(data))
+    raises(sc.StateError, lambda: m.apply_gradient(np.zeros(1, np.float32)))
