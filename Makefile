@@ -274,6 +274,7 @@ $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 # numpy.
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PYTHON_TEST := env $(RUN_ENV) SPARSECODE_LIBRARY=$(CURDIR)/$(SHARED_REAL) \
+    SC_TUTORIAL=$(CURDIR)/examples/tutorial SC_MAKE_IDX=$(CURDIR)/$(MAKE_IDX) \
     PYTHONPATH=$(CURDIR)/python$${PYTHONPATH:+:$$PYTHONPATH} PYTHONDONTWRITEBYTECODE=1 \
     bash scripts/run-pytest.sh
 

@@ -27,9 +27,7 @@ models.  Without matplotlib (Debian's python3-matplotlib) the models are
 trained and their figures reported, but no PNG is drawn.
 """
 import argparse
-import gzip
 import os
-import struct
 import sys
 import time
 
@@ -51,32 +49,8 @@ except ImportError:
 
 # ---------------------------------------------------------------------------
 # Data
-def read_idx(path):
-    """An IDX file (unsigned bytes) as a numpy array."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    zero, kind, dims = struct.unpack_from(">HBB", raw, 0)
-    if zero != 0 or kind != 0x08:
-        raise ValueError("%s: not an IDX file of unsigned bytes" % path)
-    shape = struct.unpack_from(">%dI" % dims, raw, 4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(data_dir, stem):
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(data_dir, name)
-        if os.path.exists(path):
-            return path
-    raise FileNotFoundError("%s[.gz] not in %s" % (stem, data_dir))
-
-
 def load(data_dir, split, count):
-    images = read_idx(find(data_dir, "%s-images-idx3-ubyte" % split))[:count]
-    labels = read_idx(find(data_dir, "%s-labels-idx1-ubyte" % split))[:count]
-    x = images.reshape(len(images), -1).astype(np.float32)
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x, labels.astype(np.int32), images.shape[1:]
+    return sc.idx.load_split(data_dir, split, count)
 
 
 def minibatches(rng, count, size):

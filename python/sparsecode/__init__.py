@@ -12,7 +12,7 @@ See docs/python.md.  Pure Python over ctypes: the shared library is
 found as sparsecode._lib explains (SPARSECODE_LIBRARY, the checkout's
 lib/, the system).  Every library call releases the GIL.
 """
-from . import _lib
+from . import _lib, idx
 from ._errors import (FileIOError, FormatError, NoMemoryError,
                       NonFiniteError, NullArgumentError, ParameterError,
                       RangeError, SizeError, SparseCodeError, StateError,
@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Model", "Stats", "local_units", "Solver", "Report",
     "DictionaryLearner", "DictionaryStats",
-    "version", "version_number", "blas_name", "blas_threads",
+    "idx", "version", "version_number", "blas_name", "blas_threads",
     "set_blas_threads", "library_path",
     "SparseCodeError", "NullArgumentError", "SizeError", "ParameterError",
     "RangeError", "StateError", "NoMemoryError", "NonFiniteError",
