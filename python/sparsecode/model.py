@@ -330,6 +330,15 @@ class Model(Handle):
         call("sc_model_clone", ctypes.byref(out), self._handle)
         return self._adopt(out)
 
+    def __reduce__(self):
+        """Pickling (e.g. to hand a model to a multiprocessing worker)
+        goes through to_bytes/from_bytes: the whole model, optimiser
+        state included; the thread count is not kept (as in files)."""
+        if not self.initialized:
+            raise TypeError("only an initialised model can be pickled "
+                            "(its file format needs weights)")
+        return (Model.from_bytes, (self.to_bytes(),))
+
     def __repr__(self):
         if self.closed:
             return "<sparsecode.Model (closed)>"

@@ -196,3 +196,12 @@ def test_with_block_releases_the_model(data):
         m.encode(data)
     assert m.closed
     assert "closed" in repr(m)
+
+
+def test_pickle_round_trip_is_the_bytes_round_trip(model, data):
+    import pickle
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.to_bytes() == model.to_bytes()
+    assert np.array_equal(copy.encode(data), model.encode(data))
+    with pytest.raises(TypeError):
+        pickle.dumps(sc.Model(4, 2))
