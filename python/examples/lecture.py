@@ -189,7 +189,9 @@ def lista_vs_fista(args, x, xt, rng):
         plt.close(fig)
     caption(3, path, "Lasso objective (lambda %g, %d atoms) of LISTA's codes after "
             "T steps and FISTA's after T iterations: at T = %d, LISTA %.4f, FISTA "
-            "%.4f, optimum %.4f." % (lam, k, steps[0], lista[0], fista[0], best))
+            "%.4f; at T = %d, LISTA %.4f, FISTA %.4f; optimum %.4f."
+            % (lam, k, steps[0], lista[0], fista[0], steps[-1], lista[-1],
+               fista[-1], best))
 
 
 # ---------------------------------------------------------------------------

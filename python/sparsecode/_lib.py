@@ -218,7 +218,8 @@ _functions = _bind(DLL)
 MISSING = sorted(n for n, f in _functions.items() if isinstance(f, _Missing))
 globals().update(_functions)
 
-if sc_version() // 10000 != ABI_MAJOR:  # noqa: F821 (bound just above)
+_version = _functions["sc_version"]()
+if _version // 10000 != ABI_MAJOR:
     raise ImportError("sparsecode: %s is version %s; this package needs %d.x"
-                      % (PATH, sc_version_string().decode(),  # noqa: F821
+                      % (PATH, _functions["sc_version_string"]().decode(),
                          ABI_MAJOR))

@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Statuses become exceptions of the right class, with the status's name
 and the library's own message; the failed call changes nothing."""
-import os
-
 import numpy as np
 import pytest
 
