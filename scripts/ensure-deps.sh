@@ -26,6 +26,9 @@ fi
 set_build="build-essential pkg-config libopenblas-dev libblas-dev"
 set_check="$set_build check libsubunit-dev"
 set_examples="$set_build libpng-dev zlib1g-dev"
+# The Python binding's tests (make check runs them when these are there;
+# CI always) and `pip install ./python` (docs/python.md).
+set_python="python3 python3-numpy python3-pytest python3-setuptools python3-venv"
 
 packages=""
 for arg in "$@"; do
@@ -37,15 +40,16 @@ for arg in "$@"; do
         abi)       packages="$packages $set_build abigail-tools" ;;
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
+        python)    packages="$packages $set_python" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
         fuzz)      packages="$packages $set_build clang zlib1g-dev" ;;
-        ci)        packages="$packages $set_check $set_examples valgrind abigail-tools cmake clang doxygen man-db" ;;  # cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
+        ci)        packages="$packages $set_check $set_examples $set_python valgrind abigail-tools cmake clang doxygen man-db" ;;  # cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac
 done
 if [ -z "$packages" ]; then
-    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|demo|fuzz|ci|PACKAGE..." >&2
+    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|python|demo|fuzz|ci|PACKAGE..." >&2
     exit 2
 fi
 
