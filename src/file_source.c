@@ -48,6 +48,22 @@ void sc_source_close(sc_source *src)
     src->fd = -1;
 }
 
+sc_status sc_source_load_file(void *out, const char *path,
+                              sc_status (*decode)(sc_source *src, void *out),
+                              const char *caller)
+{
+    if (out == NULL || path == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       out == NULL ? "out" : "path");
+    sc_source src;
+    sc_status status = sc_source_open(&src, path, caller);
+    if (status != SC_OK)
+        return status;
+    status = decode(&src, out);
+    sc_source_close(&src);
+    return status;
+}
+
 sc_status sc_source_format_error(const sc_source *src, const char *what)
 {
     return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", src->caller, what);

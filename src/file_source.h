@@ -37,6 +37,13 @@ void sc_source_from_buffer(sc_source *src, const void *bytes, size_t size,
 /* Closes the file of sc_source_open; nothing for a buffer. */
 void sc_source_close(sc_source *src);
 
+/* A loader from a path: out and path must not be NULL (SC_ERR_NULL,
+ * "caller: out is NULL"); then sc_source_open and decode(src, out) over
+ * it, the file closed whatever decode returns. */
+sc_status sc_source_load_file(void *out, const char *path,
+                              sc_status (*decode)(sc_source *src, void *out),
+                              const char *caller);
+
 /* SC_ERR_FORMAT with the message "caller: what". */
 sc_status sc_source_format_error(const sc_source *src, const char *what);
 

@@ -419,8 +419,8 @@ static int state_finite(const sc_state *s)
     return 1;
 }
 
-/* Loads the model in src into *out. */
-static sc_status load(sc_source *src, sc_model **out)
+/* Loads the model in src into *out, an sc_model **. */
+static sc_status load(sc_source *src, void *out)
 {
     const char *caller = src->caller;
     file_header h = {0};
@@ -450,25 +450,15 @@ static sc_status load(sc_source *src, sc_model **out)
     }
     s.steps = h.steps;
     sc_model_adopt_state(m, &s);
-    *out = m;
+    *(sc_model **)out = m;
     return SC_OK;
 }
 
 sc_status sc_model_load(sc_model **out, const char *path)
 {
-    static const char caller[] = "sc_model_load";
-    if (out == NULL || path == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
-                       out == NULL ? "out" : "path");
-    /* The real length first (fstat's): every length the file claims is
-     * checked against it. */
-    sc_source src;
-    sc_status status = sc_source_open(&src, path, caller);
-    if (status != SC_OK)
-        return status;
-    status = load(&src, out);
-    sc_source_close(&src);
-    return status;
+    /* The real length first (sc_source_open's fstat): every length the
+     * file claims is checked against it. */
+    return sc_source_load_file(out, path, load, "sc_model_load");
 }
 
 sc_status sc_model_load_buffer(sc_model **out, const void *buffer,
