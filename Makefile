@@ -4,7 +4,9 @@
 #   make                      lib/libsparsecode.a and lib/libsparsecode.so.*
 #   make check                unit tests (Check), C++ test, install test,
 #                             examples test (with drsae_mpi's when mpicc
-#                             and mpirun are there), SPDX license-line test
+#                             and mpirun are there), SPDX license-line test,
+#                             the Python binding's tests (when PYTHON has
+#                             numpy and pytest)
 #   make sanitize             unit tests under ASan + UBSan
 #   make valgrind             unit tests under valgrind
 #   make fuzz                 the libFuzzer harnesses, FUZZ_SECONDS each
@@ -16,7 +18,7 @@
 #        abi-baseline | clean
 #   make mpi                  examples/drsae_mpi, when mpicc is there
 #   make test-unit | test-exports | test-cxx | test-install | test-examples |
-#        test-spdx
+#        test-spdx | test-python
 #                             (parts of check, without the package check;
 #                             CK_RUN_SUITE etc. work)
 #
@@ -283,14 +285,27 @@ $(CXX_TEST): tests/cxx/cxx_test.cpp $(HEADER) $(SHARED_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXX_FLAGS) -Iinclude $< -o $@ -L$(OUT) -lsparsecode $(LDFLAGS)
 
+# The Python binding (python/, docs/python.md): its pytest suite against
+# this configuration's shared library, named by SPARSECODE_LIBRARY, with
+# RUN_ENV's library path (the reference BLAS).  Skipped with a message when
+# PYTHON cannot import numpy and pytest (Debian's python3-numpy and
+# python3-pytest), unless SC_PYTHON_TESTS=required (CI).  Debian's
+# /usr/bin/python3 by default: a pyenv or venv python on PATH may lack
+# numpy.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHON_TEST := env $(RUN_ENV) SPARSECODE_LIBRARY=$(CURDIR)/$(SHARED_REAL) \
+    SC_TUTORIAL=$(CURDIR)/examples/tutorial SC_MAKE_IDX=$(CURDIR)/$(MAKE_IDX) \
+    PYTHONPATH=$(CURDIR)/python$${PYTHONPATH:+:$$PYTHONPATH} PYTHONDONTWRITEBYTECODE=1 \
+    bash scripts/run-pytest.sh
+
 # make check: dependencies, then everything under test-all in a sub-make
 # (which sees the packages the first step may have installed).
-.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx
+.PHONY: check test-all test-unit test-exports test-cxx test-install test-examples test-spdx test-python
 check:
 	@$(DEPS) check
 	@$(MAKE) --no-print-directory test-all
 
-CHECK_PARTS := unit exports cxx install examples spdx
+CHECK_PARTS := unit exports cxx install examples spdx python
 test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) $(MPI_TEST_DEPS)
 	@mkdir -p $(RESULTS) && rm -f $(addprefix $(RESULTS)/,$(CHECK_PARTS))
 	@echo "== unit tests (Check, BLAS=$(BLAS))"
@@ -307,6 +322,8 @@ test-all: $(TEST_RUNNER) $(CXX_TEST) lib $(EXAMPLES) $(MAKE_IDX) $(MPI_TEST_DEPS
 	@$(EXAMPLES_TEST) $(RESULTS)/examples
 	@echo "== SPDX license lines"
 	@$(SPDX_TEST) $(RESULTS)/spdx
+	@echo "== Python binding (pytest, $(PYTHON))"
+	@$(PYTHON_TEST) $(RESULTS)/python $(PYTHON) -q
 	@cat $(addprefix $(RESULTS)/,$(CHECK_PARTS)) | awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}'
 
 # Pieces of test-all, to run one at a time.
@@ -323,6 +340,9 @@ test-examples: $(EXAMPLES) $(MAKE_IDX) $(MPI_TEST_DEPS)
 	@$(EXAMPLES_TEST)
 test-spdx:
 	@$(SPDX_TEST)
+test-python: $(SHARED_LIBS)
+	@mkdir -p $(RESULTS)
+	@$(PYTHON_TEST) $(RESULTS)/python $(PYTHON) -q
 
 # make sanitize: the unit tests built with ASan + UBSan in build/<blas>-sanitize.
 # LeakSanitizer runs at the exit of each forked test, so a leak fails the

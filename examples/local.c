@@ -580,11 +580,14 @@ int main(int argc, char **argv)
     size_t k = 0;
     int rc = build_model(&m, &o, height, width, d.train_images.images,
                          ntrain, &k);
-    /* The grid of positions, as the header defines it. */
+    /* The grid of positions, as the model has it. */
     size_t hout = 0, wout = 0;
     if (rc == 0) {
-        hout = (height - (size_t)o.field) / (size_t)o.stride + 1;
-        wout = (width - (size_t)o.field) / (size_t)o.stride + 1;
+        sc_status s = sc_model_local_shape(m, &hout, &wout, NULL);
+        if (s != SC_OK)
+            rc = report_failure(PROGRAM, "sc_model_local_shape", s);
+    }
+    if (rc == 0) {
         printf("model: %zu x %zu image, %ld x %ld windows at stride %ld: "
                "%zu x %zu positions x %ld maps = %zu units, T = %ld\n",
                height, width, o.field, o.field, o.stride, hout, wout,

@@ -377,8 +377,7 @@ typedef enum {
     SC_MODEL_PARAM_SHRINK        = 2,
         /**< sc_shrink; default SC_SHRINK_RELU */
     SC_MODEL_PARAM_CLASSES       = 3,
-        /**< classifier outputs, 0 = none (default); [0, 100000], or
-             >= 2 */
+        /**< classifier outputs: 0 = none (default), or 2 to 100000 */
     SC_MODEL_PARAM_GROUP_LAYOUT  = 4,
         /**< sc_group_layout; default NONE */
     SC_MODEL_PARAM_GROUP_SIZE    = 5,
@@ -395,8 +394,8 @@ typedef enum {
     SC_MODEL_PARAM_POOL_STRIDE   = 9,
         /**< topographic stride; [1, 1000]; def. 1 */
     SC_MODEL_PARAM_POOL_SIGMA    = 10,
-        /**< Gaussian pool weights' width in grid cells; 0 = uniform
-             weights (default) */
+        /**< Gaussian pool weights' width in grid cells; [0, 1000];
+             0 = uniform weights (default) */
     SC_MODEL_PARAM_GROUP_EPSILON = 11,
         /**< eps in sqrt(sum w z^2 + eps); [0, 1]; default 1e-8 */
 
@@ -436,15 +435,15 @@ typedef enum {
 
     /* loss weights; 0 switches a term off and costs nothing */
     SC_MODEL_PARAM_RECON_WEIGHT      = 20,
-        /**< 1/2 |x - W_d z|^2; default 1 */
+        /**< 1/2 |x - W_d z|^2; [0, 1e6]; default 1 */
     SC_MODEL_PARAM_L1_WEIGHT         = 21,
-        /**< lambda sum |z_i|; default 0.1 */
+        /**< lambda sum |z_i|; [0, 1e6]; default 0.1 */
     SC_MODEL_PARAM_GROUP_WEIGHT      = 22,
-        /**< lambda_g sum_p sqrt(...); def. 0 */
+        /**< lambda_g sum_p sqrt(...); [0, 1e6]; default 0 */
     SC_MODEL_PARAM_CLASS_WEIGHT      = 23,
-        /**< -log softmax(C zhat + c)_y; def. 0 */
+        /**< -log softmax(C zhat + c)_y; [0, 1e6]; default 0 */
     SC_MODEL_PARAM_REGRESSION_WEIGHT = 24,
-        /**< 1/2 |z - z*|^2; default 0 */
+        /**< 1/2 |z - z*|^2; [0, 1e6]; default 0 */
     SC_MODEL_PARAM_NORMALIZE_CODE    = 25,
         /**< 1: classify zhat = z/|z| (default), 0: classify z itself */
 
@@ -452,19 +451,19 @@ typedef enum {
     SC_MODEL_PARAM_OPTIMIZER             = 40,
         /**< sc_optimizer; default SGD */
     SC_MODEL_PARAM_LEARNING_RATE         = 41,
-        /**< (0, 1e3]; default 0.05 */
+        /**< [1e-12, 1e3]; default 0.05 */
     SC_MODEL_PARAM_MOMENTUM              = 42,
-        /**< [0, 1); default 0.9 */
+        /**< [0, 0.9999]; default 0.9 */
     SC_MODEL_PARAM_ADAM_BETA1            = 43,
-        /**< [0, 1); default 0.9 */
+        /**< [0, 0.9999]; default 0.9 */
     SC_MODEL_PARAM_ADAM_BETA2            = 44,
-        /**< [0, 1); default 0.999 */
+        /**< [0, 0.999999]; default 0.999 */
     SC_MODEL_PARAM_ADAM_EPSILON          = 45,
-        /**< (0, 1]; default 1e-8 */
+        /**< [1e-12, 1]; default 1e-8 */
     SC_MODEL_PARAM_DECODER_MAX_NORM      = 46,
-        /**< column bound of W_d; default 1 */
+        /**< column bound of W_d; [1e-6, 1e6]; default 1 */
     SC_MODEL_PARAM_CLASSIFIER_MAX_NORM   = 47,
-        /**< row bound of C; default 5 */
+        /**< row bound of C; [1e-6, 1e6]; default 5 */
     SC_MODEL_PARAM_ENCODER_MAX_NORM      = 48,
         /**< row bound of W_e (a local unit's encoder filter), applied
              after every step; [0, 1e6]; default 0 = no bound.  DrSAE's

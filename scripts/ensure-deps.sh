@@ -28,6 +28,9 @@ set_check="$set_build check libsubunit-dev"
 set_examples="$set_build libpng-dev zlib1g-dev"
 # Open MPI, for examples/drsae_mpi (make mpi) and its test in make check.
 set_mpi="$set_examples libopenmpi-dev openmpi-bin"
+# The Python binding's tests (make check runs them when these are there;
+# CI always) and `pip install ./python` (docs/python.md).
+set_python="python3 python3-numpy python3-pytest python3-setuptools python3-venv"
 
 packages=""
 for arg in "$@"; do
@@ -40,15 +43,16 @@ for arg in "$@"; do
         docs)      packages="$packages doxygen" ;;
         examples)  packages="$packages $set_examples" ;;
         mpi)       packages="$packages $set_mpi" ;;
+        python)    packages="$packages $set_python" ;;
         demo)      packages="$packages $set_examples dataset-fashion-mnist" ;;
         fuzz)      packages="$packages $set_build clang zlib1g-dev" ;;
-        ci)        packages="$packages $set_check $set_examples $set_mpi valgrind abigail-tools cmake clang doxygen man-db" ;;  # set_mpi: make check's MPI test; cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
+        ci)        packages="$packages $set_check $set_examples $set_mpi $set_python valgrind abigail-tools cmake clang doxygen man-db" ;;  # set_mpi: make check's MPI test; cmake: the install test's CMake consumer; clang: make fuzz; doxygen: make docs; man-db: the install test reads the man pages
         -*)        echo "ensure-deps.sh: unknown option $arg" >&2; exit 2 ;;
         *)         packages="$packages $arg" ;;
     esac
 done
 if [ -z "$packages" ]; then
-    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|mpi|demo|fuzz|ci|PACKAGE..." >&2
+    echo "usage: $0 build|check|sanitize|valgrind|abi|docs|examples|mpi|python|demo|fuzz|ci|PACKAGE..." >&2
     exit 2
 fi
 

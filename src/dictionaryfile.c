@@ -247,20 +247,17 @@ static sc_status read_learner(sc_source *src, const header *h,
     return SC_OK;
 }
 
+/* Loads the learner in src into *out, an sc_dictionary **. */
+static sc_status load(sc_source *src, void *out)
+{
+    header h;
+    sc_status status = read_header(src, &h);
+    if (status == SC_OK)
+        status = read_learner(src, &h, out);
+    return status;
+}
+
 sc_status sc_dictionary_load(sc_dictionary **out, const char *path)
 {
-    static const char caller[] = "sc_dictionary_load";
-    if (out == NULL || path == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
-                       out == NULL ? "out" : "path");
-    sc_source src;
-    sc_status status = sc_source_open(&src, path, caller);
-    if (status != SC_OK)
-        return status;
-    header h;
-    status = read_header(&src, &h);
-    if (status == SC_OK)
-        status = read_learner(&src, &h, out);
-    sc_source_close(&src);
-    return status;
+    return sc_source_load_file(out, path, load, "sc_dictionary_load");
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* file_source.c -- checked, chunked reading of the library's files. */
+/* file_source.c -- checked, chunked reading of the library's files, from
+ * a file or a buffer. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -28,14 +29,39 @@ sc_status sc_source_open(sc_source *src, const char *path,
         return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
                        caller, path);
     }
-    *src = (sc_source){fd, (uint64_t)st.st_size, 0, 0, path, caller};
+    *src = (sc_source){.fd = fd, .size = (uint64_t)st.st_size,
+                       .path = path, .caller = caller};
     return SC_OK;
+}
+
+void sc_source_from_buffer(sc_source *src, const void *bytes, size_t size,
+                           const char *caller)
+{
+    *src = (sc_source){.fd = -1, .bytes = bytes, .size = size,
+                       .path = "the buffer", .caller = caller};
 }
 
 void sc_source_close(sc_source *src)
 {
-    close(src->fd);
+    if (src->fd >= 0)
+        close(src->fd);
     src->fd = -1;
+}
+
+sc_status sc_source_load_file(void *out, const char *path,
+                              sc_status (*decode)(sc_source *src, void *out),
+                              const char *caller)
+{
+    if (out == NULL || path == NULL)
+        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
+                       out == NULL ? "out" : "path");
+    sc_source src;
+    sc_status status = sc_source_open(&src, path, caller);
+    if (status != SC_OK)
+        return status;
+    status = decode(&src, out);
+    sc_source_close(&src);
+    return status;
 }
 
 sc_status sc_source_format_error(const sc_source *src, const char *what)
@@ -43,8 +69,20 @@ sc_status sc_source_format_error(const sc_source *src, const char *what)
     return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", src->caller, what);
 }
 
+static sc_status truncated(const sc_source *src)
+{
+    return sc_source_format_error(src, "the file is truncated");
+}
+
 sc_status sc_source_read(sc_source *src, unsigned char *bytes, size_t size)
 {
+    if (src->bytes != NULL) {
+        if (src->size - src->at < size)
+            return truncated(src);
+        memcpy(bytes, src->bytes + src->at, size);
+        src->at += size;
+        return SC_OK;
+    }
     size_t done = 0;
     while (done < size) {
         ssize_t got = read(src->fd, bytes + done, size - done);
@@ -54,7 +92,7 @@ sc_status sc_source_read(sc_source *src, unsigned char *bytes, size_t size)
             return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s: %s",
                            src->caller, src->path, strerror(errno));
         if (got == 0)
-            return sc_source_format_error(src, "the file is truncated");
+            return truncated(src);
         done += (size_t)got;
     }
     src->at += size;
@@ -120,7 +158,7 @@ sc_status sc_source_check_end(sc_source *src)
     sc_reader r = {bytes, 4, 0};
     uint32_t stored;
     sc_get_u32(&r, &stored);
-    /* The file may have grown since fstat. */
+    /* A file may have grown since fstat. */
     if (sc_source_read(src, bytes + 4, 1) == SC_OK)
         return sc_source_format_error(src, "unexpected bytes after the CRC");
     if (src->crc != stored)

@@ -37,27 +37,25 @@
  * state.
  *
  * Loading reads the bytes once, front to back, from a file or a buffer
- * (one decoder over a `source`): the header and the parameter records
- * first (at most MAX_RECORDS, into a fixed buffer), then, once the length
- * they imply has been compared with the real length (fstat's for a file,
- * taken before anything is read), the weights straight into the model's
- * arrays, CHUNK_FLOATS at a time, the CRC computed as they pass; it is
- * checked at the end.  Nothing is allocated from the sizes before the
- * length check, and a failed allocation is SC_ERR_NOMEM.  Saving encodes
- * the bytes into a buffer (the caller's, for sc_model_save_buffer) and,
- * for a file, hands them to sc_write_atomically (atomic_file.c).
+ * (one decoder over an sc_source, file_source.c): the header and the
+ * parameter records first (at most MAX_RECORDS, into a fixed buffer),
+ * then, once the length they imply has been compared with the real
+ * length (fstat's for a file, taken before anything is read), the weights
+ * straight into the model's arrays, in 16 KB pieces, the CRC of every
+ * byte computed as they pass (the header's CRC is the running CRC at its
+ * place, and counts in the file's); it is checked at the end.  Nothing
+ * is allocated from the sizes before the length check, and a failed
+ * allocation is SC_ERR_NOMEM.  Saving encodes the bytes (byte_codec.c)
+ * into a buffer (the caller's, for sc_model_save_buffer) and, for a file,
+ * hands them to sc_write_atomically (atomic_file.c).
  */
-#define _POSIX_C_SOURCE 200809L
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "atomic_file.h"
+#include "byte_codec.h"
 #include "crc32.h"
+#include "file_source.h"
 #include "model.h"
 
 #define FORMAT_VERSION 4
@@ -98,89 +96,6 @@ static uint32_t params_in_version(uint32_t version)
 
 static const unsigned char magic[8] = {'S', 'C', 'M', 'O', 'D', 'E', 'L', 0};
 
-/* ---- little-endian writer into a byte buffer ------------------------- */
-
-typedef struct {
-    unsigned char *data;
-    size_t size;
-} writer;
-
-static void put_u32(writer *w, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        w->data[w->size++] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(writer *w, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        w->data[w->size++] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(writer *w, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_u64(w, bits);
-}
-
-static void put_floats(writer *w, const float *v, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        uint32_t bits;
-        memcpy(&bits, &v[i], sizeof bits);
-        put_u32(w, bits);
-    }
-}
-
-/* ---- bounds-checked little-endian reader ----------------------------- */
-
-typedef struct {
-    const unsigned char *data;
-    size_t size, at;
-} reader;
-
-static int get_u32(reader *r, uint32_t *v)
-{
-    if (r->size - r->at < 4)
-        return -1;
-    *v = 0;
-    for (int i = 0; i < 4; i++)
-        *v |= (uint32_t)r->data[r->at++] << (8 * i);
-    return 0;
-}
-
-static int get_u64(reader *r, uint64_t *v)
-{
-    if (r->size - r->at < 8)
-        return -1;
-    *v = 0;
-    for (int i = 0; i < 8; i++)
-        *v |= (uint64_t)r->data[r->at++] << (8 * i);
-    return 0;
-}
-
-static int get_f64(reader *r, double *v)
-{
-    uint64_t bits;
-    if (get_u64(r, &bits) != 0)
-        return -1;
-    memcpy(v, &bits, sizeof *v);
-    return 0;
-}
-
-static int get_floats(reader *r, float *v, size_t count)
-{
-    if ((r->size - r->at) / 4 < count)
-        return -1;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t bits = 0;
-        get_u32(r, &bits);
-        memcpy(&v[i], &bits, sizeof bits);
-    }
-    return 0;
-}
-
 /* ---- save ------------------------------------------------------------- */
 
 /* The arrays a record of `contents` holds per weight: the weights, and in
@@ -203,40 +118,41 @@ static size_t encoded_size(const sc_model *m, sc_model_contents contents)
 }
 
 /* Writes the encoded_size(m, contents) bytes of m's file at w->data. */
-static void encode(const sc_model *m, sc_model_contents contents, writer *w)
+static void encode(const sc_model *m, sc_model_contents contents,
+                   sc_writer *w)
 {
     const sc_state *s = &m->state;
     int full = contents == SC_MODEL_CONTENTS_FULL;
     memcpy(w->data, magic, sizeof magic);
     w->size = sizeof magic;
-    put_u32(w, FORMAT_VERSION);
-    put_u32(w, (uint32_t)contents);
-    put_u64(w, m->n);
-    put_u64(w, m->k);
+    sc_put_u32(w, FORMAT_VERSION);
+    sc_put_u32(w, (uint32_t)contents);
+    sc_put_u64(w, m->n);
+    sc_put_u64(w, m->k);
     /* The step count goes with the moments: Adam's bias correction
      * (docs/math.md, O2) starts again with a fresh optimiser state. */
-    put_u64(w, full ? s->steps : 0);
-    put_u32(w, params_in_version(FORMAT_VERSION));
+    sc_put_u64(w, full ? s->steps : 0);
+    sc_put_u32(w, params_in_version(FORMAT_VERSION));
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++) {
         uint32_t id = (uint32_t)sc_param_at(i)->id;
         if (!sc_param_in_file_version(id, FORMAT_VERSION))
             continue;
-        put_u32(w, id);
-        put_u32(w, 0);   /* flags: every parameter matters */
-        put_f64(w, m->values[i]);
+        sc_put_u32(w, id);
+        sc_put_u32(w, 0);   /* flags: every parameter matters */
+        sc_put_f64(w, m->values[i]);
     }
-    put_u32(w, sc_crc32(w->data, w->size));
+    sc_put_u32(w, sc_crc32(w->data, w->size));
     for (int t = 0; t < SC_TENSOR_COUNT; t++) {
         const sc_tensor *ts = &s->tensor[t];
-        put_u32(w, (uint32_t)t);
-        put_u64(w, ts->count);
-        put_floats(w, ts->w, ts->count);
+        sc_put_u32(w, (uint32_t)t);
+        sc_put_u64(w, ts->count);
+        sc_put_floats(w, ts->w, ts->count);
         if (full) {
-            put_floats(w, ts->m1, ts->count);
-            put_floats(w, ts->m2, ts->count);
+            sc_put_floats(w, ts->m1, ts->count);
+            sc_put_floats(w, ts->m2, ts->count);
         }
     }
-    put_u32(w, sc_crc32(w->data, w->size));
+    sc_put_u32(w, sc_crc32(w->data, w->size));
 }
 
 /* The checks sc_model_save and sc_model_save_buffer share. */
@@ -264,7 +180,7 @@ sc_status sc_model_save(const sc_model *model, const char *path,
     sc_status status = check_save(model, contents, caller);
     if (status != SC_OK)
         return status;
-    writer w = {malloc(encoded_size(model, contents)), 0};
+    sc_writer w = {malloc(encoded_size(model, contents)), 0};
     if (w.data == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     encode(model, contents, &w);
@@ -290,89 +206,12 @@ sc_status sc_model_save_buffer(const sc_model *model,
     if (capacity < *size)
         return sc_fail(NULL, SC_ERR_SIZE, "%s: capacity %zu is less than "
                        "the %zu bytes of the model", caller, capacity, *size);
-    writer w = {buffer, 0};
+    sc_writer w = {buffer, 0};
     encode(model, contents, &w);
     return SC_OK;
 }
 
 /* ---- load ------------------------------------------------------------- */
-
-/* The bytes being loaded, read front to back in bounded pieces: from the
- * file fd, or from `bytes` when that is not NULL.  size is the real
- * length (fstat's for a file), crc the CRC of the `at` bytes read. */
-typedef struct {
-    int fd;
-    const unsigned char *bytes;
-    uint64_t size, at;
-    uint32_t crc;
-    const char *path, *caller;
-} source;
-
-/* The most bytes of weights read at once. */
-#define CHUNK_FLOATS 4096
-
-static sc_status format_error(const char *caller, const char *what)
-{
-    return sc_fail(NULL, SC_ERR_FORMAT, "%s: %s", caller, what);
-}
-
-static sc_status truncated(const source *src)
-{
-    return format_error(src->caller, "the file is truncated");
-}
-
-/* Reads exactly size bytes into bytes, without adding them to the CRC:
- * SC_OK, SC_ERR_IO, or SC_ERR_FORMAT when the bytes end first. */
-static sc_status read_exactly(source *src, unsigned char *bytes, size_t size)
-{
-    if (src->bytes != NULL) {
-        if (src->size - src->at < size)
-            return truncated(src);
-        memcpy(bytes, src->bytes + src->at, size);
-        src->at += size;
-        return SC_OK;
-    }
-    size_t done = 0;
-    while (done < size) {
-        ssize_t got = read(src->fd, bytes + done, size - done);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return sc_fail(NULL, SC_ERR_IO, "%s: cannot read %s: %s",
-                           src->caller, src->path, strerror(errno));
-        if (got == 0)
-            return truncated(src);
-        done += (size_t)got;
-    }
-    src->at += size;
-    return SC_OK;
-}
-
-/* read_exactly, the bytes added to the CRC. */
-static sc_status take(source *src, unsigned char *bytes, size_t size)
-{
-    sc_status status = read_exactly(src, bytes, size);
-    if (status == SC_OK)
-        src->crc = sc_crc32_update(src->crc, bytes, size);
-    return status;
-}
-
-/* Reads count f32 into v, CHUNK_FLOATS at a time. */
-static sc_status take_floats(source *src, float *v, size_t count)
-{
-    unsigned char chunk[4 * CHUNK_FLOATS];
-    while (count > 0) {
-        size_t now = count < CHUNK_FLOATS ? count : CHUNK_FLOATS;
-        sc_status status = take(src, chunk, 4 * now);
-        if (status != SC_OK)
-            return status;
-        reader r = {chunk, 4 * now, 0};
-        get_floats(&r, v, now);
-        v += now;
-        count -= now;
-    }
-    return SC_OK;
-}
 
 /* What the header says, before the parameter records. */
 typedef struct {
@@ -383,53 +222,53 @@ typedef struct {
 } file_header;
 
 /* Reads the magic, the version and the rest of the fixed header. */
-static sc_status read_header(source *src, file_header *h)
+static sc_status read_header(sc_source *src, file_header *h)
 {
     const char *caller = src->caller;
     unsigned char head[44];
     if (src->size < sizeof magic + 8 ||
-        take(src, head, sizeof magic + 4) != SC_OK ||
+        sc_source_take(src, head, sizeof magic + 4) != SC_OK ||
         memcmp(head, magic, sizeof magic) != 0)
-        return format_error(caller, "not a libsparsecode model file");
-    reader r = {head, sizeof magic + 4, sizeof magic};
-    get_u32(&r, &h->version);
+        return sc_source_format_error(src, "not a libsparsecode model file");
+    sc_reader r = {head, sizeof magic + 4, sizeof magic};
+    sc_get_u32(&r, &h->version);
     if (h->version < OLDEST_FORMAT_VERSION || h->version > FORMAT_VERSION)
         return sc_fail(NULL, SC_ERR_VERSION, "%s: format version %u; this "
                        "library reads %d to %d", caller,
                        (unsigned)h->version, OLDEST_FORMAT_VERSION,
                        FORMAT_VERSION);
     size_t rest = header_size(h->version) - r.at;
-    sc_status status = take(src, head + r.at, rest);
+    sc_status status = sc_source_take(src, head + r.at, rest);
     if (status != SC_OK)
         return status;
     r.size += rest;
     h->contents = SC_MODEL_CONTENTS_FULL;
     if (h->version >= TAGGED_VERSION)
-        get_u32(&r, &h->contents);
-    get_u64(&r, &h->n);
-    get_u64(&r, &h->k);
-    get_u64(&r, &h->steps);
-    get_u32(&r, &h->records);
+        sc_get_u32(&r, &h->contents);
+    sc_get_u64(&r, &h->n);
+    sc_get_u64(&r, &h->k);
+    sc_get_u64(&r, &h->steps);
+    sc_get_u32(&r, &h->records);
     return SC_OK;
 }
 
 /* Reads the parameter records and, in a tagged file, the header's CRC,
  * into `records`: SC_OK once they are known to be what the writer wrote
  * (versions 1 to 3: their count; later: the header's CRC). */
-static sc_status read_records(source *src, const file_header *h,
+static sc_status read_records(sc_source *src, const file_header *h,
                               unsigned char *records)
 {
     const char *caller = src->caller;
     if (h->version < TAGGED_VERSION &&
         h->records != params_in_version(h->version))
-        return format_error(caller, "wrong number of parameters");
+        return sc_source_format_error(src, "wrong number of parameters");
     size_t size = record_size(h->version);
     if (h->records > MAX_RECORDS)
-        return format_error(caller, "too many parameter records");
+        return sc_source_format_error(src, "too many parameter records");
     if (h->records > (src->size - src->at) / size)
-        return format_error(caller, "the file's length does not match the "
-                            "sizes it declares");
-    sc_status status = take(src, records, size * h->records);
+        return sc_source_format_error(src, "the file's length does not "
+                                      "match the sizes it declares");
+    sc_status status = sc_source_take(src, records, size * h->records);
     if (status != SC_OK || h->version < TAGGED_VERSION)
         return status;
     /* The header's own CRC, so that what follows is judged on the bytes
@@ -437,13 +276,13 @@ static sc_status read_records(source *src, const file_header *h,
      * flipped bit. */
     uint32_t crc = src->crc, stored;
     unsigned char bytes[4];
-    if ((status = take(src, bytes, sizeof bytes)) != SC_OK)
+    if ((status = sc_source_take(src, bytes, sizeof bytes)) != SC_OK)
         return status;
-    reader r = {bytes, sizeof bytes, 0};
-    get_u32(&r, &stored);
+    sc_reader r = {bytes, sizeof bytes, 0};
+    sc_get_u32(&r, &stored);
     if (stored != crc)
-        return format_error(caller, "header CRC mismatch: the file is "
-                            "corrupt");
+        return sc_source_format_error(src, "header CRC mismatch: the file "
+                                      "is corrupt");
     if (h->contents != SC_MODEL_CONTENTS_FULL &&
         h->contents != SC_MODEL_CONTENTS_INFERENCE)
         return sc_fail(NULL, SC_ERR_VERSION, "%s: contents %u; this library "
@@ -454,15 +293,17 @@ static sc_status read_records(source *src, const file_header *h,
 
 /* Applies one parameter record, read by r, to m: SC_OK, or the status
  * that refuses it.  seen counts the known parameters applied so far. */
-static sc_status apply_record(reader *r, uint32_t version, sc_model *m,
-                              unsigned char *seen, const char *caller)
+static sc_status apply_record(const sc_source *src, sc_reader *r,
+                              uint32_t version, sc_model *m,
+                              unsigned char *seen)
 {
+    const char *caller = src->caller;
     uint32_t id = 0, flags = 0;
     double value = 0;
-    get_u32(r, &id);
+    sc_get_u32(r, &id);
     if (version >= TAGGED_VERSION)
-        get_u32(r, &flags);
-    get_f64(r, &value);
+        sc_get_u32(r, &flags);
+    sc_get_f64(r, &value);
     const sc_param_info *info = sc_param_lookup((sc_model_param)id);
     if (flags & ~RECORD_FLAGS_KNOWN)
         return sc_fail(NULL, SC_ERR_VERSION, "%s: the record of parameter "
@@ -480,7 +321,8 @@ static sc_status apply_record(reader *r, uint32_t version, sc_model *m,
     if (info == NULL || !sc_param_in_file_version(id, version) ||
         seen[sc_param_index((sc_model_param)id)]++ ||
         sc_param_check(info, value, NULL, caller) != SC_OK)
-        return format_error(caller, "bad or repeated parameter record");
+        return sc_source_format_error(src, "bad or repeated parameter "
+                                      "record");
     /* The thread count is the loading process's business, not the
      * file's: versions 1 to 3 hold it, it is checked and left alone. */
     if (id != SC_MODEL_PARAM_THREADS)
@@ -490,7 +332,7 @@ static sc_status apply_record(reader *r, uint32_t version, sc_model *m,
 
 /* Reads the parameter records into a new model of the header's sizes,
  * *out, and checks that the length of the bytes is the one they imply. */
-static sc_status read_parameters(source *src, const file_header *h,
+static sc_status read_parameters(sc_source *src, const file_header *h,
                                  sc_model **out)
 {
     const char *caller = src->caller;
@@ -510,10 +352,9 @@ static sc_status read_parameters(source *src, const file_header *h,
                        caller, (unsigned long long)h->n,
                        (unsigned long long)h->k);
     unsigned char seen[SC_MODEL_PARAM_COUNT] = {0};
-    reader r = {records, record_size(h->version) * h->records, 0};
+    sc_reader r = {records, record_size(h->version) * h->records, 0};
     for (uint32_t i = 0; i < h->records; i++)
-        if ((status = apply_record(&r, h->version, m, seen, caller)) !=
-            SC_OK) {
+        if ((status = apply_record(src, &r, h->version, m, seen)) != SC_OK) {
             sc_model_free(m);
             return status;
         }
@@ -522,7 +363,8 @@ static sc_status read_parameters(source *src, const file_header *h,
     sc_shape shape;
     if (sc_model_shape(m, &shape, caller) != SC_OK) {
         sc_model_free(m);
-        return format_error(caller, "inconsistent structural parameters");
+        return sc_source_format_error(src, "inconsistent structural "
+                                      "parameters");
     }
     uint64_t expected = src->at + 4;
     for (int t = 0; t < SC_TENSOR_COUNT; t++)
@@ -530,8 +372,8 @@ static sc_status read_parameters(source *src, const file_header *h,
                              (uint64_t)shape.counts[t];
     if (expected != src->size) {
         sc_model_free(m);
-        return format_error(caller, "the file's length does not match the "
-                            "sizes it declares");
+        return sc_source_format_error(src, "the file's length does not "
+                                      "match the sizes it declares");
     }
     *out = m;
     return SC_OK;
@@ -539,49 +381,29 @@ static sc_status read_parameters(source *src, const file_header *h,
 
 /* Reads the weight records into s, whose counts are the model's; the
  * moments of an inference file stay zero. */
-static sc_status read_tensors(source *src, uint32_t contents,
+static sc_status read_tensors(sc_source *src, uint32_t contents,
                               sc_state *s)
 {
     for (uint32_t t = 0; t < SC_TENSOR_COUNT; t++) {
         unsigned char bytes[12];
-        sc_status status = take(src, bytes, sizeof bytes);
+        sc_status status = sc_source_take(src, bytes, sizeof bytes);
         if (status != SC_OK)
             return status;
-        reader r = {bytes, sizeof bytes, 0};
+        sc_reader r = {bytes, sizeof bytes, 0};
         uint32_t index;
         uint64_t count;
         sc_tensor *ts = &s->tensor[t];
-        get_u32(&r, &index);
-        get_u64(&r, &count);
+        sc_get_u32(&r, &index);
+        sc_get_u64(&r, &count);
         if (index != t || count != ts->count)
-            return format_error(src->caller, "bad weight array");
-        if ((status = take_floats(src, ts->w, ts->count)) != SC_OK)
-            return status;
-        if (contents == SC_MODEL_CONTENTS_FULL &&
-            ((status = take_floats(src, ts->m1, ts->count)) != SC_OK ||
-             (status = take_floats(src, ts->m2, ts->count)) != SC_OK))
+            return sc_source_format_error(src, "bad weight array");
+        status = sc_source_take_floats(src, ts->w, ts->count);
+        if (status == SC_OK && contents == SC_MODEL_CONTENTS_FULL &&
+            (status = sc_source_take_floats(src, ts->m1, ts->count)) == SC_OK)
+            status = sc_source_take_floats(src, ts->m2, ts->count);
+        if (status != SC_OK)
             return status;
     }
-    return SC_OK;
-}
-
-/* Reads the stored CRC, checks that the bytes end there and that the CRC
- * matches. */
-static sc_status check_end(source *src)
-{
-    unsigned char bytes[5];
-    sc_status status = read_exactly(src, bytes, 4);
-    if (status != SC_OK)
-        return status;
-    reader r = {bytes, 4, 0};
-    uint32_t stored;
-    get_u32(&r, &stored);
-    /* A file may have grown since fstat. */
-    if (read_exactly(src, bytes + 4, 1) == SC_OK)
-        return format_error(src->caller, "unexpected bytes after the CRC");
-    if (src->crc != stored)
-        return format_error(src->caller, "CRC mismatch: the file is corrupt "
-                            "or truncated");
     return SC_OK;
 }
 
@@ -597,8 +419,8 @@ static int state_finite(const sc_state *s)
     return 1;
 }
 
-/* Loads the model in src into *out. */
-static sc_status load(source *src, sc_model **out)
+/* Loads the model in src into *out, an sc_model **. */
+static sc_status load(sc_source *src, void *out)
 {
     const char *caller = src->caller;
     file_header h = {0};
@@ -615,12 +437,12 @@ static sc_status load(source *src, sc_model **out)
         sc_model_free(m);
         return status == SC_ERR_NOMEM
                    ? status
-                   : format_error(caller, "inconsistent structural "
-                                  "parameters");
+                   : sc_source_format_error(src, "inconsistent "
+                                            "structural parameters");
     }
     if ((status = read_tensors(src, h.contents, &s)) == SC_OK &&
-        (status = check_end(src)) == SC_OK && !state_finite(&s))
-        status = format_error(caller, "bad weight array");
+        (status = sc_source_check_end(src)) == SC_OK && !state_finite(&s))
+        status = sc_source_format_error(src, "bad weight array");
     if (status != SC_OK) {
         sc_state_release(&s);
         sc_model_free(m);
@@ -628,34 +450,15 @@ static sc_status load(source *src, sc_model **out)
     }
     s.steps = h.steps;
     sc_model_adopt_state(m, &s);
-    *out = m;
+    *(sc_model **)out = m;
     return SC_OK;
 }
 
 sc_status sc_model_load(sc_model **out, const char *path)
 {
-    static const char caller[] = "sc_model_load";
-    if (out == NULL || path == NULL)
-        return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
-                       out == NULL ? "out" : "path");
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything
-     * but a regular file is then refused. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return sc_fail(NULL, SC_ERR_IO, "%s: cannot open %s: %s", caller,
-                       path, strerror(errno));
-    /* The real length first: every length the file claims is checked
-     * against it. */
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sc_fail(NULL, SC_ERR_IO, "%s: %s is not a regular file",
-                       caller, path);
-    }
-    source src = {fd, NULL, (uint64_t)st.st_size, 0, 0, path, caller};
-    sc_status status = load(&src, out);
-    close(fd);
-    return status;
+    /* The real length first (sc_source_open's fstat): every length the
+     * file claims is checked against it. */
+    return sc_source_load_file(out, path, load, "sc_model_load");
 }
 
 sc_status sc_model_load_buffer(sc_model **out, const void *buffer,
@@ -665,6 +468,7 @@ sc_status sc_model_load_buffer(sc_model **out, const void *buffer,
     if (out == NULL || buffer == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: %s is NULL", caller,
                        out == NULL ? "out" : "buffer");
-    source src = {-1, buffer, size, 0, 0, "the buffer", caller};
+    sc_source src;
+    sc_source_from_buffer(&src, buffer, size, caller);
     return load(&src, out);
 }
