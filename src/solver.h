@@ -12,6 +12,15 @@
 
 #define SC_SOLVER_PARAM_COUNT 18
 
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) run a batch in fixed
+ * blocks of this many samples (the last one shorter), each with its own
+ * sgemms; the threads share out the blocks, so the results do not depend
+ * on the thread count (solver.c, run_per_sample).  Chosen by measurement:
+ * docs/solvers.md, "Two threads". */
+#ifndef SC_SOLVER_BLOCK
+#define SC_SOLVER_BLOCK 64
+#endif
+
 /* The highest sc_solver_method: the upper bound of every parameter that
  * holds one (SC_SOLVER_PARAM_METHOD, SC_DICTIONARY_PARAM_SOLVER_METHOD). */
 #define SC_SOLVER_METHOD_HIGHEST SC_SOLVER_METHOD_LARS
@@ -170,11 +179,20 @@ void sc_lasso_correlations(const sc_solver *s, const float *c,
 void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
                            const double *weights, size_t count, double *acc);
 
-/* Mean objective of the batch at codes z (S0); +Inf when z violates the
- * non-negativity it is asked for.  residual: batch x n scratch.  */
-double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
-                                const float *x, const float *z, size_t batch,
-                                float *residual);
+/* The objective (S0) of each of `rows` samples at codes z, summed, with
+ * one sgemm for the residuals; +Inf when z violates the non-negativity it
+ * is asked for.  residual: rows x n scratch. */
+double sc_solver_objective_sum(const sc_solver *s, const sc_problem *p,
+                               const float *x, const float *z, size_t rows,
+                               float *residual);
+
+/* The same summed over a batch in blocks of SC_SOLVER_BLOCK samples (the
+ * last one shorter), block after block: the sum that the per-sample
+ * methods' blocks add up, so a run's report and sc_solver_objective agree
+ * to the bit.  residual: min(batch, SC_SOLVER_BLOCK) x n scratch. */
+double sc_solver_total_objective(const sc_solver *s, const sc_problem *p,
+                                 const float *x, const float *z, size_t batch,
+                                 float *residual);
 
 /* The group term (or its smooth surrogate) of one code. */
 double sc_group_penalty(const sc_solver *s, const sc_problem *p,
