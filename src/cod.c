@@ -31,20 +31,47 @@ static double best_value(const sc_problem *p, double beta, double diagonal)
     return (p->nonnegative ? m : copysign(m, beta)) / curvature;
 }
 
-int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, float *z, int *converged)
+/* The scratch: k doubles each. */
+typedef struct {
+    double *beta, *zbar, *zd;
+} workspace;
+
+static void release_work(void *work)
 {
+    workspace *w = work;
+    if (w == NULL)
+        return;
+    free(w->beta);
+    free(w->zbar);
+    free(w->zd);
+    free(w);
+}
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
+{
+    (void)p;
+    size_t k = s->k;
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    *w = (workspace){malloc(k * sizeof(double)), malloc(k * sizeof(double)),
+                     malloc(k * sizeof(double))};
+    if (w->beta == NULL || w->zbar == NULL || w->zd == NULL) {
+        release_work(w);
+        return NULL;
+    }
+    return w;
+}
+
+static int64_t run_samples(const sc_solver *s, const sc_problem *p,
+                           size_t batch, const float *c, const double *xx,
+                           float *z, void *work, int *converged)
+{
+    (void)xx;
     size_t k = s->k;
     const float *g = s->gram;
-    double *beta = malloc(k * sizeof *beta);
-    double *zbar = malloc(k * sizeof *zbar);
-    double *zd = malloc(k * sizeof *zd);
-    if (beta == NULL || zbar == NULL || zd == NULL) {
-        free(beta);
-        free(zbar);
-        free(zd);
-        return -1;
-    }
+    const workspace *w = work;
+    double *beta = w->beta, *zbar = w->zbar, *zd = w->zd;
     uint64_t cap = p->max_iterations * (uint64_t)k, most = 0;
     int all_converged = 1;
     for (size_t b = 0; b < batch; b++) {
@@ -91,9 +118,8 @@ int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
         if (updates > most)
             most = updates;
     }
-    free(beta);
-    free(zbar);
-    free(zd);
     *converged = all_converged;
     return (int64_t)((most + k - 1) / k);
 }
+
+const sc_sample_method sc_cod_method = {make_work, run_samples, release_work};

@@ -105,28 +105,47 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
     return m;
 }
 
-int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, const double *xx, float *z, int *converged)
+static void release_work(void *work)
+{
+    workspace *w = work;
+    if (w == NULL)
+        return;
+    free(w->alpha);
+    free(w->chosen);
+    free(w->support);
+    free(w->factor);
+    free(w->gamma);
+    free(w);
+}
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
 {
     size_t k = s->k, cap = s->n < k ? s->n : k;
     if (p->max_nonzeros > 0 && p->max_nonzeros < cap)
         cap = p->max_nonzeros;
     if (cap > SIZE_MAX / cap / sizeof(double))
-        return -1;
-    workspace w = {cap, malloc(k * sizeof(double)), malloc(k),
-                   malloc(cap * sizeof(size_t)),
-                   malloc(cap * cap * sizeof(double)),
-                   malloc(cap * sizeof(double))};
-    int64_t most = -1;
-    if (w.alpha != NULL && w.chosen != NULL && w.support != NULL &&
-        w.factor != NULL && w.gamma != NULL) {
-        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
-                              converged);
+        return NULL;
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    *w = (workspace){cap, malloc(k * sizeof(double)), malloc(k),
+                     malloc(cap * sizeof(size_t)),
+                     malloc(cap * cap * sizeof(double)),
+                     malloc(cap * sizeof(double))};
+    if (w->alpha == NULL || w->chosen == NULL || w->support == NULL ||
+        w->factor == NULL || w->gamma == NULL) {
+        release_work(w);
+        return NULL;
     }
-    free(w.alpha);
-    free(w.chosen);
-    free(w.support);
-    free(w.factor);
-    free(w.gamma);
-    return most;
+    return w;
 }
+
+static int64_t run_samples(const sc_solver *s, const sc_problem *p,
+                           size_t batch, const float *c, const double *xx,
+                           float *z, void *work, int *converged)
+{
+    return sc_each_sample(s, p, batch, c, xx, z, solve_sample, work,
+                          converged);
+}
+
+const sc_sample_method sc_omp_method = {make_work, run_samples, release_work};

@@ -516,28 +516,36 @@ typedef struct {
     outcome *outcomes;    /* one per block */
 } block_job;
 
-static int64_t solve_samples(const run_task *t, size_t rows, const float *c,
-                             const double *xx, float *z, int *converged)
+/* The method of a per-sample run. */
+static const sc_sample_method *sample_method(int method)
 {
-    const sc_solver *s = t->solver;
-    const sc_problem *p = t->problem;
-    switch (t->method) {
+    switch (method) {
     case SC_SOLVER_METHOD_COD:
-        return sc_cod(s, p, rows, c, z, converged);
+        return &sc_cod_method;
     case SC_SOLVER_METHOD_OMP:
-        return sc_omp(s, p, rows, c, xx, z, converged);
+        return &sc_omp_method;
     case SC_SOLVER_METHOD_LARS:
-        return sc_lars(s, p, rows, c, xx, z, converged);
+        return &sc_lars_method;
     default:
-        return sc_cd_active(s, p, rows, c, xx, z, converged);
+        return &sc_cd_active_method;
     }
 }
 
-/* One block, with the thread's scratch: c (rows x k), residual (rows x
- * n), xx (rows) and corr (k). */
-static outcome run_block(const run_task *t, size_t block, float *c,
-                         float *residual, double *xx, double *corr)
+/* A thread's scratch, made once and used for every block it takes. */
+typedef struct {
+    float *c;          /* rows x k: c = X D */
+    float *residual;   /* rows x n */
+    double *xx;        /* rows: |x_b|^2 */
+    double *corr;      /* k: the gap's correlations */
+    void *work;        /* the method's */
+} block_scratch;
+
+/* One block with a thread's scratch. */
+static outcome run_block(const run_task *t, size_t block,
+                         const block_scratch *scratch)
 {
+    float *c = scratch->c, *residual = scratch->residual;
+    double *xx = scratch->xx, *corr = scratch->corr;
     const sc_solver *s = t->solver;
     size_t n = s->n, k = s->k, first = block * SC_SOLVER_BLOCK;
     size_t rows = t->batch - first < SC_SOLVER_BLOCK ? t->batch - first
@@ -555,7 +563,9 @@ static outcome run_block(const run_task *t, size_t block, float *c,
         memcpy(z, t->start + first * k, rows * k * sizeof *z);
     else
         memset(z, 0, rows * k * sizeof *z);
-    o.iterations = solve_samples(t, rows, c, xx, z, &o.converged);
+    o.iterations = sample_method(t->method)->run(t->solver, t->problem, rows,
+                                                  c, xx, z, scratch->work,
+                                                  &o.converged);
     if (o.iterations < 0)
         return o;
     o.codes_finite = all_finite(z, rows * k);
@@ -577,24 +587,29 @@ static void run_blocks(void *arg, size_t begin, size_t end, size_t thread)
     (void)thread;
     block_job *j = arg;
     const run_task *t = j->task;
+    const sc_sample_method *method = sample_method(t->method);
     size_t n = t->solver->n, k = t->solver->k;
     size_t rows = t->batch < SC_SOLVER_BLOCK ? t->batch : SC_SOLVER_BLOCK;
-    float *c = malloc(rows * k * sizeof *c);
-    float *residual = malloc(rows * n * sizeof *residual);
-    double *xx = malloc(rows * sizeof *xx), *corr = malloc(k * sizeof *corr);
-    int ok = c != NULL && residual != NULL && xx != NULL && corr != NULL;
+    block_scratch scratch = {malloc(rows * k * sizeof(float)),
+                             malloc(rows * n * sizeof(float)),
+                             malloc(rows * sizeof(double)),
+                             malloc(k * sizeof(double)),
+                             method->make(t->solver, t->problem)};
+    int ok = scratch.c != NULL && scratch.residual != NULL &&
+             scratch.xx != NULL && scratch.corr != NULL &&
+             scratch.work != NULL;
     for (;;) {
         size_t block = atomic_fetch_add(&j->next, 1);
         if (block >= j->blocks)
             break;
-        j->outcomes[block] =
-            ok ? run_block(t, block, c, residual, xx, corr)
-               : (outcome){-1, 0, 0, 0, 0.0, 0.0};
+        j->outcomes[block] = ok ? run_block(t, block, &scratch)
+                                : (outcome){-1, 0, 0, 0, 0.0, 0.0};
     }
-    free(c);
-    free(residual);
-    free(xx);
-    free(corr);
+    free(scratch.c);
+    free(scratch.residual);
+    free(scratch.xx);
+    free(scratch.corr);
+    method->release(scratch.work);
 }
 
 /* The blocks' outcomes in block order: iterations the most, converged

@@ -120,18 +120,45 @@ int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
 /* The default sparse_below for k atoms. */
 size_t sc_fista_sparse_cutoff(size_t k);
 
-/* Coordinate descent (S5) on a batch, L1 and L2 terms only; same
- * contract.  An iteration is k coordinate updates (the cost of one ISTA
- * iteration). */
-int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, float *z, int *converged);
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) as sc_solver_run's
+ * blocks of samples call them: make() builds the method's scratch for
+ * the run's problem once per thread (NULL if out of memory); run()
+ * solves a batch of samples with it, c = X D (batch x k) given, xx[b] =
+ * |x_b|^2, z (batch x k) holding the start and receiving the codes, and
+ * returns the method's effort (the most of any sample) and sets
+ * *converged, or -1 if out of memory; release() frees the scratch (NULL
+ * too).  The scratch carries nothing from one run() to the next that
+ * changes a result. */
+typedef struct {
+    void *(*make)(const sc_solver *s, const sc_problem *p);
+    int64_t (*run)(const sc_solver *s, const sc_problem *p, size_t batch,
+                   const float *c, const double *xx, float *z, void *work,
+                   int *converged);
+    void (*release)(void *work);
+} sc_sample_method;
 
-/* Active-set coordinate descent (S6) on a batch, L1 and L2 terms only;
- * same contract, with xx[b] = |x_b|^2 for the duality gap (S7).  An
- * iteration is one sweep (over the active set, or over all k codes). */
-int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
-                     const float *c, const double *xx, float *z,
-                     int *converged);
+/* Coordinate descent (S5), L1 and L2 terms only, from the start in z (xx
+ * is not read).  An iteration is k coordinate updates (the cost of one
+ * ISTA iteration). */
+extern const sc_sample_method sc_cod_method;
+
+/* Active-set coordinate descent (S6), L1 and L2 terms only, from the
+ * start in z, with xx for the duality gap (S7).  An iteration is one
+ * sweep (over the active set, or over all k codes). */
+extern const sc_sample_method sc_cd_active_method;
+
+/* Orthogonal matching pursuit (Batch-OMP, omp.c): writes every code of z
+ * (a start in z is ignored), with xx for the residual.  The effort is the
+ * most atoms selected for any sample; converged is 0 if a sample stopped
+ * at an atom dependent on its support. */
+extern const sc_sample_method sc_omp_method;
+
+/* LARS-lasso homotopy (lars.c, (S9)): writes every code of z (a start in
+ * z is ignored).  The effort is the most events (knots passed) of any
+ * sample; converged is 0 if a sample stopped before the solver's lambda
+ * or left out a dependent atom that then violates the optimality
+ * conditions. */
+extern const sc_sample_method sc_lars_method;
 
 /* The per-sample loop of CD_ACTIVE, OMP and LARS: runs solve on each sample
  * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
@@ -143,22 +170,6 @@ typedef uint64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
 int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
                        const float *c, const double *xx, float *z,
                        sc_sample_solver solve, void *work, int *converged);
-
-/* Orthogonal matching pursuit (Batch-OMP, omp.c) on a batch: writes
- * every code of z (a start in z is ignored), with xx[b] = |x_b|^2 for
- * the residual.  Returns the most atoms selected for any sample and sets
- * *converged (0 if a sample stopped at an atom dependent on its
- * support); -1 if out of memory. */
-int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, const double *xx, float *z, int *converged);
-
-/* LARS-lasso homotopy (lars.c, (S9)) on a batch: writes every code of z
- * (a start in z is ignored).  Returns the most events (knots passed) of
- * any sample and sets *converged (0 if a sample stopped before the
- * solver's lambda or left out a dependent atom that then violates the
- * optimality conditions); -1 if out of memory. */
-int64_t sc_lars(const sc_solver *s, const sc_problem *p, size_t batch,
-                const float *c, const double *xx, float *z, int *converged);
 
 /* (S7) for one sample: the objective F(z) and the duality gap at z, in
  * double, from c = D^T x, xx = |x|^2 and the exact correlations
