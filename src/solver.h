@@ -18,7 +18,7 @@
  * on the thread count (solver.c, run_per_sample).  Chosen by measurement:
  * docs/solvers.md, "Two threads". */
 #ifndef SC_SOLVER_BLOCK
-#define SC_SOLVER_BLOCK 64
+#define SC_SOLVER_BLOCK 128
 #endif
 
 /* The highest sc_solver_method: the upper bound of every parameter that
