@@ -284,9 +284,9 @@ static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
     }
 }
 
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     workspace *w = work;
     uint64_t cap = p->max_iterations, sweeps = 0;
@@ -339,7 +339,7 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
             break;
         }
     }
-    return sweeps;
+    return (int64_t)sweeps;
 }
 
 static void release_work(void *work)
@@ -377,13 +377,5 @@ static void *make_work(const sc_solver *s, const sc_problem *p)
     return w;
 }
 
-static int64_t run_samples(const sc_solver *s, const sc_problem *p,
-                           size_t batch, const float *c, const double *xx,
-                           float *z, void *work, int *converged)
-{
-    return sc_each_sample(s, p, batch, c, xx, z, solve_sample, work,
-                          converged);
-}
-
-const sc_sample_method sc_cd_active_method = {make_work, run_samples,
+const sc_sample_method sc_cd_active_method = {make_work, solve_sample,
                                               release_work};

@@ -63,63 +63,59 @@ static void *make_work(const sc_solver *s, const sc_problem *p)
     return w;
 }
 
-static int64_t run_samples(const sc_solver *s, const sc_problem *p,
-                           size_t batch, const float *c, const double *xx,
-                           float *z, void *work, int *converged)
+/* One sample from the start in z; the effort is in iterations of k
+ * updates. */
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     (void)xx;
     size_t k = s->k;
     const float *g = s->gram;
     const workspace *w = work;
     double *beta = w->beta, *zbar = w->zbar, *zd = w->zd;
-    uint64_t cap = p->max_iterations * (uint64_t)k, most = 0;
-    int all_converged = 1;
-    for (size_t b = 0; b < batch; b++) {
-        /* beta = c - G z + diag(G) z from the start z (0, or warm) */
-        for (size_t i = 0; i < k; i++) {
-            beta[i] = c[b * k + i];
-            zd[i] = z[b * k + i];
-        }
-        for (size_t j = 0; j < k; j++)
-            if (zd[j] != 0.0)
-                for (size_t i = 0; i < k; i++)
-                    if (i != j)
-                        beta[i] -= g[j * k + i] * zd[j];
-        uint64_t updates = 0;
-        int done = 0;
-        while (!done && updates < cap) {
-            size_t j = 0;
-            double largest = -1.0, top = 1.0;
-            for (size_t i = 0; i < k; i++) {
-                zbar[i] = best_value(p, beta[i], g[i * k + i]);
-                double d = fabs(zbar[i] - zd[i]);
-                if (d > largest) {
-                    largest = d;
-                    j = i;
-                }
-                if (fabs(zd[i]) > top)
-                    top = fabs(zd[i]);
-            }
-            if (p->tolerance > 0 && largest <= p->tolerance * top) {
-                done = 1;
-                break;
-            }
-            double delta = zbar[j] - zd[j];
-            const float *row = g + j * k;     /* G is symmetric */
+    uint64_t cap = p->max_iterations * (uint64_t)k;
+    /* beta = c - G z + diag(G) z from the start z (0, or warm) */
+    for (size_t i = 0; i < k; i++) {
+        beta[i] = c[i];
+        zd[i] = z[i];
+    }
+    for (size_t j = 0; j < k; j++)
+        if (zd[j] != 0.0)
             for (size_t i = 0; i < k; i++)
                 if (i != j)
-                    beta[i] -= row[i] * delta;
-            zd[j] = zbar[j];
-            updates++;
+                    beta[i] -= g[j * k + i] * zd[j];
+    uint64_t updates = 0;
+    *done = 0;
+    while (updates < cap) {
+        size_t j = 0;
+        double largest = -1.0, top = 1.0;
+        for (size_t i = 0; i < k; i++) {
+            zbar[i] = best_value(p, beta[i], g[i * k + i]);
+            double d = fabs(zbar[i] - zd[i]);
+            if (d > largest) {
+                largest = d;
+                j = i;
+            }
+            if (fabs(zd[i]) > top)
+                top = fabs(zd[i]);
         }
+        if (p->tolerance > 0 && largest <= p->tolerance * top) {
+            *done = 1;
+            break;
+        }
+        double delta = zbar[j] - zd[j];
+        const float *row = g + j * k;     /* G is symmetric */
         for (size_t i = 0; i < k; i++)
-            z[b * k + i] = (float)zd[i];
-        all_converged &= done;
-        if (updates > most)
-            most = updates;
+            if (i != j)
+                beta[i] -= row[i] * delta;
+        zd[j] = zbar[j];
+        updates++;
     }
-    *converged = all_converged;
-    return (int64_t)((most + k - 1) / k);
+    for (size_t i = 0; i < k; i++)
+        z[i] = (float)zd[i];
+    return (int64_t)((updates + k - 1) / k);
 }
 
-const sc_sample_method sc_cod_method = {make_work, run_samples, release_work};
+const sc_sample_method sc_cod_method = {make_work, solve_sample,
+                                        release_work};

@@ -422,16 +422,18 @@ static uint64_t homotopy(const sc_solver *s, const sc_problem *p,
     return steps;
 }
 
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     (void)xx;
     workspace *w = work;
     size_t m;
     uint64_t steps = homotopy(s, p, c, w, NULL, &m, done);
     write_codes(w, m, z);
-    return steps;
+    /* a factor that could not grow: out_of_memory stays set for the rest
+     * of the scratch's life */
+    return w->out_of_memory ? -1 : (int64_t)steps;
 }
 
 static int workspace_make(workspace *w, const sc_solver *s,
@@ -497,19 +499,8 @@ static void *make_work(const sc_solver *s, const sc_problem *p)
     return w;
 }
 
-/* A factor that could not grow fails the run: out_of_memory stays set
- * for the rest of the scratch's life. */
-static int64_t run_samples(const sc_solver *s, const sc_problem *p,
-                           size_t batch, const float *c, const double *xx,
-                           float *z, void *work, int *converged)
-{
-    const workspace *w = work;
-    int64_t most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, work,
-                                  converged);
-    return w->out_of_memory ? -1 : most;
-}
-
-const sc_sample_method sc_lars_method = {make_work, run_samples, release_work};
+const sc_sample_method sc_lars_method = {make_work, solve_sample,
+                                         release_work};
 
 sc_status sc_solver_path(const sc_solver *solver, const float *x,
                          size_t max_knots, double *lambdas, float *codes,

@@ -56,9 +56,9 @@ static size_t largest_correlation(const workspace *w, size_t k)
 
 /* One sample: writes its code z (all k entries) and returns the atoms
  * selected; *done is 0 when it stopped at a dependent atom. */
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     workspace *w = work;
     size_t k = s->k, m = 0, cap = w->cap;
@@ -102,7 +102,7 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
     memset(z, 0, k * sizeof *z);
     for (size_t q = 0; q < m; q++)
         z[w->support[q]] = (float)w->gamma[q];
-    return m;
+    return (int64_t)m;
 }
 
 static void release_work(void *work)
@@ -140,12 +140,5 @@ static void *make_work(const sc_solver *s, const sc_problem *p)
     return w;
 }
 
-static int64_t run_samples(const sc_solver *s, const sc_problem *p,
-                           size_t batch, const float *c, const double *xx,
-                           float *z, void *work, int *converged)
-{
-    return sc_each_sample(s, p, batch, c, xx, z, solve_sample, work,
-                          converged);
-}
-
-const sc_sample_method sc_omp_method = {make_work, run_samples, release_work};
+const sc_sample_method sc_omp_method = {make_work, solve_sample,
+                                        release_work};

@@ -392,11 +392,13 @@ int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
     int all = 1;
     for (size_t b = 0; b < batch; b++) {
         int done;
-        uint64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
-                                &done);
+        int64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
+                               &done);
+        if (effort < 0)
+            return -1;
         all &= done;
-        if ((int64_t)effort > most)
-            most = (int64_t)effort;
+        if (effort > most)
+            most = effort;
     }
     *converged = all;
     return most;
@@ -563,9 +565,9 @@ static outcome run_block(const run_task *t, size_t block,
         memcpy(z, t->start + first * k, rows * k * sizeof *z);
     else
         memset(z, 0, rows * k * sizeof *z);
-    o.iterations = sample_method(t->method)->run(t->solver, t->problem, rows,
-                                                  c, xx, z, scratch->work,
-                                                  &o.converged);
+    o.iterations = sc_each_sample(s, t->problem, rows, c, xx, z,
+                                  sample_method(t->method)->solve,
+                                  scratch->work, &o.converged);
     if (o.iterations < 0)
         return o;
     o.codes_finite = all_finite(z, rows * k);

@@ -120,56 +120,55 @@ int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
 /* The default sparse_below for k atoms. */
 size_t sc_fista_sparse_cutoff(size_t k);
 
+/* One sample of a per-sample method: the code z (k; it holds the start)
+ * for c = D^T x (k) and xx = |x|^2, with the method's scratch work;
+ * returns the method's effort for it and sets *done, or returns -1 if out
+ * of memory. */
+typedef int64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
+                                    const float *c, double xx, float *z,
+                                    void *work, int *done);
+
 /* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) as sc_solver_run's
  * blocks of samples call them: make() builds the method's scratch for
- * the run's problem once per thread (NULL if out of memory); run()
- * solves a batch of samples with it, c = X D (batch x k) given, xx[b] =
- * |x_b|^2, z (batch x k) holding the start and receiving the codes, and
- * returns the method's effort (the most of any sample) and sets
- * *converged, or -1 if out of memory; release() frees the scratch (NULL
- * too).  The scratch carries nothing from one run() to the next that
- * changes a result. */
+ * the run's problem once per thread (NULL if out of memory), solve()
+ * solves one sample with it (sc_each_sample runs it over a block),
+ * release() frees it (NULL too).  The scratch carries nothing from one
+ * sample to the next that changes a result. */
 typedef struct {
     void *(*make)(const sc_solver *s, const sc_problem *p);
-    int64_t (*run)(const sc_solver *s, const sc_problem *p, size_t batch,
-                   const float *c, const double *xx, float *z, void *work,
-                   int *converged);
+    sc_sample_solver solve;
     void (*release)(void *work);
 } sc_sample_method;
 
-/* Coordinate descent (S5), L1 and L2 terms only, from the start in z (xx
- * is not read).  An iteration is k coordinate updates (the cost of one
- * ISTA iteration). */
-extern const sc_sample_method sc_cod_method;
-
-/* Active-set coordinate descent (S6), L1 and L2 terms only, from the
- * start in z, with xx for the duality gap (S7).  An iteration is one
- * sweep (over the active set, or over all k codes). */
-extern const sc_sample_method sc_cd_active_method;
-
-/* Orthogonal matching pursuit (Batch-OMP, omp.c): writes every code of z
- * (a start in z is ignored), with xx for the residual.  The effort is the
- * most atoms selected for any sample; converged is 0 if a sample stopped
- * at an atom dependent on its support. */
-extern const sc_sample_method sc_omp_method;
-
-/* LARS-lasso homotopy (lars.c, (S9)): writes every code of z (a start in
- * z is ignored).  The effort is the most events (knots passed) of any
- * sample; converged is 0 if a sample stopped before the solver's lambda
- * or left out a dependent atom that then violates the optimality
- * conditions. */
-extern const sc_sample_method sc_lars_method;
-
-/* The per-sample loop of CD_ACTIVE, OMP and LARS: runs solve on each sample
- * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
- * work; returns the most effort any sample reported and sets *converged
- * when every sample set its done flag. */
-typedef uint64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
-                                     const float *c, double xx, float *z,
-                                     void *work, int *done);
+/* Runs solve on each sample b of the batch (c + b k, xx[b], z + b k)
+ * with the scratch work; returns the most effort of any sample and sets
+ * *converged when every sample set its done flag; -1 as soon as a sample
+ * is out of memory. */
 int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
                        const float *c, const double *xx, float *z,
                        sc_sample_solver solve, void *work, int *converged);
+
+/* Coordinate descent (S5), L1 and L2 terms only, from the start in z (xx
+ * is not read).  The effort is in iterations of k coordinate updates (the
+ * cost of one ISTA iteration), rounded up. */
+extern const sc_sample_method sc_cod_method;
+
+/* Active-set coordinate descent (S6), L1 and L2 terms only, from the
+ * start in z, with xx for the duality gap (S7).  The effort is in sweeps
+ * (over the active set, or over all k codes). */
+extern const sc_sample_method sc_cd_active_method;
+
+/* Orthogonal matching pursuit (Batch-OMP, omp.c): writes the code (a
+ * start in z is ignored), with xx for the residual.  The effort is the
+ * atoms selected; done is 0 if the sample stopped at an atom dependent
+ * on its support. */
+extern const sc_sample_method sc_omp_method;
+
+/* LARS-lasso homotopy (lars.c, (S9)): writes the code (a start in z is
+ * ignored).  The effort is the events (knots passed); done is 0 if the
+ * sample stopped before the solver's lambda or left out a dependent atom
+ * that then violates the optimality conditions. */
+extern const sc_sample_method sc_lars_method;
 
 /* (S7) for one sample: the objective F(z) and the duality gap at z, in
  * double, from c = D^T x, xx = |x|^2 and the exact correlations

@@ -1683,6 +1683,23 @@ START_TEST(warm_start_from_optimum)
 }
 END_TEST
 
+/* Runs s on `threads` threads into many (batch x KKT_K) and asserts the codes
+ * and the report of the run that gave `one` and r1, bit for bit. */
+static void assert_same_run(sc_solver *s, const float *x, size_t batch,
+                            double threads, const float *one,
+                            const sc_solver_report *r1, float *many)
+{
+    sset(s, SC_SOLVER_PARAM_THREADS, threads);
+    sc_solver_report rn = run_ok(s, x, batch, many);
+    ck_assert_msg(memcmp(one, many, batch * KKT_K * sizeof *one) == 0,
+                  "%s, %g threads: codes differ",
+                  method_names[(int)sget(s, SC_SOLVER_PARAM_METHOD)], threads);
+    ck_assert(r1->iterations == rn.iterations &&
+              r1->converged == rn.converged);
+    ck_assert(memcmp(&r1->objective, &rn.objective, sizeof(double)) == 0);
+    ck_assert(memcmp(&r1->gap, &rn.gap, sizeof(double)) == 0);
+}
+
 /* SC_SOLVER_PARAM_THREADS splits the batch over threads for CoD, CD_ACTIVE and
  * OMP (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
  * and 0 (one per processor) threads give the same codes and report bit for
@@ -1702,16 +1719,8 @@ START_TEST(threads_give_identical_bits)
         sset(s, SC_SOLVER_PARAM_L2, 0.05);
     sc_solver_report r1 = run_ok(s, x, B, one);
     const double counts[] = {2, 3, 7, 0};
-    for (size_t c = 0; c < 4; c++) {
-        sset(s, SC_SOLVER_PARAM_THREADS, counts[c]);
-        sc_solver_report rn = run_ok(s, x, B, many);
-        ck_assert_msg(memcmp(one, many, sizeof one) == 0, "%s, %g threads: "
-                      "codes differ", method_names[method], counts[c]);
-        ck_assert(r1.iterations == rn.iterations &&
-                  r1.converged == rn.converged);
-        ck_assert(memcmp(&r1.objective, &rn.objective, sizeof(double)) == 0);
-        ck_assert(memcmp(&r1.gap, &rn.gap, sizeof(double)) == 0);
-    }
+    for (size_t c = 0; c < 4; c++)
+        assert_same_run(s, x, B, counts[c], one, &r1, many);
     sc_solver_free(s);
 }
 END_TEST
@@ -1782,16 +1791,8 @@ START_TEST(blocks_solve_every_sample_on_any_thread_count)
                   method_names[method], worst);
     double objective = objective_of(s, x, one, BLOCKS_BATCH);
     ck_assert(memcmp(&objective, &r1.objective, sizeof objective) == 0);
-    for (double threads = 2; threads <= 3; threads++) {
-        sset(s, SC_SOLVER_PARAM_THREADS, threads);
-        sc_solver_report rn = run_ok(s, x, BLOCKS_BATCH, many);
-        ck_assert_msg(memcmp(one, many, sizeof one) == 0, "%s, %g threads: "
-                      "codes differ", method_names[method], threads);
-        ck_assert(r1.iterations == rn.iterations &&
-                  r1.converged == rn.converged);
-        ck_assert(memcmp(&r1.objective, &rn.objective, sizeof(double)) == 0);
-        ck_assert(memcmp(&r1.gap, &rn.gap, sizeof(double)) == 0);
-    }
+    for (double threads = 2; threads <= 3; threads++)
+        assert_same_run(s, x, BLOCKS_BATCH, threads, one, &r1, many);
     sc_solver_free(s);
 }
 END_TEST
