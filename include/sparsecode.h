@@ -1409,15 +1409,18 @@ SC_API SC_NODISCARD sc_status sc_model_clone(sc_model **out,
  * and the gap is F(z): such a run stops at its fixed point, not
  * converged.
  *
- * Threads: SC_SOLVER_PARAM_THREADS > 1 splits the batch of CoD, CD_ACTIVE and
- * OMP runs into contiguous ranges of samples, one per thread, after the
- * sgemm c = X D (which runs on the BLAS's threads, OPENBLAS_NUM_THREADS).
- * The two pools never run at once: the library's threads start after
- * that sgemm returns and are joined before the report's sgemm, so with
- * both set to the cores available nothing is oversubscribed.  Each
- * sample's arithmetic is the same on any thread, so the codes and the
- * report are bit-identical for any thread count.  ISTA and FISTA iterate
- * the batch together through sgemm and run on the BLAS's threads only.
+ * Threads: CoD, CD_ACTIVE, OMP and LARS run the batch in fixed blocks of
+ * 128 samples (the last one shorter), each block with its own sgemm
+ * c = X D, its solve, and its part of the report's gap and objective.
+ * SC_SOLVER_PARAM_THREADS > 1 shares the blocks out to that many threads,
+ * each taking the next block when it is done with one.  The blocks, and
+ * so every BLAS call and every sum, do not depend on the thread count:
+ * the codes and the report are bit-identical for any thread count.  With
+ * more than one thread, each of them calls the BLAS for its blocks' sgemms:
+ * give the BLAS one thread (sc_blas_set_threads(1), or
+ * OPENBLAS_NUM_THREADS=1) so that the two pools do not oversubscribe the
+ * cores.  ISTA and FISTA iterate the batch together through sgemm and
+ * run on the BLAS's threads only.
  *
  * @par Thread rules
  * For the type: create/set/free take the solver exclusively;
@@ -1494,10 +1497,10 @@ typedef enum {
         /**< lambda_2 of 1/2 lambda_2 |z|^2 (the elastic net), every
              method and the objective; [0, 1e6]; default 0 */
     SC_SOLVER_PARAM_THREADS        = 16,
-        /**< threads over samples for CoD, CD_ACTIVE, OMP and LARS (see
-             "Threads" above); [0, 64]; default 1 = the calling thread
-             only; 0 = one per online processor.  Results do not depend
-             on it */
+        /**< threads over blocks of samples for CoD, CD_ACTIVE, OMP and
+             LARS (see "Threads" above); [0, 64]; default 1 = the
+             calling thread only; 0 = one per online processor.
+             Results do not depend on it */
     SC_SOLVER_PARAM_MAX_NONZEROS   = 17,
         /**< OMP and LARS: at most this many non-zeros per code;
              [0, 2^24]; default 10; 0 = no limit but min(n, k) (LARS:

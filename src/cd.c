@@ -284,9 +284,9 @@ static void greedy_start(const sc_solver *s, const sc_problem *p, float *z,
     }
 }
 
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     workspace *w = work;
     uint64_t cap = p->max_iterations, sweeps = 0;
@@ -339,31 +339,43 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
             break;
         }
     }
-    return sweeps;
+    return (int64_t)sweeps;
 }
 
-int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
-                     const float *c, const double *xx, float *z,
-                     int *converged)
+static void release_work(void *work)
 {
-    size_t k = s->k;
-    workspace w = {malloc(k * sizeof(float)), malloc(k * sizeof(double)),
-                   malloc(k * sizeof(size_t)), 0,
-                   malloc(k * k * sizeof(double)), malloc(k * sizeof(double)),
-                   malloc(k * sizeof(float)), pick_axpy()};
-    int64_t most = -1;
-    if (w.corr != NULL && w.exact != NULL && w.active != NULL &&
-        w.chol != NULL && w.rhs != NULL && w.diagonal != NULL) {
-        for (size_t j = 0; j < k; j++)
-            w.diagonal[j] = s->gram[j * k + j];
-        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
-                              converged);
-    }
-    free(w.corr);
-    free(w.exact);
-    free(w.active);
-    free(w.chol);
-    free(w.rhs);
-    free(w.diagonal);
-    return most;
+    workspace *w = work;
+    if (w == NULL)
+        return;
+    free(w->corr);
+    free(w->exact);
+    free(w->active);
+    free(w->chol);
+    free(w->rhs);
+    free(w->diagonal);
+    free(w);
 }
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
+{
+    (void)p;
+    size_t k = s->k;
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    *w = (workspace){malloc(k * sizeof(float)), malloc(k * sizeof(double)),
+                     malloc(k * sizeof(size_t)), 0,
+                     malloc(k * k * sizeof(double)), malloc(k * sizeof(double)),
+                     malloc(k * sizeof(float)), pick_axpy()};
+    if (w->corr == NULL || w->exact == NULL || w->active == NULL ||
+        w->chol == NULL || w->rhs == NULL || w->diagonal == NULL) {
+        release_work(w);
+        return NULL;
+    }
+    for (size_t j = 0; j < k; j++)
+        w->diagonal[j] = s->gram[j * k + j];
+    return w;
+}
+
+const sc_sample_method sc_cd_active_method = {make_work, solve_sample,
+                                              release_work};

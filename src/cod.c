@@ -31,69 +31,91 @@ static double best_value(const sc_problem *p, double beta, double diagonal)
     return (p->nonnegative ? m : copysign(m, beta)) / curvature;
 }
 
-int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, float *z, int *converged)
+/* The scratch: k doubles each. */
+typedef struct {
+    double *beta, *zbar, *zd;
+} workspace;
+
+static void release_work(void *work)
 {
+    workspace *w = work;
+    if (w == NULL)
+        return;
+    free(w->beta);
+    free(w->zbar);
+    free(w->zd);
+    free(w);
+}
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
+{
+    (void)p;
+    size_t k = s->k;
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    *w = (workspace){malloc(k * sizeof(double)), malloc(k * sizeof(double)),
+                     malloc(k * sizeof(double))};
+    if (w->beta == NULL || w->zbar == NULL || w->zd == NULL) {
+        release_work(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* One sample from the start in z; the effort is in iterations of k
+ * updates. */
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
+{
+    (void)xx;
     size_t k = s->k;
     const float *g = s->gram;
-    double *beta = malloc(k * sizeof *beta);
-    double *zbar = malloc(k * sizeof *zbar);
-    double *zd = malloc(k * sizeof *zd);
-    if (beta == NULL || zbar == NULL || zd == NULL) {
-        free(beta);
-        free(zbar);
-        free(zd);
-        return -1;
+    const workspace *w = work;
+    double *beta = w->beta, *zbar = w->zbar, *zd = w->zd;
+    uint64_t cap = p->max_iterations * (uint64_t)k;
+    /* beta = c - G z + diag(G) z from the start z (0, or warm) */
+    for (size_t i = 0; i < k; i++) {
+        beta[i] = c[i];
+        zd[i] = z[i];
     }
-    uint64_t cap = p->max_iterations * (uint64_t)k, most = 0;
-    int all_converged = 1;
-    for (size_t b = 0; b < batch; b++) {
-        /* beta = c - G z + diag(G) z from the start z (0, or warm) */
-        for (size_t i = 0; i < k; i++) {
-            beta[i] = c[b * k + i];
-            zd[i] = z[b * k + i];
-        }
-        for (size_t j = 0; j < k; j++)
-            if (zd[j] != 0.0)
-                for (size_t i = 0; i < k; i++)
-                    if (i != j)
-                        beta[i] -= g[j * k + i] * zd[j];
-        uint64_t updates = 0;
-        int done = 0;
-        while (!done && updates < cap) {
-            size_t j = 0;
-            double largest = -1.0, top = 1.0;
-            for (size_t i = 0; i < k; i++) {
-                zbar[i] = best_value(p, beta[i], g[i * k + i]);
-                double d = fabs(zbar[i] - zd[i]);
-                if (d > largest) {
-                    largest = d;
-                    j = i;
-                }
-                if (fabs(zd[i]) > top)
-                    top = fabs(zd[i]);
-            }
-            if (p->tolerance > 0 && largest <= p->tolerance * top) {
-                done = 1;
-                break;
-            }
-            double delta = zbar[j] - zd[j];
-            const float *row = g + j * k;     /* G is symmetric */
+    for (size_t j = 0; j < k; j++)
+        if (zd[j] != 0.0)
             for (size_t i = 0; i < k; i++)
                 if (i != j)
-                    beta[i] -= row[i] * delta;
-            zd[j] = zbar[j];
-            updates++;
+                    beta[i] -= g[j * k + i] * zd[j];
+    uint64_t updates = 0;
+    *done = 0;
+    while (updates < cap) {
+        size_t j = 0;
+        double largest = -1.0, top = 1.0;
+        for (size_t i = 0; i < k; i++) {
+            zbar[i] = best_value(p, beta[i], g[i * k + i]);
+            double d = fabs(zbar[i] - zd[i]);
+            if (d > largest) {
+                largest = d;
+                j = i;
+            }
+            if (fabs(zd[i]) > top)
+                top = fabs(zd[i]);
         }
+        if (p->tolerance > 0 && largest <= p->tolerance * top) {
+            *done = 1;
+            break;
+        }
+        double delta = zbar[j] - zd[j];
+        const float *row = g + j * k;     /* G is symmetric */
         for (size_t i = 0; i < k; i++)
-            z[b * k + i] = (float)zd[i];
-        all_converged &= done;
-        if (updates > most)
-            most = updates;
+            if (i != j)
+                beta[i] -= row[i] * delta;
+        zd[j] = zbar[j];
+        updates++;
     }
-    free(beta);
-    free(zbar);
-    free(zd);
-    *converged = all_converged;
-    return (int64_t)((most + k - 1) / k);
+    for (size_t i = 0; i < k; i++)
+        z[i] = (float)zd[i];
+    return (int64_t)((updates + k - 1) / k);
 }
+
+const sc_sample_method sc_cod_method = {make_work, solve_sample,
+                                        release_work};

@@ -422,16 +422,18 @@ static uint64_t homotopy(const sc_solver *s, const sc_problem *p,
     return steps;
 }
 
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     (void)xx;
     workspace *w = work;
     size_t m;
     uint64_t steps = homotopy(s, p, c, w, NULL, &m, done);
     write_codes(w, m, z);
-    return steps;
+    /* a factor that could not grow: out_of_memory stays set for the rest
+     * of the scratch's life */
+    return w->out_of_memory ? -1 : (int64_t)steps;
 }
 
 static int workspace_make(workspace *w, const sc_solver *s,
@@ -477,20 +479,28 @@ static void workspace_free(workspace *w)
     free(w->factor);
 }
 
-int64_t sc_lars(const sc_solver *s, const sc_problem *p, size_t batch,
-                const float *c, const double *xx, float *z, int *converged)
+static void release_work(void *work)
 {
-    workspace w;
-    int64_t most = -1;
-    if (workspace_make(&w, s, p)) {
-        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
-                              converged);
-        if (w.out_of_memory)
-            most = -1;
-    }
-    workspace_free(&w);
-    return most;
+    if (work == NULL)
+        return;
+    workspace_free(work);
+    free(work);
 }
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
+{
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    if (!workspace_make(w, s, p)) {
+        release_work(w);
+        return NULL;
+    }
+    return w;
+}
+
+const sc_sample_method sc_lars_method = {make_work, solve_sample,
+                                         release_work};
 
 sc_status sc_solver_path(const sc_solver *solver, const float *x,
                          size_t max_knots, double *lambdas, float *codes,

@@ -202,17 +202,17 @@ sc_gap sc_lasso_gap(const sc_problem *p, size_t k, const float *c,
 }
 
 /* (S0) 1/2 |x - D z|^2 + lambda |z|_1 + 1/2 lambda_2 |z|^2 + group term,
- * averaged. */
-double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
-                                const float *x, const float *z, size_t batch,
-                                float *residual)
+ * summed over the rows samples, with one sgemm. */
+double sc_solver_objective_sum(const sc_solver *s, const sc_problem *p,
+                               const float *x, const float *z, size_t rows,
+                               float *residual)
 {
     size_t n = s->n, k = s->k;
     /* residual = Z D^T - X */
-    sc_gemm(0, 1, batch, n, k, 1.0f, z, k, s->dictionary, k, 0.0f,
+    sc_gemm(0, 1, rows, n, k, 1.0f, z, k, s->dictionary, k, 0.0f,
             residual, n);
     double total = 0.0;
-    for (size_t b = 0; b < batch; b++) {
+    for (size_t b = 0; b < rows; b++) {
         const float *zb = z + b * k, *xb = x + b * n;
         const float *rb = residual + b * n;
         double sq = 0.0, l1 = 0.0, l2 = 0.0;
@@ -229,5 +229,19 @@ double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
         total += 0.5 * sq + p->lambda * l1 + 0.5 * p->l2 * l2 +
                  sc_group_penalty(s, p, zb);
     }
-    return total / (double)batch;
+    return total;
+}
+
+double sc_solver_total_objective(const sc_solver *s, const sc_problem *p,
+                                 const float *x, const float *z, size_t batch,
+                                 float *residual)
+{
+    double total = 0.0;
+    for (size_t first = 0; first < batch; first += SC_SOLVER_BLOCK) {
+        size_t rows = batch - first < SC_SOLVER_BLOCK ? batch - first
+                                                      : SC_SOLVER_BLOCK;
+        total += sc_solver_objective_sum(s, p, x + first * s->n,
+                                         z + first * s->k, rows, residual);
+    }
+    return total;
 }

@@ -56,9 +56,9 @@ static size_t largest_correlation(const workspace *w, size_t k)
 
 /* One sample: writes its code z (all k entries) and returns the atoms
  * selected; *done is 0 when it stopped at a dependent atom. */
-static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
-                             const float *c, double xx, float *z,
-                             void *work, int *done)
+static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
+                            const float *c, double xx, float *z, void *work,
+                            int *done)
 {
     workspace *w = work;
     size_t k = s->k, m = 0, cap = w->cap;
@@ -102,31 +102,43 @@ static uint64_t solve_sample(const sc_solver *s, const sc_problem *p,
     memset(z, 0, k * sizeof *z);
     for (size_t q = 0; q < m; q++)
         z[w->support[q]] = (float)w->gamma[q];
-    return m;
+    return (int64_t)m;
 }
 
-int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, const double *xx, float *z, int *converged)
+static void release_work(void *work)
+{
+    workspace *w = work;
+    if (w == NULL)
+        return;
+    free(w->alpha);
+    free(w->chosen);
+    free(w->support);
+    free(w->factor);
+    free(w->gamma);
+    free(w);
+}
+
+static void *make_work(const sc_solver *s, const sc_problem *p)
 {
     size_t k = s->k, cap = s->n < k ? s->n : k;
     if (p->max_nonzeros > 0 && p->max_nonzeros < cap)
         cap = p->max_nonzeros;
     if (cap > SIZE_MAX / cap / sizeof(double))
-        return -1;
-    workspace w = {cap, malloc(k * sizeof(double)), malloc(k),
-                   malloc(cap * sizeof(size_t)),
-                   malloc(cap * cap * sizeof(double)),
-                   malloc(cap * sizeof(double))};
-    int64_t most = -1;
-    if (w.alpha != NULL && w.chosen != NULL && w.support != NULL &&
-        w.factor != NULL && w.gamma != NULL) {
-        most = sc_each_sample(s, p, batch, c, xx, z, solve_sample, &w,
-                              converged);
+        return NULL;
+    workspace *w = malloc(sizeof *w);
+    if (w == NULL)
+        return NULL;
+    *w = (workspace){cap, malloc(k * sizeof(double)), malloc(k),
+                     malloc(cap * sizeof(size_t)),
+                     malloc(cap * cap * sizeof(double)),
+                     malloc(cap * sizeof(double))};
+    if (w->alpha == NULL || w->chosen == NULL || w->support == NULL ||
+        w->factor == NULL || w->gamma == NULL) {
+        release_work(w);
+        return NULL;
     }
-    free(w.alpha);
-    free(w.chosen);
-    free(w.support);
-    free(w.factor);
-    free(w.gamma);
-    return most;
+    return w;
 }
+
+const sc_sample_method sc_omp_method = {make_work, solve_sample,
+                                        release_work};

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -382,41 +383,6 @@ static sc_status check_batch(const sc_solver *s, const float *x,
     return SC_OK;
 }
 
-/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) on a range of the batch: a job
- * of sc_parallel_for, one range per thread. */
-typedef struct {
-    const sc_solver *solver;
-    const sc_problem *problem;
-    int method;
-    const float *c;
-    const double *xx;
-    float *z;
-    int64_t iterations[SC_PARALLEL_MAX_THREADS];   /* -1: out of memory */
-    int converged[SC_PARALLEL_MAX_THREADS];
-} sample_job;
-
-static void run_samples(void *arg, size_t begin, size_t end, size_t thread)
-{
-    sample_job *j = arg;
-    size_t k = j->solver->k;
-    const float *c = j->c + begin * k;
-    float *z = j->z + begin * k;
-    int *converged = &j->converged[thread];
-    if (j->method == SC_SOLVER_METHOD_COD)
-        j->iterations[thread] = sc_cod(j->solver, j->problem, end - begin,
-                                       c, z, converged);
-    else if (j->method == SC_SOLVER_METHOD_OMP)
-        j->iterations[thread] = sc_omp(j->solver, j->problem, end - begin,
-                                       c, j->xx + begin, z, converged);
-    else if (j->method == SC_SOLVER_METHOD_LARS)
-        j->iterations[thread] = sc_lars(j->solver, j->problem, end - begin,
-                                        c, j->xx + begin, z, converged);
-    else
-        j->iterations[thread] = sc_cd_active(j->solver, j->problem,
-                                             end - begin, c, j->xx + begin,
-                                             z, converged);
-}
-
 int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
                        const float *c, const double *xx, float *z,
                        sc_sample_solver solve, void *work, int *converged)
@@ -426,52 +392,44 @@ int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
     int all = 1;
     for (size_t b = 0; b < batch; b++) {
         int done;
-        uint64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
-                                &done);
-        all &= done;
-        if ((int64_t)effort > most)
-            most = (int64_t)effort;
-    }
-    *converged = all;
-    return most;
-}
-
-/* Runs the method on the batch from the start in z; returns the
- * iterations (the most over the threads' ranges), -1 if out of memory. */
-static int64_t solve(const sc_solver *s, const sc_problem *p, int method,
-                     size_t threads, size_t batch, const float *c,
-                     const double *xx, float *z, int *converged)
-{
-    if (method != SC_SOLVER_METHOD_COD && method != SC_SOLVER_METHOD_CD_ACTIVE &&
-        method != SC_SOLVER_METHOD_OMP && method != SC_SOLVER_METHOD_LARS)
-        return sc_fista(s, p, batch, c, z, converged);
-    sample_job job = {s, p, method, c, xx, z, {0}, {0}};
-    if (threads > batch)
-        threads = batch;
-    sc_parallel_for(batch, threads, run_samples, &job);
-    int64_t most = 0;
-    int all = 1;
-    for (size_t t = 0; t < threads; t++) {
-        if (job.iterations[t] < 0)
+        int64_t effort = solve(s, p, c + b * k, xx[b], z + b * k, work,
+                               &done);
+        if (effort < 0)
             return -1;
-        if (job.iterations[t] > most)
-            most = job.iterations[t];
-        all &= job.converged[t];
+        all &= done;
+        if (effort > most)
+            most = effort;
     }
     *converged = all;
     return most;
 }
 
-/* The largest relative duality gap (S7) of the batch at codes z; -1 if
- * out of memory. */
+static int is_per_sample(int method)
+{
+    return method == SC_SOLVER_METHOD_COD ||
+           method == SC_SOLVER_METHOD_CD_ACTIVE ||
+           method == SC_SOLVER_METHOD_OMP || method == SC_SOLVER_METHOD_LARS;
+}
+
+/* xx[b] = |x_b|^2 in double. */
+static void squared_norms(const float *x, size_t rows, size_t n, double *xx)
+{
+    for (size_t b = 0; b < rows; b++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++)
+            sum += (double)x[b * n + i] * x[b * n + i];
+        xx[b] = sum;
+    }
+}
+
+/* The largest relative duality gap (S7) over samples at codes z; corr:
+ * k doubles of scratch. */
 static double largest_gap(const sc_solver *s, const sc_problem *p,
                           size_t batch, const float *c, const double *xx,
-                          const float *z)
+                          const float *z, double *corr)
 {
     size_t k = s->k;
-    double *corr = malloc(k * sizeof *corr), worst = 0.0;
-    if (corr == NULL)
-        return -1.0;
+    double worst = 0.0;
     for (size_t b = 0; b < batch; b++) {
         sc_lasso_correlations(s, c + b * k, z + b * k, corr);
         sc_gap g = sc_lasso_gap(p, k, c + b * k, xx[b], z + b * k, corr);
@@ -479,8 +437,219 @@ static double largest_gap(const sc_solver *s, const sc_problem *p,
         if (rel > worst)
             worst = rel;
     }
-    free(corr);
     return worst;
+}
+
+/* What a run (or one block of it) came to. */
+typedef struct {
+    int64_t iterations;   /* the most of any sample; -1: out of memory */
+    int converged;        /* every sample */
+    int overflow;         /* D^T x overflows float: nothing was solved */
+    int codes_finite;
+    double gap;           /* the largest relative gap (when asked) */
+    double objective;     /* the SUM of the samples' objectives (when asked) */
+} outcome;
+
+/* The run's inputs and what it asks for, shared by both paths. */
+typedef struct {
+    const sc_solver *solver;
+    const sc_problem *problem;
+    int method;
+    const float *x, *start;   /* start NULL: from z = 0 */
+    size_t batch;
+    int want_gap, want_objective;
+    float *z;                 /* batch x k: the codes being solved */
+} run_task;
+
+/* ISTA and FISTA iterate the whole batch together through sgemm. */
+static outcome run_batch(const run_task *t)
+{
+    const sc_solver *s = t->solver;
+    size_t n = s->n, k = s->k, batch = t->batch;
+    size_t rows = batch < SC_SOLVER_BLOCK ? batch : SC_SOLVER_BLOCK;
+    outcome o = {-1, 0, 0, 0, 0.0, 0.0};
+    float *c = malloc(batch * k * sizeof *c);
+    float *residual = malloc(rows * n * sizeof *residual);
+    double *corr = malloc(k * sizeof *corr);
+    if (c != NULL && residual != NULL && corr != NULL) {
+        /* c = X D: row b is D^T x_b. */
+        sc_gemm(0, 0, batch, k, n, 1.0f, t->x, n, s->dictionary, k, 0.0f,
+                c, k);
+        o.overflow = !all_finite(c, batch * k);
+        if (t->start != NULL)
+            memcpy(t->z, t->start, batch * k * sizeof *t->z);
+        else
+            memset(t->z, 0, batch * k * sizeof *t->z);
+        o.iterations = o.overflow ? 0 : sc_fista(s, t->problem, batch, c,
+                                                 t->z, &o.converged);
+    }
+    if (o.iterations >= 0 && !o.overflow) {
+        o.codes_finite = all_finite(t->z, batch * k);
+        if (t->want_gap) {
+            double *xx = malloc(batch * sizeof *xx);
+            if (xx == NULL) {
+                o.iterations = -1;
+            } else {
+                squared_norms(t->x, batch, n, xx);
+                o.gap = largest_gap(s, t->problem, batch, c, xx, t->z, corr);
+                free(xx);
+            }
+        }
+        if (t->want_objective)
+            o.objective = sc_solver_total_objective(s, t->problem, t->x,
+                                                    t->z, batch, residual);
+    }
+    free(c);
+    free(residual);
+    free(corr);
+    return o;
+}
+
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) run the whole
+ * pipeline on fixed blocks of SC_SOLVER_BLOCK samples (the last one
+ * shorter): c = X D, its overflow check, |x|^2, the solve, the gap and
+ * the objective.  The blocks do not depend on the thread count, so every
+ * BLAS call and every sum is the same on any number of threads; the
+ * threads take the next block as they finish one. */
+typedef struct {
+    const run_task *task;
+    size_t blocks;
+    atomic_size_t next;   /* the next block not yet taken */
+    outcome *outcomes;    /* one per block */
+} block_job;
+
+/* The method of a per-sample run. */
+static const sc_sample_method *sample_method(int method)
+{
+    switch (method) {
+    case SC_SOLVER_METHOD_COD:
+        return &sc_cod_method;
+    case SC_SOLVER_METHOD_OMP:
+        return &sc_omp_method;
+    case SC_SOLVER_METHOD_LARS:
+        return &sc_lars_method;
+    default:
+        return &sc_cd_active_method;
+    }
+}
+
+/* A thread's scratch, made once and used for every block it takes. */
+typedef struct {
+    float *c;          /* rows x k: c = X D */
+    float *residual;   /* rows x n */
+    double *xx;        /* rows: |x_b|^2 */
+    double *corr;      /* k: the gap's correlations */
+    void *work;        /* the method's */
+} block_scratch;
+
+/* One block with a thread's scratch. */
+static outcome run_block(const run_task *t, size_t block,
+                         const block_scratch *scratch)
+{
+    float *c = scratch->c, *residual = scratch->residual;
+    double *xx = scratch->xx, *corr = scratch->corr;
+    const sc_solver *s = t->solver;
+    size_t n = s->n, k = s->k, first = block * SC_SOLVER_BLOCK;
+    size_t rows = t->batch - first < SC_SOLVER_BLOCK ? t->batch - first
+                                                     : SC_SOLVER_BLOCK;
+    const float *x = t->x + first * n;
+    float *z = t->z + first * k;
+    outcome o = {0, 0, 0, 0, 0.0, 0.0};
+    sc_gemm(0, 0, rows, k, n, 1.0f, x, n, s->dictionary, k, 0.0f, c, k);
+    if (!all_finite(c, rows * k)) {
+        o.overflow = 1;
+        return o;
+    }
+    squared_norms(x, rows, n, xx);
+    if (t->start != NULL)
+        memcpy(z, t->start + first * k, rows * k * sizeof *z);
+    else
+        memset(z, 0, rows * k * sizeof *z);
+    o.iterations = sc_each_sample(s, t->problem, rows, c, xx, z,
+                                  sample_method(t->method)->solve,
+                                  scratch->work, &o.converged);
+    if (o.iterations < 0)
+        return o;
+    o.codes_finite = all_finite(z, rows * k);
+    if (t->want_gap)
+        o.gap = largest_gap(s, t->problem, rows, c, xx, z, corr);
+    if (t->want_objective)
+        o.objective = sc_solver_objective_sum(s, t->problem, x, z, rows,
+                                              residual);
+    return o;
+}
+
+/* A thread of sc_parallel_for: takes blocks until none is left.  Its
+ * scratch is allocated once; without it, every block it takes is out of
+ * memory. */
+static void run_blocks(void *arg, size_t begin, size_t end, size_t thread)
+{
+    (void)begin;
+    (void)end;
+    (void)thread;
+    block_job *j = arg;
+    const run_task *t = j->task;
+    const sc_sample_method *method = sample_method(t->method);
+    size_t n = t->solver->n, k = t->solver->k;
+    size_t rows = t->batch < SC_SOLVER_BLOCK ? t->batch : SC_SOLVER_BLOCK;
+    block_scratch scratch = {malloc(rows * k * sizeof(float)),
+                             malloc(rows * n * sizeof(float)),
+                             malloc(rows * sizeof(double)),
+                             malloc(k * sizeof(double)),
+                             method->make(t->solver, t->problem)};
+    int ok = scratch.c != NULL && scratch.residual != NULL &&
+             scratch.xx != NULL && scratch.corr != NULL &&
+             scratch.work != NULL;
+    for (;;) {
+        size_t block = atomic_fetch_add(&j->next, 1);
+        if (block >= j->blocks)
+            break;
+        j->outcomes[block] = ok ? run_block(t, block, &scratch)
+                                : (outcome){-1, 0, 0, 0, 0.0, 0.0};
+    }
+    free(scratch.c);
+    free(scratch.residual);
+    free(scratch.xx);
+    free(scratch.corr);
+    method->release(scratch.work);
+}
+
+/* The blocks' outcomes in block order: iterations the most, converged
+ * all, the largest gap, the objectives summed block after block. */
+static outcome combine(const outcome *blocks, size_t count)
+{
+    outcome all = {0, 1, 0, 1, 0.0, 0.0};
+    int nomem = 0;
+    for (size_t b = 0; b < count; b++) {
+        const outcome *o = &blocks[b];
+        nomem |= o->iterations < 0;
+        all.overflow |= o->overflow;
+        if (o->iterations > all.iterations)
+            all.iterations = o->iterations;
+        all.converged &= o->converged;
+        all.codes_finite &= o->codes_finite;
+        if (o->gap > all.gap)
+            all.gap = o->gap;
+        all.objective += o->objective;
+    }
+    if (nomem)
+        all.iterations = -1;
+    return all;
+}
+
+static outcome run_per_sample(const run_task *t, size_t threads)
+{
+    size_t blocks = (t->batch + SC_SOLVER_BLOCK - 1) / SC_SOLVER_BLOCK;
+    block_job job = {t, blocks, 0, calloc(blocks, sizeof(outcome))};
+    if (job.outcomes == NULL)
+        return (outcome){-1, 0, 0, 0, 0.0, 0.0};
+    atomic_init(&job.next, 0);
+    if (threads > blocks)
+        threads = blocks;
+    sc_parallel_for(threads, threads, run_blocks, &job);
+    outcome all = combine(job.outcomes, blocks);
+    free(job.outcomes);
+    return all;
 }
 
 /* sc_solver_run and sc_solver_run_from; start NULL: from z = 0. */
@@ -499,7 +668,7 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
     if (status != SC_OK)
         return status;
     sc_problem p = sc_solver_problem(solver);
-    size_t n = solver->n, k = solver->k;
+    size_t k = solver->k;
     if (start != NULL)
         for (size_t i = 0; i < batch * k; i++) {
             if (!isfinite(start[i]))
@@ -533,75 +702,44 @@ static sc_status run(const sc_solver *solver, const float *x, size_t batch,
     size_t threads = (size_t)value(solver, SC_SOLVER_PARAM_THREADS);
     if (threads == 0)
         threads = sc_parallel_threads();
-    float *c = malloc(batch * k * sizeof *c);
+    int has_gap = report != NULL &&
+                  report->size >= offsetof(sc_solver_report, gap) +
+                                      sizeof report->gap;
     float *z = malloc(batch * k * sizeof *z);
-    float *residual = malloc(batch * n * sizeof *residual);
-    double *xx = malloc(batch * sizeof *xx);
-    int converged = 0;
-    int64_t iterations = -1;
-    double gap = NAN, objective = NAN;
+    /* The gap (S7) is the lasso's: none with the group term. */
+    run_task task = {solver, &p, method, x, start, batch,
+                     has_gap && p.group_weight <= 0, report != NULL, z};
+    outcome o = {-1, 0, 0, 0, 0.0, 0.0};
+    if (z != NULL)
+        o = is_per_sample(method) ? run_per_sample(&task, threads)
+                                  : run_batch(&task);
+    double objective = o.objective / (double)batch;
+    double gap = task.want_gap ? o.gap : NAN;
     /* Overflow (docs/api-conventions.md): inputs whose product D^T x
      * overflows float are SC_ERR_RANGE before any iteration; codes, an
      * objective or a gap that overflow while solving are SC_ERR_NONFINITE.
      * Either way codes and report are untouched. */
-    const char *overflow = NULL;
-    if (c != NULL && z != NULL && residual != NULL && xx != NULL) {
-        /* c = X D: row b is D^T x_b. */
-        sc_gemm(0, 0, batch, k, n, 1.0f, x, n, solver->dictionary, k, 0.0f,
-                c, k);
-        if (!all_finite(c, batch * k))
-            overflow = "x is too large for the dictionary (D^T x overflows "
-                       "float)";
-        for (size_t b = 0; b < batch; b++) {
-            double sum = 0.0;
-            for (size_t i = 0; i < n; i++)
-                sum += (double)x[b * n + i] * x[b * n + i];
-            xx[b] = sum;
-        }
-        if (start != NULL)
-            memcpy(z, start, batch * k * sizeof *z);
-        else
-            memset(z, 0, batch * k * sizeof *z);
-        iterations = overflow != NULL
-                         ? 0
-                         : solve(solver, &p, method, threads, batch, c, xx,
-                                 z, &converged);
-        if (iterations >= 0 && overflow == NULL && report != NULL &&
-            report->size >= offsetof(sc_solver_report, gap) + sizeof gap &&
-            p.group_weight <= 0) {
-            gap = largest_gap(solver, &p, batch, c, xx, z);
-            if (gap < 0)
-                iterations = -1;
-        }
-        if (iterations >= 0 && overflow == NULL && report != NULL)
-            objective = sc_solver_mean_objective(solver, &p, x, z, batch,
-                                                 residual);
-    }
     status = SC_OK;
-    if (iterations < 0)
+    if (o.iterations < 0)
         status = sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
-    else if (overflow != NULL)
-        status = sc_fail(NULL, SC_ERR_RANGE, "%s: %s", caller, overflow);
-    else if (!all_finite(z, batch * k) ||
-             (report != NULL && !isfinite(objective)) ||
-             (report != NULL && p.group_weight <= 0 && !isfinite(gap) &&
-              report->size >= offsetof(sc_solver_report, gap) + sizeof gap))
+    else if (o.overflow)
+        status = sc_fail(NULL, SC_ERR_RANGE, "%s: x is too large for the "
+                         "dictionary (D^T x overflows float)", caller);
+    else if (!o.codes_finite || (report != NULL && !isfinite(objective)) ||
+             (task.want_gap && !isfinite(gap)))
         status = sc_fail(NULL, SC_ERR_NONFINITE, "%s: the %s overflowed "
                          "float (x or the dictionary too large)", caller,
-                         all_finite(z, batch * k) ? "objective" : "codes");
+                         o.codes_finite ? "objective" : "codes");
     if (status == SC_OK) {
         memcpy(codes, z, batch * k * sizeof *z);
         if (report != NULL) {
-            sc_solver_report full = {report->size, (uint64_t)iterations,
-                                     objective, converged, gap};
+            sc_solver_report full = {report->size, (uint64_t)o.iterations,
+                                     objective, o.converged, gap};
             memcpy(report, &full,
                    report->size < sizeof full ? report->size : sizeof full);
         }
     }
-    free(c);
     free(z);
-    free(residual);
-    free(xx);
     return status;
 }
 
@@ -636,12 +774,13 @@ sc_status sc_solver_objective(const sc_solver *solver, const float *x,
         if (!isfinite(codes[i]))
             return sc_fail(NULL, SC_ERR_NONFINITE,
                            "%s: codes hold NaN or Inf", caller);
-    float *residual = malloc(batch * solver->n * sizeof *residual);
+    size_t rows = batch < SC_SOLVER_BLOCK ? batch : SC_SOLVER_BLOCK;
+    float *residual = malloc(rows * solver->n * sizeof *residual);
     if (residual == NULL)
         return sc_fail(NULL, SC_ERR_NOMEM, "%s: out of memory", caller);
     sc_problem p = sc_solver_problem(solver);
-    double mean = sc_solver_mean_objective(solver, &p, x, codes, batch,
-                                            residual);
+    double mean = sc_solver_total_objective(solver, &p, x, codes, batch,
+                                            residual) / (double)batch;
     free(residual);
     /* +Inf is the documented value for a code that violates z >= 0; any
      * other non-finite value is an overflow (of D z or of the sums). */

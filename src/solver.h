@@ -12,6 +12,15 @@
 
 #define SC_SOLVER_PARAM_COUNT 18
 
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) run a batch in fixed
+ * blocks of this many samples (the last one shorter), each with its own
+ * sgemms; the threads share out the blocks, so the results do not depend
+ * on the thread count (solver.c, run_per_sample).  Chosen by measurement:
+ * docs/solvers.md, "Two threads". */
+#ifndef SC_SOLVER_BLOCK
+#define SC_SOLVER_BLOCK 128
+#endif
+
 /* The highest sc_solver_method: the upper bound of every parameter that
  * holds one (SC_SOLVER_PARAM_METHOD, SC_DICTIONARY_PARAM_SOLVER_METHOD). */
 #define SC_SOLVER_METHOD_HIGHEST SC_SOLVER_METHOD_LARS
@@ -111,45 +120,55 @@ int64_t sc_fista(const sc_solver *s, const sc_problem *p, size_t batch,
 /* The default sparse_below for k atoms. */
 size_t sc_fista_sparse_cutoff(size_t k);
 
-/* Coordinate descent (S5) on a batch, L1 and L2 terms only; same
- * contract.  An iteration is k coordinate updates (the cost of one ISTA
- * iteration). */
-int64_t sc_cod(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, float *z, int *converged);
+/* One sample of a per-sample method: the code z (k; it holds the start)
+ * for c = D^T x (k) and xx = |x|^2, with the method's scratch work;
+ * returns the method's effort for it and sets *done, or returns -1 if out
+ * of memory. */
+typedef int64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
+                                    const float *c, double xx, float *z,
+                                    void *work, int *done);
 
-/* Active-set coordinate descent (S6) on a batch, L1 and L2 terms only;
- * same contract, with xx[b] = |x_b|^2 for the duality gap (S7).  An
- * iteration is one sweep (over the active set, or over all k codes). */
-int64_t sc_cd_active(const sc_solver *s, const sc_problem *p, size_t batch,
-                     const float *c, const double *xx, float *z,
-                     int *converged);
+/* The per-sample methods (CoD, CD_ACTIVE, OMP, LARS) as sc_solver_run's
+ * blocks of samples call them: make() builds the method's scratch for
+ * the run's problem once per thread (NULL if out of memory), solve()
+ * solves one sample with it (sc_each_sample runs it over a block),
+ * release() frees it (NULL too).  The scratch carries nothing from one
+ * sample to the next that changes a result. */
+typedef struct {
+    void *(*make)(const sc_solver *s, const sc_problem *p);
+    sc_sample_solver solve;
+    void (*release)(void *work);
+} sc_sample_method;
 
-/* The per-sample loop of CD_ACTIVE, OMP and LARS: runs solve on each sample
- * b of the batch (c + b k, xx[b], z + b k) with the method's scratch
- * work; returns the most effort any sample reported and sets *converged
- * when every sample set its done flag. */
-typedef uint64_t (*sc_sample_solver)(const sc_solver *s, const sc_problem *p,
-                                     const float *c, double xx, float *z,
-                                     void *work, int *done);
+/* Runs solve on each sample b of the batch (c + b k, xx[b], z + b k)
+ * with the scratch work; returns the most effort of any sample and sets
+ * *converged when every sample set its done flag; -1 as soon as a sample
+ * is out of memory. */
 int64_t sc_each_sample(const sc_solver *s, const sc_problem *p, size_t batch,
                        const float *c, const double *xx, float *z,
                        sc_sample_solver solve, void *work, int *converged);
 
-/* Orthogonal matching pursuit (Batch-OMP, omp.c) on a batch: writes
- * every code of z (a start in z is ignored), with xx[b] = |x_b|^2 for
- * the residual.  Returns the most atoms selected for any sample and sets
- * *converged (0 if a sample stopped at an atom dependent on its
- * support); -1 if out of memory. */
-int64_t sc_omp(const sc_solver *s, const sc_problem *p, size_t batch,
-               const float *c, const double *xx, float *z, int *converged);
+/* Coordinate descent (S5), L1 and L2 terms only, from the start in z (xx
+ * is not read).  The effort is in iterations of k coordinate updates (the
+ * cost of one ISTA iteration), rounded up. */
+extern const sc_sample_method sc_cod_method;
 
-/* LARS-lasso homotopy (lars.c, (S9)) on a batch: writes every code of z
- * (a start in z is ignored).  Returns the most events (knots passed) of
- * any sample and sets *converged (0 if a sample stopped before the
- * solver's lambda or left out a dependent atom that then violates the
- * optimality conditions); -1 if out of memory. */
-int64_t sc_lars(const sc_solver *s, const sc_problem *p, size_t batch,
-                const float *c, const double *xx, float *z, int *converged);
+/* Active-set coordinate descent (S6), L1 and L2 terms only, from the
+ * start in z, with xx for the duality gap (S7).  The effort is in sweeps
+ * (over the active set, or over all k codes). */
+extern const sc_sample_method sc_cd_active_method;
+
+/* Orthogonal matching pursuit (Batch-OMP, omp.c): writes the code (a
+ * start in z is ignored), with xx for the residual.  The effort is the
+ * atoms selected; done is 0 if the sample stopped at an atom dependent
+ * on its support. */
+extern const sc_sample_method sc_omp_method;
+
+/* LARS-lasso homotopy (lars.c, (S9)): writes the code (a start in z is
+ * ignored).  The effort is the events (knots passed); done is 0 if the
+ * sample stopped before the solver's lambda or left out a dependent atom
+ * that then violates the optimality conditions. */
+extern const sc_sample_method sc_lars_method;
 
 /* (S7) for one sample: the objective F(z) and the duality gap at z, in
  * double, from c = D^T x, xx = |x|^2 and the exact correlations
@@ -170,11 +189,20 @@ void sc_lasso_correlations(const sc_solver *s, const float *c,
 void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
                            const double *weights, size_t count, double *acc);
 
-/* Mean objective of the batch at codes z (S0); +Inf when z violates the
- * non-negativity it is asked for.  residual: batch x n scratch.  */
-double sc_solver_mean_objective(const sc_solver *s, const sc_problem *p,
-                                const float *x, const float *z, size_t batch,
-                                float *residual);
+/* The objective (S0) of each of `rows` samples at codes z, summed, with
+ * one sgemm for the residuals; +Inf when z violates the non-negativity it
+ * is asked for.  residual: rows x n scratch. */
+double sc_solver_objective_sum(const sc_solver *s, const sc_problem *p,
+                               const float *x, const float *z, size_t rows,
+                               float *residual);
+
+/* The same summed over a batch in blocks of SC_SOLVER_BLOCK samples (the
+ * last one shorter), block after block: the sum that the per-sample
+ * methods' blocks add up, so a run's report and sc_solver_objective agree
+ * to the bit.  residual: min(batch, SC_SOLVER_BLOCK) x n scratch. */
+double sc_solver_total_objective(const sc_solver *s, const sc_problem *p,
+                                 const float *x, const float *z, size_t batch,
+                                 float *residual);
 
 /* The group term (or its smooth surrogate) of one code. */
 double sc_group_penalty(const sc_solver *s, const sc_problem *p,

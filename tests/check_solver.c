@@ -1683,6 +1683,23 @@ START_TEST(warm_start_from_optimum)
 }
 END_TEST
 
+/* Runs s on `threads` threads into many (batch x KKT_K) and asserts the codes
+ * and the report of the run that gave `one` and r1, bit for bit. */
+static void assert_same_run(sc_solver *s, const float *x, size_t batch,
+                            double threads, const float *one,
+                            const sc_solver_report *r1, float *many)
+{
+    sset(s, SC_SOLVER_PARAM_THREADS, threads);
+    sc_solver_report rn = run_ok(s, x, batch, many);
+    ck_assert_msg(memcmp(one, many, batch * KKT_K * sizeof *one) == 0,
+                  "%s, %g threads: codes differ",
+                  method_names[(int)sget(s, SC_SOLVER_PARAM_METHOD)], threads);
+    ck_assert(r1->iterations == rn.iterations &&
+              r1->converged == rn.converged);
+    ck_assert(memcmp(&r1->objective, &rn.objective, sizeof(double)) == 0);
+    ck_assert(memcmp(&r1->gap, &rn.gap, sizeof(double)) == 0);
+}
+
 /* SC_SOLVER_PARAM_THREADS splits the batch over threads for CoD, CD_ACTIVE and
  * OMP (and is accepted, and changes nothing, for ISTA and FISTA): 1, 2, 3, 7
  * and 0 (one per processor) threads give the same codes and report bit for
@@ -1702,15 +1719,120 @@ START_TEST(threads_give_identical_bits)
         sset(s, SC_SOLVER_PARAM_L2, 0.05);
     sc_solver_report r1 = run_ok(s, x, B, one);
     const double counts[] = {2, 3, 7, 0};
-    for (size_t c = 0; c < 4; c++) {
-        sset(s, SC_SOLVER_PARAM_THREADS, counts[c]);
-        sc_solver_report rn = run_ok(s, x, B, many);
-        ck_assert_msg(memcmp(one, many, sizeof one) == 0, "%s, %g threads: "
-                      "codes differ", method_names[method], counts[c]);
-        ck_assert(r1.iterations == rn.iterations &&
-                  r1.converged == rn.converged);
-        ck_assert(memcmp(&r1.objective, &rn.objective, sizeof(double)) == 0);
-        ck_assert(memcmp(&r1.gap, &rn.gap, sizeof(double)) == 0);
+    for (size_t c = 0; c < 4; c++)
+        assert_same_run(s, x, B, counts[c], one, &r1, many);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* ---- blocks: the per-sample methods run a batch in fixed blocks of
+ * SC_SOLVER_BLOCK samples (c = X D, the solve, the gap and the objective
+ * per block), shared out to the threads. */
+
+enum { BLOCKS_BATCH = 2 * SC_SOLVER_BLOCK + 5 };   /* a short third block */
+static const int block_methods[] = {SC_SOLVER_METHOD_COD,
+                                    SC_SOLVER_METHOD_CD_ACTIVE,
+                                    SC_SOLVER_METHOD_OMP,
+                                    SC_SOLVER_METHOD_LARS};
+
+/* A solver on the KKT problem's random dictionary, with atom 0 all
+ * positive (for the overflow test), set up for `method`: the lasso
+ * methods to the KKT tolerance's setting (kkt_overcomplete), LARS to the
+ * exact solution, OMP to 5 atoms. */
+static sc_solver *block_solver(float *d, int method)
+{
+    random_dictionary(d, KKT_N, KKT_K, 7171);
+    for (size_t i = 0; i < KKT_N; i++)
+        d[i * KKT_K] = 1.0f / sqrtf((float)KKT_N);
+    sc_solver *s = make_solver(d, KKT_N, KKT_K);
+    configure(s, method, 0.1, 0, 20000, 1e-7);
+    sset(s, SC_SOLVER_PARAM_MAX_NONZEROS,
+         method == SC_SOLVER_METHOD_OMP ? 5 : 0);
+    return s;
+}
+
+/* _i indexes block_methods.  Every sample of every block, the short last
+ * one too, is solved: the lasso methods meet the optimality conditions
+ * to KKT_TOL, OMP's codes hold 1 to 5 atoms and leave less residual than
+ * x.  1, 2 and 3 threads give the same codes and report bit for bit, and
+ * the report's objective (the blocks' sums added in block order) is
+ * sc_solver_objective's of the codes to the bit. */
+START_TEST(blocks_solve_every_sample_on_any_thread_count)
+{
+    const int method = block_methods[_i];
+    static float d[KKT_N * KKT_K], x[BLOCKS_BATCH * KKT_N];
+    static float one[BLOCKS_BATCH * KKT_K], many[BLOCKS_BATCH * KKT_K];
+    sc_solver *s = block_solver(d, method);
+    tu_fill(x, BLOCKS_BATCH * KKT_N, 7272, -0.5f, 0.5f);
+    sc_solver_report r1 = run_ok(s, x, BLOCKS_BATCH, one);
+    double worst = 0.0;
+    for (size_t b = 0; b < BLOCKS_BATCH; b++) {
+        const float *xb = x + b * KKT_N, *zb = one + b * KKT_K;
+        if (method != SC_SOLVER_METHOD_OMP) {
+            worst = fmax(worst, kkt_violation(d, KKT_N, KKT_K, xb, zb, 0.1,
+                                              0));
+            continue;
+        }
+        double z[MAXK], r[MAXN], g[MAXK], rr = 0.0, xx = 0.0;
+        size_t support = 0;
+        for (size_t j = 0; j < KKT_K; j++)
+            support += zb[j] != 0.0f;
+        to_double(zb, KKT_K, z);
+        residual_and_gradient(d, KKT_N, KKT_K, xb, z, r, g);
+        for (size_t i = 0; i < KKT_N; i++) {
+            rr += r[i] * r[i];
+            xx += (double)xb[i] * xb[i];
+        }
+        ck_assert_msg(support >= 1 && support <= 5 && rr < xx,
+                      "sample %zu: %zu atoms, |r|^2 %g, |x|^2 %g", b,
+                      support, rr, xx);
+    }
+    ck_assert_msg(worst <= KKT_TOL, "%s: KKT violated by %.3g",
+                  method_names[method], worst);
+    double objective = objective_of(s, x, one, BLOCKS_BATCH);
+    ck_assert(memcmp(&objective, &r1.objective, sizeof objective) == 0);
+    for (double threads = 2; threads <= 3; threads++)
+        assert_same_run(s, x, BLOCKS_BATCH, threads, one, &r1, many);
+    sc_solver_free(s);
+}
+END_TEST
+
+/* _i indexes block_methods.  One sample whose D^T x overflows float (x =
+ * 3e38 (1, ..., 1) along the all-positive atom 0), in the middle block or
+ * in the short last one, makes the whole run SC_ERR_RANGE with its
+ * message, codes and report untouched, on 1, 2 and 3 threads, cold and
+ * warm, although the other blocks are fine. */
+START_TEST(overflow_in_one_block_fails_the_run)
+{
+    const int method = block_methods[_i];
+    static float d[KKT_N * KKT_K], x[BLOCKS_BATCH * KKT_N];
+    static float codes[BLOCKS_BATCH * KKT_K], start[BLOCKS_BATCH * KKT_K];
+    sc_solver *s = block_solver(d, method);
+    memset(start, 0, sizeof start);
+    const size_t culprits[] = {SC_SOLVER_BLOCK + 3, BLOCKS_BATCH - 1};
+    for (size_t c = 0; c < 2; c++) {
+        tu_fill(x, BLOCKS_BATCH * KKT_N, 7373, -0.5f, 0.5f);
+        for (size_t i = 0; i < KKT_N; i++)
+            x[culprits[c] * KKT_N + i] = 3e38f;
+        for (double threads = 1; threads <= 3; threads++) {
+            sset(s, SC_SOLVER_PARAM_THREADS, threads);
+            for (int warm = 0; warm <= 1; warm++) {
+                sc_solver_report rep = {.size = sizeof rep, .iterations = 77};
+                fill_sentinel(codes, BLOCKS_BATCH * KKT_K);
+                sc_status st =
+                    warm ? sc_solver_run_from(s, x, BLOCKS_BATCH, start, codes,
+                                              &rep)
+                         : sc_solver_run(s, x, BLOCKS_BATCH, codes, &rep);
+                ck_assert_msg(st == SC_ERR_RANGE, "%s, sample %zu, %g "
+                              "threads, warm %d: %s (%s)",
+                              method_names[method], culprits[c], threads, warm,
+                              sc_status_string(st), sc_last_message());
+                TU_ASSERT_CONTAINS(sc_last_message(),
+                                   "x is too large for the dictionary");
+                assert_sentinel(codes, BLOCKS_BATCH * KKT_K);
+                ck_assert_uint_eq(rep.iterations, 77);
+            }
+        }
     }
     sc_solver_free(s);
 }
@@ -2447,6 +2569,9 @@ Suite *solver_suite(void)
     tcase_add_loop_test(tc, report_gap_matches_definition, 0, 16);
     tcase_add_loop_test(tc, warm_start_from_optimum, 0, 8);
     tcase_add_loop_test(tc, threads_give_identical_bits, 0, 5);
+    tcase_add_loop_test(tc, blocks_solve_every_sample_on_any_thread_count, 0,
+                        4);
+    tcase_add_loop_test(tc, overflow_in_one_block_fails_the_run, 0, 4);
     tcase_add_test(tc, cd_active_report_and_stopping);
     tcase_add_test(tc, report_old_size_still_works);
     suite_add_tcase(s, tc);
