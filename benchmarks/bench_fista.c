@@ -194,7 +194,8 @@ static void learn_dictionary(const float *images, size_t count,
 {
     sc_dictionary *dict = NULL;
     CHECK(sc_dictionary_create(&dict, N, K));
-    CHECK(sc_dictionary_set(dict, SC_DICTIONARY_PARAM_METHOD, SC_DICTIONARY_METHOD_ONLINE));
+    CHECK(sc_dictionary_set(dict, SC_DICTIONARY_PARAM_METHOD,
+                            SC_DICTIONARY_METHOD_ONLINE));
     CHECK(sc_dictionary_set(dict, SC_DICTIONARY_PARAM_LAMBDA, lambda));
     /* FISTA codes the batches, as when the learned problem of
      * docs/lista.md and docs/solvers.md was measured. */
@@ -468,8 +469,10 @@ int main(int argc, char **argv)
 
     /* The optimum. */
     sc_solver_report r, rc;
-    double t_long = run(&b, SC_SOLVER_METHOD_FISTA, OPT_TOLERANCE, OPT_ITERATIONS, &r);
-    double t_cod = run(&b, SC_SOLVER_METHOD_COD, OPT_TOLERANCE, OPT_ITERATIONS, &rc);
+    double t_long = run(&b, SC_SOLVER_METHOD_FISTA, OPT_TOLERANCE,
+                        OPT_ITERATIONS, &r);
+    double t_cod = run(&b, SC_SOLVER_METHOD_COD, OPT_TOLERANCE, OPT_ITERATIONS,
+                       &rc);
     b.optimum = r.objective < rc.objective ? r.objective : rc.objective;
     size_t nonzero = 0;
     for (size_t i = 0; i < (size_t)BATCH * K; i++)
@@ -505,7 +508,8 @@ int main(int argc, char **argv)
     double tol_s = 0, tol_hit = 0;
     uint64_t tol_iterations = 0;
     for (double tol = 1e-2; tol >= 1e-7 && tol_hit == 0; tol /= 10) {
-        double t = best_time(&b, SC_SOLVER_METHOD_FISTA, tol, OPT_ITERATIONS, &r);
+        double t = best_time(&b, SC_SOLVER_METHOD_FISTA, tol, OPT_ITERATIONS,
+                             &r);
         printf("  tolerance %.0e  %6llu iterations  gap %.2e  %.4f s\n", tol,
                (unsigned long long)r.iterations, gap(&b, &r), t);
         if (gap(&b, &r) <= TARGET) {

@@ -320,7 +320,8 @@ int main(int argc, char **argv)
     printf("plan:    sc_solver_create %.1f ms\n", 1e3 * (bench_now() - t0));
     bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_LAMBDA, p.lambda),
                 "sc_solver_set(LAMBDA)");
-    bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_NONNEGATIVE, p.flags & 1),
+    bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_NONNEGATIVE,
+                              p.flags & 1),
                 "sc_solver_set(NONNEGATIVE)");
     bench_check(sc_solver_set(p.solver, SC_SOLVER_PARAM_THREADS, threads),
                 "sc_solver_set(THREADS)");

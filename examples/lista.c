@@ -504,7 +504,8 @@ static int initial_encoder(const options *o, int steps, int encoder,
     }
     MSET(SC_MODEL_PARAM_ENCODER, encoder);
     MSET(SC_MODEL_PARAM_ITERATIONS, steps);
-    MSET(SC_MODEL_PARAM_SHRINK, o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
+    MSET(SC_MODEL_PARAM_SHRINK,
+         o->nonnegative ? SC_SHRINK_RELU : SC_SHRINK_SOFT);
     /* lambda sets theta = lambda / L (LISTA: T steps of ISTA) or, with
      * the init step 1, theta = lambda (LCoD: T updates of coordinate
      * descent) in the initialisation ... */
@@ -608,11 +609,13 @@ static int compare(const options *o, int steps, sc_solver *solver,
     size_t entries = h->count * p->k;
     sc_status s = SC_OK;
     double fista = 0, fista10 = 0, fista10_s = INFINITY;
-    if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 0)) != SC_OK ||
+    if (rc == 0 && ((s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE,
+                                       0)) != SC_OK ||
                     (s = sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                                        steps)) != SC_OK))
         rc = report_failure(PROGRAM, "sc_solver_set", s);
-    if (rc == 0 && (s = sc_solver_run(solver, h->x, h->count, p->z, NULL)) != SC_OK)
+    if (rc == 0 && (s = sc_solver_run(solver, h->x, h->count, p->z,
+                                      NULL)) != SC_OK)
         rc = report_failure(PROGRAM, "sc_solver_run", s);
     if (rc == 0) {
         fista = relative_error(p->z, h->zs, entries);
@@ -732,10 +735,14 @@ int main(int argc, char **argv)
         rc = report_failure(PROGRAM, "sc_solver_create", s);
         goto done;
     }
-    if ((s = sc_solver_set(solver, SC_SOLVER_PARAM_METHOD, SC_SOLVER_METHOD_FISTA)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, o.lambda)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE, o.nonnegative)) != SC_OK ||
-        (s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, OPT_TOLERANCE)) != SC_OK ||
+    if ((s = sc_solver_set(solver, SC_SOLVER_PARAM_METHOD,
+                           SC_SOLVER_METHOD_FISTA)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA,
+                           o.lambda)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE,
+                           o.nonnegative)) != SC_OK ||
+        (s = sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE,
+                           OPT_TOLERANCE)) != SC_OK ||
         (s = sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
                            OPT_MAX_ITERATIONS)) != SC_OK)
         rc = report_failure(PROGRAM, "sc_solver_set", s);

@@ -399,7 +399,8 @@ static int train(sc_model *m, const options *o, const idx_dataset *d,
         double rate = o->learning_rate *
                       pow(o->decay, phase2 ? (double)(number - 1) : 0.0);
         double class_weight = phase2 && !o->complex ? 1.0 : 0.0;
-        sc_status s = sc_model_set(m, SC_MODEL_PARAM_CLASS_WEIGHT, class_weight);
+        sc_status s = sc_model_set(m, SC_MODEL_PARAM_CLASS_WEIGHT,
+                                   class_weight);
         if (s == SC_OK)
             s = sc_model_set(m, SC_MODEL_PARAM_LEARNING_RATE, rate);
         rc = s != SC_OK ? report_failure(PROGRAM, "sc_model_set", s)

@@ -297,7 +297,8 @@ static int cut_patches(const idx_data *im, size_t side, float *out,
             return 1;
         }
         const float *img = im->images +
-                           batches_uniform(rng, im->count) * im->rows * im->cols;
+                           batches_uniform(rng,
+                                           im->count) * im->rows * im->cols;
         size_t top = batches_uniform(rng, im->rows - side + 1);
         size_t left = batches_uniform(rng, im->cols - side + 1);
         float *p = out + i * dim;
@@ -494,7 +495,8 @@ static int build_model(sc_model **out, const options *o)
         CHECK(sc_model_set(m, SC_MODEL_PARAM_REGRESSION_WEIGHT, 1));
         CHECK(sc_model_set(m, SC_MODEL_PARAM_L1_WEIGHT, 0));
     } else {
-        CHECK(sc_model_set(m, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC));
+        CHECK(sc_model_set(m, SC_MODEL_PARAM_GROUP_LAYOUT,
+                           SC_GROUP_LAYOUT_TOPOGRAPHIC));
         CHECK(sc_model_set(m, SC_MODEL_PARAM_TORUS_ROWS, (double)o->rows));
         CHECK(sc_model_set(m, SC_MODEL_PARAM_TORUS_COLS, (double)o->cols));
         CHECK(sc_model_set(m, SC_MODEL_PARAM_POOL_SIZE, (double)o->pool));

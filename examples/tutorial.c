@@ -47,7 +47,8 @@ static int draw_filters(const sc_model *model, size_t rows, size_t cols,
     size_t n, k;
     char err[256];
     CHECK(sc_model_weights(model, SC_WEIGHT_DECODER, &wd, &n, &k));
-    if (image_grid_write_png(png, wd, k, rows, cols, 1, k, 16, err, sizeof err) == 0) {
+    if (image_grid_write_png(png, wd, k, rows, cols, 1, k, 16, err,
+                             sizeof err) == 0) {
         printf("filters: %s\n", png);
         return 0;
     }
@@ -68,7 +69,8 @@ static int train(const idx_dataset *data, const char *model_path,
     int rc = 1;
 
     if (images < BATCH) {
-        fprintf(stderr, "tutorial: %zu training images, fewer than a batch (%d)\n",
+        fprintf(stderr,
+                "tutorial: %zu training images, fewer than a batch (%d)\n",
                 images, BATCH);
         return 1;
     }
@@ -160,7 +162,8 @@ static int compare(const float *codes, const float *saved, size_t count,
         }
     }
     if (differ == 0)
-        printf("codes of %zu test images: identical to %s\n", count, codes_path);
+        printf("codes of %zu test images: identical to %s\n", count,
+               codes_path);
     else
         printf("codes of %zu test images: %zu of %zu values differ from %s, "
                "by up to %.3g\n", count, differ, floats, codes_path, largest);
@@ -172,7 +175,8 @@ int main(int argc, char **argv)
     int train_mode = argc >= 2 && strcmp(argv[1], "train") == 0;
     if (!(train_mode ? argc == 5 || argc == 6
                      : argc == 5 && strcmp(argv[1], "reload") == 0)) {
-        fprintf(stderr, "usage: tutorial train DATA_DIR MODEL_FILE CODES_FILE [FILTERS_PNG]\n"
+        fprintf(stderr,
+                "usage: tutorial train DATA_DIR MODEL_FILE CODES_FILE [FILTERS_PNG]\n"
                         "       tutorial reload DATA_DIR MODEL_FILE CODES_FILE\n");
         return 2;
     }
@@ -195,10 +199,12 @@ int main(int argc, char **argv)
     if (!codes || !saved) {
         fprintf(stderr, "tutorial: out of memory\n");
     } else if (train_mode) {
-        rc = train(&data, model_path, argc == 6 ? argv[5] : NULL, count, codes) ||
+        rc = train(&data, model_path, argc == 6 ? argv[5] : NULL, count,
+                   codes) ||
              codes_file(codes_path, "wb", codes, floats);
         if (rc == 0)
-            printf("codes of %zu test images written to %s\n", count, codes_path);
+            printf("codes of %zu test images written to %s\n", count,
+                   codes_path);
     } else {
         rc = reload(&data, model_path, count, codes) ||
              codes_file(codes_path, "rb", saved, floats) ||

@@ -77,7 +77,8 @@ static void take_snapshot(const sc_model *m, snapshot *s)
         s->moments = fnv(s->moments, ts->m2, ts->count * sizeof *ts->m2);
     }
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
-        if (sc_model_get(m, (sc_model_param)sc_param_at(i)->id, &s->params[i]) !=
+        if (sc_model_get(m, (sc_model_param)sc_param_at(i)->id,
+                         &s->params[i]) !=
             SC_OK)
             die("sc_model_get of a known parameter failed");
     s->steps = sc_model_steps_taken(m);
@@ -166,7 +167,8 @@ static sc_model *one_call(sc_model *m, fz_bytes *b, float *x, float *z,
         if (info->id == SC_MODEL_PARAM_THREADS)
             return m;   /* one thread, as set up */
         call_name = "sc_model_set";
-        status = sc_model_set(m, (sc_model_param)info->id, fz_param_value(b, info));
+        status = sc_model_set(m, (sc_model_param)info->id,
+                              fz_param_value(b, info));
         break;
     }
     case 1:

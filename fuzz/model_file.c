@@ -60,11 +60,13 @@ void fz_choose_model(fz_bytes *b, double *values, size_t *n, size_t *k)
         set(values, SC_MODEL_PARAM_IMAGE_HEIGHT, (double)h);
         set(values, SC_MODEL_PARAM_IMAGE_WIDTH, (double)w);
         if (fz_u8(b) & 1) {
-            set(values, SC_MODEL_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC);
+            set(values, SC_MODEL_PARAM_GROUP_LAYOUT,
+                SC_GROUP_LAYOUT_TOPOGRAPHIC);
             set(values, SC_MODEL_PARAM_TORUS_ROWS, 1);
             set(values, SC_MODEL_PARAM_TORUS_COLS, (double)maps);
             set(values, SC_MODEL_PARAM_POOL_SIZE, (double)fz_range(b, 1, 2));
-            set(values, SC_MODEL_PARAM_POOL_POSITIONS, (double)fz_range(b, 1, 2));
+            set(values, SC_MODEL_PARAM_POOL_POSITIONS,
+                (double)fz_range(b, 1, 2));
         }
         break;
     }
@@ -176,7 +178,8 @@ static int break_rule(fz_bytes *b, buffer *w, layout at, uint32_t params,
                (uint32_t[]){fz_u32(b)}, 4);
         return 0;
     case 3: /* the first weight record's index or count */
-        w->data[weights_at + fz_range(b, 0, 11)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
+        w->data[weights_at + fz_range(b, 0,
+                                      11)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
         return 0;
     case 4: /* the CRC */
         return 1;
@@ -187,7 +190,8 @@ static int break_rule(fz_bytes *b, buffer *w, layout at, uint32_t params,
         w->data[at.steps_at + fz_range(b, 0, 7)] = fz_u8(b);
         return 0;
     default: /* any byte flipped, the CRC resealed */
-        w->data[fz_range(b, 0, w->size - 1)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
+        w->data[fz_range(b, 0,
+                         w->size - 1)] ^= (unsigned char)(1u << (fz_u8(b) % 8));
         return 0;
     }
 }
@@ -253,7 +257,8 @@ void fz_make_model_file(fz_bytes *b, fz_model_file *out)
         put(&w, contents, 4);
     put(&w, n, 8);
     put(&w, k, 8);
-    put(&w, contents == 0 && fz_u8(b) < 200 ? fz_u8(b) : contents == 0 ? fz_u64(b) : 0, 8);
+    put(&w,
+        contents == 0 && fz_u8(b) < 200 ? fz_u8(b) : contents == 0 ? fz_u64(b) : 0, 8);
     put(&w, params, 4);
     for (int i = 0; i < SC_MODEL_PARAM_COUNT; i++)
         if (holds(version, i, dropped)) {

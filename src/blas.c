@@ -34,7 +34,8 @@ const char *sc_blas_name(void)
 {
 #ifdef SC_BLAS_OPENBLAS
     static _Thread_local char name[128];
-    snprintf(name, sizeof name, "OpenBLAS (%s kernel)", openblas_get_corename());
+    snprintf(name, sizeof name, "OpenBLAS (%s kernel)",
+             openblas_get_corename());
     return name;
 #else
     return "reference CBLAS";

@@ -25,13 +25,20 @@
     { id, #id, key, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info dict_rows[] = {
-    ROW(SC_DICTIONARY_PARAM_METHOD, "method",                       0,     1,   SC_DICTIONARY_METHOD_ONLINE, 1),
-    ROW(SC_DICTIONARY_PARAM_LAMBDA, "lambda",                       0,     1e6, 0.1,                         0),
-    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE, "nonnegative",             0,     1,   0,                           1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, "solver_iterations", 1,     1e7, 200,                         1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, "solver_tolerance",   0,     1,   1e-4,                        0),
-    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE, "learning_rate",         1e-12, 1e3, 0.1,                         0),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD, "solver_method",         0,     SC_SOLVER_METHOD_HIGHEST,
+    ROW(SC_DICTIONARY_PARAM_METHOD, "method",                       0,     1,
+        SC_DICTIONARY_METHOD_ONLINE, 1),
+    ROW(SC_DICTIONARY_PARAM_LAMBDA, "lambda",                       0,     1e6,
+        0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE, "nonnegative",             0,     1,
+        0,                           1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, "solver_iterations", 1,     1e7,
+        200,                         1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, "solver_tolerance",   0,     1,
+        1e-4,                        0),
+    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE, "learning_rate",         1e-12, 1e3,
+        0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD, "solver_method",         0,
+        SC_SOLVER_METHOD_HIGHEST,
         SC_SOLVER_METHOD_CD_ACTIVE, 1),
 };
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
@@ -129,7 +136,8 @@ const char *sc_dictionary_message(const sc_dictionary *dict)
     return dict == NULL ? "" : dict->message;
 }
 
-sc_status sc_dictionary_param_bounds(sc_dictionary_param param, double *lo, double *hi)
+sc_status sc_dictionary_param_bounds(sc_dictionary_param param, double *lo,
+                                     double *hi)
 {
     return sc_table_bounds(&sc_dictionary_param_table, (int)param, lo, hi,
                            "sc_dictionary_param_bounds");
@@ -157,7 +165,8 @@ sc_status sc_dictionary_make_solver(size_t n, size_t k, const float *atoms,
     status = sc_solver_set(s, SC_SOLVER_PARAM_METHOD,
                            V(SC_DICTIONARY_PARAM_SOLVER_METHOD));
     if (status == SC_OK)
-        status = sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, V(SC_DICTIONARY_PARAM_LAMBDA));
+        status = sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA,
+                               V(SC_DICTIONARY_PARAM_LAMBDA));
     if (status == SC_OK)
         status = sc_solver_set(s, SC_SOLVER_PARAM_NONNEGATIVE,
                                V(SC_DICTIONARY_PARAM_NONNEGATIVE));
@@ -185,7 +194,8 @@ const char *sc_dictionary_param_name(sc_dictionary_param param)
     return sc_table_name(&sc_dictionary_param_table, (int)param);
 }
 
-sc_status sc_dictionary_param_from_name(const char *name, sc_dictionary_param *param)
+sc_status sc_dictionary_param_from_name(const char *name,
+                                        sc_dictionary_param *param)
 {
     int id = 0;
     sc_status status = sc_table_from_name(&sc_dictionary_param_table, name,
@@ -203,7 +213,8 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
     if (dict == NULL)
         return sc_fail(NULL, SC_ERR_NULL, "%s: dict is NULL", caller);
     const sc_param_info *info;
-    sc_status status = sc_table_check_set(&sc_dictionary_param_table, (int)param, v,
+    sc_status status = sc_table_check_set(&sc_dictionary_param_table,
+                                          (int)param, v,
                                           dict->message, caller, &info);
     if (status == SC_OK && param == SC_DICTIONARY_PARAM_SOLVER_METHOD)
         status = sc_dictionary_check_solver_method(v, dict->message, caller);
@@ -226,10 +237,12 @@ sc_status sc_dictionary_set(sc_dictionary *dict, sc_dictionary_param param,
     return SC_OK;
 }
 
-sc_status sc_dictionary_get(const sc_dictionary *dict, sc_dictionary_param param,
+sc_status sc_dictionary_get(const sc_dictionary *dict,
+                            sc_dictionary_param param,
                             double *v)
 {
-    return sc_table_get(&sc_dictionary_param_table, dict, dict ? dict->values : NULL,
+    return sc_table_get(&sc_dictionary_param_table, dict,
+                        dict ? dict->values : NULL,
                         (int)param, v, "sc_dictionary_get");
 }
 
@@ -484,7 +497,8 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
     memcpy(dict->saved_atoms, dict->atoms, n * k * sizeof(float));
     memcpy(dict->saved_a, dict->a, k * k * sizeof(float));
     memcpy(dict->saved_b, dict->b, n * k * sizeof(float));
-    if ((int)value(dict, SC_DICTIONARY_PARAM_METHOD) == SC_DICTIONARY_METHOD_ONLINE)
+    if ((int)value(dict,
+                   SC_DICTIONARY_PARAM_METHOD) == SC_DICTIONARY_METHOD_ONLINE)
         online_update(dict, x, batch);
     else
         sgd_update(dict, x, batch);

@@ -151,7 +151,8 @@ static sc_status read_header(sc_source *src, header *h)
         sc_get_f64(&r, &v);
         int index = id <= INT32_MAX ? sc_table_index(table, (int)id) : -1;
         if (index < 0 || seen[index]++ ||
-            sc_param_check(&table->rows[index], v, NULL, src->caller) != SC_OK ||
+            sc_param_check(&table->rows[index], v, NULL,
+                           src->caller) != SC_OK ||
             (id == SC_DICTIONARY_PARAM_SOLVER_METHOD &&
              sc_dictionary_check_solver_method(v, NULL, src->caller) != SC_OK))
             return sc_source_format_error(src, "bad or repeated parameter "

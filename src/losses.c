@@ -53,7 +53,8 @@ sc_loss_weights sc_loss_weights_of(const sc_model *m)
     w.l1 = sc_model_value(m, SC_MODEL_PARAM_L1_WEIGHT);
     w.group = sc_model_value(m, SC_MODEL_PARAM_GROUP_WEIGHT);
     w.classification = m->state.classes > 0
-                           ? sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT) : 0.0;
+                           ? sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT)
+                           : 0.0;
     w.regression = sc_model_value(m, SC_MODEL_PARAM_REGRESSION_WEIGHT);
     w.normalize_code = sc_model_value(m, SC_MODEL_PARAM_NORMALIZE_CODE) != 0.0;
     w.group_epsilon = sc_model_value(m, SC_MODEL_PARAM_GROUP_EPSILON);

@@ -138,7 +138,8 @@ sc_status sc_model_set(sc_model *model, sc_model_param param, double value)
     return SC_OK;
 }
 
-sc_status sc_model_get(const sc_model *model, sc_model_param param, double *value)
+sc_status sc_model_get(const sc_model *model, sc_model_param param,
+                       double *value)
 {
     return sc_table_get(&sc_model_param_table, model,
                         model ? model->values : NULL, (int)param, value,

@@ -27,7 +27,8 @@ sc_status sc_check_step_input(const sc_model *m, char *msg, const float *x,
     if (!m->initialized)
         return sc_fail(msg, SC_ERR_STATE, "%s: model is not initialised",
                        caller);
-    if (sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT) > 0 && m->state.classes == 0)
+    if (sc_model_value(m, SC_MODEL_PARAM_CLASS_WEIGHT) > 0 &&
+        m->state.classes == 0)
         return sc_fail(msg, SC_ERR_STATE,
                        "%s: SC_MODEL_PARAM_CLASS_WEIGHT > 0 but the model has no "
                        "classifier (SC_MODEL_PARAM_CLASSES is 0)", caller);
@@ -64,7 +65,8 @@ sc_status sc_check_step_input(const sc_model *m, char *msg, const float *x,
 
 sc_unroll sc_unroll_of(const sc_model *m, size_t batch)
 {
-    sc_unroll run = {batch, (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
+    sc_unroll run = {batch,
+                     (size_t)sc_model_value(m, SC_MODEL_PARAM_ITERATIONS),
                      (int)sc_model_value(m, SC_MODEL_PARAM_SHRINK)};
     return run;
 }

@@ -161,7 +161,8 @@ static void init_ok(sc_dictionary *d, const float *x, size_t count,
                   sc_status_string(st), sc_dictionary_message(d));
 }
 
-static sc_dictionary_stats step_ok(sc_dictionary *d, const float *x, size_t batch)
+static sc_dictionary_stats step_ok(sc_dictionary *d, const float *x,
+                                   size_t batch)
 {
     sc_dictionary_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -219,8 +220,10 @@ static double hidden_objective(const synthetic *data, int nonneg, int coder)
     ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_METHOD, coders[coder]),
                      SC_OK);
     ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_NONNEGATIVE, nonneg), SC_OK);
-    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 200), SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_NONNEGATIVE, nonneg),
+                     SC_OK);
+    ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 200),
+                     SC_OK);
     ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE, 1e-4), SC_OK);
     float *codes = malloc(HELD_OUT * K * sizeof *codes);
     ck_assert(codes != NULL);
@@ -433,12 +436,15 @@ START_TEST(objective_consistent_with_solver)
 
     sc_solver *solver = NULL;
     ck_assert_int_eq(sc_solver_create(&solver, atoms_of(d), N, K), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA),
+                     SC_OK);
     ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE, nonneg),
                      SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS, 20000),
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
+                                   20000),
                      SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7),
+                     SC_OK);
     float codes[100 * K];
     sc_solver_report rep = {.size = sizeof rep};
     ck_assert_int_eq(sc_solver_run(solver, data->held_out, 100, codes, &rep),
@@ -611,7 +617,8 @@ START_TEST(step_rejects_bad_input)
 {
     synthetic *data = synthetic_make(66);
     for (int method = 0; method < 2; method++) {
-        sc_dictionary *d = configured(method, 0, 1), *ref = configured(method, 0, 1);
+        sc_dictionary *d = configured(method, 0, 1);
+        sc_dictionary *ref = configured(method, 0, 1);
         init_ok(d, data->train, TRAIN, 4);
         init_ok(ref, data->train, TRAIN, 4);
         step_ok(d, batch_at(data, 0), BATCH);
@@ -731,13 +738,15 @@ typedef struct {
 #define DP(id, integral, def, lo, hi, lo_open) \
     {id, #id, integral, def, lo, hi, lo_open}
 static const dict_param_doc dict_params[] = {
-    DP(SC_DICTIONARY_PARAM_METHOD,            1, SC_DICTIONARY_METHOD_ONLINE, 0, 1, 0),
+    DP(SC_DICTIONARY_PARAM_METHOD,            1, SC_DICTIONARY_METHOD_ONLINE,
+       0, 1, 0),
     DP(SC_DICTIONARY_PARAM_LAMBDA,            0, 0.1,  0, 1e6, 0),
     DP(SC_DICTIONARY_PARAM_NONNEGATIVE,       1, 0,    0, 1, 0),
     DP(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 1, 200,  NAN, NAN, 0),
     DP(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE,  0, 1e-4, NAN, NAN, 0),
     DP(SC_DICTIONARY_PARAM_LEARNING_RATE,     0, 0.1,  0, 1e3, 1),
-    DP(SC_DICTIONARY_PARAM_SOLVER_METHOD,     1, SC_SOLVER_METHOD_CD_ACTIVE, 0, NAN, 0),
+    DP(SC_DICTIONARY_PARAM_SOLVER_METHOD,     1, SC_SOLVER_METHOD_CD_ACTIVE, 0,
+       NAN, 0),
 };
 #define DICT_PARAM_COUNT (sizeof dict_params / sizeof dict_params[0])
 
@@ -770,7 +779,8 @@ START_TEST(params_bounds_and_defaults)
     for (size_t i = 0; i < DICT_PARAM_COUNT; i++) {
         const dict_param_doc *p = &dict_params[i];
         double lo = NAN, hi = NAN, v = NAN;
-        ck_assert_msg(sc_dictionary_param_bounds(p->id, &lo, &hi) == SC_OK, "%s",
+        ck_assert_msg(sc_dictionary_param_bounds(p->id, &lo, &hi) == SC_OK,
+                      "%s",
                       p->name);
         ck_assert_msg(isfinite(lo) && isfinite(hi) && lo <= hi,
                       "%s: [%g, %g]", p->name, lo, hi);
@@ -808,18 +818,24 @@ START_TEST(params_rejected)
     for (size_t u = 0; u < 4; u++) {
         sc_dictionary_param id = (sc_dictionary_param)unknown[u];
         double lo = 42, hi = 43, v = 44;
-        ck_assert_int_eq(sc_dictionary_param_bounds(id, &lo, &hi), SC_ERR_PARAM);
+        ck_assert_int_eq(sc_dictionary_param_bounds(id, &lo, &hi),
+                         SC_ERR_PARAM);
         ck_assert_int_eq(sc_dictionary_get(d, id, &v), SC_ERR_PARAM);
         ck_assert(lo == 42 && hi == 43 && v == 44);
         expect_set(d, id, 1.0, SC_ERR_PARAM);
     }
     double v = 44;
-    ck_assert_int_eq(sc_dictionary_set(NULL, SC_DICTIONARY_PARAM_LAMBDA, 1), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_get(NULL, SC_DICTIONARY_PARAM_LAMBDA, &v), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, NULL), SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA, NULL, &v),
+    ck_assert_int_eq(sc_dictionary_set(NULL, SC_DICTIONARY_PARAM_LAMBDA, 1),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA, &v, NULL),
+    ck_assert_int_eq(sc_dictionary_get(NULL, SC_DICTIONARY_PARAM_LAMBDA, &v),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, NULL),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA,
+                                                NULL, &v),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_dictionary_param_bounds(SC_DICTIONARY_PARAM_LAMBDA, &v,
+                                                NULL),
                      SC_ERR_NULL);
     ck_assert(v == 44);
 
@@ -838,7 +854,8 @@ START_TEST(params_rejected)
     expect_set(d, SC_DICTIONARY_PARAM_LEARNING_RATE, 0.0, SC_ERR_RANGE);
     /* valid values are taken exactly */
     dset(d, SC_DICTIONARY_PARAM_LAMBDA, 0.625);
-    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, &v), SC_OK);
+    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, &v),
+                     SC_OK);
     ck_assert(v == 0.625);
     sc_dictionary_free(d);
 }
@@ -868,7 +885,8 @@ START_TEST(solver_method_selects_the_coder)
         dset(d, SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, 3);
         dset(d, SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, 1e-9);
         double v = -1;
-        ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_SOLVER_METHOD, &v),
+        ck_assert_int_eq(sc_dictionary_get(d,
+                                           SC_DICTIONARY_PARAM_SOLVER_METHOD, &v),
                          SC_OK);
         ck_assert(v == lasso[m]);
         init_ok(d, data->train, TRAIN, 3);
@@ -876,10 +894,14 @@ START_TEST(solver_method_selects_the_coder)
 
         sc_solver *s = NULL;
         ck_assert_int_eq(sc_solver_create(&s, atoms_of(d), N, K), SC_OK);
-        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_METHOD, lasso[m]), SC_OK);
-        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
-        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 3), SC_OK);
-        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE, 1e-9), SC_OK);
+        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_METHOD, lasso[m]),
+                         SC_OK);
+        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_LAMBDA, LAMBDA),
+                         SC_OK);
+        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_MAX_ITERATIONS, 3),
+                         SC_OK);
+        ck_assert_int_eq(sc_solver_set(s, SC_SOLVER_PARAM_TOLERANCE, 1e-9),
+                         SC_OK);
         float codes[100 * K];
         sc_solver_report rep = {.size = sizeof rep};
         ck_assert_int_eq(sc_solver_run(s, data->held_out, 100, codes, &rep),
@@ -1003,12 +1025,14 @@ START_TEST(init_atoms_resets_statistics)
         step_ok(used, batch_at(data, s), BATCH);
     ck_assert_int_eq(sc_dictionary_init_atoms(used, start), SC_OK);
     ck_assert_int_eq(sc_dictionary_init_atoms(fresh, start), SC_OK);
-    ck_assert(memcmp(atoms_of(used), atoms_of(fresh), N * K * sizeof(float)) == 0);
+    ck_assert(memcmp(atoms_of(used), atoms_of(fresh),
+                     N * K * sizeof(float)) == 0);
     for (size_t s = 0; s < 5; s++) {
         step_ok(used, batch_at(data, 10 + s), BATCH);
         step_ok(fresh, batch_at(data, 10 + s), BATCH);
     }
-    ck_assert(memcmp(atoms_of(used), atoms_of(fresh), N * K * sizeof(float)) == 0);
+    ck_assert(memcmp(atoms_of(used), atoms_of(fresh),
+                     N * K * sizeof(float)) == 0);
     sc_dictionary_free(used);
     sc_dictionary_free(fresh);
     free(data);
@@ -1040,7 +1064,8 @@ START_TEST(init_atoms_rejects_bad_input)
     ck_assert_int_eq(sc_dictionary_init_atoms(d, bad), SC_ERR_RANGE);
     ck_assert_str_eq(sc_dictionary_message(d),
                      "sc_dictionary_init_atoms: atom 5 is zero");
-    ck_assert_str_eq(sc_last_message(), "sc_dictionary_init_atoms: atom 5 is zero");
+    ck_assert_str_eq(sc_last_message(),
+                     "sc_dictionary_init_atoms: atom 5 is zero");
     /* still not initialised */
     ck_assert_int_eq(sc_dictionary_atoms(d, &atoms), SC_ERR_STATE);
     /* once initialised, a failed init_atoms leaves the atoms alone */

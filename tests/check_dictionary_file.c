@@ -45,11 +45,15 @@ static sc_dictionary *learner(size_t n, size_t k, int method, int coder,
 {
     sc_dictionary *d = NULL;
     ck_assert_int_eq(sc_dictionary_create(&d, n, k), SC_OK);
-    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_METHOD, method), SC_OK);
-    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_SOLVER_METHOD, coder),
+    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_METHOD, method),
                      SC_OK);
-    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LAMBDA, 0.2), SC_OK);
-    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LEARNING_RATE, 1.5),
+    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_SOLVER_METHOD,
+                                       coder),
+                     SC_OK);
+    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LAMBDA, 0.2),
+                     SC_OK);
+    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LEARNING_RATE,
+                                       1.5),
                      SC_OK);
     ck_assert_int_eq(sc_dictionary_init_data(d, x, count, 9), SC_OK);
     return d;
@@ -281,7 +285,8 @@ START_TEST(layout_is_the_documented_one)
     sc_dictionary *d = NULL;
     ck_assert_int_eq(sc_dictionary_load(&d, path), SC_OK);
     double lambda = 0;
-    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, &lambda), SC_OK);
+    ck_assert_int_eq(sc_dictionary_get(d, SC_DICTIONARY_PARAM_LAMBDA, &lambda),
+                     SC_OK);
     ck_assert(lambda == 0.375);
     ck_assert(d->atoms[0] == 0.125f);
     ck_assert(d->b[1] == -2.5f);
@@ -315,7 +320,8 @@ START_TEST(load_rejects_bad_arguments_and_files)
     ck_assert_int_eq(sc_model_init_random(m, 1), SC_OK);
     char model_path[TU_PATH_MAX];
     tu_path(model_path, dir, "model.bin");
-    ck_assert_int_eq(sc_model_save(m, model_path, SC_MODEL_CONTENTS_FULL), SC_OK);
+    ck_assert_int_eq(sc_model_save(m, model_path, SC_MODEL_CONTENTS_FULL),
+                     SC_OK);
     sc_model_free(m);
     ck_assert_int_eq(sc_dictionary_load(&d, model_path), SC_ERR_FORMAT);
     ck_assert_str_eq(sc_last_message(),
@@ -357,7 +363,8 @@ START_TEST(load_every_bit_flipped)
             edited[at] ^= (unsigned char)(1u << bit);
             sc_status expected = at >= OFF_VERSION && at < OFF_VERSION + 4
                                      ? SC_ERR_VERSION : SC_ERR_FORMAT;
-            expect_load(edited, SMALL_SIZE, expected, "bit flipped in byte", at);
+            expect_load(edited, SMALL_SIZE, expected, "bit flipped in byte",
+                        at);
         }
 }
 END_TEST
@@ -422,7 +429,8 @@ START_TEST(load_missing_parameters_take_defaults)
     tu_write_file(path, e, SMALL_SIZE - records);
     sc_dictionary *d = NULL, *fresh = NULL;
     sc_status st = sc_dictionary_load(&d, path);
-    ck_assert_msg(st == SC_OK, "%s (%s)", sc_status_string(st), sc_last_message());
+    ck_assert_msg(st == SC_OK, "%s (%s)", sc_status_string(st),
+                  sc_last_message());
     ck_assert_int_eq(sc_dictionary_create(&fresh, SN, SK), SC_OK);
     ck_assert(memcmp(d->values, fresh->values, sizeof d->values) == 0);
     sc_dictionary_free(fresh);

@@ -189,8 +189,10 @@ START_TEST(save_null_arguments)
     sc_model *m = small_model(5, 3, 0);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "m.bin");
-    ck_assert_int_eq(sc_model_save(NULL, path, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_save(m, NULL, SC_MODEL_CONTENTS_FULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_save(NULL, path, SC_MODEL_CONTENTS_FULL),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_save(m, NULL, SC_MODEL_CONTENTS_FULL),
+                     SC_ERR_NULL);
     TU_ASSERT_CONTAINS(sc_last_message(), "sc_model_save");
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     sc_model_free(m);
@@ -218,7 +220,8 @@ START_TEST(save_uninitialised)
     sc_model *m = tu_model(5, 3, NULL, 0, TU_NO_INIT);
     char path[TU_PATH_MAX];
     tu_path(path, dir, "m.bin");
-    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_save(m, path, SC_MODEL_CONTENTS_FULL),
+                     SC_ERR_STATE);
     ck_assert_uint_eq(tu_dir_entries(dir), 0);
     sc_model_free(m);
 }
@@ -261,7 +264,8 @@ START_TEST(round_trip_bit_for_bit)
     ck_assert_int_eq(sc_model_get(l, SC_MODEL_PARAM_ENCODER, &encoder), SC_OK);
     ck_assert(encoder == _i / 2);
     /* Loaded means initialised: structure is fixed. */
-    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_ITERATIONS, 5), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_ITERATIONS, 5),
+                     SC_ERR_STATE);
 
     /* The same codes, reconstructions and probabilities, bit for bit. */
     assert_same_outputs(m, l, 43);
@@ -357,8 +361,10 @@ START_TEST(inference_round_trip)
     for (int w = SC_WEIGHT_ENCODER; w <= SC_WEIGHT_CLASS_BIAS; w++) {
         const float *a, *b;
         size_t ra, ca, rb, cb;
-        ck_assert_int_eq(sc_model_weights(m, (sc_weight)w, &a, &ra, &ca), SC_OK);
-        ck_assert_int_eq(sc_model_weights(l, (sc_weight)w, &b, &rb, &cb), SC_OK);
+        ck_assert_int_eq(sc_model_weights(m, (sc_weight)w, &a, &ra, &ca),
+                         SC_OK);
+        ck_assert_int_eq(sc_model_weights(l, (sc_weight)w, &b, &rb, &cb),
+                         SC_OK);
         ck_assert_uint_eq(ra * ca, rb * cb);
         ck_assert(memcmp(a, b, ra * ca * sizeof(float)) == 0);
     }
@@ -918,9 +924,11 @@ START_TEST(load_tagged_records)
            V4_RECORD * (size_t)count - dropped - V4_RECORD);
     l = load_edited(with_records(size, changed, count - 1));
     double rate = 0;
-    ck_assert_int_eq(sc_model_get(l, SC_MODEL_PARAM_LEARNING_RATE, &rate), SC_OK);
+    ck_assert_int_eq(sc_model_get(l, SC_MODEL_PARAM_LEARNING_RATE, &rate),
+                     SC_OK);
     ck_assert(rate == 0.05);
-    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_LEARNING_RATE, 0.01), SC_OK);
+    ck_assert_int_eq(sc_model_set(l, SC_MODEL_PARAM_LEARNING_RATE, 0.01),
+                     SC_OK);
     TU_ASSERT_SAME_MODEL(m, l);
     sc_model_free(l);
 

@@ -80,26 +80,38 @@ static void setup_once(fixture *f, size_t T, int shrink, int classes,
                                         LOCAL_FIELD, 1, maps, &k),
                          SC_OK);
         ck_assert_uint_eq(k, f->k);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_LOCAL_FIELD, LOCAL_FIELD), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_HEIGHT, LOCAL_HEIGHT), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_WIDTH, LOCAL_WIDTH), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_LOCAL_FIELD,
+                                      LOCAL_FIELD), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_HEIGHT,
+                                      LOCAL_HEIGHT), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_IMAGE_WIDTH,
+                                      LOCAL_WIDTH), SC_OK);
         /* topographic pools over 2 x 2 positions as well */
         ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_POSITIONS,
                                       local == LOCAL_POOLED ? 2 : 1),
                          SC_OK);
     }
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ITERATIONS, (double)T), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ENCODER, encoder), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ITERATIONS, (double)T),
+                     SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_ENCODER, encoder),
+                     SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_SHRINK, shrink), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASSES, classes), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASSES, classes),
+                     SC_OK);
     if (groups == SC_GROUP_LAYOUT_CONTIGUOUS) {
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT, groups), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_SIZE, 3), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT,
+                                      groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_SIZE, 3),
+                         SC_OK);
     } else if (groups == SC_GROUP_LAYOUT_TOPOGRAPHIC) {
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT, groups), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIZE, 2), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_STRIDE, 1), SC_OK);
-        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIGMA, 0.8), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_LAYOUT,
+                                      groups), SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIZE, 2),
+                         SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_STRIDE, 1),
+                         SC_OK);
+        ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_POOL_SIGMA, 0.8),
+                         SC_OK);
     }
     ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_L1_WEIGHT, 0.05), SC_OK);
     ck_assert_int_eq(sc_model_init_random(f->m, 3), SC_OK);
@@ -177,11 +189,15 @@ static void setup(fixture *f, size_t T, int shrink, int classes, int groups,
 static void weights(fixture *f, double recon, double l1, double group,
                     double cls, double regression)
 {
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_RECON_WEIGHT, recon), SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_RECON_WEIGHT, recon),
+                     SC_OK);
     ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_L1_WEIGHT, l1), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_WEIGHT, group), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASS_WEIGHT, cls), SC_OK);
-    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_REGRESSION_WEIGHT, regression),
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_GROUP_WEIGHT, group),
+                     SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_CLASS_WEIGHT, cls),
+                     SC_OK);
+    ck_assert_int_eq(sc_model_set(f->m, SC_MODEL_PARAM_REGRESSION_WEIGHT,
+                                  regression),
                      SC_OK);
 }
 
@@ -412,7 +428,8 @@ START_TEST(gradient_matches_finite_differences)
     setup(&f, c->steps, c->shrink, c->classes, c->groups, c->local,
           c->encoder);
     weights(&f, c->recon, c->l1, c->group, c->classification, c->regression);
-    ck_assert_int_eq(sc_model_set(f.m, SC_MODEL_PARAM_NORMALIZE_CODE, c->normalize),
+    ck_assert_int_eq(sc_model_set(f.m, SC_MODEL_PARAM_NORMALIZE_CODE,
+                                  c->normalize),
                      SC_OK);
     /* The encoder always; the decoder and classifier when a term uses
      * them (otherwise their gradient is not computed). */

@@ -337,10 +337,12 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(sc_model_gradient_compute(NULL, d.x, d.labels, d.targets,
                                                BATCH, gradient, NULL),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_gradient_compute(m, d.x, d.labels, d.targets, BATCH,
+    ck_assert_int_eq(sc_model_gradient_compute(m, d.x, d.labels, d.targets,
+                                               BATCH,
                                                NULL, NULL), SC_ERR_NULL);
     TU_ASSERT_CONTAINS(sc_model_message(m), "sc_model_gradient_compute");
-    ck_assert_int_eq(sc_model_gradient_compute(m, NULL, d.labels, d.targets, BATCH,
+    ck_assert_int_eq(sc_model_gradient_compute(m, NULL, d.labels, d.targets,
+                                               BATCH,
                                                gradient, NULL), SC_ERR_NULL);
     ck_assert_int_eq(sc_model_gradient_compute(m, d.x, NULL, d.targets, BATCH,
                                                gradient, NULL), SC_ERR_NULL);
@@ -361,7 +363,8 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(sc_model_gradient_compute(m, d.x, labels, d.targets, BATCH,
                                                gradient, NULL), SC_ERR_RANGE);
     sc_model_stats small = {.size = 1};
-    ck_assert_int_eq(sc_model_gradient_compute(m, d.x, d.labels, d.targets, BATCH,
+    ck_assert_int_eq(sc_model_gradient_compute(m, d.x, d.labels, d.targets,
+                                               BATCH,
                                                gradient, &small),
                      SC_ERR_SIZE);
     TU_ASSERT_CONTAINS(sc_model_message(m), "sc_model_gradient_compute");

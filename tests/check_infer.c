@@ -473,7 +473,8 @@ START_TEST(small_batches_follow_the_equations)
      * theta)) as the equations say, in double, within float rounding:
      * 2^-20 of the sum of the terms' magnitudes. */
     enum { WN = 600, WK = 500, MOST = 17 };
-    sc_model *m = tu_model(WN, WK, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 1}},
+    sc_model *m = tu_model(WN, WK, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS,
+                           1}},
                            1, 23);
     const float *we = weights_of(m, SC_WEIGHT_ENCODER);
     const float *theta = weights_of(m, SC_WEIGHT_THRESHOLD);
@@ -532,7 +533,8 @@ START_TEST(large_batch_at_many_iterations)
      * overflowing.  At T = 1000 a batch of INT_MAX / 1000 + 1 (8.6 MB of
      * input for n = k = 1) must encode like one sample at a time.  About
      * 7 s at -O2, hence the opt-in. */
-    sc_model *m = tu_model(1, 1, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS, 1000}},
+    sc_model *m = tu_model(1, 1, (tu_setting[]){{SC_MODEL_PARAM_ITERATIONS,
+                           1000}},
                            1, 3);
     size_t batch = (size_t)INT_MAX / 1000 + 1;
     float *x = malloc(batch * sizeof(float));

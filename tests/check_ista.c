@@ -62,7 +62,8 @@ static void check_equivalence(int shrink, size_t steps)
     const double lambda = 0.05;
     sc_model *m;
     ck_assert_int_eq(sc_model_create(&m, N_IN, N_UNITS), SC_OK);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, (double)steps), SC_OK);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, (double)steps),
+                     SC_OK);
     ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_SHRINK, shrink), SC_OK);
     ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_L1_WEIGHT, lambda), SC_OK);
     ck_assert_int_eq(sc_model_init_dictionary(m, dict), SC_OK);

@@ -29,14 +29,16 @@ START_TEST(encoder_parameter)
     double value = -1, lo = -1, hi = -1;
     ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value), SC_OK);
     ck_assert(value == SC_ENCODER_LISTA);
-    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ENCODER, &lo, &hi), SC_OK);
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ENCODER, &lo, &hi),
+                     SC_OK);
     ck_assert(lo == 0 && hi == 1);
     const double bad[] = {2, 0.5, -1, NAN};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ENCODER, bad[i]),
                          SC_ERR_RANGE);
         TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_ENCODER");
-        ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value), SC_OK);
+        ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ENCODER, &value),
+                         SC_OK);
         ck_assert(value == SC_ENCODER_LISTA);
     }
     tu_set(m, SC_MODEL_PARAM_ENCODER, SC_ENCODER_LCOD);
@@ -424,11 +426,14 @@ START_TEST(training_regresses_optimal_codes)
     tu_fill(x, (TRAIN + TEST) * N, 22, -1, 1);
     sc_solver *solver = NULL;
     ck_assert_int_eq(sc_solver_create(&solver, d, N, K), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA), SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_LAMBDA, LAMBDA),
+                     SC_OK);
     ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_NONNEGATIVE,
                                    shrink == SC_SHRINK_RELU), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7), SC_OK);
-    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS, 20000),
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_TOLERANCE, 1e-7),
+                     SC_OK);
+    ck_assert_int_eq(sc_solver_set(solver, SC_SOLVER_PARAM_MAX_ITERATIONS,
+                                   20000),
                      SC_OK);
     ck_assert_int_eq(sc_solver_run(solver, x, TRAIN + TEST, zs, NULL), SC_OK);
     sc_solver_free(solver);

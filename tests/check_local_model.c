@@ -62,7 +62,8 @@ static int in_window(size_t unit, size_t pixel)
 START_TEST(local_units_counts_positions_times_maps)
 {
     size_t k = 0;
-    ck_assert_int_eq(sc_model_local_units(CHANNELS, HEIGHT, WIDTH, FIELD, STRIDE,
+    ck_assert_int_eq(sc_model_local_units(CHANNELS, HEIGHT, WIDTH, FIELD,
+                                          STRIDE,
                                     MAPS, &k), SC_OK);
     ck_assert_uint_eq(k, UNITS);
     /* 28 x 28, 7 x 7 at stride 3: 8 x 8 positions (the last 0 pixels
@@ -95,7 +96,8 @@ START_TEST(local_units_bad_geometry)
     /* Products that overflow size_t, or more than 2^24 units. */
     ck_assert_int_eq(sc_model_local_units(SIZE_MAX / 2, 4, 4, 1, 1, 1, &k),
                      SC_ERR_SIZE);
-    ck_assert_int_eq(sc_model_local_units(1, SIZE_MAX / 2, SIZE_MAX / 2, 1, 1, 1,
+    ck_assert_int_eq(sc_model_local_units(1, SIZE_MAX / 2, SIZE_MAX / 2, 1, 1,
+                                          1,
                                     &k), SC_ERR_SIZE);
     ck_assert_int_eq(sc_model_local_units(1, 1u << 20, 1u << 20, 1, 1, 1, &k),
                      SC_ERR_SIZE);
@@ -108,12 +110,16 @@ END_TEST
 START_TEST(set_rejects_zero_stride_and_sizes)
 {
     sc_model *m = tu_model(INPUTS, UNITS, NULL, 0, TU_NO_INIT);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_STRIDE, 0), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_STRIDE, 0),
+                     SC_ERR_RANGE);
     ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_CHANNELS, 0),
                      SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_FIELD, 2.5), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_HEIGHT, -1), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_WIDTH, 2e6), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_LOCAL_FIELD, 2.5),
+                     SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_HEIGHT, -1),
+                     SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_IMAGE_WIDTH, 2e6),
+                     SC_ERR_RANGE);
     sc_model_free(m);
 }
 END_TEST
@@ -411,7 +417,8 @@ START_TEST(save_load_resumes_bit_for_bit)
     ck_assert_int_eq(sc_model_load(&b, path), SC_OK);
     TU_ASSERT_SAME_MODEL(a, b);
     double field = 0;
-    ck_assert_int_eq(sc_model_get(b, SC_MODEL_PARAM_LOCAL_FIELD, &field), SC_OK);
+    ck_assert_int_eq(sc_model_get(b, SC_MODEL_PARAM_LOCAL_FIELD, &field),
+                     SC_OK);
     ck_assert_double_eq(field, FIELD);
 
     /* Both continue identically. */

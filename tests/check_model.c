@@ -169,7 +169,7 @@ static sc_model *subject(int initialised, tu_data *data)
         char said_[512];                                                   \
         snprintf(said_, sizeof said_, "%s", sc_last_message());            \
         ck_assert_msg(got_ == (expected), "%s gave %s, expected %s", #call, \
-                      sc_status_string(got_), sc_status_string(expected));       \
+                      sc_status_string(got_), sc_status_string(expected));     \
         TU_ASSERT_UNCHANGED((m), &before_);                                \
         tu_snapshot_free(&before_);                                        \
         TU_ASSERT_CONTAINS(said_, (fn));                                   \
@@ -647,7 +647,8 @@ START_TEST(init_data_noise)
     float *data = malloc(COUNT * N * sizeof(float));
     ck_assert_ptr_nonnull(data);
     tu_fill(data, COUNT * N, 15, 0, 1);
-    sc_model *m = tu_model(N, K, (tu_setting[]){{SC_MODEL_PARAM_INIT_NOISE, noise}},
+    sc_model *m = tu_model(N, K, (tu_setting[]){{SC_MODEL_PARAM_INIT_NOISE,
+                           noise}},
                            1, TU_NO_INIT);
     ck_assert_int_eq(sc_model_init_data(m, data, COUNT, 3), SC_OK);
     const float *d = weight(m, SC_WEIGHT_DECODER, N, K);

@@ -70,7 +70,8 @@ START_TEST(model_names_round_trip)
         ck_assert_int_eq(back, p->id);
     }
     /* The header's own example. */
-    ck_assert_str_eq(sc_model_param_name(SC_MODEL_PARAM_L1_WEIGHT), "l1_weight");
+    ck_assert_str_eq(sc_model_param_name(SC_MODEL_PARAM_L1_WEIGHT),
+                     "l1_weight");
 }
 END_TEST
 
@@ -135,8 +136,10 @@ START_TEST(structural_is_what_set_refuses)
                       tu_params[i].structural);
     /* The local geometry fixes the operators; the thread count is a
      * run-time setting. */
-    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_LOCAL_FIELD), 1);
-    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_IMAGE_WIDTH), 1);
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_LOCAL_FIELD),
+                     1);
+    ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_IMAGE_WIDTH),
+                     1);
     ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_POOL_POSITIONS), 1);
     ck_assert_int_eq(sc_model_param_is_structural(SC_MODEL_PARAM_THREADS), 0);
     ck_assert_uint_gt(structural, 0);

@@ -73,7 +73,8 @@ START_TEST(bounds_null_pointers)
                      SC_ERR_NULL);
     ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, &v, NULL),
                      SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, NULL, NULL),
+    ck_assert_int_eq(sc_model_param_bounds(SC_MODEL_PARAM_ITERATIONS, NULL,
+                                           NULL),
                      SC_ERR_NULL);
     ck_assert(v == 42.0);
 }
@@ -83,8 +84,10 @@ START_TEST(bounds_unknown_ids)
 {
     for (size_t i = 0; i < tu_unknown_param_count; i++) {
         double lo = 42.0, hi = 43.0;
-        ck_assert_int_eq(sc_model_param_bounds((sc_model_param)tu_unknown_params[i], &lo,
-                                         &hi), SC_ERR_PARAM);
+        ck_assert_int_eq(
+            sc_model_param_bounds((sc_model_param)tu_unknown_params[i], &lo,
+                                  &hi),
+            SC_ERR_PARAM);
         ck_assert(lo == 42.0 && hi == 43.0);
     }
 }
@@ -249,12 +252,15 @@ START_TEST(null_arguments)
 {
     sc_model *m = tu_model(N_IN, N_UNITS, NULL, 0, TU_NO_INIT);
     double v = 42.0;
-    ck_assert_int_eq(sc_model_set(NULL, SC_MODEL_PARAM_ITERATIONS, 3), SC_ERR_NULL);
-    ck_assert_int_eq(sc_model_set(NULL, (sc_model_param)9999, NAN), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_set(NULL, SC_MODEL_PARAM_ITERATIONS, 3),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_set(NULL, (sc_model_param)9999, NAN),
+                     SC_ERR_NULL);
     ck_assert_int_eq(sc_model_get(NULL, SC_MODEL_PARAM_ITERATIONS, &v),
                      SC_ERR_NULL);
     ck_assert(v == 42.0);
-    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ITERATIONS, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_model_get(m, SC_MODEL_PARAM_ITERATIONS, NULL),
+                     SC_ERR_NULL);
     ck_assert_int_eq(sc_model_get(NULL, SC_MODEL_PARAM_ITERATIONS, NULL),
                      SC_ERR_NULL);
     sc_model_free(m);
@@ -325,7 +331,8 @@ START_TEST(structural_settable_after_failed_init)
     ck_assert_int_eq(sc_model_is_initialized(m), 0);
     tu_set(m, SC_MODEL_PARAM_GROUP_SIZE, 3);
     ck_assert_int_eq(sc_model_init_random(m, 1), SC_OK);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_GROUP_SIZE, 2), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_GROUP_SIZE, 2),
+                     SC_ERR_STATE);
     sc_model_free(m);
 }
 END_TEST

@@ -1180,11 +1180,13 @@ START_TEST(bounds_and_defaults)
     }
     /* a group size below 1 is meaningless */
     double lo, hi;
-    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_SIZE, &lo, &hi), SC_OK);
+    ck_assert_int_eq(
+        sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_SIZE, &lo, &hi), SC_OK);
     ck_assert(lo >= 1);
     /* nor is a negative epsilon under a square root */
-    ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_EPSILON, &lo, &hi),
-                     SC_OK);
+    ck_assert_int_eq(
+        sc_solver_param_bounds(SC_SOLVER_PARAM_GROUP_EPSILON, &lo, &hi),
+        SC_OK);
     ck_assert(lo >= 0);
     sc_solver_free(s);
 }
@@ -1205,9 +1207,12 @@ START_TEST(params_unknown_and_null)
         expect_set(s, id, 1.0, SC_ERR_PARAM);
     }
     double v = 44, lo = 42;
-    ck_assert_int_eq(sc_solver_set(NULL, SC_SOLVER_PARAM_LAMBDA, 0.5), SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_get(NULL, SC_SOLVER_PARAM_LAMBDA, &v), SC_ERR_NULL);
-    ck_assert_int_eq(sc_solver_get(s, SC_SOLVER_PARAM_LAMBDA, NULL), SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_set(NULL, SC_SOLVER_PARAM_LAMBDA, 0.5),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_get(NULL, SC_SOLVER_PARAM_LAMBDA, &v),
+                     SC_ERR_NULL);
+    ck_assert_int_eq(sc_solver_get(s, SC_SOLVER_PARAM_LAMBDA, NULL),
+                     SC_ERR_NULL);
     ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_LAMBDA, NULL, &v),
                      SC_ERR_NULL);
     ck_assert_int_eq(sc_solver_param_bounds(SC_SOLVER_PARAM_LAMBDA, &lo, NULL),
@@ -1255,7 +1260,8 @@ START_TEST(group_geometry_checked)
     random_dictionary(d, 8, 16, 3434);
     /* k = 10: the default group size 4 does not divide it */
     sc_solver *s10 = make_solver(d, 8, 10);
-    expect_set(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS, SC_ERR_SIZE);
+    expect_set(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_CONTIGUOUS,
+               SC_ERR_SIZE);
     ck_assert(sget(s10, SC_SOLVER_PARAM_GROUP_LAYOUT) == SC_GROUP_LAYOUT_NONE);
     /* nor does sqrt(10) make a square torus */
     expect_set(s10, SC_SOLVER_PARAM_GROUP_LAYOUT, SC_GROUP_LAYOUT_TOPOGRAPHIC,

@@ -142,7 +142,8 @@ START_TEST(lipschitz_stays_an_upper_bound_while_learning)
     ck_assert_int_eq(sc_dictionary_create(&d, N, K), SC_OK);
     ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_SOLVER_METHOD,
                                        SC_SOLVER_METHOD_FISTA), SC_OK);
-    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LAMBDA, 0.1), SC_OK);
+    ck_assert_int_eq(sc_dictionary_set(d, SC_DICTIONARY_PARAM_LAMBDA, 0.1),
+                     SC_OK);
     ck_assert_int_eq(sc_dictionary_init_data(d, x, SAMPLES, 1), SC_OK);
     double iterations = 0.0, cold = 0.0;
     for (size_t s = 0; s < STEPS; s++) {
@@ -253,7 +254,8 @@ static void expect_failure(sc_solver *s, const float *d, sc_status expected,
     tu_alloc_fail_nth(fail_allocation);
     sc_status status = sc_solver_replace_dictionary(s, d);
     tu_alloc_fail_nth(-1);
-    ck_assert_msg(status == expected, "%s: %s", message, sc_status_string(status));
+    ck_assert_msg(status == expected, "%s: %s", message,
+                  sc_status_string(status));
     ck_assert_str_eq(sc_last_message(), message);
     take(s, &after);
     ck_assert_msg(memcmp(&before, &after, sizeof before) == 0,
@@ -301,7 +303,8 @@ Suite *solver_replace_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, replace_is_the_new_dictionarys_solver, 0,
                         SC_SOLVER_METHOD_HIGHEST + 1);
-    tcase_add_loop_test(tc, lipschitz_stays_an_upper_bound_while_learning, 0, 2);
+    tcase_add_loop_test(tc, lipschitz_stays_an_upper_bound_while_learning, 0,
+                        2);
     tcase_add_test(tc, lipschitz_through_an_eigenvalue_crossing);
     tcase_add_test(tc, stale_lipschitz_recomputed_for_fista);
     tcase_add_test(tc, failed_replace_changes_nothing);

@@ -127,7 +127,8 @@ static failure fail_call(int which)
     switch (which) {
     case 0: return (failure){"sc_model_create", sc_model_create(&m, 0, 3)};
     case 1: return (failure){"sc_model_param_bounds",
-                             sc_model_param_bounds((sc_model_param)9999, &lo, &hi)};
+                             sc_model_param_bounds((sc_model_param)9999,
+                                                   &lo, &hi)};
     case 2: return (failure){"sc_model_set",
                              sc_model_set(NULL, SC_MODEL_PARAM_ITERATIONS, 1)};
     case 3: return (failure){"sc_model_get",
@@ -149,7 +150,9 @@ static failure fail_call(int which)
     case 11: return (failure){"sc_model_weights",
                               sc_model_weights(NULL, SC_WEIGHT_ENCODER, &data,
                                                &rows, &cols)};
-    case 12: return (failure){"sc_model_save", sc_model_save(NULL, "x", SC_MODEL_CONTENTS_FULL)};
+    case 12: return (failure){"sc_model_save",
+                              sc_model_save(NULL, "x",
+                                            SC_MODEL_CONTENTS_FULL)};
     case 13: return (failure){"sc_model_save_buffer",
                               sc_model_save_buffer(NULL, SC_MODEL_CONTENTS_FULL,
                                                    NULL, 0, &rows)};
@@ -237,7 +240,8 @@ static void *fail_repeatedly(void *arg)
             double lo, hi;
             job->ok &= sc_model_param_bounds((sc_model_param)9999, &lo, &hi) ==
                        SC_ERR_PARAM;
-            job->ok &= strstr(sc_last_message(), "sc_model_param_bounds") != NULL;
+            job->ok &= strstr(sc_last_message(),
+                              "sc_model_param_bounds") != NULL;
         }
     }
     return NULL;
@@ -278,7 +282,8 @@ START_TEST(model_message_empty_then_set_by_exclusive_calls)
 {
     sc_model *m = tu_model(4, 6, NULL, 0, TU_NO_INIT);
     ck_assert_str_eq(sc_model_message(m), "");
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, 0), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_ITERATIONS, 0),
+                     SC_ERR_RANGE);
     TU_ASSERT_CONTAINS(sc_model_message(m), "SC_MODEL_PARAM_ITERATIONS");
     /* The thread's message says the same. */
     ck_assert_str_eq(sc_last_message(), sc_model_message(m));
@@ -310,7 +315,8 @@ START_TEST(model_message_untouched_by_const_calls)
     ck_assert_int_eq(sc_model_predict(m, x, 1, &label, NULL), SC_ERR_STATE);
     double v;
     ck_assert_int_eq(sc_model_get(m, (sc_model_param)9999, &v), SC_ERR_PARAM);
-    ck_assert_int_eq(sc_model_save(m, "/nonexistent/x", SC_MODEL_CONTENTS_FULL), SC_ERR_STATE);
+    ck_assert_int_eq(sc_model_save(m, "/nonexistent/x",
+                                   SC_MODEL_CONTENTS_FULL), SC_ERR_STATE);
     ck_assert_str_eq(sc_model_message(m), "");
     sc_model_free(m);
 }

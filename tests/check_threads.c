@@ -91,7 +91,8 @@ START_TEST(dense_threads_settable_and_inert)
     TU_ASSERT_SAME_MODEL(m, twin);
     /* Out of range after init: SC_ERR_RANGE, as before. */
     ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_THREADS, 65), SC_ERR_RANGE);
-    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_THREADS, 1.5), SC_ERR_RANGE);
+    ck_assert_int_eq(sc_model_set(m, SC_MODEL_PARAM_THREADS, 1.5),
+                     SC_ERR_RANGE);
     sc_model_free(m);
     sc_model_free(twin);
     tu_data_free(&d);

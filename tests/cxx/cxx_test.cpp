@@ -38,9 +38,11 @@ void expect_status(sc_status got, sc_status want, const char *what)
 int main()
 {
     // The header and the library agree on the version.
-    expect(sc_version() == SC_VERSION_NUMBER, "sc_version() == SC_VERSION_NUMBER");
+    expect(sc_version() == SC_VERSION_NUMBER,
+           "sc_version() == SC_VERSION_NUMBER");
     expect(sc_version_string() != nullptr, "sc_version_string() != NULL");
-    expect(sc_status_string(SC_OK) != nullptr, "sc_status_string(SC_OK) != NULL");
+    expect(sc_status_string(SC_OK) != nullptr,
+           "sc_status_string(SC_OK) != NULL");
 
     const size_t n = 16, k = 8, batch = 5;
 
@@ -60,10 +62,12 @@ int main()
     expect_status(sc_model_get(model, SC_MODEL_PARAM_ITERATIONS, &value), SC_OK,
                   "sc_model_get(SC_MODEL_PARAM_ITERATIONS)");
     expect(value == 5, "SC_MODEL_PARAM_ITERATIONS reads back 5");
-    expect_status(sc_model_set(model, SC_MODEL_PARAM_ITERATIONS, 0), SC_ERR_RANGE,
+    expect_status(sc_model_set(model, SC_MODEL_PARAM_ITERATIONS, 0),
+                  SC_ERR_RANGE,
                   "sc_model_set(SC_MODEL_PARAM_ITERATIONS, 0)");
 
-    expect_status(sc_model_init_random(model, 42), SC_OK, "sc_model_init_random");
+    expect_status(sc_model_init_random(model, 42), SC_OK,
+                  "sc_model_init_random");
     expect(sc_model_is_initialized(model) == 1, "sc_model_is_initialized");
 
     // Encode and decode a batch of non-negative inputs.
@@ -90,6 +94,7 @@ int main()
         std::fprintf(stderr, "cxx_test: %d failure(s)\n", failures);
         return EXIT_FAILURE;
     }
-    std::printf("cxx_test: libsparsecode %s from C++ passed\n", sc_version_string());
+    std::printf("cxx_test: libsparsecode %s from C++ passed\n",
+                sc_version_string());
     return EXIT_SUCCESS;
 }

@@ -97,5 +97,6 @@ int main(int argc, char **argv)
     }
     unsigned long train = argc == 4 ? count_arg(argv[2]) : 300;
     unsigned long test = argc == 4 ? count_arg(argv[3]) : 100;
-    return write_pair(argv[1], "train", train) || write_pair(argv[1], "t10k", test);
+    return write_pair(argv[1], "train", train) ||
+           write_pair(argv[1], "t10k", test);
 }
