@@ -360,10 +360,14 @@ sanitize-run: $(TEST_RUNNER)
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS} \
 	    $(RUN_TESTS) sanitize $(RESULTS)/sanitize env $(RUN_ENV) $(TEST_RUNNER)
 
-# make valgrind: the unit tests in one process (CK_FORK=no) under memcheck.
+# make valgrind: the unit tests under memcheck, without forking
+# (CK_FORK=no), in VALGRIND_SHARDS processes at once (SC_TEST_SHARD=i/n:
+# each runs every n-th suite; together, every suite once), one per core.
 # Only definite and indirect leaks count (OpenBLAS keeps "possibly lost"
 # thread buffers), OpenBLAS runs one thread, and OPENBLAS_CORETYPE is
 # removed so OpenBLAS picks a kernel valgrind can run (it has no AVX-512).
+# SC_TEST_UNDER_VALGRIND=1 shortens the few long loops that
+# tu_loop_length marks (testutil.h).
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
     --show-leak-kinds=definite,indirect --error-exitcode=1 --num-callers=30
 .PHONY: valgrind valgrind-run
@@ -371,12 +375,24 @@ valgrind:
 	@$(DEPS) valgrind
 	@$(MAKE) --no-print-directory valgrind-run
 
+VALGRIND_SHARDS ?= 2
+VALGRIND_LOGS   := $(BUILDDIR)/valgrind-logs
 valgrind-run: $(TEST_RUNNER)
-	@mkdir -p $(RESULTS)
-	@echo "== unit tests under valgrind (BLAS=$(BLAS))"
-	@CK_FORK=no CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-100} OPENBLAS_NUM_THREADS=1 \
-	    $(RUN_TESTS) valgrind $(RESULTS)/valgrind env -u OPENBLAS_CORETYPE $(RUN_ENV) \
-	    valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER)
+	@mkdir -p $(RESULTS) $(VALGRIND_LOGS)
+	@echo "== unit tests under valgrind (BLAS=$(BLAS)), $(VALGRIND_SHARDS) shards at once"
+	@n=$(VALGRIND_SHARDS); i=0; while [ $$i -lt $$n ]; do \
+	    ( CK_FORK=no CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-100} OPENBLAS_NUM_THREADS=1 \
+	      SC_TEST_UNDER_VALGRIND=1 SC_TEST_SHARD=$$i/$$n \
+	      $(RUN_TESTS) valgrind-$$i/$$n $(RESULTS)/valgrind-$$i env -u OPENBLAS_CORETYPE $(RUN_ENV) \
+	      valgrind $(VALGRIND_FLAGS) $(TEST_RUNNER) > $(VALGRIND_LOGS)/shard-$$i.log 2>&1; \
+	      echo $$? > $(VALGRIND_LOGS)/shard-$$i.status ) & \
+	    i=$$((i + 1)); \
+	done; wait; \
+	s=0; i=0; while [ $$i -lt $$n ]; do \
+	    cat $(VALGRIND_LOGS)/shard-$$i.log; \
+	    [ "$$(cat $(VALGRIND_LOGS)/shard-$$i.status)" = 0 ] || s=1; \
+	    i=$$((i + 1)); \
+	done; exit $$s
 
 # ---------------------------------------------------------------------------
 # The CMake package (cmake/*.cmake.in): libsparsecodeConfig.cmake and

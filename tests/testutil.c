@@ -318,3 +318,9 @@ void tu_write_file(const char *path, const void *data, size_t size)
     ck_assert(size == 0 || fwrite(data, 1, size, f) == size);
     ck_assert(fclose(f) == 0);
 }
+
+size_t tu_loop_length(size_t full, size_t reduced)
+{
+    const char *v = getenv("SC_TEST_UNDER_VALGRIND");
+    return v != NULL && v[0] == '1' ? reduced : full;
+}

@@ -182,4 +182,11 @@ void tu_path(char *out, const char *dir, const char *name);
 unsigned char *tu_read_file(const char *path, size_t *size);
 void tu_write_file(const char *path, const void *data, size_t size);
 
+/* The length of a long loop (steps of a learning run, say): `full`, or
+ * `reduced` under `make valgrind`, which sets SC_TEST_UNDER_VALGRIND=1.
+ * memcheck runs the code some 50 times slower; the same paths are taken
+ * with fewer repetitions, and make check and make sanitize run the full
+ * length.  Only for loops whose assertions hold at every length. */
+size_t tu_loop_length(size_t full, size_t reduced);
+
 #endif
