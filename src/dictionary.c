@@ -25,20 +25,13 @@
     { id, #id, key, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info dict_rows[] = {
-    ROW(SC_DICTIONARY_PARAM_METHOD, "method",                       0,     1,
-        SC_DICTIONARY_METHOD_ONLINE, 1),
-    ROW(SC_DICTIONARY_PARAM_LAMBDA, "lambda",                       0,     1e6,
-        0.1,                         0),
-    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE, "nonnegative",             0,     1,
-        0,                           1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, "solver_iterations", 1,     1e7,
-        200,                         1),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, "solver_tolerance",   0,     1,
-        1e-4,                        0),
-    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE, "learning_rate",         1e-12, 1e3,
-        0.1,                         0),
-    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD, "solver_method",         0,
-        SC_SOLVER_METHOD_HIGHEST,
+    ROW(SC_DICTIONARY_PARAM_METHOD, "method",                       0,     1,   SC_DICTIONARY_METHOD_ONLINE, 1),
+    ROW(SC_DICTIONARY_PARAM_LAMBDA, "lambda",                       0,     1e6, 0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_NONNEGATIVE, "nonnegative",             0,     1,   0,                           1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_ITERATIONS, "solver_iterations", 1,     1e7, 200,                         1),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_TOLERANCE, "solver_tolerance",   0,     1,   1e-4,                        0),
+    ROW(SC_DICTIONARY_PARAM_LEARNING_RATE, "learning_rate",         1e-12, 1e3, 0.1,                         0),
+    ROW(SC_DICTIONARY_PARAM_SOLVER_METHOD, "solver_method",         0,     SC_SOLVER_METHOD_HIGHEST,
         SC_SOLVER_METHOD_CD_ACTIVE, 1),
 };
 _Static_assert(sizeof dict_rows / sizeof dict_rows[0] == DICT_PARAM_COUNT,
@@ -497,8 +490,8 @@ sc_status sc_dictionary_step(sc_dictionary *dict, const float *x,
     memcpy(dict->saved_atoms, dict->atoms, n * k * sizeof(float));
     memcpy(dict->saved_a, dict->a, k * k * sizeof(float));
     memcpy(dict->saved_b, dict->b, n * k * sizeof(float));
-    if ((int)value(dict,
-                   SC_DICTIONARY_PARAM_METHOD) == SC_DICTIONARY_METHOD_ONLINE)
+    int method = (int)value(dict, SC_DICTIONARY_PARAM_METHOD);
+    if (method == SC_DICTIONARY_METHOD_ONLINE)
         online_update(dict, x, batch);
     else
         sgd_update(dict, x, batch);

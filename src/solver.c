@@ -22,42 +22,24 @@
     { id, #id, key, lo, hi, def, integral, 0, 0 }
 
 static const sc_param_info solver_rows[] = {
-    ROW(SC_SOLVER_PARAM_METHOD, "method",                 0,
-        SC_SOLVER_METHOD_HIGHEST, SC_SOLVER_METHOD_FISTA, 1),
-    ROW(SC_SOLVER_PARAM_LAMBDA, "lambda",                 0,     1e6,
-        0.1,                    0),
-    ROW(SC_SOLVER_PARAM_NONNEGATIVE, "nonnegative",       0,     1,
-        0,                      1),
-    ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, "max_iterations", 1,     1e7,
-        1000,                   1),
-    ROW(SC_SOLVER_PARAM_TOLERANCE, "tolerance",           0,     1,
-        1e-6,                   0),
-    ROW(SC_SOLVER_PARAM_GROUP_LAYOUT, "group_layout",     0,     2,
-        0,                      1),
-    ROW(SC_SOLVER_PARAM_GROUP_WEIGHT, "group_weight",     0,     1e6,
-        0,                      0),
-    ROW(SC_SOLVER_PARAM_GROUP_SIZE, "group_size",         1,     1e6,
-        4,                      1),
-    ROW(SC_SOLVER_PARAM_TORUS_ROWS, "torus_rows",         0,     1e6,
-        0,                      1),
-    ROW(SC_SOLVER_PARAM_TORUS_COLS, "torus_cols",         0,     1e6,
-        0,                      1),
-    ROW(SC_SOLVER_PARAM_POOL_SIZE, "pool_size",           1,     1000,
-        3,                      1),
-    ROW(SC_SOLVER_PARAM_POOL_STRIDE, "pool_stride",       1,     1000,
-        1,                      1),
-    ROW(SC_SOLVER_PARAM_POOL_SIGMA, "pool_sigma",         0,     1000,
-        0,                      0),
-    ROW(SC_SOLVER_PARAM_GROUP_EPSILON, "group_epsilon",   1e-12, 1,
-        1e-4,                   0),
-    ROW(SC_SOLVER_PARAM_L2, "l2",                         0,     1e6,
-        0,                      0),
-    ROW(SC_SOLVER_PARAM_THREADS, "threads",               0,
-        SC_PARALLEL_MAX_THREADS, 1,                      1),
-    ROW(SC_SOLVER_PARAM_MAX_NONZEROS, "max_nonzeros",     0,
-        SC_MAX_DIMENSION,        10,                     1),
-    ROW(SC_SOLVER_PARAM_MAX_RESIDUAL, "max_residual",     0,     1e15,
-        0,                      0),
+    ROW(SC_SOLVER_PARAM_METHOD, "method",                 0,     SC_SOLVER_METHOD_HIGHEST, SC_SOLVER_METHOD_FISTA, 1),
+    ROW(SC_SOLVER_PARAM_LAMBDA, "lambda",                 0,     1e6,                     0.1,                    0),
+    ROW(SC_SOLVER_PARAM_NONNEGATIVE, "nonnegative",       0,     1,                       0,                      1),
+    ROW(SC_SOLVER_PARAM_MAX_ITERATIONS, "max_iterations", 1,     1e7,                     1000,                   1),
+    ROW(SC_SOLVER_PARAM_TOLERANCE, "tolerance",           0,     1,                       1e-6,                   0),
+    ROW(SC_SOLVER_PARAM_GROUP_LAYOUT, "group_layout",     0,     2,                       0,                      1),
+    ROW(SC_SOLVER_PARAM_GROUP_WEIGHT, "group_weight",     0,     1e6,                     0,                      0),
+    ROW(SC_SOLVER_PARAM_GROUP_SIZE, "group_size",         1,     1e6,                     4,                      1),
+    ROW(SC_SOLVER_PARAM_TORUS_ROWS, "torus_rows",         0,     1e6,                     0,                      1),
+    ROW(SC_SOLVER_PARAM_TORUS_COLS, "torus_cols",         0,     1e6,                     0,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_SIZE, "pool_size",           1,     1000,                    3,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_STRIDE, "pool_stride",       1,     1000,                    1,                      1),
+    ROW(SC_SOLVER_PARAM_POOL_SIGMA, "pool_sigma",         0,     1000,                    0,                      0),
+    ROW(SC_SOLVER_PARAM_GROUP_EPSILON, "group_epsilon",   1e-12, 1,                       1e-4,                   0),
+    ROW(SC_SOLVER_PARAM_L2, "l2",                         0,     1e6,                     0,                      0),
+    ROW(SC_SOLVER_PARAM_THREADS, "threads",               0,     SC_PARALLEL_MAX_THREADS, 1,                      1),
+    ROW(SC_SOLVER_PARAM_MAX_NONZEROS, "max_nonzeros",     0,     SC_MAX_DIMENSION,        10,                     1),
+    ROW(SC_SOLVER_PARAM_MAX_RESIDUAL, "max_residual",     0,     1e15,                    0,                      0),
 };
 _Static_assert(sizeof solver_rows / sizeof solver_rows[0] ==
                    SC_SOLVER_PARAM_COUNT, "SC_SOLVER_PARAM_COUNT");
@@ -80,8 +62,8 @@ sc_problem sc_solver_problem(const sc_solver *s)
     p.group_epsilon = value(s, SC_SOLVER_PARAM_GROUP_EPSILON);
     p.tolerance = value(s, SC_SOLVER_PARAM_TOLERANCE);
     p.nonnegative = value(s, SC_SOLVER_PARAM_NONNEGATIVE) != 0.0;
-    p.momentum = (int)value(s,
-                            SC_SOLVER_PARAM_METHOD) == SC_SOLVER_METHOD_FISTA;
+    p.momentum =
+        (int)value(s, SC_SOLVER_PARAM_METHOD) == SC_SOLVER_METHOD_FISTA;
     p.max_iterations = (uint64_t)value(s, SC_SOLVER_PARAM_MAX_ITERATIONS);
     p.sparse_below = sc_fista_sparse_cutoff(s->k);
     p.max_nonzeros = (size_t)value(s, SC_SOLVER_PARAM_MAX_NONZEROS);

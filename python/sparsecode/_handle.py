@@ -82,8 +82,15 @@ class Handle:
     _free = None       # the name of the sc_*_free function
     _params = None     # the ParamTable of the kind
 
-    def __init__(self, pointer):
-        self._ptr = pointer   # ctypes.c_void_p
+    def __init__(self, pointer, **params):
+        """Takes a new handle (a ctypes.c_void_p) and sets `params` on it by
+        name; a refused parameter releases the handle and raises."""
+        self._ptr = pointer
+        try:
+            self.set(**params)
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def _handle(self):

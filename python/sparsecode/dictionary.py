@@ -28,13 +28,8 @@ class DictionaryLearner(Handle):
 
     def __init__(self, n_inputs, n_atoms, **params):
         n, k = int(n_inputs), int(n_atoms)
-        super().__init__(new_handle("sc_dictionary_create", n, k))
         self._n, self._k = n, k
-        try:
-            self.set(**params)
-        except BaseException:
-            self.close()
-            raise
+        super().__init__(new_handle("sc_dictionary_create", n, k), **params)
 
     @property
     def n_inputs(self):

@@ -61,12 +61,7 @@ class Model(Handle):
 
     def __init__(self, n_inputs, n_units, **params):
         super().__init__(new_handle("sc_model_create", int(n_inputs),
-                                    int(n_units)))
-        try:
-            self.set(**params)
-        except BaseException:
-            self.close()
-            raise
+                                    int(n_units)), **params)
 
     @classmethod
     def _adopt(cls, pointer):

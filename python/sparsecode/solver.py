@@ -48,13 +48,9 @@ class Solver(Handle):
     def __init__(self, dictionary, method="cd_active", lam=0.1, **params):
         d = _arrays.floats("dictionary", dictionary, ("n", "k"))
         n, k = d.shape
-        super().__init__(new_handle("sc_solver_create", _arrays.fp(d), n, k))
         self._n, self._k = n, k
-        try:
-            self.set(method=method, lam=lam, **params)
-        except BaseException:
-            self.close()
-            raise
+        super().__init__(new_handle("sc_solver_create", _arrays.fp(d), n, k),
+                         method=method, lam=lam, **params)
 
     @property
     def n_inputs(self):
