@@ -6,8 +6,8 @@
  *
  * for a batch of 1000 inputs of n = 784 and k = 256 atoms.
  *
- *   bench_fista [--lambda L] [--data DIR] [--synthetic | --learned]
- *               [--dump FILE]
+ *   bench_fista [--lambda L] [--data DIR]
+ *               [--synthetic | --learned | --noisy-atoms] [--dump FILE]
  *
  * The problem: with Fashion-MNIST (DIR, default
  * /usr/share/datasets/fashion-mnist, when its training images can be
@@ -19,6 +19,11 @@
  * sc_dictionary (online method, FISTA coding, lambda as given, 3 passes
  * in minibatches of 64) on the 5000 training images that follow x: the representative
  * use, encoding with a learned dictionary.
+ * With --noisy-atoms, x is the same and each atom is one of the first 256
+ * images (unit norm) plus Gaussian noise of twice its norm (sigma =
+ * NOISY_ATOMS_NOISE / sqrt(n) per pixel), scaled to unit norm again: the
+ * atoms are far less coherent (L about 32 instead of 159), and at lambda
+ * 0.05 a code has about 80 non-zeros, the second problem of issue 12.
  *
  * Steps: the optimum f* from a long run (tolerance 1e-9, 20000
  * iterations; the library's coordinate descent run to the same tolerance
@@ -61,6 +66,7 @@ enum { LEARN_IMAGES = 5000, LEARN_BATCH = 64, LEARN_PASSES = 3 };
 #define OPT_TOLERANCE 1e-9
 #define OPT_ITERATIONS 20000
 #define DEFAULT_LAMBDA 0.1
+#define NOISY_ATOMS_NOISE 2.0
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 
 static double now(void)
@@ -188,6 +194,18 @@ static void synthetic(float *d, float *x)
     }
 }
 
+/* Noisy atoms: image j (unit norm) plus Gaussian noise of norm about
+ * NOISY_ATOMS_NOISE, scaled to unit norm. */
+static void noisy_atoms(const float *images, float *d)
+{
+    double sigma = NOISY_ATOMS_NOISE / sqrt((double)N);
+    for (size_t j = 0; j < K; j++) {
+        for (size_t i = 0; i < N; i++)
+            d[i * K + j] = (float)(images[j * N + i] + sigma * gaussian());
+        normalize(d + j, N, K);
+    }
+}
+
 /* D learned by sc_dictionary on `count` unit-norm images (N each). */
 static void learn_dictionary(const float *images, size_t count,
                              double lambda, float *d)
@@ -214,8 +232,8 @@ static void learn_dictionary(const float *images, size_t count,
 
 /* Fills D (N x K) and X (BATCH x N); returns a description. */
 static const char *make_problem(const char *dir, int force_synthetic,
-                                int learned, double lambda, float *d,
-                                float *x)
+                                int learned, int noisy, double lambda,
+                                float *d, float *x)
 {
     static char what[4200];
     char why[4200] = "--synthetic";
@@ -238,6 +256,12 @@ static const char *make_problem(const char *dir, int force_synthetic,
                      "training images %d..%d, x = images %d..%d, unit norm",
                      dir, LEARN_PASSES, LEARN_BATCH, K + BATCH,
                      K + BATCH + LEARN_IMAGES - 1, K, K + BATCH - 1);
+        } else if (noisy) {
+            noisy_atoms(images, d);
+            snprintf(what, sizeof what, "Fashion-MNIST (%s): D = training "
+                     "images 0..%d plus Gaussian noise of norm %g, x = "
+                     "images %d..%d, unit norm", dir, K - 1,
+                     NOISY_ATOMS_NOISE, K, K + BATCH - 1);
         } else {
             for (size_t j = 0; j < K; j++)
                 for (size_t i = 0; i < N; i++)
@@ -414,19 +438,21 @@ static void dump(const char *path, const float *d, const float *x,
 static void usage(FILE *to)
 {
     fprintf(to, "usage: bench_fista [--lambda 0.1] [--data DIR] "
-            "[--synthetic | --learned] [--dump FILE]\n");
+            "[--synthetic | --learned | --noisy-atoms] [--dump FILE]\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = DEFAULT_DATA, *dump_path = NULL;
     double lambda = DEFAULT_LAMBDA;
-    int force_synthetic = 0, learned = 0;
+    int force_synthetic = 0, learned = 0, noisy = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--synthetic")) {
             force_synthetic = 1;
         } else if (!strcmp(argv[i], "--learned")) {
             learned = 1;
+        } else if (!strcmp(argv[i], "--noisy-atoms")) {
+            noisy = 1;
         } else if (i + 1 < argc && !strcmp(argv[i], "--dump")) {
             dump_path = argv[++i];
         } else if (i + 1 < argc && !strcmp(argv[i], "--data")) {
@@ -443,6 +469,11 @@ int main(int argc, char **argv)
             return strcmp(argv[i], "--help") ? 2 : 0;
         }
     }
+    if (force_synthetic + learned + noisy > 1) {
+        fprintf(stderr, "bench_fista: --synthetic, --learned and "
+                "--noisy-atoms exclude one another\n");
+        return 2;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     float *d = malloc((size_t)N * K * sizeof *d);
@@ -452,8 +483,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_fista: out of memory\n");
         return 1;
     }
-    const char *what = make_problem(dir, force_synthetic, learned, lambda, d,
-                                    x);
+    const char *what = make_problem(dir, force_synthetic, learned, noisy,
+                                    lambda, d, x);
     printf("problem: %s\n", what);
     printf("         batch %d, n %d, k %d, lambda %g; BLAS: %s; %ld CPUs\n",
            BATCH, N, K, lambda, sc_blas_name(),

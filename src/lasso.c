@@ -161,13 +161,24 @@ void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
 void sc_lasso_correlations(const sc_solver *s, const float *c,
                            const float *z, double *corr)
 {
-    size_t k = s->k;
-    subtract_fn subtract = pick_subtract();
+    enum { CHUNK = 64 };
+    size_t k = s->k, rows[CHUNK], count = 0;
+    double weights[CHUNK];
     for (size_t i = 0; i < k; i++)
         corr[i] = c[i];
-    for (size_t j = 0; j < k; j++)
-        if (z[j] != 0.0f)   /* row j of G is its column j: G is symmetric */
-            subtract(k, z[j], s->gram + j * k, corr);
+    /* the non-zeros in chunks, four rows of G per pass over corr (row j
+     * of G is its column j: G is symmetric) */
+    for (size_t j = 0; j < k; j++) {
+        if (z[j] == 0.0f)
+            continue;
+        rows[count] = j;
+        weights[count++] = z[j];
+        if (count == CHUNK) {
+            sc_gram_subtract_rows(s, rows, weights, count, corr);
+            count = 0;
+        }
+    }
+    sc_gram_subtract_rows(s, rows, weights, count, corr);
 }
 
 /* (S7) with r = x - D z:  |r|^2 = |x|^2 - z.c - z.corr  (z.G z = z.c -

@@ -377,10 +377,9 @@ static sc_status check_batch(const sc_solver *s, const float *x,
         batch > SIZE_MAX / widest / sizeof(float))
         return sc_fail(NULL, SC_ERR_SIZE, "%s: batch %zu is %s", caller,
                        batch, batch == 0 ? "0" : "too large");
-    for (size_t i = 0; i < batch * s->n; i++)
-        if (!isfinite(x[i]))
-            return sc_fail(NULL, SC_ERR_NONFINITE,
-                           "%s: x holds NaN or Inf", caller);
+    if (!all_finite(x, batch * s->n))
+        return sc_fail(NULL, SC_ERR_NONFINITE, "%s: x holds NaN or Inf",
+                       caller);
     return SC_OK;
 }
 
@@ -412,14 +411,24 @@ static int is_per_sample(int method)
            method == SC_SOLVER_METHOD_OMP || method == SC_SOLVER_METHOD_LARS;
 }
 
-/* xx[b] = |x_b|^2 in double. */
+/* xx[b] = |x_b|^2 in double, in LANES partial sums (entry i in sum
+ * i mod LANES, added in a fixed order): one running sum is a chain of n
+ * dependent additions; the lanes vectorise, with the same result on any
+ * vector width. */
 static void squared_norms(const float *x, size_t rows, size_t n, double *xx)
 {
+    enum { LANES = 8 };
     for (size_t b = 0; b < rows; b++) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n; i++)
-            sum += (double)x[b * n + i] * x[b * n + i];
-        xx[b] = sum;
+        const float *xb = x + b * n;
+        double lane[LANES] = {0};
+        size_t i = 0;
+        for (; i + LANES <= n; i += LANES)
+            for (size_t l = 0; l < LANES; l++)
+                lane[l] += (double)xb[i + l] * xb[i + l];
+        for (size_t l = 0; i + l < n; l++)
+            lane[l] += (double)xb[i + l] * xb[i + l];
+        xx[b] = ((lane[0] + lane[4]) + (lane[1] + lane[5])) +
+                ((lane[2] + lane[6]) + (lane[3] + lane[7]));
     }
 }
 

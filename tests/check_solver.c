@@ -37,8 +37,8 @@
 #include "suites.h"
 #include "testutil.h"
 
-#define MAXN 64
-#define MAXK 64
+#define MAXN 128
+#define MAXK 128
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -139,6 +139,24 @@ static void normalise_columns(const double *a, size_t n, size_t k, float *d)
         for (size_t i = 0; i < n; i++)
             d[i * k + j] = (float)(a[i * k + j] / norm);
     }
+}
+
+/* For each of batch rows: out_b = D in_b (transpose 0: in_b has k
+ * entries, out_b n) or D^T in_b (transpose 1: n in, k out), summed in
+ * double and rounded to float; D is n x k, row-major. */
+static void dictionary_product(const float *d, size_t n, size_t k,
+                               int transpose, const float *in, size_t batch,
+                               float *out)
+{
+    size_t rows = transpose ? k : n, inner = transpose ? n : k;
+    for (size_t b = 0; b < batch; b++)
+        for (size_t r = 0; r < rows; r++) {
+            double sum = 0.0;
+            for (size_t q = 0; q < inner; q++)
+                sum += (double)(transpose ? d[q * k + r] : d[r * k + q]) *
+                       in[b * inner + q];
+            out[b * rows + r] = (float)sum;
+        }
 }
 
 /* A random n x k dictionary with unit-norm Gaussian columns. */
@@ -611,13 +629,7 @@ START_TEST(sparse_gradient_matches_dense)
     float zs[KKT_BATCH * KKT_K], zd[KKT_BATCH * KKT_K];
     random_dictionary(d, KKT_N, KKT_K, 3131);
     tu_fill(x, KKT_BATCH * KKT_N, 3232, -0.5f, 0.5f);
-    for (size_t b = 0; b < KKT_BATCH; b++)       /* c = D^T x */
-        for (size_t j = 0; j < KKT_K; j++) {
-            double sum = 0.0;
-            for (size_t i = 0; i < KKT_N; i++)
-                sum += (double)d[i * KKT_K + j] * x[b * KKT_N + i];
-            c[b * KKT_K + j] = (float)sum;
-        }
+    dictionary_product(d, KKT_N, KKT_K, 1, x, KKT_BATCH, c);   /* D^T x */
     sc_solver *s = make_solver(d, KKT_N, KKT_K);
     configure(s, method, lambda, nonneg, 30, 0);
     sc_problem p = sc_solver_problem(s);
@@ -1595,6 +1607,78 @@ START_TEST(cd_active_reaches_fista_optimum)
 }
 END_TEST
 
+/* CD_ACTIVE's two regimes that the problems above do not reach, against
+ * LARS's exact solution (MAX_NONZEROS 0), _i = 2 * kind + nonneg:
+ * kind 0, supports larger than the 64 codes of its exact step (S8), so
+ * that sweeps alone settle the active set and the float correlations
+ * decide most rounds (n 120, k 128, lambda 0.02; with z >= 0 the inputs
+ * are x = D u, u uniform in [0, 1]^k; the precondition, a mean support
+ * above 64, is asserted: measured 102 and 104); kind 1, atoms that are
+ * exact copies and negations of others (1 = 0, 3 = -2, 5 = 4), whose
+ * factor cannot take both, so the round falls back to sweeps.  The
+ * objective must be LARS's to 1e-6 relative and the optimality conditions
+ * hold to KKT_TOL (measured: at most 1.0e-6), every sample converged to
+ * the tolerance asked: 1e-6, and 1e-5 for kind 0, where the gap of float
+ * codes bottoms out higher (LARS's exact codes, rounded to float, have
+ * gaps of 2.2e-6 and 3.6e-6 there). */
+START_TEST(cd_active_large_and_dependent_supports)
+{
+    const int kind = _i / 2, nonneg = _i % 2;
+    enum { N = 120, K = 128, B = 6, DN = 20, DK = 40 };
+    const size_t n = kind == 0 ? N : DN, k = kind == 0 ? K : DK;
+    const double lambda = kind == 1 ? 0.1 : 0.02;
+    const double tolerance = kind == 0 ? 1e-5 : 1e-6;
+    float d[N * K], x[B * N], zl[B * K], zc[B * K];
+    random_dictionary(d, n, k, kind == 0 ? 7070 : 7171);
+    if (kind == 1)
+        for (size_t i = 0; i < n; i++) {
+            d[i * k + 1] = d[i * k + 0];
+            d[i * k + 3] = -d[i * k + 2];
+            d[i * k + 5] = d[i * k + 4];
+        }
+    tu_fill(x, B * n, 7272, -0.5f, 0.5f);
+    if (kind == 0 && nonneg) {
+        /* x = D u, u in [0, 1]^k: a large non-negative support */
+        float u[B * K];
+        tu_fill(u, B * k, 7373, 0.0f, 1.0f);
+        dictionary_product(d, n, k, 0, u, B, x);
+    }
+    sc_solver *s = make_solver(d, n, k);
+    configure(s, SC_SOLVER_METHOD_LARS, lambda, nonneg, 100000, tolerance);
+    sset(s, SC_SOLVER_PARAM_MAX_NONZEROS, 0);
+    sc_solver_report rl = run_ok(s, x, B, zl);
+    configure(s, SC_SOLVER_METHOD_CD_ACTIVE, lambda, nonneg, 100000,
+              tolerance);
+    sc_solver_report rc = run_ok(s, x, B, zc);
+    size_t support = 0;
+    double worst = 0.0;
+    for (size_t b = 0; b < B; b++) {
+        for (size_t j = 0; j < k; j++)
+            support += zc[b * k + j] != 0.0f;
+        worst = fmax(worst, kkt_violation_l2(d, n, k, x + b * n, zc + b * k,
+                                             lambda, 0.0, nonneg));
+    }
+    char what[64];
+    snprintf(what, sizeof what, "kind=%d nonneg=%d", kind, nonneg);
+    measured("cd large/dependent support", what, (double)support / B);
+    measured("cd large/dependent kkt", what, worst);
+    measured("cd large/dependent objective - lars", what,
+             rc.objective - rl.objective);
+    measured("cd large/dependent gap", what, rc.gap);
+    measured("cd large/dependent lars gap", what, rl.gap);
+    if (kind == 0)
+        ck_assert_msg(support > 64 * B, "%s: mean support %.1f, not above 64",
+                      what, (double)support / B);
+    ck_assert_msg(rc.objective <= rl.objective * (1.0 + 1e-6),
+                  "%s: CD_ACTIVE %.12g, LARS %.12g", what, rc.objective,
+                  rl.objective);
+    ck_assert_msg(worst <= KKT_TOL, "%s: KKT violated by %.3g", what, worst);
+    ck_assert_msg(rc.converged == 1 && rc.gap <= tolerance, "%s: converged "
+                  "%d, gap %.3g", what, rc.converged, rc.gap);
+    sc_solver_free(s);
+}
+END_TEST
+
 /* The gap in the report is (S7) at the returned codes: recomputed here in
  * double from D and x, after 2 iterations (far from the optimum, gap
  * above 1e-3), for every method, with and without z >= 0 and lambda_2.
@@ -2536,6 +2620,7 @@ Suite *solver_suite(void)
 
     tc = tcase_create("optimality");
     tcase_add_loop_test(tc, kkt_overcomplete, 0, 8);
+    tcase_add_loop_test(tc, cd_active_large_and_dependent_supports, 0, 4);
     tcase_add_loop_test(tc, fista_ahead_of_ista_when_ill_conditioned, 0, 2);
     tcase_add_loop_test(tc, cod_agrees_with_fista, 0, 2);
     tcase_add_loop_test(tc, sparse_gradient_matches_dense, 0, 4);
