@@ -72,9 +72,9 @@ double sc_group_penalty(const sc_solver *s, const sc_problem *p,
 #define SUBTRACT_ROW_BODY                                                  \
     for (size_t i = 0; i < k; i++)                                        \
         corr[i] -= a * row[i];
-#define SUBTRACT_ROWS4_BODY                                                \
-    const float *restrict r0 = rows[0], *restrict r1 = rows[1];           \
-    const float *restrict r2 = rows[2], *restrict r3 = rows[3];           \
+#define SUBTRACT_ROWS4_BODY(type)                                          \
+    const type *restrict r0 = rows[0], *restrict r1 = rows[1];            \
+    const type *restrict r2 = rows[2], *restrict r3 = rows[3];            \
     for (size_t i = 0; i < k; i++)                                        \
         corr[i] = corr[i] - a[0] * r0[i] - a[1] * r1[i] - a[2] * r2[i] -  \
                   a[3] * r3[i];
@@ -88,7 +88,21 @@ static void subtract_row(size_t k, double a, const float *restrict row,
 static void subtract_rows4(size_t k, const double *a,
                            const float *const *rows, double *restrict corr)
 {
-    SUBTRACT_ROWS4_BODY
+    SUBTRACT_ROWS4_BODY(float)
+}
+
+/* The same with rows of doubles. */
+static void subtract_vector(size_t k, double a, const double *restrict row,
+                            double *restrict corr)
+{
+    SUBTRACT_ROW_BODY
+}
+
+static void subtract_vectors4(size_t k, const double *a,
+                              const double *const *rows,
+                              double *restrict corr)
+{
+    SUBTRACT_ROWS4_BODY(double)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -105,7 +119,21 @@ __attribute__((target("avx2"))) static void
 subtract_rows4_avx2(size_t k, const double *a, const float *const *rows,
                     double *restrict corr)
 {
-    SUBTRACT_ROWS4_BODY
+    SUBTRACT_ROWS4_BODY(float)
+}
+
+__attribute__((target("avx2"))) static void
+subtract_vector_avx2(size_t k, double a, const double *restrict row,
+                     double *restrict corr)
+{
+    SUBTRACT_ROW_BODY
+}
+
+__attribute__((target("avx2"))) static void
+subtract_vectors4_avx2(size_t k, const double *a, const double *const *rows,
+                       double *restrict corr)
+{
+    SUBTRACT_ROWS4_BODY(double)
 }
 #endif
 #undef SUBTRACT_ROW_BODY
@@ -156,6 +184,26 @@ void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
     }
     for (; q < count; q++)
         subtract(k, weights[q], s->gram + rows[q] * k, acc);
+}
+
+void sc_subtract_vectors(size_t k, const double *const *vectors,
+                         const double *weights, size_t count, double *acc)
+{
+    void (*subtract)(size_t, double, const double *, double *) =
+        subtract_vector;
+    void (*subtract4)(size_t, const double *, const double *const *,
+                      double *) = subtract_vectors4;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (has_avx2()) {
+        subtract = subtract_vector_avx2;
+        subtract4 = subtract_vectors4_avx2;
+    }
+#endif
+    size_t q = 0;
+    for (; q + 4 <= count; q += 4)
+        subtract4(k, weights + q, vectors + q, acc);
+    for (; q < count; q++)
+        subtract(k, weights[q], vectors[q], acc);
 }
 
 void sc_lasso_correlations(const sc_solver *s, const float *c,

@@ -189,6 +189,12 @@ void sc_lasso_correlations(const sc_solver *s, const float *c,
 void sc_gram_subtract_rows(const sc_solver *s, const size_t *rows,
                            const double *weights, size_t count, double *acc);
 
+/* acc -= sum_q weights[q] vectors[q] over k entries, vectors of doubles,
+ * in the arithmetic of sc_gram_subtract_rows (four per pass over acc,
+ * the products subtracted in order). */
+void sc_subtract_vectors(size_t k, const double *const *vectors,
+                         const double *weights, size_t count, double *acc);
+
 /* The objective (S0) of each of `rows` samples at codes z, summed, with
  * one sgemm for the residuals; +Inf when z violates the non-negativity it
  * is asked for.  residual: rows x n scratch. */
