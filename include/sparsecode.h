@@ -1324,10 +1324,11 @@ SC_API SC_NODISCARD sc_status sc_model_clone(sc_model **out,
  * `docs/math.md` (S6)-(S8)): per sample, cyclic sweeps over the codes that
  * are non-zero, and the exact solution on that support with its signs (a
  * feature-sign step, (S8)), then one sweep over all k codes that lets new
- * ones in, the correlations c - G z being recomputed exactly (in double,
- * from the support) after each full sweep to measure the duality gap (S7)
- * and to cancel the drift of their float updates; from z = 0 the first codes
- * enter greedily, by largest correlation.  The fastest here for the L1
+ * ones in; the duality gap (S7) from the float correlations c - G z says
+ * whether to go on, and a sample stops only on the gap from the exact
+ * correlations (recomputed in double from the support, which also cancels
+ * the drift of their float updates); from z = 0 the first codes enter
+ * greedily, by largest correlation.  The fastest here for the L1
  * problem and the elastic net with or without z >= 0 (`docs/solvers.md`).
  * The group term works with ISTA and FISTA only (CoD and CD_ACTIVE:
  * SC_ERR_STATE at run): for contiguous groups its proximal step is the exact
