@@ -217,16 +217,12 @@ static int parse(int argc, char **argv, options *o)
         o->steps[o->steps_count++] = default_steps[i];
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        long v = 0;
         int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
         case 'k': bad = args_long(optarg, &o->atoms); break;
         case 'l': bad = args_double(optarg, &o->lambda); break;
-        case 's':
-            bad = args_long(optarg, &v);
-            o->seed = (unsigned long long)v;
-            break;
+        case 's': bad = args_seed(optarg, &o->seed); break;
         case 'n': bad = args_long(optarg, &o->train); break;
         case 'v': bad = args_long(optarg, &o->valid); break;
         case 't': bad = args_long(optarg, &o->test); break;

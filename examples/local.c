@@ -200,16 +200,12 @@ static int parse(int argc, char **argv, options *o)
                    .pool_positions = -1, .max_shift = -1};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        long v = 0;
         int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
         case 'f': o->filters = optarg; break;
         case 'o': o->save = optarg; break;
-        case 's':
-            bad = args_long(optarg, &v);
-            o->seed = (unsigned long long)v;
-            break;
+        case 's': bad = args_seed(optarg, &o->seed); break;
         case 'm': bad = args_long(optarg, &o->maps); break;
         case 'r': bad = args_long(optarg, &o->field); break;
         case 'S': bad = args_long(optarg, &o->stride); break;

@@ -188,7 +188,6 @@ static int parse(int argc, char **argv, options *o)
                    .method = 1 /* fista, the solver's default */};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        long v = 0;
         int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
@@ -206,10 +205,7 @@ static int parse(int argc, char **argv, options *o)
         case 't': bad = args_long(optarg, &o->test); break;
         case 'e': bad = args_long(optarg, &o->epochs); break;
         case 'b': bad = args_long(optarg, &o->batch); break;
-        case 's':
-            bad = args_long(optarg, &v);
-            o->seed = (unsigned long long)v;
-            break;
+        case 's': bad = args_seed(optarg, &o->seed); break;
         case 'j': bad = args_long(optarg, &o->threads); break;
         case 'T': bad = args_double(optarg, &o->tolerance); break;
         case 'I': bad = args_long(optarg, &o->max_iterations); break;

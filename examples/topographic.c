@@ -218,10 +218,7 @@ static int parse(int argc, char **argv, options *o)
                 return -1;
             }
             break;
-        case 's':
-            bad = args_long(optarg, &v);
-            o->seed = (unsigned long long)v;
-            break;
+        case 's': bad = args_seed(optarg, &o->seed); break;
         case 'P': bad = args_long(optarg, &o->patch); break;
         case 'p': bad = args_long(optarg, &o->pool); break;
         case 'S': bad = args_long(optarg, &o->stride); break;

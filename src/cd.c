@@ -177,8 +177,9 @@ static sweep_result full_sweep(const sc_solver *s, const sc_problem *p,
  * (m - p)^2 work each) and those that joined are appended (m^2 / 2 each),
  * so a sample pays about one factorisation of its final support in all,
  * instead of m^3 / 6 at every step. */
-static void factor_drop(size_t k, workspace *w, const float *z)
+static void factor_drop(const sc_solver *s, workspace *w, const float *z)
 {
+    size_t k = s->k;
     for (size_t q = w->factored; q-- > 0;) {
         size_t j = w->factor_codes[q];
         if (z[j] != 0.0f)
@@ -241,7 +242,7 @@ static long support_step(const sc_solver *s, const sc_problem *p,
             w->active[m++] = w->active[a];
     w->count = m;
     for (int repeat = 0; w->count > 0 && repeat < SOLVE_SHRINKS; repeat++) {
-        factor_drop(k, w, z);
+        factor_drop(s, w, z);
         if (!factor_grow(s, p, z, w)) {
             factor_clear(w);
             return -1;  /* atoms of the support nearly dependent */
@@ -260,7 +261,7 @@ static long support_step(const sc_solver *s, const sc_problem *p,
             if ((from > 0.0 && to < 0.0) || (from < 0.0 && to > 0.0))
                 t = fmin(t, from / (from - to));
         }
-        size_t left = 0;
+        size_t kept = 0;   /* the active set in the factor's order */
         for (size_t a = 0; a < m; a++) {
             size_t j = act[a];
             double from = z[j], to = w->rhs[a];
@@ -276,16 +277,11 @@ static long support_step(const sc_solver *s, const sc_problem *p,
                 z[j] = next;
                 changed++;
             }
-            left += next == 0.0f;
+            if (next != 0.0f)
+                w->active[kept++] = j;
         }
-        /* the active set in the factor's order, without the codes that
-         * reached 0 */
-        size_t kept = 0;
-        for (size_t a = 0; a < m; a++)
-            if (z[act[a]] != 0.0f)
-                w->active[kept++] = act[a];
         w->count = kept;
-        if (left == 0)
+        if (kept == m)
             break;
     }
     return changed;
@@ -414,11 +410,8 @@ static int64_t solve_sample(const sc_solver *s, const sc_problem *p,
             sweeps++;
             calm = r.changes == 0 || r.decrease <= settled;
         }
-        if (sweeps >= cap) {
-            g = refresh(s, p, c, xx, z, w);
-            *done = g.gap <= p->tolerance * g.objective;
-            break;
-        }
+        if (sweeps >= cap)
+            continue;          /* the check above ends the sample */
         full_sweep(s, p, z, w);
         sweeps++;
         rounds++;

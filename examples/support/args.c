@@ -18,3 +18,11 @@ int args_double(const char *text, double *v)
     *v = strtod(text, &end);
     return end == text || *end != 0 || !(*v >= 0) || isinf(*v) ? -1 : 0;
 }
+
+int args_seed(const char *text, unsigned long long *seed)
+{
+    long v = 0;
+    int bad = args_long(text, &v);
+    *seed = (unsigned long long)v;
+    return bad;
+}

@@ -125,7 +125,6 @@ int drsae_parse(const char *program, int argc, char **argv, drsae_options *o)
     drsae_recipe *r = &o->r;
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        long v = 0;
         int bad = 0;
         switch (c) {
         case 'd': o->data = optarg; break;
@@ -135,10 +134,7 @@ int drsae_parse(const char *program, int argc, char **argv, drsae_options *o)
         case 'p': bad = args_long(optarg, &r->epochs_pre); break;
         case 'e': bad = args_long(optarg, &r->epochs); break;
         case 'b': bad = args_long(optarg, &r->batch); break;
-        case 's':
-            bad = args_long(optarg, &v);
-            o->seed = (unsigned long long)v;
-            break;
+        case 's': bad = args_seed(optarg, &o->seed); break;
         case 'v': bad = args_long(optarg, &o->valid); break;
         case 't':
             o->terms = parse_terms(optarg);

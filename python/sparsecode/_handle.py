@@ -3,7 +3,7 @@
 pointer, its deterministic release and its parameters by name."""
 import ctypes
 
-from . import _lib
+from . import _arrays, _lib
 from ._enums import ENUM_PARAMS
 from ._errors import call
 
@@ -158,6 +158,26 @@ class Handle:
     def param_bounds(cls, name):
         """(lo, hi), the inclusive range of the parameter `name`."""
         return cls._params.bounds(_ALIASES.get(name, name))
+
+
+class AtomsHandle(Handle):
+    """A handle on n x k atoms (Solver, DictionaryLearner): their shape,
+    and the check of a batch of inputs against it."""
+
+    def __init__(self, pointer, n_inputs, n_atoms, **params):
+        self._n, self._k = n_inputs, n_atoms
+        super().__init__(pointer, **params)
+
+    @property
+    def n_inputs(self):
+        return self._n
+
+    @property
+    def n_atoms(self):
+        return self._k
+
+    def _inputs(self, x):
+        return _arrays.floats("x", x, ("batch", self._n))
 
 
 # `lambda` is a Python keyword: lam=0.1 stands for it.

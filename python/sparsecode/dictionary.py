@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from . import _arrays, _lib
 from ._errors import call
-from ._handle import Handle, ParamTable, new_handle
+from ._handle import AtomsHandle, ParamTable, new_handle
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class DictionaryStats:
     active_fraction: float  # fraction of non-zero code entries
 
 
-class DictionaryLearner(Handle):
+class DictionaryLearner(AtomsHandle):
     """Learns D (n x k, unit-norm columns) from minibatches
     (sc_dictionary_create), with parameters by name (``lam`` for
     ``lambda``; method "online" or "sgd"; solver_method a lasso method by
@@ -28,19 +28,8 @@ class DictionaryLearner(Handle):
 
     def __init__(self, n_inputs, n_atoms, **params):
         n, k = int(n_inputs), int(n_atoms)
-        self._n, self._k = n, k
-        super().__init__(new_handle("sc_dictionary_create", n, k), **params)
-
-    @property
-    def n_inputs(self):
-        return self._n
-
-    @property
-    def n_atoms(self):
-        return self._k
-
-    def _inputs(self, x):
-        return _arrays.floats("x", x, ("batch", self._n))
+        super().__init__(new_handle("sc_dictionary_create", n, k), n, k,
+                         **params)
 
     def init_data(self, x, seed=0):
         """Atoms = k samples of x (count x n) chosen by `seed`
@@ -89,13 +78,13 @@ class DictionaryLearner(Handle):
     def load(cls, path):
         """A learner read from `path` (sc_dictionary_load)."""
         p = new_handle("sc_dictionary_load", os.fsencode(path))
-        self = cls.__new__(cls)
-        Handle.__init__(self, p)
         try:
-            self._n, self._k = _file_sizes(path)
+            n, k = _file_sizes(path)
         except BaseException:
-            self.close()
+            _lib.sc_dictionary_free(p)
             raise
+        self = cls.__new__(cls)
+        AtomsHandle.__init__(self, p, n, k)
         return self
 
     def __repr__(self):

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _arrays, _lib
 from ._errors import call
-from ._handle import Handle, ParamTable, new_handle
+from ._handle import AtomsHandle, ParamTable, new_handle
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def _report(r):
     return Report(int(r.iterations), r.objective, bool(r.converged), r.gap)
 
 
-class Solver(Handle):
+class Solver(AtomsHandle):
     """A dictionary D (n x k) planned for sparse coding (sc_solver_create):
 
         min_z 1/2 |x - D z|^2 + lam |z|_1 + 1/2 l2 |z|^2 [+ group term]
@@ -48,25 +48,13 @@ class Solver(Handle):
     def __init__(self, dictionary, method="cd_active", lam=0.1, **params):
         d = _arrays.floats("dictionary", dictionary, ("n", "k"))
         n, k = d.shape
-        self._n, self._k = n, k
         super().__init__(new_handle("sc_solver_create", _arrays.fp(d), n, k),
-                         method=method, lam=lam, **params)
-
-    @property
-    def n_inputs(self):
-        return self._n
-
-    @property
-    def n_atoms(self):
-        return self._k
+                         n, k, method=method, lam=lam, **params)
 
     @property
     def lipschitz(self):
         """L >= lambda_max(D^T D), ISTA's and FISTA's step 1/L."""
         return _lib.sc_solver_lipschitz(self._handle)
-
-    def _inputs(self, x):
-        return _arrays.floats("x", x, ("batch", self._n))
 
     def encode(self, x, report=False):
         """The codes (batch x k, float32) of inputs x (batch x n), from
